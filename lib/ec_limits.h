@@ -1,0 +1,40 @@
+/*
+ * ec_limits: every limit the Export Center enforces, with where it comes
+ * from and what happens past it.
+ */
+#ifndef EC_LIMITS_H
+#define EC_LIMITS_H
+
+/* Gateway contract (seed 003): request body; past it EC_ERR_TOO_LARGE. */
+#define EC_MAX_BODY		(256 * 1024)
+/* Seed 003: targets per run; past it EC_ERR_REQUEST_INVALID. */
+#define EC_MAX_TARGETS		50
+/* Seed 003: outputs (bundle files) per export; past it EC_ERR_TOO_LARGE. */
+#define EC_MAX_OUTPUTS		1000
+/* Seed 003: compressed bundle size; past it EC_ERR_TOO_LARGE, no file. */
+#define EC_MAX_BUNDLE_BYTES	(500ULL * 1024 * 1024)
+
+/*
+ * One evidence document at ingest.  The largest real SBOM in the fixtures
+ * is about 2 MiB; 64 MiB leaves room for monorepo SBOMs while bounding what
+ * one hostile file can make us allocate.  Past it the file is rejected.
+ */
+#define EC_MAX_DOC_BYTES	(64 * 1024 * 1024)
+/* Identifiers taken from documents (upstream ids, sources, tenants). */
+#define EC_MAX_ID_LEN		512
+/* Tenant names: [A-Za-z0-9._-], 1 to 64 characters. */
+#define EC_MAX_TENANT_LEN	64
+/* Small bundle members read whole when verifying (manifest, DSSE, ...). */
+#define EC_MAX_META_BYTES	(64 * 1024 * 1024)
+/* Entries in a bundle we read; a manifest names at most EC_MAX_OUTPUTS. */
+#define EC_MAX_BUNDLE_ENTRIES	(EC_MAX_OUTPUTS + 16)
+/* Uncompressed bytes of one bundle entry we read (zip-bomb bound). */
+#define EC_MAX_ENTRY_BYTES	(8ULL * 1024 * 1024 * 1024)
+/* zstd window when decoding bundles: 2^27 = 128 MiB (zstd's default max). */
+#define EC_ZSTD_WINDOW_LOG_MAX	27
+/* The one zstd level bundles are written with (determinism). */
+#define EC_ZSTD_LEVEL		3
+/* Key and signature files read whole. */
+#define EC_MAX_KEY_BYTES	(64 * 1024)
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * ec_num: overflow-checked sizes and strict number parsing for values that
+ * come from outside (argv, headers, documents).
+ */
+#ifndef EC_NUM_H
+#define EC_NUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec_err.h"
+
+/*
+ * Parse all of "s" as decimal digits (no sign, no space, no leading zeros
+ * but "0" itself) into [min, max].  Returns -1 on anything else.
+ */
+int	ec_parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max)
+	    EC_MUST_CHECK;
+/* a + b and a * b, or false when the result does not fit a size_t. */
+bool	ec_size_add(size_t *out, size_t a, size_t b) EC_MUST_CHECK;
+bool	ec_size_mul(size_t *out, size_t a, size_t b) EC_MUST_CHECK;
+
+#endif
