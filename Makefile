@@ -30,7 +30,8 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
 LIB_SRC	= $(sort $(wildcard lib/*.c))
-LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+SQL_SRC	= $(sort $(wildcard sql/*.sql))
+LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
 TOOLS	= $(BUILD)/exportctl
 UNIT_SRC = $(sort $(wildcard tests/unit/t_*.c))
@@ -45,6 +46,14 @@ all: $(TOOLS) $(UNIT_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The migrations travel inside the binaries (tools/embed-sql.sh).
+$(BUILD)/gen/ec_sql.c: $(SQL_SRC) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	tools/embed-sql.sh $(SQL_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tools/%.o: tools/%.c
@@ -67,10 +76,17 @@ $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(LIB_A)
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan over the same lib/.
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ilib \
-	-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) lib/*.h
+	-fsanitize=address,undefined $(PKG_CFLAGS)
+FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+build-fuzz/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+build-fuzz/libec.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $(FUZZ_OBJ)
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libec.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libec.a \
+	    $(PKG_LIBS)
 
 # Installs the Debian packages above; does nothing when all are present.
 deps:
@@ -117,4 +133,5 @@ bench: deps
 clean:
 	rm -rf build build-san build-fuzz var
 
--include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/tools/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
+	build-fuzz/lib/*.d)

@@ -1,0 +1,514 @@
+/*
+ * ec_bundle: the deterministic writer.  Every member is a ustar header
+ * (POSIX.1-1988) with the same metadata but name and size, written in
+ * bytewise name order; libarchive's zstd filter compresses the tar stream.
+ * Nothing here reads the clock or the environment.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "ec_buf.h"
+#include "ec_bundle.h"
+#include "ec_limits.h"
+
+struct bundle_entry {
+	char		*name;		/* owned */
+	char		*mem;		/* owned; NULL when spooled */
+	char		*spool;		/* owned path; NULL when in memory */
+	uint64_t	 size;
+	uint8_t		 sha256[EC_SHA256_LEN];
+};
+
+struct ec_bundle_stream {
+	struct ec_bundle	*b;
+	FILE			*fp;
+	struct ec_sha256	 h;
+	uint64_t		 size;
+	size_t			 idx;	/* its entry in b->ents */
+};
+
+struct ec_bundle {
+	char			*path;		/* owned */
+	char			*spool_dir;	/* owned */
+	int64_t			 mtime;
+	uint64_t		 max_bytes;
+	struct bundle_entry	*ents;		/* owned */
+	size_t			 n, cap;
+	bool			 sorted;
+	unsigned		 spools;	/* spool files made so far */
+	struct ec_bundle_stream	*stream;	/* owned; the open one */
+	int			 fd;		/* the bundle file */
+	bool			 created;	/* we made "path" */
+	bool			 finished;
+	/* While writing the archive: */
+	struct ec_sha256	 out_hash;
+	uint64_t		 out_bytes;
+	bool			 over;		/* max_bytes passed */
+	int			 out_errno;
+};
+
+static char *
+bundle_strdup(const char *s, struct ec_err *err)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		(void)ec_err_nomem(err);
+	return p;
+}
+
+int
+ec_bundle_new(struct ec_bundle **out, const char *path, int64_t mtime,
+    uint64_t max_bytes, struct ec_err *err)
+{
+	struct ec_bundle	*b;
+	struct ec_buf		 sp;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return ec_err_nomem(err);
+	b->fd = -1;
+	b->mtime = mtime;
+	b->max_bytes = max_bytes;
+	ec_buf_init(&sp, 4096);
+	if ((b->path = bundle_strdup(path, err)) == NULL ||
+	    ec_buf_addf(&sp, err, "%s.spool", path) == -1) {
+		ec_buf_dispose(&sp);
+		ec_bundle_free(b);
+		return -1;
+	}
+	b->spool_dir = ec_buf_steal(&sp, NULL);
+	if ((b->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+		free(b->spool_dir);
+		b->spool_dir = NULL;	/* not ours to remove */
+		ec_bundle_free(b);
+		return -1;
+	}
+	b->created = true;
+	if (mkdir(b->spool_dir, 0700) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", b->spool_dir,
+		    strerror(errno));
+		free(b->spool_dir);
+		b->spool_dir = NULL;
+		ec_bundle_free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+/* Our own names only; a bad one is a programming error, not user input. */
+static int
+bundle_check_name(const struct ec_bundle *b, const char *name,
+    struct ec_err *err)
+{
+	const char	*p, *seg, *end;
+	size_t		 len = strlen(name), n;
+
+	if (len == 0 || len > EC_BUNDLE_NAME_MAX || name[0] == '/' ||
+	    name[len - 1] == '/')
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "bad bundle entry name \"%s\"", name);
+	for (p = name; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~' || *p == '\\')
+			return ec_err_set(err, EC_ERR_INTERNAL,
+			    "bad character in bundle entry name \"%s\"", name);
+	for (seg = name; *seg != '\0'; seg = *end == '/' ? end + 1 : end) {
+		if ((end = strchr(seg, '/')) == NULL)
+			end = seg + strlen(seg);
+		n = (size_t)(end - seg);
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return ec_err_set(err, EC_ERR_INTERNAL,
+			    "bad path component in \"%s\"", name);
+	}
+	if (b->finished || b->stream != NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "bundle busy adding \"%s\"", name);
+	if (b->n >= EC_MAX_BUNDLE_ENTRIES)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "more than %d bundle entries", EC_MAX_BUNDLE_ENTRIES);
+	return 0;
+}
+
+static struct bundle_entry *
+bundle_push(struct ec_bundle *b, const char *name, struct ec_err *err)
+{
+	struct bundle_entry	*e;
+	size_t			 ncap;
+
+	if (bundle_check_name(b, name, err) == -1)
+		return NULL;
+	if (b->n == b->cap) {
+		ncap = b->cap == 0 ? 16 : b->cap * 2;
+		if ((e = reallocarray(b->ents, ncap, sizeof(*e))) == NULL) {
+			(void)ec_err_nomem(err);
+			return NULL;
+		}
+		b->ents = e;
+		b->cap = ncap;
+	}
+	e = &b->ents[b->n];
+	memset(e, 0, sizeof(*e));
+	if ((e->name = bundle_strdup(name, err)) == NULL)
+		return NULL;
+	b->n++;
+	b->sorted = false;
+	return e;
+}
+
+int
+ec_bundle_add_mem(struct ec_bundle *b, const char *name, const void *data,
+    size_t len, struct ec_err *err)
+{
+	struct bundle_entry	*e;
+
+	if ((e = bundle_push(b, name, err)) == NULL)
+		return -1;
+	/* malloc(0) may return NULL; keep one byte so NULL means spooled. */
+	if ((e->mem = malloc(len > 0 ? len : 1)) == NULL)
+		return ec_err_nomem(err);
+	if (len > 0)
+		memcpy(e->mem, data, len);
+	e->size = len;
+	ec_sha256(e->sha256, data, len);
+	return 0;
+}
+
+int
+ec_bundle_stream_open(struct ec_bundle_stream **out, struct ec_bundle *b,
+    const char *name, struct ec_err *err)
+{
+	struct ec_bundle_stream	*s;
+	struct bundle_entry	*e;
+	struct ec_buf		 path;
+	int			 fd;
+
+	if ((e = bundle_push(b, name, err)) == NULL)
+		return -1;
+	ec_buf_init(&path, 4096);
+	if (ec_buf_addf(&path, err, "%s/%u", b->spool_dir, b->spools++) == -1)
+		return -1;
+	e->spool = ec_buf_steal(&path, NULL);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return ec_err_nomem(err);
+	s->b = b;
+	s->idx = b->n - 1;
+	ec_sha256_init(&s->h);
+	fd = open(e->spool, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 || (s->fp = fdopen(fd, "w")) == NULL) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
+		    strerror(errno));
+		if (fd != -1)
+			(void)close(fd);
+		free(s);
+		return -1;
+	}
+	(void)setvbuf(s->fp, NULL, _IOFBF, 1 << 16);
+	b->stream = s;
+	*out = s;
+	return 0;
+}
+
+int
+ec_bundle_stream_write(struct ec_bundle_stream *s, const void *p, size_t len,
+    struct ec_err *err)
+{
+	if (len > EC_MAX_ENTRY_BYTES - s->size)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "bundle entry %s exceeds %llu bytes",
+		    s->b->ents[s->idx].name,
+		    (unsigned long long)EC_MAX_ENTRY_BYTES);
+	if (len > 0 && fwrite(p, 1, len, s->fp) != len)
+		return ec_err_set(err, EC_ERR_IO, "spooling %s: %s",
+		    s->b->ents[s->idx].name, strerror(errno));
+	ec_sha256_update(&s->h, p, len);
+	s->size += len;
+	return 0;
+}
+
+static void
+bundle_stream_free(struct ec_bundle_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fp != NULL)
+		(void)fclose(s->fp);
+	s->b->stream = NULL;
+	free(s);
+}
+
+int
+ec_bundle_stream_close(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
+    struct ec_bundle_stream *s, struct ec_err *err)
+{
+	struct bundle_entry	*e = &s->b->ents[s->idx];
+	FILE			*fp = s->fp;
+
+	s->fp = NULL;
+	if (fclose(fp) != 0) {
+		(void)ec_err_set(err, EC_ERR_IO, "spooling %s: %s", e->name,
+		    strerror(errno));
+		bundle_stream_free(s);
+		return -1;
+	}
+	ec_sha256_final(e->sha256, &s->h);
+	e->size = s->size;
+	if (digest_out != NULL)
+		memcpy(digest_out, e->sha256, EC_SHA256_LEN);
+	if (size_out != NULL)
+		*size_out = e->size;
+	bundle_stream_free(s);
+	return 0;
+}
+
+size_t
+ec_bundle_count(const struct ec_bundle *b)
+{
+	return b->n;
+}
+
+static int
+bundle_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct bundle_entry *)a)->name,
+	    ((const struct bundle_entry *)b)->name);
+}
+
+static int
+bundle_sort(struct ec_bundle *b, struct ec_err *err)
+{
+	size_t	i;
+
+	if (b->stream != NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "a stream is open");
+	if (!b->sorted && b->n > 1)
+		qsort(b->ents, b->n, sizeof(b->ents[0]), bundle_cmp);
+	b->sorted = true;
+	for (i = 1; i < b->n; i++)
+		if (strcmp(b->ents[i - 1].name, b->ents[i].name) == 0)
+			return ec_err_set(err, EC_ERR_INTERNAL,
+			    "bundle entry %s added twice", b->ents[i].name);
+	return 0;
+}
+
+int
+ec_bundle_foreach(struct ec_bundle *b, ec_bundle_each_fn *fn, void *arg,
+    struct ec_err *err)
+{
+	size_t	i;
+	int	rc;
+
+	if (bundle_sort(b, err) == -1)
+		return -1;
+	for (i = 0; i < b->n; i++)
+		if ((rc = fn(arg, b->ents[i].name, b->ents[i].sha256,
+		    b->ents[i].size, err)) != 0)
+			return rc;
+	return 0;
+}
+
+/* libarchive's output callback: hash, count and enforce the size cap. */
+static la_ssize_t
+bundle_out(struct archive *a, void *arg, const void *p, size_t len)
+{
+	struct ec_bundle	*b = arg;
+	const char		*q = p;
+	size_t			 left = len;
+	ssize_t			 n;
+
+	if (len > b->max_bytes - b->out_bytes) {
+		b->over = true;
+		archive_set_error(a, EFBIG, "bundle exceeds the size limit");
+		return -1;
+	}
+	while (left > 0) {
+		if ((n = write(b->fd, q, left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			b->out_errno = errno;
+			archive_set_error(a, errno, "write: %s",
+			    strerror(errno));
+			return -1;
+		}
+		q += n;
+		left -= (size_t)n;
+	}
+	ec_sha256_update(&b->out_hash, p, len);
+	b->out_bytes += len;
+	return (la_ssize_t)len;
+}
+
+static int
+bundle_archive_err(struct ec_bundle *b, struct archive *a, const char *what,
+    struct ec_err *err)
+{
+	if (b->over)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "bundle exceeds %llu bytes compressed",
+		    (unsigned long long)b->max_bytes);
+	return ec_err_set(err, EC_ERR_IO, "%s: %s: %s", b->path, what,
+	    archive_error_string(a) != NULL ? archive_error_string(a) :
+	    "archive error");
+}
+
+/* Copy a spooled entry into the archive in fixed-size chunks. */
+static int
+bundle_copy_spool(struct ec_bundle *b, struct archive *a,
+    const struct bundle_entry *e, struct ec_err *err)
+{
+	char		 chunk[65536];
+	uint64_t	 left = e->size;
+	ssize_t		 n;
+	int		 fd, rc = -1;
+
+	if ((fd = open(e->spool, O_RDONLY | O_CLOEXEC)) == -1)
+		return ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
+		    strerror(errno));
+	while (left > 0) {
+		n = read(fd, chunk, left < sizeof(chunk) ? (size_t)left :
+		    sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			(void)ec_err_set(err, EC_ERR_IO, "%s: short read",
+			    e->spool);
+			goto out;
+		}
+		if (archive_write_data(a, chunk, (size_t)n) != n) {
+			(void)bundle_archive_err(b, a, e->name, err);
+			goto out;
+		}
+		left -= (uint64_t)n;
+	}
+	rc = 0;
+out:
+	(void)close(fd);
+	return rc;
+}
+
+static int
+bundle_write_entry(struct ec_bundle *b, struct archive *a,
+    struct archive_entry *ae, const struct bundle_entry *e,
+    struct ec_err *err)
+{
+	archive_entry_clear(ae);
+	archive_entry_set_pathname(ae, e->name);
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_perm(ae, 0644);
+	archive_entry_set_size(ae, (la_int64_t)e->size);
+	archive_entry_set_mtime(ae, (time_t)b->mtime, 0);
+	archive_entry_set_uid(ae, 0);
+	archive_entry_set_gid(ae, 0);
+	if (archive_write_header(a, ae) != ARCHIVE_OK)
+		return bundle_archive_err(b, a, e->name, err);
+	if (e->mem != NULL) {
+		if (e->size > 0 && archive_write_data(a, e->mem,
+		    (size_t)e->size) != (la_ssize_t)e->size)
+			return bundle_archive_err(b, a, e->name, err);
+		return 0;
+	}
+	return bundle_copy_spool(b, a, e, err);
+}
+
+static int
+bundle_write_all(struct ec_bundle *b, struct archive *a, struct ec_err *err)
+{
+	struct archive_entry	*ae;
+	char			 level[16];
+	size_t			 i;
+	int			 rc = -1;
+
+	(void)snprintf(level, sizeof(level), "%d", EC_ZSTD_LEVEL);
+	if (archive_write_set_format_ustar(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "zstd", "compression-level",
+	    level) != ARCHIVE_OK ||
+	    /* No zero padding after the zstd frame: zstd -d rejects it. */
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK)
+		return bundle_archive_err(b, a, "setup", err);
+	if (archive_write_open(a, b, NULL, bundle_out, NULL) != ARCHIVE_OK)
+		return bundle_archive_err(b, a, "open", err);
+	if ((ae = archive_entry_new()) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < b->n; i++)
+		if (bundle_write_entry(b, a, ae, &b->ents[i], err) == -1)
+			goto out;
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		(void)bundle_archive_err(b, a, "close", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	archive_entry_free(ae);
+	return rc;
+}
+
+int
+ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
+    struct ec_bundle *b, struct ec_err *err)
+{
+	struct archive	*a;
+	int		 rc;
+
+	if (b->finished)
+		return ec_err_set(err, EC_ERR_INTERNAL, "bundle finished");
+	if (bundle_sort(b, err) == -1)
+		return -1;
+	if ((a = archive_write_new()) == NULL)
+		return ec_err_nomem(err);
+	ec_sha256_init(&b->out_hash);
+	b->out_bytes = 0;
+	rc = bundle_write_all(b, a, err);
+	archive_write_free(a);
+	if (rc == -1)
+		return -1;
+	if (fsync(b->fd) == -1 || close(b->fd) == -1) {
+		b->fd = -1;
+		return ec_err_set(err, EC_ERR_IO, "%s: %s", b->path,
+		    strerror(errno));
+	}
+	b->fd = -1;
+	b->finished = true;
+	ec_sha256_final(digest_out, &b->out_hash);
+	if (size_out != NULL)
+		*size_out = b->out_bytes;
+	return 0;
+}
+
+void
+ec_bundle_free(struct ec_bundle *b)
+{
+	size_t	i;
+
+	if (b == NULL)
+		return;
+	bundle_stream_free(b->stream);
+	for (i = 0; i < b->n; i++) {
+		if (b->ents[i].spool != NULL)
+			(void)unlink(b->ents[i].spool);
+		free(b->ents[i].spool);
+		free(b->ents[i].mem);
+		free(b->ents[i].name);
+	}
+	free(b->ents);
+	if (b->spool_dir != NULL)
+		(void)rmdir(b->spool_dir);
+	if (b->fd != -1)
+		(void)close(b->fd);
+	if (!b->finished && b->created)
+		(void)unlink(b->path);
+	free(b->spool_dir);
+	free(b->path);
+	free(b);
+}

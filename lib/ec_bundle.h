@@ -1,0 +1,119 @@
+/*
+ * ec_bundle: deterministic tar+zstd bundles.
+ *
+ * Writing: entries may be added in any order, from memory or streamed;
+ * ec_bundle_finish() writes them sorted by path (bytewise) as ustar members
+ * with fixed metadata: the snapshot mtime, uid/gid 0, mode 0644, no owner
+ * names, then compresses with zstd at EC_ZSTD_LEVEL.  The same entries give
+ * the same bytes on every machine.  Streamed entries are spooled to
+ * "<path>.spool/" beside the bundle so that memory stays bounded whatever
+ * the number and size of entries.
+ *
+ * Reading: ec_bundle_read() walks a bundle someone else may have made and
+ * refuses anything a bundle of ours never holds (see there).
+ */
+#ifndef EC_BUNDLE_H
+#define EC_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec_err.h"
+#include "ec_hash.h"
+
+/* Longest entry name: what a plain ustar name field holds. */
+#define EC_BUNDLE_NAME_MAX	100
+
+struct ec_bundle;		/* opaque */
+struct ec_bundle_stream;	/* opaque, owned by its bundle */
+
+/*
+ * Start a bundle at "path" (created O_EXCL; its directory is the staging
+ * area).  "mtime" is the snapshot time every member carries.  Once the
+ * compressed output would pass "max_bytes", ec_bundle_finish() fails with
+ * EC_ERR_TOO_LARGE.  *out is the caller's; EC_ERR_IO, EC_ERR_NOMEM.
+ */
+int	ec_bundle_new(struct ec_bundle **out, const char *path, int64_t mtime,
+	    uint64_t max_bytes, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Copy "len" bytes as entry "name"; the bundle keeps its own copy.  Names
+ * are relative paths of printable ASCII without "." or ".." components, at
+ * most EC_BUNDLE_NAME_MAX bytes, each used once: EC_ERR_INTERNAL otherwise
+ * (names are ours, not the user's).
+ */
+int	ec_bundle_add_mem(struct ec_bundle *b, const char *name,
+	    const void *data, size_t len, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Open entry "name" for streaming; one stream at a time.  The stream
+ * belongs to the bundle: ec_bundle_stream_close() ends it, and
+ * ec_bundle_free() discards one left open.
+ */
+int	ec_bundle_stream_open(struct ec_bundle_stream **out,
+	    struct ec_bundle *b, const char *name, struct ec_err *err)
+	    EC_MUST_CHECK;
+int	ec_bundle_stream_write(struct ec_bundle_stream *s, const void *p,
+	    size_t len, struct ec_err *err) EC_MUST_CHECK;
+/* End the stream; its digest and size go to the outputs (may be NULL). */
+int	ec_bundle_stream_close(uint8_t digest_out[EC_SHA256_LEN],
+	    uint64_t *size_out, struct ec_bundle_stream *s, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/* Entries so far. */
+size_t	ec_bundle_count(const struct ec_bundle *b);
+
+/*
+ * Call "fn" for every entry, sorted by name, with its digest and size;
+ * stops at the first non-zero return and passes it up.
+ */
+typedef int ec_bundle_each_fn(void *arg, const char *name,
+    const uint8_t digest[EC_SHA256_LEN], uint64_t size, struct ec_err *err);
+int	ec_bundle_foreach(struct ec_bundle *b, ec_bundle_each_fn *fn,
+	    void *arg, struct ec_err *err);
+
+/*
+ * Write every entry, fsync and close.  The file's SHA-256 and size go to
+ * the outputs.  EC_ERR_TOO_LARGE past max_bytes, EC_ERR_IO.  The file stays
+ * at "path" for the caller to rename; on failure nothing is left there.
+ */
+int	ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
+	    struct ec_bundle *b, struct ec_err *err) EC_MUST_CHECK;
+
+/* Release; unlinks the file unless finished, and always the spool.  NULL ok. */
+void	ec_bundle_free(struct ec_bundle *b);
+
+/*
+ * One member of a bundle being read.  "data" is set only for members the
+ * caller asked to keep; it is borrowed and lives until the callback returns.
+ */
+struct ec_bundle_member {
+	const char	*name;
+	uint64_t	 size;
+	uint8_t		 sha256[EC_SHA256_LEN];
+	const char	*data;		/* NULL unless kept */
+};
+
+/* Keep a member's bytes (at most EC_MAX_META_BYTES) for the callback? */
+typedef bool ec_bundle_keep_fn(void *arg, const char *name);
+typedef int ec_bundle_member_fn(void *arg, const struct ec_bundle_member *m,
+    struct ec_err *err);
+
+/*
+ * Read the tar+zstd bundle at "path" (or "len" bytes at "mem" for the
+ * _mem form), hashing every member and calling "fn" for each in archive
+ * order.  Hostile input is bounded: only zstd-compressed (or plain) tar,
+ * only regular files and directories, no absolute paths, no ".." and no
+ * duplicate names, at most EC_MAX_BUNDLE_ENTRIES members of at most
+ * EC_MAX_ENTRY_BYTES each, zstd window at most 2^EC_ZSTD_WINDOW_LOG_MAX.
+ * EC_ERR_VERIFY for a malformed or refused bundle, EC_ERR_IO.
+ */
+int	ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
+	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+	    EC_MUST_CHECK;
+int	ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
+	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+#endif

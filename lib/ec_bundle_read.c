@@ -1,0 +1,230 @@
+/*
+ * ec_bundle_read: walk a bundle that may come from anywhere.  The checks
+ * stop path traversal (absolute names, ".."), link tricks (symlinks, hard
+ * links, devices), duplicate members that would let a second manifest
+ * shadow the first, and decompression bombs (member count and size caps;
+ * libzstd refuses frames that need a window above 2^27 unless told
+ * otherwise, ZSTD_WINDOWLOG_LIMIT_DEFAULT, and libarchive does not tell it).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "ec_buf.h"
+#include "ec_bundle.h"
+#include "ec_limits.h"
+
+struct read_state {
+	ec_bundle_keep_fn	*keep;
+	ec_bundle_member_fn	*fn;
+	void			*arg;
+	char			**names;	/* owned; members seen so far */
+	size_t			 n;
+};
+
+static int
+read_check_name(const char *name, struct ec_err *err)
+{
+	const char	*seg, *end;
+	size_t		 len, n;
+
+	if (name == NULL || (len = strlen(name)) == 0 || len > 4096)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "bundle member with an empty or overlong name");
+	if (name[0] == '/')
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "bundle member %.200s: absolute path refused", name);
+	for (seg = name; *seg != '\0'; seg = *end == '/' ? end + 1 : end) {
+		if ((end = strchr(seg, '/')) == NULL)
+			end = seg + strlen(seg);
+		n = (size_t)(end - seg);
+		if ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle member %.200s: \".\" or \"..\" refused",
+			    name);
+	}
+	for (seg = name; *seg != '\0'; seg++)
+		if ((unsigned char)*seg < 0x20 || *seg == 0x7f)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle member name with a control character");
+	return 0;
+}
+
+static int
+read_remember(struct read_state *st, const char *name, struct ec_err *err)
+{
+	char	**p;
+	size_t	  i;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->names[i], name) == 0)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle member %.200s appears twice", name);
+	if ((p = reallocarray(st->names, st->n + 1, sizeof(*p))) == NULL)
+		return ec_err_nomem(err);
+	st->names = p;
+	if ((st->names[st->n] = strdup(name)) == NULL)
+		return ec_err_nomem(err);
+	st->n++;
+	return 0;
+}
+
+static int
+read_member(struct read_state *st, struct archive *a,
+    struct archive_entry *ae, struct ec_err *err)
+{
+	struct ec_bundle_member	 m;
+	struct ec_sha256	 h;
+	struct ec_buf		 keep;
+	char			 chunk[65536];
+	la_ssize_t		 n;
+	int			 rc = -1;
+	bool			 kept;
+
+	memset(&m, 0, sizeof(m));
+	m.name = archive_entry_pathname(ae);
+	if (archive_entry_size_is_set(ae) && (archive_entry_size(ae) < 0 ||
+	    (uint64_t)archive_entry_size(ae) > EC_MAX_ENTRY_BYTES))
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "bundle member %.200s: size out of range", m.name);
+	kept = st->keep != NULL && st->keep(st->arg, m.name);
+	ec_buf_init(&keep, EC_MAX_META_BYTES);
+	ec_sha256_init(&h);
+	while ((n = archive_read_data(a, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			(void)ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle member %.200s: %s", m.name,
+			    archive_error_string(a));
+			goto out;
+		}
+		if ((uint64_t)n > EC_MAX_ENTRY_BYTES - m.size) {
+			(void)ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle member %.200s: too large", m.name);
+			goto out;
+		}
+		if (kept && ec_buf_add(&keep, chunk, (size_t)n, err) == -1) {
+			(void)ec_err_prefix(err, "bundle member %.200s",
+			    m.name);
+			err->code = EC_ERR_VERIFY;
+			goto out;
+		}
+		ec_sha256_update(&h, chunk, (size_t)n);
+		m.size += (uint64_t)n;
+	}
+	ec_sha256_final(m.sha256, &h);
+	if (kept)
+		m.data = keep.data != NULL ? keep.data : "";
+	rc = st->fn(st->arg, &m, err);
+out:
+	ec_buf_dispose(&keep);
+	return rc;
+}
+
+static int
+read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
+{
+	struct archive_entry	*ae;
+	size_t			 count = 0;
+	int			 r;
+
+	for (;;) {
+		r = archive_read_next_header(a, &ae);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "malformed bundle: %s", archive_error_string(a) !=
+			    NULL ? archive_error_string(a) : "bad archive");
+		if (++count > EC_MAX_BUNDLE_ENTRIES)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle has more than %d members",
+			    EC_MAX_BUNDLE_ENTRIES);
+		if (read_check_name(archive_entry_pathname(ae), err) == -1)
+			return -1;
+		if (archive_entry_filetype(ae) == AE_IFDIR)
+			continue;
+		if (archive_entry_filetype(ae) != AE_IFREG ||
+		    archive_entry_hardlink(ae) != NULL ||
+		    archive_entry_symlink(ae) != NULL)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "bundle member %.200s: only regular files allowed",
+			    archive_entry_pathname(ae));
+		if (read_remember(st, archive_entry_pathname(ae), err) == -1 ||
+		    read_member(st, a, ae, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+read_run(struct archive *a, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+{
+	struct read_state	st = { keep, fn, arg, NULL, 0 };
+	size_t			i;
+	int			rc;
+
+	rc = read_archive(&st, a, err);
+	for (i = 0; i < st.n; i++)
+		free(st.names[i]);
+	free(st.names);
+	archive_read_free(a);
+	return rc;
+}
+
+static struct archive *
+read_new(struct ec_err *err)
+{
+	struct archive	*a;
+
+	if ((a = archive_read_new()) == NULL) {
+		(void)ec_err_nomem(err);
+		return NULL;
+	}
+	/* Only what we write: tar, zstd or nothing.  No other decoders. */
+	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(a) != ARCHIVE_OK) {
+		(void)ec_err_set(err, EC_ERR_INTERNAL, "libarchive: %s",
+		    archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int
+ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+{
+	struct archive	*a;
+
+	if ((a = read_new(err)) == NULL)
+		return -1;
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", path,
+		    archive_error_string(a));
+		archive_read_free(a);
+		return -1;
+	}
+	return read_run(a, keep, fn, arg, err);
+}
+
+int
+ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+{
+	struct archive	*a;
+
+	if ((a = read_new(err)) == NULL)
+		return -1;
+	if (archive_read_open_memory(a, mem, len) != ARCHIVE_OK) {
+		(void)ec_err_set(err, EC_ERR_VERIFY, "malformed bundle: %s",
+		    archive_error_string(a));
+		archive_read_free(a);
+		return -1;
+	}
+	return read_run(a, keep, fn, arg, err);
+}

@@ -1,0 +1,602 @@
+/*
+ * ec_canon: canonical JSON per RFC 8785 (JCS) on Jansson.  Jansson parses
+ * and holds the tree; the serialisation is ours, because Jansson neither
+ * sorts by UTF-16 code units nor prints numbers the ECMAScript way.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec_canon.h"
+#include "ec_num.h"
+
+/* Integers up to 2^53 in magnitude are exact doubles; 2^53 + 1 is not. */
+#define CANON_MAX_SAFE_INT	(INT64_C(1) << 53)
+/* Digits that always identify a double (IEEE 754-2008, 5.12.2). */
+#define CANON_MAX_DIGITS	17
+
+/* One object member while its object is being sorted. */
+struct canon_member {
+	const char	*key;	/* borrowed from the object, valid UTF-8 */
+	size_t		 len;
+	json_t		*value;	/* borrowed from the object */
+};
+
+static int	canon_dump_value(struct ec_buf *, const json_t *, int,
+		    struct ec_err *);
+
+/*
+ * Refuse nesting past EC_CANON_MAX_DEPTH before Jansson sees the text, so
+ * that its recursive descent never goes deeper than we allow.  Brackets
+ * inside strings are skipped; for well-formed JSON the count is exact, and
+ * text that confuses it is malformed, which Jansson rejects anyway.  Lines
+ * and columns are counted as Jansson counts them (1-based; a column per
+ * character, i.e. per byte that is not a UTF-8 continuation byte) so that
+ * every message from ec_canon_parse() points the same way.
+ */
+static int
+canon_check_depth(const char *in, size_t len, struct ec_err *err)
+{
+	size_t		i, line = 1, column = 0;
+	int		depth = 0;
+	int		in_string = 0, escaped = 0;
+	unsigned char	c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)in[i];
+		if (c == '\n') {
+			line++;
+			column = 0;
+		} else if ((c & 0xc0) != 0x80)
+			column++;
+		if (in_string) {
+			if (escaped)
+				escaped = 0;
+			else if (c == '\\')
+				escaped = 1;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"')
+			in_string = 1;
+		else if (c == '[' || c == '{') {
+			if (++depth > EC_CANON_MAX_DEPTH)
+				return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+				    "line %zu, column %zu: nesting deeper "
+				    "than %d levels", line, column,
+				    EC_CANON_MAX_DEPTH);
+		} else if ((c == ']' || c == '}') && depth > 0)
+			depth--;
+	}
+	return 0;
+}
+
+/*
+ * Jansson's messages quote the input near the error, and that may be
+ * invalid UTF-8 or control characters.  The message goes to log lines
+ * and into JSON error bodies, so keep only printable ASCII.
+ */
+static void
+canon_clean_message(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
+json_t *
+ec_canon_parse(const char *in, size_t len, struct ec_err *err)
+{
+	json_error_t	 jerr;
+	json_t		*v;
+
+	if (canon_check_depth(in, len, err) == -1)
+		return NULL;
+	/*
+	 * RFC 8785 section 3.1 holds input to I-JSON (RFC 7493): unique
+	 * names (2.3), numbers as IEEE doubles (2.2), Unicode strings
+	 * (2.1; Jansson rejects bad UTF-8 and unpaired surrogate escapes
+	 * on its own), where U+0000 is a character like any other, hence
+	 * JSON_ALLOW_NUL.  JSON_DECODE_ANY because RFC 8259 section 2
+	 * allows any value at the top.  Without JSON_DISABLE_EOF_CHECK,
+	 * Jansson rejects anything but whitespace after the value.
+	 */
+	v = json_loadb(in, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
+	    JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
+	if (v == NULL) {
+		if (json_error_code(&jerr) == json_error_out_of_memory)
+			(void)ec_err_nomem(err);
+		else {
+			canon_clean_message(jerr.text);
+			(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "line %d, column %d: %s", jerr.line, jerr.column,
+			    jerr.text);
+		}
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * Decode the code point at s[*i] and step past it.  RFC 3629 section 4
+ * syntax: no overlong forms, no surrogates, nothing above U+10FFFF.
+ * Returns -1 on anything else.
+ */
+static int
+canon_utf8_next(uint32_t *out, const char *s, size_t len, size_t *i)
+{
+	unsigned char	c;
+	uint32_t	cp, min;
+	size_t		n, k;
+
+	c = (unsigned char)s[*i];
+	if (c < 0x80) {
+		*out = c;
+		(*i)++;
+		return 0;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+		cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		cp = c & 0x07;
+		min = 0x10000;
+	} else
+		return -1;
+	if (len - *i <= n)
+		return -1;
+	for (k = 1; k <= n; k++) {
+		c = (unsigned char)s[*i + k];
+		if ((c & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (c & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*out = cp;
+	*i += n + 1;
+	return 0;
+}
+
+/*
+ * Trees built by our own code may hold bytes that Jansson's _nocheck
+ * setters never looked at.  Canonical output must be UTF-8 (RFC 8785
+ * section 3.2.4), and sorting decodes names, so check before using them.
+ */
+static int
+canon_check_utf8(const char *s, size_t len, const char *what,
+    struct ec_err *err)
+{
+	size_t		i = 0;
+	uint32_t	cp;
+
+	while (i < len)
+		if (canon_utf8_next(&cp, s, len, &i) == -1)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "%s is not valid UTF-8", what);
+	return 0;
+}
+
+/* The first UTF-16 code unit of "cp": a high surrogate above U+FFFF. */
+static uint32_t
+canon_utf16_lead(uint32_t cp)
+{
+	if (cp < 0x10000)
+		return cp;
+	return 0xd800 + ((cp - 0x10000) >> 10);
+}
+
+/*
+ * qsort(3) order of members: names compared as arrays of UTF-16 code
+ * units, as unsigned integers, a shorter prefix first (RFC 8785 section
+ * 3.2.3).  UTF-8 byte order is code point order, which differs from that
+ * only when a character above U+FFFF (high surrogate D800-DBFF first)
+ * meets one in U+E000-U+FFFF.  So skip the common bytes, back up to the
+ * start of the code point they end in, decode one code point from each
+ * name and compare those by their UTF-16 units.
+ */
+static int
+canon_member_cmp(const void *a, const void *b)
+{
+	const struct canon_member	*ma = a, *mb = b;
+	size_t				 n, i, ia, ib;
+	uint32_t			 ca, cb, ua, ub;
+
+	n = ma->len < mb->len ? ma->len : mb->len;
+	for (i = 0; i < n && ma->key[i] == mb->key[i]; i++)
+		continue;
+	if (i == n)
+		return (ma->len > mb->len) - (ma->len < mb->len);
+	/*
+	 * Both names are valid UTF-8 and agree up to i, so a continuation
+	 * byte at i in one is one in the other, under the same lead byte.
+	 */
+	while (i > 0 && ((unsigned char)ma->key[i] & 0xc0) == 0x80)
+		i--;
+	ia = ib = i;
+	if (canon_utf8_next(&ca, ma->key, ma->len, &ia) == -1 ||
+	    canon_utf8_next(&cb, mb->key, mb->len, &ib) == -1)
+		return (unsigned char)ma->key[i] < (unsigned char)mb->key[i] ?
+		    -1 : 1;	/* not reached: names were checked */
+	ua = canon_utf16_lead(ca);
+	ub = canon_utf16_lead(cb);
+	if (ua != ub)
+		return ua < ub ? -1 : 1;
+	/* Two surrogate pairs with one high half: the low halves decide. */
+	return ca < cb ? -1 : (ca > cb);
+}
+
+/*
+ * A string, already checked to be UTF-8, per RFC 8785 section 3.2.2.2
+ * (ECMAScript JSON.stringify): '"' and '\' escaped, U+0000-U+001F as the
+ * short forms \b \t \n \f \r or else \u00xx in lower case, everything
+ * else (U+007F, U+2028, all non-ASCII) as its own UTF-8 bytes.
+ */
+static int
+canon_dump_chars(struct ec_buf *out, const char *s, size_t len,
+    struct ec_err *err)
+{
+	char		 esc[8];
+	const char	*e;
+	size_t		 i, run = 0;
+	unsigned char	 c;
+
+	if (ec_buf_addc(out, '"', err) == -1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\b':
+			e = "\\b";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		default:
+			(void)snprintf(esc, sizeof(esc), "\\u%04x", c);
+			e = esc;
+			break;
+		}
+		if (ec_buf_add(out, s + run, i - run, err) == -1 ||
+		    ec_buf_adds(out, e, err) == -1)
+			return -1;
+		run = i + 1;
+	}
+	if (ec_buf_add(out, s + run, len - run, err) == -1)
+		return -1;
+	return ec_buf_addc(out, '"', err);
+}
+
+/*
+ * Split "%.*e" output ("d.ddde+XX", or "de+XX" for one digit) into its
+ * digits and exponent.  Returns the number of digits.
+ */
+static int
+canon_split_e(char *digits, int *exp_out, const char *s)
+{
+	int	k = 0, exp = 0, neg = 0;
+
+	for (; *s != 'e'; s++)
+		if (*s != '.')
+			digits[k++] = *s;
+	s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s != '\0'; s++)
+		exp = exp * 10 + (*s - '0');
+	*exp_out = neg ? -exp : exp;
+	return k;
+}
+
+/* Does d[0].d[1]...d[k-1] x 10^exp read back as exactly x? */
+static int
+canon_reads_as(const char *d, int k, int exp, double x)
+{
+	char	s[CANON_MAX_DIGITS + 16];
+
+	(void)snprintf(s, sizeof(s), "%c.%.*se%d", d[0], k - 1, d + 1, exp);
+	return strtod(s, NULL) == x;
+}
+
+/*
+ * Step the k-digit decimal d x 10^exp by one unit in its last place, up
+ * or down, keeping k significant digits (so 1.00e5 down is 9.99e4).
+ */
+static void
+canon_step(char *d, int k, int *exp, int up)
+{
+	int	i;
+
+	if (up) {
+		for (i = k - 1; i >= 0 && d[i] == '9'; i--)
+			d[i] = '0';
+		if (i >= 0)
+			d[i]++;
+		else {
+			d[0] = '1';
+			(*exp)++;
+		}
+		return;
+	}
+	for (i = k - 1; d[i] == '0'; i--)
+		d[i] = '9';
+	d[i]--;		/* i >= 0: d[0] is a nonzero leading digit */
+	if (d[0] == '0') {
+		memmove(d, d + 1, (size_t)k - 1);
+		d[k - 1] = '9';
+		(*exp)--;
+	}
+}
+
+/*
+ * The shortest decimal that reads back as x (finite, > 0), as ECMA-262
+ * 7.1.12.1 step 5 defines it: k digits as few as possible, and among
+ * k-digit candidates the one nearest x.  printf's k-digit form is the
+ * nearest one (correctly rounded up to DECIMAL_DIG digits: C11 7.21.6.1,
+ * which glibc follows), and strtod rounds correctly, so try k = 1, 2, ...
+ * until it reads back.  When x is a power of two the doubles below it
+ * are twice as dense as those above, so the nearest k-digit decimal can
+ * fall just outside x's rounding interval while the one on the other
+ * side of x is inside; try that neighbour too, or we would print a digit
+ * more than ECMAScript does.  17 digits always read back.  Writes k
+ * digits to "digits" and n with x = 0.d1...dk x 10^n; returns k, or -1
+ * if nothing read back.
+ */
+static int
+canon_shortest(char *digits, int *n_out, double x)
+{
+	char	s[CANON_MAX_DIGITS + 16];
+	double	y;
+	int	k, p, exp;
+
+	for (p = 1; p <= CANON_MAX_DIGITS; p++) {
+		(void)snprintf(s, sizeof(s), "%.*e", p - 1, x);
+		k = canon_split_e(digits, &exp, s);
+		if ((y = strtod(s, NULL)) == x)
+			goto found;
+		canon_step(digits, k, &exp, y < x);
+		if (canon_reads_as(digits, k, exp, x))
+			goto found;
+	}
+	return -1;
+found:
+	/* Not expected from a shortest form, but harmless: drop zeros. */
+	while (k > 1 && digits[k - 1] == '0')
+		k--;
+	*n_out = exp + 1;
+	return k;
+}
+
+/*
+ * A number per RFC 8785 section 3.2.2.3: the ECMAScript Number-to-String
+ * form (ECMA-262 10th edition, the one the RFC cites, section 7.1.12.1;
+ * the step numbers below are its).  -0 is "0"; NaN and the infinities
+ * have no JSON form and are refused.  With x = 0.d1...dk x
+ * 10^n: integers up to 21 digits are written out, other values from
+ * 1e-7 up to 1e21 in plain decimal, the rest as d1.d2...dke+-(n-1).
+ */
+static int
+canon_dump_number(struct ec_buf *out, double x, struct ec_err *err)
+{
+	char	buf[48], digits[CANON_MAX_DIGITS + 1];
+	size_t	o = 0;
+	int	i, k, n;
+
+	if (!isfinite(x))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "NaN or infinite number has no JSON form");
+	if (x == 0)
+		return ec_buf_addc(out, '0', err);	/* +0 and -0 */
+	if (x < 0) {
+		buf[o++] = '-';
+		x = -x;
+	}
+	if ((k = canon_shortest(digits, &n, x)) == -1)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "no round-trip form for %.17g", x);
+	if (k <= n && n <= 21) {
+		/* Step 6: the digits, then n - k zeros. */
+		for (i = 0; i < k; i++)
+			buf[o++] = digits[i];
+		for (i = k; i < n; i++)
+			buf[o++] = '0';
+	} else if (n > 0 && n <= 21) {
+		/* Step 7: a decimal point after the first n digits. */
+		for (i = 0; i < k; i++) {
+			if (i == n)
+				buf[o++] = '.';
+			buf[o++] = digits[i];
+		}
+	} else if (n > -6 && n <= 0) {
+		/* Step 8: "0." and -n zeros before the digits. */
+		buf[o++] = '0';
+		buf[o++] = '.';
+		for (i = n; i < 0; i++)
+			buf[o++] = '0';
+		for (i = 0; i < k; i++)
+			buf[o++] = digits[i];
+	} else {
+		/* Steps 9 and 10: exponent form, always signed. */
+		buf[o++] = digits[0];
+		if (k > 1) {
+			buf[o++] = '.';
+			for (i = 1; i < k; i++)
+				buf[o++] = digits[i];
+		}
+		buf[o++] = 'e';
+		buf[o++] = n - 1 < 0 ? '-' : '+';
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%d",
+		    abs(n - 1));
+	}
+	return ec_buf_add(out, buf, o, err);
+}
+
+/* Members sorted per RFC 8785 section 3.2.3, at every level. */
+static int
+canon_dump_object(struct ec_buf *out, const json_t *obj, int depth,
+    struct ec_err *err)
+{
+	struct canon_member	*m = NULL;
+	json_t			*o;
+	void			*it;
+	size_t			 n, i, size;
+	int			 rc = -1;
+
+	if ((n = json_object_size(obj)) == 0)
+		return ec_buf_adds(out, "{}", err);
+	if (!ec_size_mul(&size, n, sizeof(*m)))
+		return ec_err_nomem(err);
+	if ((m = malloc(size)) == NULL)
+		return ec_err_nomem(err);
+	/* Jansson's iterators take a non-const object but only read it. */
+	o = (json_t *)obj;
+	for (i = 0, it = json_object_iter(o); it != NULL && i < n;
+	    i++, it = json_object_iter_next(o, it)) {
+		m[i].key = json_object_iter_key(it);
+		m[i].len = json_object_iter_key_len(it);
+		m[i].value = json_object_iter_value(it);
+		if (canon_check_utf8(m[i].key, m[i].len, "member name",
+		    err) == -1)
+			goto out;
+	}
+	n = i;
+	qsort(m, n, sizeof(*m), canon_member_cmp);
+	if (ec_buf_addc(out, '{', err) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((i > 0 && ec_buf_addc(out, ',', err) == -1) ||
+		    canon_dump_chars(out, m[i].key, m[i].len, err) == -1 ||
+		    ec_buf_addc(out, ':', err) == -1 ||
+		    canon_dump_value(out, m[i].value, depth, err) == -1)
+			goto out;
+	}
+	if (ec_buf_addc(out, '}', err) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(m);
+	return rc;
+}
+
+/*
+ * Serialise "v", which sits inside "depth" arrays and objects.  The
+ * recursion is bounded by EC_CANON_MAX_DEPTH; that also stops a tree our
+ * own code made cyclic by mistake.
+ */
+static int
+canon_dump_value(struct ec_buf *out, const json_t *v, int depth,
+    struct ec_err *err)
+{
+	json_int_t	iv;
+	size_t		i, n;
+
+	if (v == NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "NULL JSON value");
+	if ((json_is_object(v) || json_is_array(v)) &&
+	    depth >= EC_CANON_MAX_DEPTH)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "nesting deeper than %d levels", EC_CANON_MAX_DEPTH);
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return canon_dump_object(out, v, depth + 1, err);
+	case JSON_ARRAY:
+		if (ec_buf_addc(out, '[', err) == -1)
+			return -1;
+		n = json_array_size(v);
+		for (i = 0; i < n; i++)
+			if ((i > 0 && ec_buf_addc(out, ',', err) == -1) ||
+			    canon_dump_value(out, json_array_get(v, i),
+			    depth + 1, err) == -1)
+				return -1;
+		return ec_buf_addc(out, ']', err);
+	case JSON_STRING:
+		if (canon_check_utf8(json_string_value(v),
+		    json_string_length(v), "string", err) == -1)
+			return -1;
+		return canon_dump_chars(out, json_string_value(v),
+		    json_string_length(v), err);
+	case JSON_INTEGER:
+		/*
+		 * RFC 8785 section 3.1: numbers must be IEEE doubles.  Past
+		 * 2^53 most integers have no double of their own, so what
+		 * we wrote would not be what the caller meant, and a
+		 * verifier's parser would see another value.  The whole
+		 * range is refused so that acceptance does not depend on
+		 * the low bits (RFC 7493 section 2.2 gives the same bound).
+		 */
+		iv = json_integer_value(v);
+		if (iv > CANON_MAX_SAFE_INT || iv < -CANON_MAX_SAFE_INT)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "integer %lld is beyond 2^53 in magnitude",
+			    (long long)iv);
+		return canon_dump_number(out, (double)iv, err);
+	case JSON_REAL:
+		return canon_dump_number(out, json_real_value(v), err);
+	case JSON_TRUE:
+		return ec_buf_adds(out, "true", err);
+	case JSON_FALSE:
+		return ec_buf_adds(out, "false", err);
+	case JSON_NULL:
+		return ec_buf_adds(out, "null", err);
+	}
+	return ec_err_set(err, EC_ERR_INTERNAL, "unknown JSON type");
+}
+
+int
+ec_canon_dump(struct ec_buf *out, const json_t *v, struct ec_err *err)
+{
+	size_t	start = out->len;
+
+	if (canon_dump_value(out, v, 0, err) == -1) {
+		/* Leave no half-written document behind. */
+		out->len = start;
+		if (out->data != NULL)
+			out->data[start] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+ec_canon_bytes(struct ec_buf *out, const char *in, size_t len,
+    struct ec_err *err)
+{
+	json_t	*v;
+	int	 rc;
+
+	if ((v = ec_canon_parse(in, len, err)) == NULL)
+		return -1;
+	rc = ec_canon_dump(out, v, err);
+	json_decref(v);
+	return rc;
+}
+
+int
+ec_canon_string(struct ec_buf *out, const char *in, struct ec_err *err)
+{
+	return ec_canon_bytes(out, in, strlen(in), err);
+}

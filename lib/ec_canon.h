@@ -1,0 +1,78 @@
+/*
+ * ec_canon: canonical JSON per RFC 8785 (JSON Canonicalization Scheme), on
+ * Jansson.  Every JSON document the Export Center hashes or signs (manifests,
+ * ingested evidence, DSSE payloads) goes through here, so that the same data
+ * always gives the same bytes and therefore the same digest.
+ *
+ * Input is held to I-JSON (RFC 7493, required by RFC 8785 section 3.1):
+ * unique member names, valid Unicode, numbers that are IEEE 754 doubles.
+ * Any JSON value may be the top level (RFC 8259 section 2), not only an
+ * object or an array.
+ *
+ * Known limit: Jansson refuses U+0000 inside a member name, so such a name
+ * is rejected even though I-JSON allows it.  U+0000 in a string value is
+ * accepted and comes out as \u0000.
+ */
+#ifndef EC_CANON_H
+#define EC_CANON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "ec_buf.h"
+#include "ec_err.h"
+
+/*
+ * Deepest nesting of arrays and objects accepted, counting the outermost
+ * container as 1.  Parsing and serialising recurse once per level, so this
+ * bounds the stack a hostile document can make us use (Jansson's own bound
+ * is 2048).  The evidence formats we handle (OSV, OpenVEX, CSAF, CycloneDX,
+ * SPDX, in-toto) nest fewer than 20 levels; 128 leaves ample room.  Past it
+ * parse and dump fail with EC_ERR_REQUEST_INVALID.
+ */
+#define EC_CANON_MAX_DEPTH	128
+
+/*
+ * Parse "len" bytes at "in" (no NUL needed) with the RFC 8785 input rules:
+ * duplicate member names, invalid UTF-8 (overlong forms and encoded
+ * surrogates included), lone \uD800-\uDFFF escapes, trailing data, nesting
+ * past EC_CANON_MAX_DEPTH and numbers too large for a double are rejected.
+ * Every number becomes a JSON real holding the nearest double, so integers
+ * past 2^53 round as they would in ECMAScript; numbers too small for a
+ * double become 0, as they do there.  \u0000 is allowed in string values.
+ *
+ * Returns a new reference the caller owns (json_decref), or NULL with
+ * EC_ERR_REQUEST_INVALID and a message such as "line 3, column 5: duplicate
+ * object key" (columns count characters), or EC_ERR_NOMEM.
+ */
+json_t	*ec_canon_parse(const char *in, size_t len, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * Append the RFC 8785 serialisation of "v" (borrowed, not modified) to
+ * "out": no whitespace, members sorted by UTF-16 code units, strings and
+ * numbers in their ECMAScript form.  A JSON integer is written as the
+ * double of the same value; one whose magnitude exceeds 2^53 fails with
+ * EC_ERR_REQUEST_INVALID, since it would not survive the trip through a
+ * double.  So do NaN and infinities, strings or member names that are not
+ * valid UTF-8 (possible through Jansson's _nocheck setters) and nesting
+ * past EC_CANON_MAX_DEPTH.  EC_ERR_TOO_LARGE once out's ceiling would be
+ * passed; EC_ERR_NOMEM.  On failure out is left as it was on entry.
+ */
+int	ec_canon_dump(struct ec_buf *out, const json_t *v, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * ec_canon_parse() then ec_canon_dump(): the canonical form of the JSON
+ * text at "in" is appended to "out".  Fails as those two do; on failure
+ * out is left as it was on entry.
+ */
+int	ec_canon_bytes(struct ec_buf *out, const char *in, size_t len,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/* The same for the NUL-terminated string "in". */
+int	ec_canon_string(struct ec_buf *out, const char *in,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+#endif

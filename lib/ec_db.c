@@ -1,0 +1,308 @@
+/* ec_db: libpq connection, migrations and tenant-scoped transactions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec_buf.h"
+#include "ec_db.h"
+#include "ec_limits.h"
+
+/* pg_advisory_xact_lock key for migrations: "ECMIGRAT" as an int8. */
+#define DB_MIGRATE_LOCK	"4539434d49475241"
+
+struct ec_db {
+	PGconn	*conn;	/* owned */
+	bool	 in_tx;
+};
+
+/* libpq messages span lines; ours are one line. */
+static int
+db_err(struct ec_err *err, enum ec_code code, const char *what,
+    const char *msg)
+{
+	char	line[200];
+	size_t	i, n = 0;
+
+	for (i = 0; msg != NULL && msg[i] != '\0' && n < sizeof(line) - 1;
+	    i++) {
+		if (msg[i] == '\n' || msg[i] == '\r') {
+			if (msg[i + 1] == '\0')
+				break;
+			line[n++] = ' ';
+		} else
+			line[n++] = msg[i];
+	}
+	line[n] = '\0';
+	return ec_err_set(err, code, "%s: %s", what, line);
+}
+
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int
+ec_db_connect(struct ec_db **out, const char *conninfo, struct ec_err *err)
+{
+	struct ec_db	*db;
+
+	if (conninfo == NULL)
+		conninfo = getenv(EC_DB_ENV);
+	if (conninfo == NULL)
+		conninfo = "";
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return ec_err_nomem(err);
+	db->conn = PQconnectdb(conninfo);
+	if (db->conn == NULL) {
+		free(db);
+		return ec_err_nomem(err);
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		(void)db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
+		    PQerrorMessage(db->conn));
+		ec_db_free(db);
+		return -1;
+	}
+	/* Server notices are not errors; lib/ does not print. */
+	(void)PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	*out = db;
+	return 0;
+}
+
+void
+ec_db_free(struct ec_db *db)
+{
+	if (db == NULL)
+		return;
+	PQfinish(db->conn);
+	free(db);
+}
+
+PGresult *
+ec_db_exec(struct ec_db *db, const char *sql, int n, const char *const *vals,
+    const int *lens, const int *fmts, bool binary_result, struct ec_err *err)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+
+	res = PQexecParams(db->conn, sql, n, NULL, vals, lens, fmts,
+	    binary_result ? 1 : 0);
+	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		(void)db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
+		    PQerrorMessage(db->conn));
+	else
+		(void)db_err(err, EC_ERR_DB, "database",
+		    res != NULL ? PQresultErrorMessage(res) :
+		    PQerrorMessage(db->conn));
+	PQclear(res);
+	return NULL;
+}
+
+/* Throw away what is left of a query, cancelling it first if asked. */
+static void
+db_drain(struct ec_db *db, bool cancel)
+{
+	PGcancel	*c;
+	PGresult	*res;
+	char		 buf[256];
+
+	if (cancel && (c = PQgetCancel(db->conn)) != NULL) {
+		(void)PQcancel(c, buf, sizeof(buf));
+		PQfreeCancel(c);
+	}
+	while ((res = PQgetResult(db->conn)) != NULL)
+		PQclear(res);
+}
+
+int
+ec_db_stream(struct ec_db *db, const char *sql, int n,
+    const char *const *vals, bool binary_result, ec_db_row_fn *fn, void *arg,
+    struct ec_err *err)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (PQsendQueryParams(db->conn, sql, n, NULL, vals, NULL, NULL,
+	    binary_result ? 1 : 0) == 0 || PQsetSingleRowMode(db->conn) == 0)
+		return db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+		    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database",
+		    PQerrorMessage(db->conn));
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		switch (PQresultStatus(res)) {
+		case PGRES_SINGLE_TUPLE:
+			rc = fn(arg, res, err);
+			break;
+		case PGRES_TUPLES_OK:
+			break;
+		default:
+			rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+			    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database",
+			    PQresultErrorMessage(res));
+			break;
+		}
+		PQclear(res);
+		if (rc != 0) {
+			db_drain(db, true);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* A statement without parameters whose result we do not need. */
+static int
+db_run(struct ec_db *db, const char *sql, struct ec_err *err)
+{
+	PGresult	*res;
+
+	if ((res = ec_db_exec(db, sql, 0, NULL, NULL, NULL, false,
+	    err)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int
+ec_tenant_check(const char *tenant, struct ec_err *err)
+{
+	size_t	i, len;
+
+	if (tenant == NULL || (len = strlen(tenant)) == 0 ||
+	    len > EC_MAX_TENANT_LEN)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "tenant: 1 to %d characters of [A-Za-z0-9._-]",
+		    EC_MAX_TENANT_LEN);
+	for (i = 0; i < len; i++) {
+		char	c = tenant[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "tenant: 1 to %d characters of [A-Za-z0-9._-]",
+			    EC_MAX_TENANT_LEN);
+	}
+	return 0;
+}
+
+int
+ec_db_begin(struct ec_db *db, const char *tenant, bool snapshot,
+    struct ec_err *err)
+{
+	PGresult	*res;
+	const char	*vals[1] = { tenant };
+
+	if (ec_tenant_check(tenant, err) == -1)
+		return -1;
+	if (db_run(db, snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ "
+	    "READ ONLY" : "BEGIN", err) == -1)
+		return -1;
+	db->in_tx = true;
+	/* is_local = true: the setting ends with the transaction. */
+	res = ec_db_exec(db, "SELECT set_config('app.tenant', $1, true)", 1,
+	    vals, NULL, NULL, false, err);
+	if (res == NULL) {
+		ec_db_rollback(db);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+ec_db_commit(struct ec_db *db, struct ec_err *err)
+{
+	int	rc;
+
+	rc = db_run(db, "COMMIT", err);
+	db->in_tx = false;
+	return rc;
+}
+
+void
+ec_db_rollback(struct ec_db *db)
+{
+	PGresult	*res;
+
+	if (!db->in_tx)
+		return;
+	res = PQexec(db->conn, "ROLLBACK");
+	PQclear(res);
+	db->in_tx = false;
+}
+
+static int
+db_current_version(int *out, struct ec_db *db, struct ec_err *err)
+{
+	PGresult	*res;
+
+	if ((res = ec_db_exec(db, "SELECT coalesce(max(version), 0) "
+	    "FROM schema_version", 0, NULL, NULL, NULL, false, err)) == NULL)
+		return -1;
+	*out = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static int
+db_apply(struct ec_db *db, const struct ec_migration *m, struct ec_err *err)
+{
+	PGresult	*res;
+	char		 ver[16];
+	const char	*vals[2] = { ver, m->name };
+
+	/* PQexec: a migration file may hold several statements. */
+	res = PQexec(db->conn, m->sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		(void)db_err(err, EC_ERR_DB, m->name, res != NULL ?
+		    PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	(void)snprintf(ver, sizeof(ver), "%d", m->version);
+	if ((res = ec_db_exec(db, "INSERT INTO schema_version (version, name) "
+	    "VALUES ($1, $2)", 2, vals, NULL, NULL, false, err)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int
+ec_db_migrate(int *applied_out, int *version_out, struct ec_db *db,
+    struct ec_err *err)
+{
+	size_t	i;
+	int	cur, applied = 0;
+
+	if (db_run(db, "BEGIN", err) == -1)
+		return -1;
+	db->in_tx = true;
+	if (db_run(db, "SELECT pg_advisory_xact_lock(x'" DB_MIGRATE_LOCK
+	    "'::int8)", err) == -1 ||
+	    db_run(db, "CREATE TABLE IF NOT EXISTS schema_version ("
+	    "version integer PRIMARY KEY, name text NOT NULL, "
+	    "applied_at timestamptz NOT NULL DEFAULT now())", err) == -1 ||
+	    db_current_version(&cur, db, err) == -1)
+		goto fail;
+	for (i = 0; i < ec_migration_count; i++) {
+		if (ec_migrations[i].version <= cur)
+			continue;
+		if (db_apply(db, &ec_migrations[i], err) == -1)
+			goto fail;
+		cur = ec_migrations[i].version;
+		applied++;
+	}
+	if (ec_db_commit(db, err) == -1)
+		return -1;
+	*applied_out = applied;
+	*version_out = cur;
+	return 0;
+fail:
+	ec_db_rollback(db);
+	return -1;
+}

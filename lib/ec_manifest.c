@@ -1,0 +1,351 @@
+/* ec_manifest: manifest.json and checksums.txt, written and checked. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec_canon.h"
+#include "ec_limits.h"
+#include "ec_manifest.h"
+#include "ec_time.h"
+
+/* Longest item string we accept when parsing (ids, paths, names). */
+#define MANIFEST_STR_MAX	1024
+
+struct ec_manifest {
+	struct ec_manifest_item	*items;		/* owned, strings too */
+	size_t			 n, cap;
+	bool			 sorted;
+	char			*run_id;	/* owned; parsed manifests */
+	char			*profile;	/* owned; parsed manifests */
+};
+
+int
+ec_manifest_new(struct ec_manifest **out, struct ec_err *err)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return ec_err_nomem(err);
+	return 0;
+}
+
+void
+ec_manifest_free(struct ec_manifest *m)
+{
+	size_t	i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->n; i++) {
+		free((char *)m->items[i].type);
+		free((char *)m->items[i].id);
+		free((char *)m->items[i].format);
+		free((char *)m->items[i].path);
+	}
+	free(m->items);
+	free(m->run_id);
+	free(m->profile);
+	free(m);
+}
+
+static int
+manifest_add_hex(struct ec_manifest *m, const char *type, const char *id,
+    const char *format, const char *path, const char *hex, uint64_t size,
+    struct ec_err *err)
+{
+	struct ec_manifest_item	*it;
+	size_t			 ncap;
+
+	if (m->n >= EC_MAX_OUTPUTS)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "export has more than %d outputs", EC_MAX_OUTPUTS);
+	if (m->n == m->cap) {
+		ncap = m->cap == 0 ? 16 : m->cap * 2;
+		if ((it = reallocarray(m->items, ncap, sizeof(*it))) == NULL)
+			return ec_err_nomem(err);
+		m->items = it;
+		m->cap = ncap;
+	}
+	it = &m->items[m->n];
+	memset(it, 0, sizeof(*it));
+	if ((it->type = strdup(type)) == NULL ||
+	    (it->id = strdup(id)) == NULL ||
+	    (it->format = strdup(format)) == NULL ||
+	    (it->path = strdup(path)) == NULL) {
+		free((char *)it->type);
+		free((char *)it->id);
+		free((char *)it->format);
+		return ec_err_nomem(err);
+	}
+	memcpy(it->sha256, hex, EC_SHA256_HEX);
+	it->size = size;
+	m->n++;
+	m->sorted = false;
+	return 0;
+}
+
+int
+ec_manifest_add(struct ec_manifest *m, const char *type, const char *id,
+    const char *format, const char *path, const uint8_t digest[EC_SHA256_LEN],
+    uint64_t size, struct ec_err *err)
+{
+	char	hex[EC_SHA256_HEX];
+
+	ec_hex_encode(hex, digest, EC_SHA256_LEN);
+	return manifest_add_hex(m, type, id, format, path, hex, size, err);
+}
+
+size_t
+ec_manifest_count(const struct ec_manifest *m)
+{
+	return m->n;
+}
+
+/* Seed 003: items sorted by type, id, format, then url (our path). */
+static int
+manifest_cmp(const void *a, const void *b)
+{
+	const struct ec_manifest_item	*x = a, *y = b;
+	int				 c;
+
+	if ((c = strcmp(x->type, y->type)) != 0 ||
+	    (c = strcmp(x->id, y->id)) != 0 ||
+	    (c = strcmp(x->format, y->format)) != 0)
+		return c;
+	return strcmp(x->path, y->path);
+}
+
+const struct ec_manifest_item *
+ec_manifest_item(struct ec_manifest *m, size_t i)
+{
+	if (!m->sorted && m->n > 1)
+		qsort(m->items, m->n, sizeof(m->items[0]), manifest_cmp);
+	m->sorted = true;
+	return i < m->n ? &m->items[i] : NULL;
+}
+
+const char *
+ec_manifest_run_id(const struct ec_manifest *m)
+{
+	return m->run_id;
+}
+
+const char *
+ec_manifest_profile(const struct ec_manifest *m)
+{
+	return m->profile;
+}
+
+static json_t *
+manifest_items_json(struct ec_manifest *m)
+{
+	const struct ec_manifest_item	*it;
+	json_t				*a;
+	size_t				 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; (it = ec_manifest_item(m, i)) != NULL; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s, s:I}", "type", it->type, "id", it->id, "format",
+		    it->format, "path", it->path, "sha256", it->sha256, "size",
+		    (json_int_t)it->size)) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+int
+ec_manifest_write(struct ec_buf *out, struct ec_manifest *m,
+    const struct ec_manifest_head *h, struct ec_err *err)
+{
+	json_t	*doc;
+	char	 snap[EC_TIME_MAX];
+	int	 rc;
+
+	ec_time_format(snap, h->snapshot_us);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:I, s:o}",
+	    "schemaVersion", EC_MANIFEST_SCHEMA, "runId", h->run_id,
+	    "tenant", h->tenant, "profile", h->profile,
+	    "selectors", h->selectors, "inputsHash", h->inputs_hash,
+	    "snapshotAt", snap, "documents", (json_int_t)h->documents,
+	    "items", manifest_items_json(m));
+	if (doc == NULL)
+		return ec_err_nomem(err);
+	rc = ec_canon_dump(out, doc, err);
+	json_decref(doc);
+	return rc;
+}
+
+static const char *
+manifest_str(const json_t *o, const char *key, struct ec_err *err)
+{
+	const json_t	*v = json_object_get(o, key);
+
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > MANIFEST_STR_MAX ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		(void)ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: \"%s\" missing or not a valid string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static int
+manifest_parse_item(struct ec_manifest *m, const json_t *it,
+    struct ec_err *err)
+{
+	const char	*type, *id, *format, *path, *sha;
+	const json_t	*size = json_object_get(it, "size");
+	uint8_t		 d[EC_SHA256_LEN];
+	double		 sz;
+
+	if (!json_is_object(it))
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: an item is not an object");
+	if ((type = manifest_str(it, "type", err)) == NULL ||
+	    (id = manifest_str(it, "id", err)) == NULL ||
+	    (format = manifest_str(it, "format", err)) == NULL ||
+	    (path = manifest_str(it, "path", err)) == NULL ||
+	    (sha = manifest_str(it, "sha256", err)) == NULL)
+		return -1;
+	if (ec_hex_decode(d, sizeof(d), sha, strlen(sha)) == -1)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: %.200s: bad sha256", path);
+	/* Numbers were parsed as doubles; sizes must be exact integers. */
+	if (!json_is_number(size) || (sz = json_number_value(size)) < 0 ||
+	    sz > 9007199254740992.0 || sz != (double)(uint64_t)sz)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: %.200s: bad size", path);
+	return ec_manifest_add(m, type, id, format, path, d, (uint64_t)sz,
+	    err) == -1 ? ec_err_set(err, EC_ERR_VERIFY,
+	    "manifest.json: more than %d items", EC_MAX_OUTPUTS) : 0;
+}
+
+static int
+manifest_parse_doc(struct ec_manifest *m, const json_t *doc,
+    struct ec_err *err)
+{
+	const json_t	*items;
+	const char	*s;
+	size_t		 i;
+
+	if (!json_is_object(doc))
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: not an object");
+	if ((s = manifest_str(doc, "schemaVersion", err)) == NULL)
+		return -1;
+	if (strcmp(s, EC_MANIFEST_SCHEMA) != 0)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: unknown schemaVersion %.100s", s);
+	if ((s = manifest_str(doc, "runId", err)) == NULL ||
+	    (m->run_id = strdup(s)) == NULL ||
+	    (s = manifest_str(doc, "profile", err)) == NULL ||
+	    (m->profile = strdup(s)) == NULL)
+		return err->code == EC_ERR_VERIFY ? -1 : ec_err_nomem(err);
+	items = json_object_get(doc, "items");
+	if (!json_is_array(items))
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: items is not an array");
+	for (i = 0; i < json_array_size(items); i++)
+		if (manifest_parse_item(m, json_array_get(items, i), err) == -1)
+			return -1;
+	return 0;
+}
+
+int
+ec_manifest_parse(struct ec_manifest **out, const char *p, size_t len,
+    struct ec_err *err)
+{
+	struct ec_manifest	*m = NULL;
+	struct ec_buf		 canon;
+	json_t			*doc;
+	int			 rc = -1;
+
+	if (len > EC_MAX_META_BYTES)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: larger than %d bytes", EC_MAX_META_BYTES);
+	ec_buf_init(&canon, EC_MAX_META_BYTES);
+	if ((doc = ec_canon_parse(p, len, err)) == NULL) {
+		err->code = EC_ERR_VERIFY;
+		return ec_err_prefix(err, "manifest.json");
+	}
+	if (ec_canon_dump(&canon, doc, err) == -1 || canon.len != len ||
+	    memcmp(canon.data, p, len) != 0) {
+		(void)ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: not in canonical form");
+		goto out;
+	}
+	if (ec_manifest_new(&m, err) == -1 ||
+	    manifest_parse_doc(m, doc, err) == -1)
+		goto out;
+	*out = m;
+	m = NULL;
+	rc = 0;
+out:
+	ec_manifest_free(m);
+	json_decref(doc);
+	ec_buf_dispose(&canon);
+	return rc;
+}
+
+static int
+checksums_line(void *arg, const char *name, const uint8_t digest[EC_SHA256_LEN],
+    uint64_t size, struct ec_err *err)
+{
+	struct ec_buf	*out = arg;
+	char		 hex[EC_SHA256_HEX];
+
+	(void)size;
+	if (strcmp(name, EC_CHECKSUMS_NAME) == 0)
+		return 0;
+	ec_hex_encode(hex, digest, EC_SHA256_LEN);
+	return ec_buf_addf(out, err, "%s  %s\n", hex, name);
+}
+
+int
+ec_checksums_write(struct ec_buf *out, struct ec_bundle *b,
+    struct ec_err *err)
+{
+	return ec_bundle_foreach(b, checksums_line, out, err);
+}
+
+int
+ec_checksums_parse(const char *p, size_t len, ec_checksum_fn *fn, void *arg,
+    struct ec_err *err)
+{
+	char		 path[EC_BUNDLE_NAME_MAX * 4 + 1];
+	uint8_t		 d[EC_SHA256_LEN];
+	const char	*end, *q;
+	size_t		 lines = 0, plen;
+
+	while (len > 0) {
+		if ((end = memchr(p, '\n', len)) == NULL)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "checksums.txt: last line not terminated");
+		if (++lines > EC_MAX_BUNDLE_ENTRIES)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "checksums.txt: more than %d lines",
+			    EC_MAX_BUNDLE_ENTRIES);
+		/* sha256sum(1): 64 hex, a space, ' ' or '*', the name. */
+		if (end - p < 67 || ec_hex_decode(d, sizeof(d), p, 64) == -1 ||
+		    p[64] != ' ' || (p[65] != ' ' && p[65] != '*'))
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "checksums.txt: line %zu malformed", lines);
+		plen = (size_t)(end - (p + 66));
+		if (plen >= sizeof(path))
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "checksums.txt: line %zu: name too long", lines);
+		for (q = p + 66; q < end; q++)
+			if (*q < ' ' || *q > '~' || *q == '\\')
+				return ec_err_set(err, EC_ERR_VERIFY,
+				    "checksums.txt: line %zu: bad character",
+				    lines);
+		memcpy(path, p + 66, plen);
+		path[plen] = '\0';
+		if (fn(arg, path, d, err) != 0)
+			return -1;
+		len -= (size_t)(end - p) + 1;
+		p = end + 1;
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * ec_verify: offline verification of a bundle, with no database and no
+ * network: only the bundle and, for signed bundles, the public key.
+ *
+ * Order (the signature is the root of trust; checksums.txt is a
+ * convenience for sha256sum and is checked last):
+ *   1. manifest.dsse.json verifies with the key, over exactly the bytes of
+ *      manifest.json;
+ *   2. manifest.json is canonical and every item's file is present with
+ *      its sha256 and size; no file is there that the manifest and the
+ *      bundle's own metadata do not account for;
+ *   3. provenance.dsse.json verifies over exactly provenance.json, whose
+ *      subjects all match the files;
+ *   4. every line of checksums.txt matches, and it lists every file.
+ * The first failure ends verification with EC_ERR_VERIFY naming the file
+ * or signature.
+ */
+#ifndef EC_VERIFY_H
+#define EC_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ec_err.h"
+#include "ec_key.h"
+
+struct ec_verify_result {
+	size_t	files;			/* members checked */
+	size_t	items;			/* manifest items */
+	size_t	subjects;		/* provenance subjects */
+	bool	signed_;		/* signatures verified */
+	char	keyid[EC_KEY_ID_SIZE];	/* the key that verified them */
+	char	run_id[256];
+	char	profile[64];
+};
+
+/*
+ * Verify the bundle at "path".  With "key" NULL only an unsigned bundle
+ * can pass: a signed one fails, since its signatures cannot be checked;
+ * with a key, an unsigned bundle fails.  EC_ERR_VERIFY, EC_ERR_IO.
+ */
+int	ec_verify_bundle(struct ec_verify_result *out, const char *path,
+	    const struct ec_verifier *key, struct ec_err *err) EC_MUST_CHECK;
+
+#endif
