@@ -6,6 +6,7 @@
  * libzstd refuses frames that need a window above 2^27 unless told
  * otherwise, ZSTD_WINDOWLOG_LIMIT_DEFAULT, and libarchive does not tell it).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,12 +201,16 @@ ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
     ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
 {
 	struct archive	*a;
+	int		 e;
 
 	if ((a = read_new(err)) == NULL)
 		return -1;
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", path,
-		    archive_error_string(a));
+		/* Opening reads the first block: most failures are the data's. */
+		e = archive_errno(a);
+		(void)ec_err_set(err, e == ENOENT || e == EACCES || e == EISDIR ||
+		    e == ENOTDIR || e == EIO ? EC_ERR_IO : EC_ERR_VERIFY,
+		    "%s: %s", path, archive_error_string(a));
 		archive_read_free(a);
 		return -1;
 	}

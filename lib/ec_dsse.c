@@ -103,7 +103,7 @@ dsse_b64_decode(struct ec_buf *out, const char *s, size_t len,
 {
 	static const char		 padding[] = "==";
 	struct base64_decode_ctx	 ctx;
-	size_t				 body, pad, i, n, room;
+	size_t				 body, pad, i, n, tail, room;
 	bool				 std = false, url = false;
 	uint8_t				*dst;
 
@@ -136,10 +136,10 @@ dsse_b64_decode(struct ec_buf *out, const char *s, size_t len,
 	else
 		base64_decode_init(&ctx);
 	dst = (uint8_t *)out->data + out->len;
-	/* The padding a full quantum would have: 2 after 2 symbols, 1 after 3. */
+	/* The padding of a full quantum: 2 after 2 symbols, 1 after 3. */
 	pad = (4 - body % 4) % 4;
 	if (!base64_decode_update(&ctx, &n, dst, body, s) ||
-	    !base64_decode_update(&ctx, &i, dst + n, pad, padding) ||
+	    !base64_decode_update(&ctx, &tail, dst + n, pad, padding) ||
 	    !base64_decode_final(&ctx)) {
 		/* Nettle wrote over the terminating NUL; put it back. */
 		dsse_buf_rewind(out, out->len);
@@ -383,7 +383,8 @@ ec_dsse_verify(struct ec_buf *payload_out, const char *env, size_t env_len,
 		ec_buf_reset(&sig);
 		/* Not base64, or too long to be ours: it cannot verify. */
 		if (dsse_b64_decode(&sig, sig_b64.p, sig_b64.len, &e) == -1) {
-			if (e.code == EC_ERR_VERIFY || e.code == EC_ERR_TOO_LARGE)
+			if (e.code == EC_ERR_VERIFY ||
+			    e.code == EC_ERR_TOO_LARGE)
 				continue;
 			if (err != NULL)
 				*err = e;
@@ -399,8 +400,8 @@ ec_dsse_verify(struct ec_buf *payload_out, const char *env, size_t env_len,
 		}
 	}
 	if (!verified) {
-		ec_err_set(err, EC_ERR_VERIFY, "no signature by key %s verifies",
-		    ec_verifier_keyid(v));
+		ec_err_set(err, EC_ERR_VERIFY,
+		    "no signature by key %s verifies", ec_verifier_keyid(v));
 		goto out;
 	}
 	if (type.len != strlen(want_type) ||

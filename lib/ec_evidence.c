@@ -362,60 +362,19 @@ evidence_cdx_kind(enum ec_kind *out, const json_t *doc, struct ec_err *err)
 
 /*
  * The BOM's own id is serialNumber (an RFC 4122 URN, CycloneDX "BOM
- * serial number"), optional since 1.2.  Without it the product the BOM
- * describes, metadata.component, is the best stable name: its purl first,
- * as a purl is global while a bom-ref need only be unique within one BOM
- * (CycloneDX "bom-ref"), then bom-ref, then name@version.  With none of
- * these out stays empty and the caller falls back to the content hash.
+ * serial number"), optional since 1.2.  Without it out stays empty and the
+ * caller identifies the BOM by its content hash: the product the BOM
+ * describes (metadata.component) is not an id of the BOM, and real BOMs of
+ * one product in several spec versions, or VEX documents about the same
+ * product, would otherwise replace each other.
  */
 static int
 evidence_cdx_id(char *out, const json_t *doc, struct ec_err *err)
 {
-	const json_t	*metadata, *component, *name, *version;
-	size_t		 nlen, vlen;
-
 	out[0] = '\0';
 	if (evidence_present(json_object_get(doc, "serialNumber")))
 		return evidence_id(out, json_object_get(doc, "serialNumber"),
 		    "CycloneDX", "serialNumber", err);
-	metadata = json_object_get(doc, "metadata");
-	if (!evidence_present(metadata))
-		return 0;
-	if (!json_is_object(metadata))
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "CycloneDX: metadata: must be an object");
-	component = json_object_get(metadata, "component");
-	if (!evidence_present(component))
-		return 0;
-	if (!json_is_object(component))
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "CycloneDX: metadata.component: must be an object");
-	if (evidence_present(json_object_get(component, "purl")))
-		return evidence_id(out, json_object_get(component, "purl"),
-		    "CycloneDX", "metadata.component.purl", err);
-	if (evidence_present(json_object_get(component, "bom-ref")))
-		return evidence_id(out, json_object_get(component, "bom-ref"),
-		    "CycloneDX", "metadata.component.bom-ref", err);
-	name = json_object_get(component, "name");
-	version = json_object_get(component, "version");
-	if (!json_is_string(name) || !json_is_string(version))
-		return 0;
-	nlen = json_string_length(name);
-	vlen = json_string_length(version);
-	if (evidence_check_id(json_string_value(name), nlen, "CycloneDX",
-	    "metadata.component.name", err) == -1 ||
-	    evidence_check_id(json_string_value(version), vlen, "CycloneDX",
-	    "metadata.component.version", err) == -1)
-		return -1;
-	/* Both are at most EC_MAX_ID_LEN, so the sum cannot overflow. */
-	if (nlen + 1 + vlen > EC_MAX_ID_LEN)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "CycloneDX: metadata.component: name@version exceeds %d "
-		    "bytes", EC_MAX_ID_LEN);
-	memcpy(out, json_string_value(name), nlen);
-	out[nlen] = '@';
-	memcpy(out + nlen + 1, json_string_value(version), vlen);
-	out[nlen + 1 + vlen] = '\0';
 	return 0;
 }
 
@@ -439,7 +398,10 @@ evidence_cyclonedx(struct ec_doc_info *info, const json_t *doc,
 	if (evidence_cdx_kind(&info->kind, doc, err) == -1 ||
 	    evidence_cdx_id(info->upstream_id, doc, err) == -1)
 		return -1;
-	/* evidence_cdx_id() has checked metadata is an object if present. */
+	if (evidence_present(json_object_get(doc, "metadata")) &&
+	    !json_is_object(json_object_get(doc, "metadata")))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "CycloneDX: metadata: must be an object");
 	return evidence_time(&info->has_modified, &info->modified_us,
 	    evidence_member(json_object_get(doc, "metadata"), "timestamp"),
 	    "CycloneDX", "metadata.timestamp", err);

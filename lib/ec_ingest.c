@@ -27,8 +27,10 @@
 #define INGEST_CHUNK		65536
 
 /*
- * Insert, or replace when the stored version is not newer and the bytes
- * differ; RETURNING says which.  No row back: unchanged or stale.
+ * Insert, or replace when the new version is newer: a later modified time,
+ * or the same time and a greater digest.  The tie-break makes the stored
+ * state independent of the order files are read in, so re-ingesting a set
+ * changes nothing.  RETURNING says which; no row back: unchanged or stale.
  */
 static const char ingest_upsert_sql[] =
     "INSERT INTO evidence (tenant, kind, format, source, upstream_id, "
@@ -38,9 +40,8 @@ static const char ingest_upsert_sql[] =
     "format = excluded.format, modified_at = excluded.modified_at, "
     "sha256 = excluded.sha256, size = excluded.size, doc = excluded.doc, "
     "ingested_at = now() "
-    "WHERE evidence.sha256 <> excluded.sha256 AND "
-    "coalesce(excluded.modified_at, '-infinity') >= "
-    "coalesce(evidence.modified_at, '-infinity') "
+    "WHERE (coalesce(excluded.modified_at, '-infinity'), excluded.sha256) > "
+    "(coalesce(evidence.modified_at, '-infinity'), evidence.sha256) "
     "RETURNING (xmax = 0)";
 
 static const char ingest_same_sql[] =

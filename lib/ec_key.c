@@ -282,8 +282,8 @@ key_write(int *fd, const char *dir, const char *name, const gnutls_datum_t *d,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			return ec_err_set(err, EC_ERR_IO, "%s/%s: %s", dir, name,
-			    strerror(errno));
+			return ec_err_set(err, EC_ERR_IO, "%s/%s: %s", dir,
+			    name, strerror(errno));
 		off += (size_t)n;
 	}
 	if (fsync(*fd) == -1)
@@ -325,6 +325,10 @@ ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "unknown key type %d", (int)type);
 	}
+	/* A new key directory is private; an existing one is kept as is. */
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return ec_err_set(err, EC_ERR_IO, "%s: %s", dir,
+		    strerror(errno));
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return ec_err_set(err, EC_ERR_IO, "%s: %s", dir,
 		    strerror(errno));

@@ -73,7 +73,7 @@ int	ec_signer_load(struct ec_signer **out, const char *path,
 	    struct ec_err *err) EC_MUST_CHECK;
 /* The key id; 64 hex digits, NUL-terminated, lives as long as "s". */
 const char	*ec_signer_keyid(const struct ec_signer *s);
-enum ec_key_type ec_signer_type(const struct ec_signer *s);
+enum ec_key_type	ec_signer_type(const struct ec_signer *s);
 /*
  * Append the signer's public key as SubjectPublicKeyInfo PEM ("PUBLIC
  * KEY") to "out".  EC_ERR_CRYPTO, or the buffer's EC_ERR_TOO_LARGE and
@@ -106,7 +106,7 @@ int	ec_verifier_load_mem(struct ec_verifier **out, const void *pem,
 	    size_t len, struct ec_err *err) EC_MUST_CHECK;
 /* The key id; 64 hex digits, NUL-terminated, lives as long as "v". */
 const char	*ec_verifier_keyid(const struct ec_verifier *v);
-enum ec_key_type ec_verifier_type(const struct ec_verifier *v);
+enum ec_key_type	ec_verifier_type(const struct ec_verifier *v);
 /*
  * 0 when "sig" is a valid signature of "data" by this key; otherwise -1
  * with EC_ERR_VERIFY, which includes a signature in the wrong form (an

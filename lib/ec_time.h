@@ -15,7 +15,7 @@
 /*
  * Bytes ec_time_format() needs, NUL included.  The longest output for a
  * year 0001-9999 is "YYYY-MM-DDTHH:MM:SS.ffffffZ" (27 + 1); 32 also holds
- * the widest int64 value, whose year has seven digits and a sign.
+ * the widest int64 value, INT64_MIN, whose year is -290308 (30 + 1).
  */
 #define EC_TIME_MAX	32
 
@@ -44,7 +44,8 @@ int	ec_time_parse(int64_t *us_out, const char *s, size_t len,
  * "YYYY-MM-DDTHH:MM:SSZ" when the microseconds are zero, else as
  * "YYYY-MM-DDTHH:MM:SS.ffffffZ".  Every value ec_time_parse() produces
  * round-trips; values outside years 0001-9999 are written with as many
- * year digits as they need (and a sign before year 0), never truncated.
+ * year digits as they need (and a minus sign before year 0), never
+ * truncated.
  */
 void	ec_time_format(char out[EC_TIME_MAX], int64_t us);
 

@@ -159,7 +159,8 @@ verify_is(const char *env, size_t len, const struct ec_verifier *v,
 		ok(rc == 0 && payload.len == 5 + strlen(STATEMENT) &&
 		    memcmp(payload.data, "kept:", 5) == 0 &&
 		    memcmp(payload.data + 5, STATEMENT, strlen(STATEMENT)) == 0,
-		    "%s%s%s", what, rc == 0 ? "" : ": ", rc == 0 ? "" : err.msg);
+		    "%s%s%s", what, rc == 0 ? "" : ": ",
+		    rc == 0 ? "" : err.msg);
 	else
 		ok(rc == -1 && err.code == want_code &&
 		    strstr(err.msg, want_msg) != NULL && payload.len == 5,
@@ -415,8 +416,8 @@ test_tampering(void)
 	verify_is(alt.data, alt.len, ed_v, EC_OK, NULL,
 	    "signature under a wrong keyid is still tried");
 	replace(&alt, env.data,
-	    "\"keyid\":\"" "06e3fd8fda29bb60ab59557de61edb0aecdb231134be30e75b455f8"
-	    "e1b792fa9\",", "");
+	    "\"keyid\":\"06e3fd8fda29bb60ab59557de61edb0aecdb231134be30e75b45"
+	    "5f8e1b792fa9\",", "");
 	verify_is(alt.data, alt.len, ed_v, EC_OK, NULL,
 	    "signature without a keyid is tried");
 	dump("nokeyid.dsse.json", alt.data, alt.len);
