@@ -39,6 +39,9 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
+# Keep objects make would otherwise delete as intermediates.
+.SECONDARY:
+
 .PHONY: all deps check check-unit check-san check-fuzz check-integration \
 	demo bench fuzz clean
 

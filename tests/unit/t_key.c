@@ -492,6 +492,7 @@ test_rejects(void)
 	struct ec_signer	*s = NULL;
 	struct ec_verifier	*v = NULL;
 	struct ec_err		 err;
+	struct stat		 st;
 	char			*big;
 	int			 rc;
 
@@ -540,8 +541,13 @@ test_rejects(void)
 	verifier_rejects(RFC8032_PUB, 40, EC_ERR_REQUEST_INVALID,
 	    "a truncated PEM");
 	rc = ec_key_generate((char [EC_KEY_ID_SIZE]){ 0 },
-	    path_in(tmpdir, "absent"), EC_KEY_ED25519, &err);
-	ok(rc == -1 && err.code == EC_ERR_IO, "generate into a missing dir");
+	    path_in(tmpdir, "absent/deeper"), EC_KEY_ED25519, &err);
+	ok(rc == -1 && err.code == EC_ERR_IO,
+	    "generate below a missing dir fails");
+	rc = ec_key_generate((char [EC_KEY_ID_SIZE]){ 0 },
+	    path_in(tmpdir, "fresh"), EC_KEY_ED25519, &err);
+	ok(rc == 0 && stat(path_in(tmpdir, "fresh"), &st) == 0 &&
+	    (st.st_mode & 0777) == 0700, "a missing key dir is made 0700");
 }
 
 int
