@@ -107,31 +107,45 @@ ec_bundle_new(struct ec_bundle **out, const char *path, int64_t mtime,
 	return 0;
 }
 
+bool
+ec_bundle_path_safe(const char *name)
+{
+	const char	*seg, *end, *p;
+	size_t		 n;
+
+	if (name[0] == '\0' || name[0] == '/')
+		return false;
+	for (p = name; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	for (seg = name; *seg != '\0'; seg = *end == '/' ? end + 1 : end) {
+		if ((end = strchr(seg, '/')) == NULL)
+			end = seg + strlen(seg);
+		n = (size_t)(end - seg);
+		/* "a/" ends in an empty component too. */
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.') ||
+		    (*end == '/' && end[1] == '\0'))
+			return false;
+	}
+	return true;
+}
+
 /* Our own names only; a bad one is a programming error, not user input. */
 static int
 bundle_check_name(const struct ec_bundle *b, const char *name,
     struct ec_err *err)
 {
-	const char	*p, *seg, *end;
-	size_t		 len = strlen(name), n;
+	const char	*p;
 
-	if (len == 0 || len > EC_BUNDLE_NAME_MAX || name[0] == '/' ||
-	    name[len - 1] == '/')
+	if (strlen(name) > EC_BUNDLE_NAME_MAX || !ec_bundle_path_safe(name))
 		return ec_err_set(err, EC_ERR_INTERNAL,
 		    "bad bundle entry name \"%s\"", name);
+	/* Printable ASCII: names travel into sha256sum lines and URLs. */
 	for (p = name; *p != '\0'; p++)
 		if (*p <= ' ' || *p > '~' || *p == '\\')
 			return ec_err_set(err, EC_ERR_INTERNAL,
 			    "bad character in bundle entry name \"%s\"", name);
-	for (seg = name; *seg != '\0'; seg = *end == '/' ? end + 1 : end) {
-		if ((end = strchr(seg, '/')) == NULL)
-			end = seg + strlen(seg);
-		n = (size_t)(end - seg);
-		if (n == 0 || (n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return ec_err_set(err, EC_ERR_INTERNAL,
-			    "bad path component in \"%s\"", name);
-	}
 	if (b->finished || b->stream != NULL)
 		return ec_err_set(err, EC_ERR_INTERNAL,
 		    "bundle busy adding \"%s\"", name);

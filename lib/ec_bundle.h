@@ -61,6 +61,12 @@ int	ec_bundle_stream_close(uint8_t digest_out[EC_SHA256_LEN],
 	    uint64_t *size_out, struct ec_bundle_stream *s, struct ec_err *err)
 	    EC_MUST_CHECK;
 
+/*
+ * A member name that cannot step outside the directory it is unpacked in:
+ * relative, no empty, "." or ".." components, no control characters.
+ */
+bool	ec_bundle_path_safe(const char *name);
+
 /* Entries so far. */
 size_t	ec_bundle_count(const struct ec_bundle *b);
 

@@ -28,29 +28,13 @@ struct read_state {
 static int
 read_check_name(const char *name, struct ec_err *err)
 {
-	const char	*seg, *end;
-	size_t		 len, n;
-
-	if (name == NULL || (len = strlen(name)) == 0 || len > 4096)
+	if (name == NULL || strlen(name) > 4096)
 		return ec_err_set(err, EC_ERR_VERIFY,
-		    "bundle member with an empty or overlong name");
-	if (name[0] == '/')
+		    "bundle member with a missing or overlong name");
+	if (!ec_bundle_path_safe(name))
 		return ec_err_set(err, EC_ERR_VERIFY,
-		    "bundle member %.200s: absolute path refused", name);
-	for (seg = name; *seg != '\0'; seg = *end == '/' ? end + 1 : end) {
-		if ((end = strchr(seg, '/')) == NULL)
-			end = seg + strlen(seg);
-		n = (size_t)(end - seg);
-		if ((n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return ec_err_set(err, EC_ERR_VERIFY,
-			    "bundle member %.200s: \".\" or \"..\" refused",
-			    name);
-	}
-	for (seg = name; *seg != '\0'; seg++)
-		if ((unsigned char)*seg < 0x20 || *seg == 0x7f)
-			return ec_err_set(err, EC_ERR_VERIFY,
-			    "bundle member name with a control character");
+		    "bundle member %.200s: unsafe path refused (absolute, "
+		    "\".\", \"..\" or a control character)", name);
 	return 0;
 }
 
@@ -143,10 +127,11 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "bundle has more than %d members",
 			    EC_MAX_BUNDLE_ENTRIES);
-		if (read_check_name(archive_entry_pathname(ae), err) == -1)
-			return -1;
+		/* Directories carry no data and we unpack nothing to disk. */
 		if (archive_entry_filetype(ae) == AE_IFDIR)
 			continue;
+		if (read_check_name(archive_entry_pathname(ae), err) == -1)
+			return -1;
 		if (archive_entry_filetype(ae) != AE_IFREG ||
 		    archive_entry_hardlink(ae) != NULL ||
 		    archive_entry_symlink(ae) != NULL)
