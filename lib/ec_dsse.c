@@ -290,86 +290,72 @@ dsse_quote(char *dst, size_t size, const char *s, size_t len)
  * PAE is built from the envelope's own payloadType, so a signature made
  * for another type never verifies as this one.
  */
-int
-ec_dsse_verify(struct ec_buf *payload_out, const char *env, size_t env_len,
-    const char *want_type, const struct ec_verifier *v, struct ec_err *err)
+/*
+ * The envelope's shape (DSSE protocol, "Envelope"): an object with string
+ * payload and payloadType and 1 to EC_DSSE_MAX_SIGNATURES signatures.
+ */
+static int
+dsse_parse(json_t **root_out, struct ec_slice *type, struct ec_slice *b64,
+    const json_t **sigs, const char *env, size_t env_len, struct ec_err *err)
 {
-	json_t		*root = NULL;
-	const json_t	*sigs, *one;	/* borrowed from root */
+	json_t		*root;
 	json_error_t	 jerr;
-	struct ec_slice	 type, b64, keyid, sig_b64;
-	struct ec_buf	 payload, pae, sig;
-	struct ec_err	 e;
-	char		 quoted[DSSE_QUOTE_MAX + 4];
-	size_t		 i, nsig;
-	bool		 verified = false;
-	int		 rc = -1;
+	size_t		 nsig;
 
-	/* Decoded base64 is shorter than its text, which is in "env". */
-	ec_buf_init(&payload, env_len + 4);
-	ec_buf_init(&pae, 0);
-	ec_buf_init(&sig, EC_DSSE_MAX_SIG_BYTES);
-	if (env_len > EC_MAX_META_BYTES) {
-		ec_err_set(err, EC_ERR_TOO_LARGE,
+	if (env_len > EC_MAX_META_BYTES)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "DSSE envelope exceeds %d bytes", EC_MAX_META_BYTES);
-		goto out;
-	}
 	/*
 	 * RFC 8259 4 leaves duplicate names to the reader; another DSSE reader
 	 * that took the other "payload" would see another document.
 	 */
 	root = json_loadb(env, env_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		ec_err_set(err, EC_ERR_VERIFY,
+	if (root == NULL)
+		return ec_err_set(err, EC_ERR_VERIFY,
 		    "malformed envelope: line %d: %s", jerr.line, jerr.text);
-		goto out;
-	}
-	if (!json_is_object(root)) {
-		ec_err_set(err, EC_ERR_VERIFY,
+	*root_out = root;
+	if (!json_is_object(root))
+		return ec_err_set(err, EC_ERR_VERIFY,
 		    "malformed envelope: not a JSON object");
-		goto out;
-	}
-	if (!dsse_get_str(&type, root, "payloadType") ||
-	    !dsse_get_str(&b64, root, "payload")) {
-		ec_err_set(err, EC_ERR_VERIFY, "malformed envelope: "
+	if (!dsse_get_str(type, root, "payloadType") ||
+	    !dsse_get_str(b64, root, "payload"))
+		return ec_err_set(err, EC_ERR_VERIFY, "malformed envelope: "
 		    "payload and payloadType must be strings");
-		goto out;
-	}
-	sigs = json_object_get(root, "signatures");
-	if (!json_is_array(sigs)) {
-		ec_err_set(err, EC_ERR_VERIFY,
+	*sigs = json_object_get(root, "signatures");
+	if (!json_is_array(*sigs))
+		return ec_err_set(err, EC_ERR_VERIFY,
 		    "malformed envelope: signatures must be an array");
-		goto out;
-	}
-	if ((nsig = json_array_size(sigs)) == 0) {
-		ec_err_set(err, EC_ERR_VERIFY,
+	if ((nsig = json_array_size(*sigs)) == 0)
+		return ec_err_set(err, EC_ERR_VERIFY,
 		    "malformed envelope: no signatures");
-		goto out;
-	}
-	if (nsig > EC_DSSE_MAX_SIGNATURES) {
-		ec_err_set(err, EC_ERR_VERIFY,
+	if (nsig > EC_DSSE_MAX_SIGNATURES)
+		return ec_err_set(err, EC_ERR_VERIFY,
 		    "malformed envelope: %zu signatures, at most %d read",
 		    nsig, EC_DSSE_MAX_SIGNATURES);
-		goto out;
-	}
-	if (dsse_b64_decode(&payload, b64.p, b64.len, err) == -1) {
-		if (err != NULL && err->code == EC_ERR_VERIFY)
-			ec_err_prefix(err, "malformed envelope: payload");
-		goto out;
-	}
-	ec_buf_init(&pae, type.len + payload.len + DSSE_PAE_OVERHEAD);
-	if (dsse_pae_n(&pae, type.p, type.len, payload.data, payload.len,
-	    err) == -1)
-		goto out;
+	return 0;
+}
 
-	/*
-	 * Every member is checked for shape even after one verifies, so the
-	 * verdict on an envelope does not depend on signature order.  The
-	 * keyid is read only to check its type: it is an unauthenticated hint
-	 * (DSSE protocol, "keyid"), and trying every signature costs at most
-	 * EC_DSSE_MAX_SIGNATURES verifications.
-	 */
-	for (i = 0; i < nsig; i++) {
+/*
+ * Does any signature verify over "pae"?  Every member is checked for shape
+ * even after one verifies, so the verdict on an envelope does not depend
+ * on signature order.  The keyid is read only to check its type: it is an
+ * unauthenticated hint (DSSE protocol, "keyid"), and trying every signature
+ * costs at most EC_DSSE_MAX_SIGNATURES verifications.
+ */
+static int
+dsse_try_sigs(bool *verified, const json_t *sigs, const struct ec_buf *pae,
+    const struct ec_verifier *v, struct ec_err *err)
+{
+	const json_t	*one;
+	struct ec_slice	 keyid, sig_b64;
+	struct ec_buf	 sig;
+	struct ec_err	 e;
+	size_t		 i;
+	int		 rc = -1;
+
+	*verified = false;
+	ec_buf_init(&sig, EC_DSSE_MAX_SIG_BYTES);
+	for (i = 0; i < json_array_size(sigs); i++) {
 		one = json_array_get(sigs, i);
 		if (!json_is_object(one) ||
 		    !dsse_get_str(&keyid, one, "keyid") ||
@@ -378,7 +364,7 @@ ec_dsse_verify(struct ec_buf *payload_out, const char *env, size_t env_len,
 			    "signatures[%zu] must be an object of strings", i);
 			goto out;
 		}
-		if (verified)
+		if (*verified)
 			continue;
 		ec_buf_reset(&sig);
 		/* Not base64, or too long to be ours: it cannot verify. */
@@ -390,15 +376,47 @@ ec_dsse_verify(struct ec_buf *payload_out, const char *env, size_t env_len,
 				*err = e;
 			goto out;
 		}
-		if (ec_verifier_verify(v, pae.data, pae.len, sig.data, sig.len,
-		    &e) == 0)
-			verified = true;
+		if (ec_verifier_verify(v, pae->data, pae->len, sig.data,
+		    sig.len, &e) == 0)
+			*verified = true;
 		else if (e.code != EC_ERR_VERIFY) {
 			if (err != NULL)
 				*err = e;
 			goto out;
 		}
 	}
+	rc = 0;
+out:
+	ec_buf_dispose(&sig);
+	return rc;
+}
+
+int
+ec_dsse_verify(struct ec_buf *payload_out, const char *env, size_t env_len,
+    const char *want_type, const struct ec_verifier *v, struct ec_err *err)
+{
+	json_t		*root = NULL;
+	const json_t	*sigs = NULL;	/* borrowed from root */
+	struct ec_slice	 type = { NULL, 0 }, b64 = { NULL, 0 };
+	struct ec_buf	 payload, pae;
+	char		 quoted[DSSE_QUOTE_MAX + 4];
+	bool		 verified;
+	int		 rc = -1;
+
+	/* Decoded base64 is shorter than its text, which is in "env". */
+	ec_buf_init(&payload, env_len + 4);
+	ec_buf_init(&pae, 0);
+	if (dsse_parse(&root, &type, &b64, &sigs, env, env_len, err) == -1)
+		goto out;
+	if (dsse_b64_decode(&payload, b64.p, b64.len, err) == -1) {
+		if (err != NULL && err->code == EC_ERR_VERIFY)
+			ec_err_prefix(err, "malformed envelope: payload");
+		goto out;
+	}
+	ec_buf_init(&pae, type.len + payload.len + DSSE_PAE_OVERHEAD);
+	if (dsse_pae_n(&pae, type.p, type.len, payload.data, payload.len,
+	    err) == -1 || dsse_try_sigs(&verified, sigs, &pae, v, err) == -1)
+		goto out;
 	if (!verified) {
 		ec_err_set(err, EC_ERR_VERIFY,
 		    "no signature by key %s verifies", ec_verifier_keyid(v));
@@ -418,6 +436,5 @@ out:
 	json_decref(root);
 	ec_buf_dispose(&payload);
 	ec_buf_dispose(&pae);
-	ec_buf_dispose(&sig);
 	return rc;
 }

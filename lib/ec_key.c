@@ -298,19 +298,21 @@ key_write(int *fd, const char *dir, const char *name, const gnutls_datum_t *d,
 	return 0;
 }
 
-int
-ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
-    enum ec_key_type type, struct ec_err *err)
+/*
+ * Generate a key pair in memory: the private key as PKCS#8 PEM, the public
+ * key as SubjectPublicKeyInfo PEM (both gnutls_free'd by the caller, the
+ * private one wiped first), and its key id.
+ */
+static int
+key_make(gnutls_datum_t *kpem, gnutls_datum_t *ppem,
+    char keyid[EC_KEY_ID_SIZE], enum ec_key_type type, struct ec_err *err)
 {
 	gnutls_privkey_t	 priv = NULL;
 	gnutls_pubkey_t		 pub = NULL;
 	gnutls_x509_privkey_t	 x509 = NULL;
-	gnutls_datum_t		 kpem = { NULL, 0 }, ppem = { NULL, 0 };
 	gnutls_pk_algorithm_t	 algo;
 	unsigned int		 bits;
-	char			 keyid[EC_KEY_ID_SIZE];
-	bool			 kmade = false, pmade = false;
-	int			 dfd, kfd = -1, pfd = -1, ret, rc = -1;
+	int			 ret, rc = -1;
 
 	switch (type) {
 	case EC_KEY_ED25519:
@@ -325,6 +327,48 @@ ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "unknown key type %d", (int)type);
 	}
+	if ((ret = gnutls_privkey_init(&priv)) < 0 ||
+	    (ret = gnutls_privkey_generate2(priv, algo, bits, 0, NULL,
+	    0)) < 0) {
+		key_gnutls_err(err, "generating the key", ret);
+		goto out;
+	}
+	if ((ret = gnutls_privkey_export_x509(priv, &x509)) < 0 ||
+	    (ret = gnutls_x509_privkey_export2_pkcs8(x509, GNUTLS_X509_FMT_PEM,
+	    NULL, GNUTLS_PKCS_PLAIN, kpem)) < 0) {
+		key_gnutls_err(err, "exporting the private key", ret);
+		goto out;
+	}
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0)) < 0 ||
+	    (ret = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_PEM,
+	    ppem)) < 0) {
+		key_gnutls_err(err, "exporting the public key", ret);
+		goto out;
+	}
+	rc = key_id(keyid, pub, err);
+out:
+	if (x509 != NULL)
+		gnutls_x509_privkey_deinit(x509);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (priv != NULL)
+		gnutls_privkey_deinit(priv);
+	return rc;
+}
+
+int
+ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
+    enum ec_key_type type, struct ec_err *err)
+{
+	gnutls_datum_t	 kpem = { NULL, 0 }, ppem = { NULL, 0 };
+	char		 keyid[EC_KEY_ID_SIZE];
+	bool		 kmade = false, pmade = false;
+	int		 dfd, kfd = -1, pfd = -1, rc = -1;
+
+	if (type != EC_KEY_ED25519 && type != EC_KEY_ECDSA_P256)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "unknown key type %d", (int)type);
 	/* A new key directory is private; an existing one is kept as is. */
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return ec_err_set(err, EC_ERR_IO, "%s: %s", dir,
@@ -339,27 +383,7 @@ ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
 	if (key_create(&pfd, dfd, dir, EC_KEY_PUB_FILE, 0644, err) == -1)
 		goto out;
 	pmade = true;
-
-	if ((ret = gnutls_privkey_init(&priv)) < 0 ||
-	    (ret = gnutls_privkey_generate2(priv, algo, bits, 0, NULL,
-	    0)) < 0) {
-		key_gnutls_err(err, "generating the key", ret);
-		goto out;
-	}
-	if ((ret = gnutls_privkey_export_x509(priv, &x509)) < 0 ||
-	    (ret = gnutls_x509_privkey_export2_pkcs8(x509, GNUTLS_X509_FMT_PEM,
-	    NULL, GNUTLS_PKCS_PLAIN, &kpem)) < 0) {
-		key_gnutls_err(err, "exporting the private key", ret);
-		goto out;
-	}
-	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0)) < 0 ||
-	    (ret = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_PEM,
-	    &ppem)) < 0) {
-		key_gnutls_err(err, "exporting the public key", ret);
-		goto out;
-	}
-	if (key_id(keyid, pub, err) == -1 ||
+	if (key_make(&kpem, &ppem, keyid, type, err) == -1 ||
 	    key_write(&kfd, dir, EC_KEY_PRIV_FILE, &kpem, err) == -1 ||
 	    key_write(&pfd, dir, EC_KEY_PUB_FILE, &ppem, err) == -1)
 		goto out;
@@ -386,12 +410,6 @@ out:
 		gnutls_free(kpem.data);
 	}
 	gnutls_free(ppem.data);
-	if (x509 != NULL)
-		gnutls_x509_privkey_deinit(x509);
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	if (priv != NULL)
-		gnutls_privkey_deinit(priv);
 	(void)close(dfd);
 	return rc;
 }

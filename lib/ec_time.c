@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ec_err.h"
 #include "ec_time.h"
@@ -136,104 +137,113 @@ time_put(char *p, uint64_t v, int width)
 	return p;
 }
 
-int
-ec_time_parse(int64_t *us_out, const char *s, size_t len, struct ec_err *err)
-{
-	int	year, mon, day, hour = 0, min = 0, sec = 0;
-	int	off_h = 0, off_m = 0, off_sign = 0, kept = 0, d;
-	int64_t	frac = 0, secs, us;
-	size_t	pos;
+/* The fields of one date-time as read, before the offset is applied. */
+struct time_fields {
+	int	year, mon, day, hour, min, sec;
+	int	off_sign, off_h, off_m;	/* off_sign 0: no offset, UTC */
+	int64_t	frac;			/* microseconds */
+};
 
-	/* RFC 3339 5.6: full-date = date-fullyear "-" month "-" mday. */
-	if (s == NULL || !time_digits(&year, s, len, 0, 4) ||
+/* RFC 3339 5.6: full-date = date-fullyear "-" month "-" mday. */
+static int
+time_parse_date(struct time_fields *t, const char *s, size_t len,
+    struct ec_err *err)
+{
+	if (s == NULL || !time_digits(&t->year, s, len, 0, 4) ||
 	    !time_char_at(s, len, 4, '-') ||
-	    !time_digits(&mon, s, len, 5, 2) ||
+	    !time_digits(&t->mon, s, len, 5, 2) ||
 	    !time_char_at(s, len, 7, '-') ||
-	    !time_digits(&day, s, len, 8, 2))
+	    !time_digits(&t->day, s, len, 8, 2))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bad date-time: expected YYYY-MM-DD at byte 0");
-	if (year < 1)
+	if (t->year < 1)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bad date-time: year 0000 out of range (0001-9999)");
-	if (mon < 1 || mon > 12)
+	if (t->mon < 1 || t->mon > 12)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "bad date-time: month %02d out of range (01-12)", mon);
-	if (day < 1 || day > time_days_in_month(year, mon))
+		    "bad date-time: month %02d out of range (01-12)", t->mon);
+	if (t->day < 1 || t->day > time_days_in_month(t->year, t->mon))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bad date-time: day %02d out of range for %04d-%02d",
-		    day, year, mon);
-	pos = 10;
-	if (pos == len)
-		goto done;	/* A bare date: midnight UTC. */
+		    t->day, t->year, t->mon);
+	return 0;
+}
 
-	/*
-	 * Section 5.6 allows "t" for "T" and its note lets applications use
-	 * a space instead; YAML-to-JSON converters produce the latter.
-	 */
-	if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')
+/*
+ * partial-time = HH:MM:SS [time-secfrac], from *pos (just past the 'T').
+ * time-secfrac = "." 1*DIGIT: keep microseconds, drop the rest.
+ */
+static int
+time_parse_clock(struct time_fields *t, const char *s, size_t len,
+    size_t *pos, struct ec_err *err)
+{
+	size_t	p = *pos;
+	int	d, kept = 0;
+
+	if (!time_digits(&t->hour, s, len, p, 2) ||
+	    !time_char_at(s, len, p + 2, ':') ||
+	    !time_digits(&t->min, s, len, p + 3, 2) ||
+	    !time_char_at(s, len, p + 5, ':') ||
+	    !time_digits(&t->sec, s, len, p + 6, 2))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "bad date-time: expected 'T' after the date at byte %zu",
-		    pos);
-	pos++;
-	if (!time_digits(&hour, s, len, pos, 2) ||
-	    !time_char_at(s, len, pos + 2, ':') ||
-	    !time_digits(&min, s, len, pos + 3, 2) ||
-	    !time_char_at(s, len, pos + 5, ':') ||
-	    !time_digits(&sec, s, len, pos + 6, 2))
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "bad date-time: expected HH:MM:SS at byte %zu", pos);
-	if (hour > 23 || min > 59 || sec > 60)
+		    "bad date-time: expected HH:MM:SS at byte %zu", p);
+	if (t->hour > 23 || t->min > 59 || t->sec > 60)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bad date-time: time %02d:%02d:%02d out of range",
-		    hour, min, sec);
+		    t->hour, t->min, t->sec);
 	/*
 	 * Section 5.7 allows second 60 for a leap second.  POSIX time has no
 	 * such second, so it is read as the last one before it.
 	 */
-	if (sec == 60)
-		sec = 59;
-	pos += 8;
-
-	/* time-secfrac = "." 1*DIGIT: keep microseconds, drop the rest. */
-	if (time_char_at(s, len, pos, '.')) {
-		pos++;
-		if (!time_digits(&d, s, len, pos, 1))
+	if (t->sec == 60)
+		t->sec = 59;
+	p += 8;
+	if (time_char_at(s, len, p, '.')) {
+		p++;
+		if (!time_digits(&d, s, len, p, 1))
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "bad date-time: expected a digit after '.' at "
-			    "byte %zu", pos);
-		while (time_digits(&d, s, len, pos, 1)) {
+			    "byte %zu", p);
+		while (time_digits(&d, s, len, p, 1)) {
 			if (kept < 6) {
-				frac = frac * 10 + d;
+				t->frac = t->frac * 10 + d;
 				kept++;
 			}
-			pos++;
+			p++;
 		}
 		for (; kept < 6; kept++)
-			frac *= 10;
+			t->frac *= 10;
 	}
+	*pos = p;
+	return 0;
+}
 
-	/*
-	 * time-offset = "Z" / time-numoffset; "z" is allowed (section 5.6
-	 * note).  No offset at all is not RFC 3339, but YAML timestamps
-	 * without one mean UTC (YAML 1.1 timestamp type), so they are read
-	 * that way.  "-00:00" (section 4.3, offset unknown) is UTC too.
-	 */
+/*
+ * time-offset = "Z" / time-numoffset; "z" is allowed (section 5.6 note).
+ * No offset at all is not RFC 3339, but YAML timestamps without one mean
+ * UTC (YAML 1.1 timestamp type), so they are read that way.  "-00:00"
+ * (section 4.3, offset unknown) is UTC too.
+ */
+static int
+time_parse_offset(struct time_fields *t, const char *s, size_t len,
+    size_t pos, struct ec_err *err)
+{
 	if (pos == len)
-		goto done;
+		return 0;
 	if (s[pos] == 'Z' || s[pos] == 'z') {
 		pos++;
 	} else if (s[pos] == '+' || s[pos] == '-') {
-		off_sign = s[pos] == '+' ? 1 : -1;
-		if (!time_digits(&off_h, s, len, pos + 1, 2) ||
+		t->off_sign = s[pos] == '+' ? 1 : -1;
+		if (!time_digits(&t->off_h, s, len, pos + 1, 2) ||
 		    !time_char_at(s, len, pos + 3, ':') ||
-		    !time_digits(&off_m, s, len, pos + 4, 2))
+		    !time_digits(&t->off_m, s, len, pos + 4, 2))
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "bad date-time: expected an offset +HH:MM or "
 			    "-HH:MM at byte %zu", pos);
-		if (off_h > 23 || off_m > 59)
+		if (t->off_h > 23 || t->off_m > 59)
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "bad date-time: offset %02d:%02d out of range",
-			    off_h, off_m);
+			    t->off_h, t->off_m);
 		pos += 6;
 	} else
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
@@ -243,16 +253,43 @@ ec_time_parse(int64_t *us_out, const char *s, size_t len, struct ec_err *err)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bad date-time: unexpected byte after the offset at "
 		    "byte %zu", pos);
+	return 0;
+}
 
-done:
+int
+ec_time_parse(int64_t *us_out, const char *s, size_t len, struct ec_err *err)
+{
+	struct time_fields	t;
+	int64_t			secs, us;
+	size_t			pos = 10;
+
+	memset(&t, 0, sizeof(t));
+	if (time_parse_date(&t, s, len, err) == -1)
+		return -1;
+	/* A bare date is midnight UTC. */
+	if (pos != len) {
+		/*
+		 * Section 5.6 allows "t" for "T" and its note lets
+		 * applications use a space instead; YAML-to-JSON converters
+		 * produce the latter.
+		 */
+		if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "bad date-time: expected 'T' after the date at "
+			    "byte %zu", pos);
+		pos++;
+		if (time_parse_clock(&t, s, len, &pos, err) == -1 ||
+		    time_parse_offset(&t, s, len, pos, err) == -1)
+			return -1;
+	}
 	/*
 	 * Local time minus the offset is UTC (section 4.2).  The largest
 	 * magnitude here is about 2.5e17 microseconds: no overflow.
 	 */
-	secs = time_days_from_civil(year, mon, day) * TIME_SEC_PER_DAY +
-	    hour * 3600 + min * 60 + sec -
-	    off_sign * (off_h * 3600 + off_m * 60);
-	us = secs * TIME_US_PER_SEC + frac;
+	secs = time_days_from_civil(t.year, t.mon, t.day) * TIME_SEC_PER_DAY +
+	    t.hour * 3600 + t.min * 60 + t.sec -
+	    t.off_sign * (t.off_h * 3600 + t.off_m * 60);
+	us = secs * TIME_US_PER_SEC + t.frac;
 	if (us < TIME_MIN_US || us > TIME_MAX_US)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bad date-time: outside years 0001-9999 in UTC");
