@@ -46,7 +46,8 @@ ec_buf_reserve(struct ec_buf *b, size_t len, struct ec_err *err)
 	ncap = b->cap == 0 ? 256 : b->cap;
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-	if (ncap > b->max + 1)
+	/* max + 1 would wrap for SIZE_MAX; need already fits then. */
+	if (b->max < SIZE_MAX && ncap > b->max + 1)
 		ncap = b->max + 1;
 	if ((p = realloc(b->data, ncap)) == NULL)
 		return ec_err_nomem(err);

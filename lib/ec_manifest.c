@@ -208,7 +208,9 @@ manifest_parse_item(struct ec_manifest *m, const json_t *it,
 	    (path = manifest_str(it, "path", err)) == NULL ||
 	    (sha = manifest_str(it, "sha256", err)) == NULL)
 		return -1;
-	if (ec_hex_decode(d, sizeof(d), sha, strlen(sha)) == -1)
+	/* Lowercase only: the signed bytes must be what we compare. */
+	if (strspn(sha, "0123456789abcdef") != 2 * EC_SHA256_LEN ||
+	    ec_hex_decode(d, sizeof(d), sha, strlen(sha)) == -1)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "manifest.json: %.200s: bad sha256", path);
 	/* Numbers were parsed as doubles; sizes must be exact integers. */
@@ -216,9 +218,15 @@ manifest_parse_item(struct ec_manifest *m, const json_t *it,
 	    sz > 9007199254740992.0 || sz != (double)(uint64_t)sz)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "manifest.json: %.200s: bad size", path);
-	return ec_manifest_add(m, type, id, format, path, d, (uint64_t)sz,
-	    err) == -1 ? ec_err_set(err, EC_ERR_VERIFY,
-	    "manifest.json: more than %d items", EC_MAX_OUTPUTS) : 0;
+	if (ec_manifest_add(m, type, id, format, path, d, (uint64_t)sz,
+	    err) == -1) {
+		if (err != NULL && err->code == EC_ERR_TOO_LARGE)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "manifest.json: more than %d items",
+			    EC_MAX_OUTPUTS);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -237,11 +245,14 @@ manifest_parse_doc(struct ec_manifest *m, const json_t *doc,
 	if (strcmp(s, EC_MANIFEST_SCHEMA) != 0)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "manifest.json: unknown schemaVersion %.100s", s);
-	if ((s = manifest_str(doc, "runId", err)) == NULL ||
-	    (m->run_id = strdup(s)) == NULL ||
-	    (s = manifest_str(doc, "profile", err)) == NULL ||
-	    (m->profile = strdup(s)) == NULL)
-		return err->code == EC_ERR_VERIFY ? -1 : ec_err_nomem(err);
+	if ((s = manifest_str(doc, "runId", err)) == NULL)
+		return -1;
+	if ((m->run_id = strdup(s)) == NULL)
+		return ec_err_nomem(err);
+	if ((s = manifest_str(doc, "profile", err)) == NULL)
+		return -1;
+	if ((m->profile = strdup(s)) == NULL)
+		return ec_err_nomem(err);
 	items = json_object_get(doc, "items");
 	if (!json_is_array(items))
 		return ec_err_set(err, EC_ERR_VERIFY,

@@ -95,6 +95,21 @@ ec_prov_write(struct ec_buf *out, const struct ec_prov *p,
 	return rc;
 }
 
+/*
+ * A string member without an embedded NUL: C string functions must see
+ * the same text every other reader of the statement does.
+ */
+static const char *
+prov_str(const json_t *o, const char *key)
+{
+	const json_t	*v = json_object_get(o, key);
+
+	if (!json_is_string(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
+	return json_string_value(v);
+}
+
 static int
 prov_check_subject(const json_t *s, ec_prov_lookup_fn *lookup, void *arg,
     struct ec_err *err)
@@ -102,9 +117,8 @@ prov_check_subject(const json_t *s, ec_prov_lookup_fn *lookup, void *arg,
 	const char	*name, *hex;
 	uint8_t		 want[EC_SHA256_LEN], have[EC_SHA256_LEN];
 
-	name = json_string_value(json_object_get(s, "name"));
-	hex = json_string_value(json_object_get(json_object_get(s, "digest"),
-	    "sha256"));
+	name = prov_str(s, "name");
+	hex = prov_str(json_object_get(s, "digest"), "sha256");
 	if (name == NULL || hex == NULL ||
 	    ec_hex_decode(want, sizeof(want), hex, strlen(hex)) == -1)
 		return ec_err_set(err, EC_ERR_VERIFY,
@@ -133,13 +147,13 @@ ec_prov_check(const char *p, size_t len, ec_prov_lookup_fn *lookup,
 	    (st = ec_canon_parse(p, len, err)) == NULL)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "provenance.json: not valid JSON");
-	t = json_string_value(json_object_get(st, "_type"));
+	t = prov_str(st, "_type");
 	if (t == NULL || strcmp(t, EC_INTOTO_STATEMENT) != 0) {
 		(void)ec_err_set(err, EC_ERR_VERIFY,
 		    "provenance.json: _type is not %s", EC_INTOTO_STATEMENT);
 		goto out;
 	}
-	t = json_string_value(json_object_get(st, "predicateType"));
+	t = prov_str(st, "predicateType");
 	if (t == NULL || strcmp(t, EC_SLSA_PROVENANCE) != 0) {
 		(void)ec_err_set(err, EC_ERR_VERIFY,
 		    "provenance.json: predicateType is not %s",
