@@ -27,9 +27,13 @@ struct bundle_entry {
 	uint8_t		 sha256[EC_SHA256_LEN];
 };
 
+/* Spool write buffer; glibc ignores a size given without a buffer. */
+#define BUNDLE_SPOOL_BUF	65536
+
 struct ec_bundle_stream {
 	struct ec_bundle	*b;
 	FILE			*fp;
+	char			 buf[BUNDLE_SPOOL_BUF];	/* fp's buffer */
 	struct ec_sha256	 h;
 	uint64_t		 size;
 	size_t			 idx;	/* its entry in b->ents */
@@ -228,7 +232,7 @@ ec_bundle_stream_open(struct ec_bundle_stream **out, struct ec_bundle *b,
 		free(s);
 		return -1;
 	}
-	(void)setvbuf(s->fp, NULL, _IOFBF, 1 << 16);
+	(void)setvbuf(s->fp, s->buf, _IOFBF, sizeof(s->buf));
 	b->stream = s;
 	*out = s;
 	return 0;

@@ -1,0 +1,315 @@
+#!/bin/sh
+# json:raw export benchmark (make bench).  See tests/bench/README.md.
+#
+# Two data sets in a private PostgreSQL cluster (tests/lib/pg.sh):
+#   A  every fixture advisory, ingested with exportctl
+#      (../shared/fixtures/osv when it exists, else tests/fixtures/osv);
+#   B  set A replicated in SQL with new ids ("<id>-r<n>", the JSON "id"
+#      rewritten to match) up to >= BENCH_DOCS documents (default 100000).
+# For each set: exportctl build (json, ndjson) against the baseline
+# "tar --sort=name -cf - DIR | zstd -3" over the same documents written out
+# as files; wall time and peak RSS from /usr/bin/time, median of BENCH_RUNS
+# (default 5) runs, interleaved, after one untimed warm-up run of each.
+# Targets (informational, the exit status does not depend on them):
+# wall <= 2x baseline, peak RSS < 64 MiB whatever the document count.
+#
+#   BENCH_RUNS=7 BENCH_DOCS=200000 BENCH_OSV=tests/fixtures/osv \
+#       tests/bench/bench.sh
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+RUNS=${BENCH_RUNS:-5}
+DOCS_B=${BENCH_DOCS:-100000}
+TENANT_A=bench-a
+TENANT_B=bench-b
+WALL_RATIO_MAX=2.0
+RSS_MAX_MIB=64
+EC_BIN=$root/build/exportctl
+
+die() { echo "bench: $*" >&2; exit 2; }
+for t in /usr/bin/time jq zstd psql tar perl; do
+	command -v "$t" >/dev/null 2>&1 ||
+	    die "$t not found (make deps installs it; /usr/bin/time is Debian's \"time\")"
+done
+[ -x "$EC_BIN" ] || die "$EC_BIN not built (make all)"
+case $RUNS in ''|*[!0-9]*|0) die "BENCH_RUNS must be a positive integer" ;; esac
+case $DOCS_B in ''|*[!0-9]*|0) die "BENCH_DOCS must be a positive integer" ;; esac
+
+VAR=$(mktemp -d /tmp/ec-bench.XXXXXX)
+cleanup() {
+	tests/lib/pg.sh stop "$VAR/pg" >/dev/null 2>&1 || true
+	rm -rf "$VAR"
+}
+trap cleanup EXIT
+# Die by a signal (^C, a closed pipe such as "| head") still cleans up.
+trap 'exit 129' HUP
+trap 'exit 130' INT TERM
+trap 'exit 141' PIPE
+
+t0=$(date +%s)
+say() { printf '[%4ds] %s\n' $(($(date +%s) - t0)) "$*"; }
+
+EXPORT_CENTER_DB=$(tests/lib/pg.sh start "$VAR/pg") || die "cluster start failed"
+export EXPORT_CENTER_DB
+"$EC_BIN" db migrate >/dev/null || die "migrate failed"
+say "private cluster up, schema migrated"
+
+q() { psql -X -q -t -A -v ON_ERROR_STOP=1 "$EXPORT_CENTER_DB" "$@"; }
+
+# --- Data set A: every fixture advisory --------------------------------
+if [ -n "${BENCH_OSV:-}" ]; then
+	osv=$(cd "$BENCH_OSV" && pwd)
+elif [ -d "$root/../shared/fixtures/osv" ]; then
+	osv=$(cd "$root/../shared/fixtures/osv" && pwd)
+else
+	osv=$root/tests/fixtures/osv
+fi
+files=$(find "$osv" -name '*.json' | wc -l)
+"$EC_BIN" --json ingest --tenant "$TENANT_A" "$osv" >"$VAR/ingest.json" \
+    2>"$VAR/ingest.err" || { cat "$VAR/ingest.err" >&2; die "ingest failed"; }
+failed=$(jq .status.failed "$VAR/ingest.json")
+[ "$failed" -eq 0 ] || die "ingest: $failed of $files files failed"
+say "set A: ingested $files files from $osv"
+
+# Rows of one tenant, counted as that tenant (row-level security applies).
+rows() {
+	q -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
+	    -c "SELECT count(*) FROM evidence WHERE kind = 'advisory'; COMMIT;" |
+	    sed -n 2p
+}
+n_A=$(rows "$TENANT_A")
+[ "$n_A" -gt 0 ] || die "set A is empty"
+
+# --- Data set B: set A replicated with new ids, in SQL -----------------
+# Row-level security lets a transaction see only its tenant, so the source
+# rows go through a temporary table: read as A, insert as B.  The documents
+# are canonical JSON and "id" is a plain string, so a textual replace of
+# "id":"<id>" keeps them canonical (same keys, same order).
+reps=$(((DOCS_B + n_A - 1) / n_A))
+q -v reps="$reps" -v ta="$TENANT_A" -v tb="$TENANT_B" >"$VAR/rep.out" <<'SQL'
+BEGIN;
+SELECT set_config('app.tenant', :'ta', true);
+CREATE TEMP TABLE src ON COMMIT DROP AS
+    SELECT kind, format, source, upstream_id, modified_at,
+        convert_from(doc, 'UTF8') AS d
+    FROM evidence WHERE kind = 'advisory';
+-- Documents whose "id" would not be rewritten (should be none).
+SELECT count(*) FROM src
+    WHERE position('"id":"' || upstream_id || '"' IN d) = 0;
+SELECT set_config('app.tenant', :'tb', true);
+INSERT INTO evidence (tenant, kind, format, source, upstream_id,
+    modified_at, sha256, size, doc)
+SELECT :'tb', kind, format, source, nid, modified_at,
+    encode(sha256(nd), 'hex'), length(nd), nd
+FROM (SELECT s.kind, s.format, s.source, s.modified_at,
+        s.upstream_id || '-r' || r AS nid,
+        convert_to(replace(s.d, '"id":"' || s.upstream_id || '"',
+            '"id":"' || s.upstream_id || '-r' || r || '"'), 'UTF8') AS nd
+    FROM src s CROSS JOIN generate_series(1, :reps) AS r) x;
+COMMIT;
+VACUUM ANALYZE evidence;
+SQL
+unchanged=$(sed -n 2p "$VAR/rep.out")
+[ "$unchanged" = 0 ] ||
+    echo "bench: warning: $unchanged documents of set A have no \"id\":\"<upstream_id>\" to rewrite" >&2
+n_B=$(rows "$TENANT_B")
+say "set B: $n_B documents ($n_A x $reps replicas), VACUUM ANALYZE done"
+
+# --- The same documents written out as files (not timed) ---------------
+# One file per document, <upstream_id with [^A-Za-z0-9._-] as _>.json;
+# a name already taken gets "~N".
+dump() { # tenant dir
+	mkdir -p "$2"
+	q -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
+	    -c "COPY (SELECT upstream_id, encode(doc, 'hex') FROM evidence
+	        WHERE kind = 'advisory' ORDER BY upstream_id, source)
+	        TO STDOUT; COMMIT;" |
+	    perl -e '
+		use strict; my ($dir, $n, %seen) = ($ARGV[0], 0);
+		while (my $l = <STDIN>) {
+			chomp $l;
+			my ($id, $hex) = split /\t/, $l, 2;
+			next unless defined $hex;	# set_config output
+			(my $name = $id) =~ s/[^A-Za-z0-9._-]/_/g;
+			$name =~ s/^\./_/;
+			my $f = $name; my $k = 1;
+			$f = $name . "~" . ++$k while $seen{$f}++;
+			open(my $fh, ">:raw", "$dir/$f.json") or die "$f: $!";
+			print $fh pack("H*", $hex) or die "$f: $!";
+			close($fh) or die "$f: $!";
+			$n++;
+		}
+		print "$n\n";' "$2"
+}
+
+bytes() { q -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
+    -c "SELECT sum(size) FROM evidence WHERE kind = 'advisory'; COMMIT;" |
+    sed -n 2p; }
+
+for s in A B; do
+	eval "t=\$TENANT_$s n=\$n_$s"
+	got=$(dump "$t" "$VAR/files-$s/docs")
+	[ "$got" -eq "$n" ] || die "set $s: wrote $got files for $n rows"
+	[ "$(ls "$VAR/files-$s/docs" | wc -l)" -eq "$n" ] ||
+	    die "set $s: file names collide"
+	eval "bytes_$s=\$(bytes \"\$t\")"
+done
+# Spot check: a replica's file holds its own new id.
+f=$(ls "$VAR/files-B/docs" | grep -- '^[A-Za-z0-9.-]*-r1\.json$' | head -n 1)
+[ "$(jq -r .id "$VAR/files-B/docs/$f")" = "${f%.json}" ] ||
+    echo "bench: warning: $f does not carry id ${f%.json}" >&2
+say "documents written out as files (A: $n_A, B: $n_B)"
+
+# --- Timed runs ---------------------------------------------------------
+# run SET VARIANT TIMED: one run; appends "wall rss_kib user sys" to
+# $VAR/res/SET.VARIANT when TIMED is 1, and the output size to .size.
+# CPU seconds of the PostgreSQL server so far: the postmaster's own and
+# its reaped children's (each connection's backend exits with exportctl).
+pg_pid=$(head -n 1 "$VAR/pg/data/postmaster.pid")
+hz=$(getconf CLK_TCK)
+pg_cpu() {
+	awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.2f\n",
+	    ($12 + $13 + $14 + $15) / hz }' "/proc/$pg_pid/stat"
+}
+
+mkdir -p "$VAR/res"
+run() {
+	rs=$1 rv=$2 timed=$3
+	eval "rt=\$TENANT_$rs"
+	out=$VAR/out-$rs-$rv
+	rm -rf "$out"
+	mkdir -p "$out"
+	tf=$VAR/time.out
+	case $rv in
+	baseline)
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" sh -c \
+		    'tar --sort=name -C "$1" -cf - docs | zstd -3 -q >"$2/out.tar.zst"' \
+		    _ "$VAR/files-$rs" "$out" ||
+		    { cat "$tf" >&2; die "baseline failed"; }
+		;;
+	json|ndjson)
+		c0=$(pg_cpu)
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" "$EC_BIN" build \
+		    --profile json:raw --tenant "$rt" --targets advisory \
+		    --formats "$rv" --out "$out" >"$VAR/build.out" 2>&1 ||
+		    { cat "$VAR/build.out" "$tf" >&2; die "build $rs $rv failed"; }
+		;;
+	esac
+	db=0
+	if [ "$rv" != baseline ]; then
+		sleep 0.3	# let the postmaster reap the backend
+		db=$(awk -v a="$c0" -v b="$(pg_cpu)" 'BEGIN { printf "%.2f", b - a }')
+	fi
+	# The warm-up bundle must verify: the generated set is well formed.
+	if [ "$timed" = 0 ] && [ "$rv" != baseline ]; then
+		"$EC_BIN" verify "$out"/*.tar.zst >"$VAR/verify.out" 2>&1 ||
+		    { cat "$VAR/verify.out" >&2; die "verify $rs $rv failed"; }
+	fi
+	if [ "$timed" = 1 ]; then
+		echo "$(tail -n 1 "$tf") $db" >>"$VAR/res/$rs.$rv"
+		stat -c %s "$out"/*.tar.zst >"$VAR/res/$rs.$rv.size"
+	fi
+	rm -rf "$out"
+}
+
+VARIANTS="baseline json ndjson"
+for s in A B; do
+	for v in $VARIANTS; do run "$s" "$v" 0; done
+	say "set $s: warm-up done, $RUNS timed runs (interleaved)"
+	i=1
+	while [ "$i" -le "$RUNS" ]; do
+		for v in $VARIANTS; do run "$s" "$v" 1; done
+		i=$((i + 1))
+	done
+done
+say "timed runs done"
+
+# median FILE COLUMN (COLUMN "cpu": user + sys)
+median() {
+	awk -v c="$2" '{ print (c == "cpu" ? $3 + $4 : $c) }' "$1" |
+	    sort -g | awk '
+	    { v[NR] = $1 }
+	    END { if (NR % 2) print v[(NR + 1) / 2];
+	          else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# --- Report ---------------------------------------------------------------
+echo
+echo "json:raw export benchmark: $(nproc) CPUs, median of $RUNS runs" \
+    "(variants interleaved per run, after one untimed warm-up run each)"
+echo "baseline: tar --sort=name -cf - DIR | zstd -3 -q over one file per document"
+echo "ours:     exportctl build --profile json:raw --targets advisory --formats F"
+echo
+fmt='%-4s %7s  %-9s %8s %7s %9s %7s %7s  %-5s %-5s\n'
+printf "$fmt" set docs variant "wall(s)" ratio "RSS(MiB)" "CPU(s)" "DB CPU" \
+    "wall" "RSS"
+printf "$fmt" --- ---- ------- ------- ----- -------- ------ ------ \
+    "<=2x" "<64M"
+for s in A B; do
+	eval "n=\$n_$s"
+	bw=$(median "$VAR/res/$s.baseline" 1 | awk '{ printf "%.2f", $1 }')
+	for v in $VARIANTS; do
+		f=$VAR/res/$s.$v
+		w=$(median "$f" 1 | awk '{ printf "%.2f", $1 }')
+		r=$(median "$f" 2)
+		c=$(median "$f" cpu | awk '{ printf "%.2f", $1 }')
+		d=$(median "$f" 5 | awk '{ printf "%.2f", $1 }')
+		[ "$v" != baseline ] || d=-
+		# /usr/bin/time counts in 10 ms: no ratio below that.
+		ratio=$(awk -v a="$w" -v b="$bw" 'BEGIN {
+		    if (b > 0) printf "%.2fx", a / b; else print "n/a" }')
+		mib=$(awk -v k="$r" 'BEGIN { printf "%.1f", k / 1024 }')
+		if [ "$v" = baseline ]; then
+			pw=- pr=-
+		else
+			pw=$(awk -v a="$w" -v b="$bw" -v m="$WALL_RATIO_MAX" \
+			    'BEGIN { if (b <= 0) print "n/a"
+			    else if (a <= m * b) print "PASS"
+			    else print "MISS" }')
+			pr=$(awk -v k="$r" -v m="$RSS_MAX_MIB" \
+			    'BEGIN { print ((k < m * 1024) ? "PASS" : "MISS") }')
+		fi
+		printf "$fmt" "$s" "$n" "$v" "$w" "$ratio" "$mib" "$c" \
+		    "$d" "$pw" "$pr"
+	done
+done
+echo
+cat <<EOF
+wall, RSS and CPU (user + sys) from /usr/bin/time -f '%e %M %U %S', which
+counts in 10 ms.  For ours they are exportctl's alone: the PostgreSQL
+server's work shows in the wall time only; DB CPU is the server's CPU over
+the run (postmaster and reaped backends, /proc/PID/stat).  The baseline's
+RSS is what GNU time reports for sh -c 'tar | zstd': the peak of the
+largest single process of the pipeline (zstd), not the sum of tar and zstd.
+Set B's replicas of one advisory sort next to each other (both orders), so
+it compresses far better than real data: it mostly measures per-document
+costs, not compression.
+
+EOF
+
+echo "peak RSS of exportctl, set A ($n_A docs) vs set B ($n_B docs):"
+for v in json ndjson; do
+	ra=$(median "$VAR/res/A.$v" 2)
+	rb=$(median "$VAR/res/B.$v" 2)
+	awk -v v="$v" -v a="$ra" -v b="$rb" 'BEGIN {
+	    printf "  %-7s A %6.1f MiB  B %6.1f MiB  B/A %.2f\n",
+	    v, a / 1024, b / 1024, b / a }'
+done
+echo
+
+echo "sizes (MiB): documents, then compressed output (ours / baseline):"
+for s in A B; do
+	eval "raw=\$bytes_$s"
+	sb=$(cat "$VAR/res/$s.baseline.size")
+	line=$(awk -v r="$raw" -v b="$sb" 'BEGIN {
+	    printf "docs %7.1f  baseline %6.2f", r / 1048576, b / 1048576 }')
+	for v in json ndjson; do
+		so=$(cat "$VAR/res/$s.$v.size")
+		line="$line$(awk -v v="$v" -v o="$so" -v b="$sb" 'BEGIN {
+		    printf "  %s %6.2f (%.2fx)", v, o / 1048576, o / b }')"
+	done
+	echo "  $s  $line"
+done
+echo
+say "bench done"
