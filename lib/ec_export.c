@@ -23,6 +23,9 @@
 #include "ec_profile.h"
 #include "ec_prov.h"
 
+/* Characters of the staging name that mkdtemp(3) fills in. */
+#define BUILD_TEMPLATE_X	6
+
 /* Kinds of input one export can mix (evidence kinds, policy, ...). */
 #define BUILD_MAX_KINDS	8
 
@@ -224,13 +227,17 @@ static int
 build_staging(struct ec_build *b, struct ec_err *err)
 {
 	const char	*dir = b->req->staging_dir;
+	int		 n;
 
 	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
 		dir = "/tmp";
-	if (snprintf(b->staging, sizeof(b->staging), "%s/ec-build.XXXXXX",
-	    dir) >= (int)sizeof(b->staging))
+	n = snprintf(b->staging, sizeof(b->staging), "%s/ec-build.", dir);
+	if (n < 0 || (size_t)n + BUILD_TEMPLATE_X >= sizeof(b->staging))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "staging directory name too long");
+	/* mkdtemp(3) replaces a trailing run of six 'X'. */
+	memset(b->staging + n, 'X', BUILD_TEMPLATE_X);
+	b->staging[n + BUILD_TEMPLATE_X] = '\0';
 	if (mkdtemp(b->staging) == NULL) {
 		(void)ec_err_set(err, EC_ERR_IO, "staging in %s: %s", dir,
 		    strerror(errno));
