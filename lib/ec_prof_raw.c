@@ -101,9 +101,14 @@ raw_plan(struct ec_build *b, struct ec_err *err)
 	for (row = 0; row < PQntuples(res); row++) {
 		n = strtoull(PQgetvalue(res, row, 1), NULL, 10);
 		t = strtoll(PQgetvalue(res, row, 2), NULL, 10);
-		if (strcmp(PQgetvalue(res, row, 0), "sbom") == 0 &&
-		    (sel->formats & EC_FORMAT_JSON) != 0)
-			outputs += n;
+		/* Kinds written one file per document add a file each. */
+		for (i = 0; i < RAW_NKINDS; i++)
+			for (f = 1; f < (1u << EC_FORMAT_COUNT); f <<= 1)
+				if ((sel->formats & f) != 0 &&
+				    raw_per_doc(raw_kinds[i].target, f) &&
+				    strcmp(PQgetvalue(res, row, 0),
+				    raw_kinds[i].kind) == 0)
+					outputs += n;
 		if (t > snap)
 			snap = t;
 	}
