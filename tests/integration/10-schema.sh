@@ -28,4 +28,20 @@ check "libpq defaults are honoured when nothing else is set" \
     sh -c 'host=$(echo "$EXPORT_CENTER_DB" | sed "s/.*host=\([^ ]*\).*/\1/");
     env -u EXPORT_CENTER_DB PGHOST="$host" PGDATABASE=export_center \
     PGUSER=export_center "$EC_BIN" db migrate'
+
+# Three migrations racing on a fresh database: the advisory lock lets one
+# apply each file and the others find nothing to do.
+host=$(echo "$EXPORT_CENTER_DB" | sed 's/.*host=\([^ ]*\).*/\1/')
+psql -X -q -h "$host" -U postgres -d postgres \
+    -c "CREATE DATABASE ec_race OWNER export_center" >/dev/null
+for i in 1 2 3; do
+	"$EC_BIN" --json --db "host=$host dbname=ec_race user=export_center" \
+	    db migrate >"$IT_TMP/race.$i" 2>&1 &
+done
+wait
+check_equal "racing migrations: all three succeed" \
+    "$(cat "$IT_TMP"/race.* | jq -s 'map(select(.ok)) | length')" 3
+check_equal "racing migrations: each file applied once" \
+    "$(cat "$IT_TMP"/race.* | jq -s 'map(.applied) | add')" \
+    "$(ls "$EC_ROOT"/sql/*.sql | wc -l)"
 it_done
