@@ -112,6 +112,13 @@ ec_buf_steal(struct ec_buf *b, size_t *len_out)
 	return p;
 }
 
+bool
+ec_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 void
 ec_hex_encode(char *out, const uint8_t *in, size_t len)
 {

@@ -7,6 +7,7 @@
 #ifndef EC_BUF_H
 #define EC_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,12 @@ int	ec_buf_reserve(struct ec_buf *b, size_t len, struct ec_err *err)
 	    EC_MUST_CHECK;
 /* Hand the bytes over: *out is the caller's (free(3)); the buffer empties. */
 char	*ec_buf_steal(struct ec_buf *b, size_t *len_out);
+
+/*
+ * The characters of tenant names and of the file names we derive from ids:
+ * [A-Za-z0-9._-], safe in paths, URLs and log lines alike.
+ */
+bool	ec_name_char(char c);
 
 /* Hex helpers: "out" must hold 2 * len + 1 bytes. */
 void	ec_hex_encode(char *out, const uint8_t *in, size_t len);

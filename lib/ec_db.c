@@ -176,16 +176,11 @@ ec_tenant_check(const char *tenant, struct ec_err *err)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "tenant: 1 to %d characters of [A-Za-z0-9._-]",
 		    EC_MAX_TENANT_LEN);
-	for (i = 0; i < len; i++) {
-		char	c = tenant[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '-'))
+	for (i = 0; i < len; i++)
+		if (!ec_name_char(tenant[i]))
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "tenant: 1 to %d characters of [A-Za-z0-9._-]",
 			    EC_MAX_TENANT_LEN);
-	}
 	return 0;
 }
 

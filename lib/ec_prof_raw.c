@@ -135,11 +135,8 @@ raw_safe(char *out, size_t max, const char *s)
 	bool	changed = false;
 
 	for (i = 0; s[i] != '\0' && i < max; i++) {
-		char	c = s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
-			out[i] = c;
+		if (ec_name_char(s[i]))
+			out[i] = s[i];
 		else {
 			out[i] = '_';
 			changed = true;

@@ -13,22 +13,35 @@ mkdir -p "$IT_TMP/out"
     --out "$IT_TMP/out" >/dev/null
 orig=$(it_bundle "$IT_TMP/out")
 
-# tamper NAME FILE OFFSET FIXSUMS: unpack, flip a byte, repack.
-tamper() {
+# unpack NAME: a fresh copy of the original bundle's files in $IT_TMP/NAME/x.
+unpack() {
+	rm -rf "$IT_TMP/$1" && mkdir -p "$IT_TMP/$1/x"
+	tar -C "$IT_TMP/$1/x" --zstd -xf "$orig"
+}
+
+# fix_sums NAME: rewrite checksums.txt as an attacker would.
+fix_sums() {
+	(cd "$IT_TMP/$1/x" && find . -type f ! -name checksums.txt |
+	    sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum >checksums.txt)
+}
+
+# repack NAME: pack the files again with GNU tar; prints the bundle path.
+repack() {
 	local d=$IT_TMP/$1
-	rm -rf "$d" && mkdir -p "$d/x"
-	tar -C "$d/x" --zstd -xf "$orig"
-	local c
-	c=$(dd if="$d/x/$2" bs=1 skip="$3" count=1 2>/dev/null)
-	if [ "$c" = "A" ]; then c=B; else c=A; fi
-	printf '%s' "$c" | dd of="$d/x/$2" bs=1 seek="$3" conv=notrunc 2>/dev/null
-	if [ "$4" = fix ]; then
-		(cd "$d/x" && find . -type f ! -name checksums.txt | sed 's|^\./||' |
-		    LC_ALL=C sort | xargs sha256sum >checksums.txt)
-	fi
 	(cd "$d/x" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) >"$d/list"
 	tar -C "$d/x" --zstd -cf "$d/b.tar.zst" -T "$d/list"
 	echo "$d/b.tar.zst"
+}
+
+# tamper NAME FILE OFFSET FIXSUMS: unpack, flip a byte, repack.
+tamper() {
+	local f=$IT_TMP/$1/x/$2 c
+	unpack "$1"
+	c=$(dd if="$f" bs=1 skip="$3" count=1 2>/dev/null)
+	if [ "$c" = "A" ]; then c=B; else c=A; fi
+	printf '%s' "$c" | dd of="$f" bs=1 seek="$3" conv=notrunc 2>/dev/null
+	if [ "$4" = fix ]; then fix_sums "$1"; fi
+	repack "$1"
 }
 
 verify_fails() {
@@ -40,14 +53,9 @@ verify_fails() {
 
 check "the untouched bundle verifies" "$EC_BIN" verify "$orig" \
     --key "$k/signing.pub.pem"
-rm -rf "$IT_TMP/repack"
-mkdir -p "$IT_TMP/repack/x" && tar -C "$IT_TMP/repack/x" --zstd -xf "$orig"
-(cd "$IT_TMP/repack/x" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) \
-    >"$IT_TMP/repack/list"
-tar -C "$IT_TMP/repack/x" --zstd -cf "$IT_TMP/repack/b.tar.zst" \
-    -T "$IT_TMP/repack/list"
+unpack repack
 check "a GNU tar repack of the same files verifies" "$EC_BIN" verify \
-    "$IT_TMP/repack/b.tar.zst" --key "$k/signing.pub.pem"
+    "$(repack repack)" --key "$k/signing.pub.pem"
 
 verify_fails "document byte flipped" "$(tamper doc data/vex.json 100 keep)" \
     "data/vex.json"
@@ -73,14 +81,10 @@ verify_fails "provenance statement flipped, checksums fixed" \
     "$(tamper prov provenance.json 30 fix)" "provenance"
 
 # An extra file smuggled in, with checksums.txt updated to match.
-d=$IT_TMP/extra
-mkdir -p "$d/x" && tar -C "$d/x" --zstd -xf "$orig"
-echo evil >"$d/x/data/evil.json"
-(cd "$d/x" && find . -type f ! -name checksums.txt | sed 's|^\./||' |
-    LC_ALL=C sort | xargs sha256sum >checksums.txt)
-(cd "$d/x" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) >"$d/list"
-tar -C "$d/x" --zstd -cf "$d/b.tar.zst" -T "$d/list"
-verify_fails "an added file" "$d/b.tar.zst" "data/evil.json"
+unpack extra
+echo evil >"$IT_TMP/extra/x/data/evil.json"
+fix_sums extra
+verify_fails "an added file" "$(repack extra)" "data/evil.json"
 
 # A byte flipped in the compressed file itself.
 cp "$orig" "$IT_TMP/raw.tar.zst"
