@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "ec_age.h"
 #include "ec_db.h"
 #include "ec_err.h"
 #include "ec_export.h"
@@ -43,6 +44,16 @@ static const char usage_text[] =
 "  keys generate --type ed25519|ecdsa-p256 --out DIR\n"
 "                                 write signing.key.pem (0600) and\n"
 "                                 signing.pub.pem\n"
+"  keys generate --type age --out DIR\n"
+"                                 write age-identity.txt (0600, age-keygen\n"
+"                                 format) and age-recipients.txt\n"
+"  encrypt -r age1... [-r ...] [-R RECIPIENTS_FILE] [-o OUT] FILE\n"
+"                                 encrypt FILE to age v1 (default OUT:\n"
+"                                 FILE.age); \"age -d -i\" decrypts it\n"
+"  decrypt -i IDENTITY_FILE [-i ...] [-o OUT] FILE\n"
+"                                 decrypt an age v1 file (default OUT: FILE\n"
+"                                 without .age); no output unless every\n"
+"                                 chunk authenticates\n"
 "  profiles                       list export profiles\n"
 "\n"
 "options:\n"
@@ -374,6 +385,24 @@ cmd_verify(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* keys generate --type age: an X25519 identity and its recipient. */
+static int
+keys_age(const struct cli *c, const char *dir)
+{
+	struct ec_err	err;
+	char		r[EC_AGE_RECIPIENT_SIZE];
+
+	if (ec_age_keygen(r, dir, &err) == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("%s/%s\n%s/%s\nrecipient %s\n", dir,
+		    EC_AGE_IDENTITY_FILE, dir, EC_AGE_RECIPIENTS_FILE, r);
+	cli_emit(c, json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "type",
+	    "age", "recipient", r, "identity", EC_AGE_IDENTITY_FILE,
+	    "recipients", EC_AGE_RECIPIENTS_FILE));
+	return EXIT_OK;
+}
+
 static int
 cmd_keys(struct cli *c, int argc, char **argv)
 {
@@ -401,8 +430,10 @@ cmd_keys(struct cli *c, int argc, char **argv)
 	    tname == NULL || dir == NULL)
 		return cli_usage("keys: expected \"keys generate --type T "
 		    "--out DIR\"");
+	if (strcmp(tname, "age") == 0)
+		return keys_age(c, dir);
 	if (ec_key_type_parse(&type, tname, &err) == -1)
-		return cli_usage("keys: --type is ed25519 or ecdsa-p256");
+		return cli_usage("keys: --type is ed25519, ecdsa-p256 or age");
 	if (ec_key_generate(keyid, dir, type, &err) == -1)
 		return cli_fail(c, &err);
 	if (!c->json)
@@ -412,6 +443,111 @@ cmd_keys(struct cli *c, int argc, char **argv)
 	    ec_key_type_name(type), "keyid", keyid, "private",
 	    EC_KEY_PRIV_FILE, "public", EC_KEY_PUB_FILE));
 	return EXIT_OK;
+}
+
+static void
+age_print(const struct cli *c, const char *what, const char *out, size_t n)
+{
+	if (!c->json)
+		printf("%s %s (%zu key%s)\n", what, out, n, n == 1 ? "" : "s");
+	cli_emit(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "path", out,
+	    "keys", (json_int_t)n));
+}
+
+static int
+cmd_encrypt(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "recipients-file", required_argument, NULL, 'R' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_age_recipient		 r[EC_AGE_MAX_RECIPIENTS];
+	struct ec_err			 err;
+	char				 def[4096];
+	const char			*out = NULL;
+	size_t				 n = 0;
+	int				 ch;
+
+	while ((ch = getopt_long(argc, argv, "r:R:o:", opts, NULL)) != -1) {
+		if (ch == 'r' && n == EC_AGE_MAX_RECIPIENTS)
+			return cli_usage("encrypt: at most %d recipients",
+			    EC_AGE_MAX_RECIPIENTS);
+		if ((ch == 'r' && ec_age_recipient_parse(&r[n++], optarg,
+		    strlen(optarg), &err) == -1) || (ch == 'R' &&
+		    ec_age_recipients_read(r, EC_AGE_MAX_RECIPIENTS, &n,
+		    optarg, &err) == -1))
+			return cli_fail(c, &err);
+		if (ch == 'o')
+			out = optarg;
+		else if (ch != 'r' && ch != 'R' && !cli_common(c, ch))
+			return cli_usage("encrypt: bad option");
+	}
+	if (optind + 1 != argc || n == 0)
+		return cli_usage("encrypt: -r or -R and exactly one FILE");
+	if (out == NULL && snprintf(def, sizeof(def), "%s.age",
+	    argv[optind]) < (int)sizeof(def))
+		out = def;
+	if (out == NULL)
+		return cli_usage("encrypt: FILE name too long");
+	if (ec_age_encrypt_file(out, argv[optind], r, n, &err) == -1)
+		return cli_fail(c, &err);
+	age_print(c, "encrypted", out, n);
+	return EXIT_OK;
+}
+
+static int
+cmd_decrypt(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "identity", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_age_identity		 ids[EC_AGE_MAX_IDENTITIES];
+	struct ec_err			 err;
+	char				 def[4096];
+	const char			*out = NULL, *in;
+	size_t				 n = 0, len;
+	int				 ch, rc = EXIT_USAGE;
+
+	while ((ch = getopt_long(argc, argv, "i:o:", opts, NULL)) != -1) {
+		if (ch == 'i' && ec_age_identities_read(ids,
+		    EC_AGE_MAX_IDENTITIES, &n, optarg, &err) == -1) {
+			rc = cli_fail(c, &err);
+			goto out;
+		}
+		if (ch == 'o')
+			out = optarg;
+		else if (ch != 'i' && !cli_common(c, ch)) {
+			rc = cli_usage("decrypt: bad option");
+			goto out;
+		}
+	}
+	if (optind + 1 != argc || n == 0) {
+		rc = cli_usage("decrypt: -i IDENTITY_FILE and exactly one FILE");
+		goto out;
+	}
+	in = argv[optind];
+	len = strlen(in);
+	/* FILE.age decrypts to FILE unless -o says otherwise. */
+	if (out == NULL && len > 4 && len < sizeof(def) &&
+	    strcmp(in + len - 4, ".age") == 0) {
+		(void)snprintf(def, sizeof(def), "%.*s", (int)(len - 4), in);
+		out = def;
+	}
+	if (out == NULL) {
+		rc = cli_usage("decrypt: FILE does not end in .age; give -o");
+		goto out;
+	}
+	if (ec_age_decrypt_file(out, in, ids, n, &err) == -1)
+		rc = cli_fail(c, &err);
+	else {
+		age_print(c, "decrypted", out, n);
+		rc = EXIT_OK;
+	}
+out:
+	ec_age_identity_wipe(ids, n);
+	return rc;
 }
 
 static int
@@ -451,6 +587,7 @@ main(int argc, char **argv)
 		int		(*fn)(struct cli *, int, char **);
 	} cmds[] = {
 		{ "build", cmd_build }, { "db", cmd_db },
+		{ "decrypt", cmd_decrypt }, { "encrypt", cmd_encrypt },
 		{ "ingest", cmd_ingest }, { "keys", cmd_keys },
 		{ "profiles", cmd_profiles }, { "verify", cmd_verify },
 	};
