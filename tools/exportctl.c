@@ -21,6 +21,7 @@
 #include "ec_limits.h"
 #include "ec_num.h"
 #include "ec_profile.h"
+#include "ec_split.h"
 #include "ec_verify.h"
 
 #define EXPORTCTL_VERSION	"0.1.0"
@@ -54,6 +55,13 @@ static const char usage_text[] =
 "                                 decrypt an age v1 file (default OUT: FILE\n"
 "                                 without .age); no output unless every\n"
 "                                 chunk authenticates\n"
+"  split --size N[K|M|G|T] [--key PRIVATE.pem] [--out DIR] FILE\n"
+"                                 cut FILE into FILE.part0001... with a\n"
+"                                 parts manifest FILE.split.json (signed:\n"
+"                                 FILE.split.dsse.json)\n"
+"  join [--manifest M] [--key PUBLIC.pem] --out FILE PARTS...\n"
+"                                 check every part against the manifest\n"
+"                                 and join them; FILE appears only whole\n"
 "  profiles                       list export profiles\n"
 "\n"
 "options:\n"
@@ -551,6 +559,96 @@ out:
 }
 
 static int
+cmd_split(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "size", required_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_split_result		 res;
+	struct ec_signer		*signer = NULL;
+	struct ec_err			 err;
+	const char			*size = NULL, *key = NULL, *dir = NULL;
+	uint64_t			 part;
+	int				 ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 's')
+			size = optarg;
+		else if (ch == 'k')
+			key = optarg;
+		else if (ch == 'o')
+			dir = optarg;
+		else if (!cli_common(c, ch))
+			return cli_usage("split: bad option");
+	}
+	if (size == NULL || optind + 1 != argc)
+		return cli_usage("split: --size and exactly one FILE");
+	if (ec_split_size_parse(&part, size, &err) == -1 ||
+	    (key != NULL && ec_signer_load(&signer, key, &err) == -1))
+		return cli_fail(c, &err);
+	rc = ec_split_file(&res, argv[optind], part, dir, signer, &err);
+	ec_signer_free(signer);
+	if (rc == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("parts     %u of at most %llu bytes\nmanifest  %s\n"
+		    "signed    %s\nsha256    %s\nsize      %llu bytes\n",
+		    res.parts, (unsigned long long)part, res.manifest,
+		    res.envelope[0] != '\0' ? res.envelope : "no",
+		    res.sha256, (unsigned long long)res.size);
+	cli_emit(c, json_pack("{s:b, s:i, s:s, s:s, s:s, s:I}", "ok", 1,
+	    "parts", (int)res.parts, "manifest", res.manifest, "envelope",
+	    res.envelope, "sha256", res.sha256, "size", (json_int_t)res.size));
+	return EXIT_OK;
+}
+
+static int
+cmd_join(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "manifest", required_argument, NULL, 'm' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_join_result		 res;
+	struct ec_verifier		*key = NULL;
+	struct ec_err			 err;
+	const char			*man = NULL, *keypath = NULL, *out = NULL;
+	int				 ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'm')
+			man = optarg;
+		else if (ch == 'k')
+			keypath = optarg;
+		else if (ch == 'o')
+			out = optarg;
+		else if (!cli_common(c, ch))
+			return cli_usage("join: bad option");
+	}
+	if (out == NULL || optind >= argc)
+		return cli_usage("join: --out FILE and at least one PART");
+	if (keypath != NULL && ec_verifier_load(&key, keypath, &err) == -1)
+		return cli_fail(c, &err);
+	rc = ec_split_join(&res, out, (const char *const *)argv + optind,
+	    (size_t)(argc - optind), man, key, &err);
+	ec_verifier_free(key);
+	if (rc == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("joined    %s from %u parts\nsha256    %s\n"
+		    "size      %llu bytes\nsignature %s\n", out, res.parts,
+		    res.sha256, (unsigned long long)res.size, res.signed_ ?
+		    "parts manifest verified" : "not checked (no --key)");
+	cli_emit(c, json_pack("{s:b, s:s, s:i, s:s, s:I, s:b}", "ok", 1,
+	    "path", out, "parts", (int)res.parts, "sha256", res.sha256,
+	    "size", (json_int_t)res.size, "signed", res.signed_));
+	return EXIT_OK;
+}
+
+static int
 cmd_profiles(struct cli *c, int argc, char **argv)
 {
 	static const struct option	 opts[] = { CLI_COMMON_OPTS,
@@ -588,7 +686,8 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{ "build", cmd_build }, { "db", cmd_db },
 		{ "decrypt", cmd_decrypt }, { "encrypt", cmd_encrypt },
-		{ "ingest", cmd_ingest }, { "keys", cmd_keys },
+		{ "ingest", cmd_ingest }, { "join", cmd_join },
+		{ "keys", cmd_keys }, { "split", cmd_split },
 		{ "profiles", cmd_profiles }, { "verify", cmd_verify },
 	};
 	struct cli	c = { NULL, false };

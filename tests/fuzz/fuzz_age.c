@@ -22,7 +22,8 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char	fuzz_identity[] =
-    "AGE-SECRET-KEY-1PPDPCTW68T0EUPKGYWMH0YL8252NGF29RA9T035YV0UXR7VHE3ZSV4PVHN";
+    "AGE-SECRET-KEY-1PPDPCTW68T0EUPKGYWMH0YL82"
+    "52NGF29RA9T035YV0UXR7VHE3ZSV4PVHN";
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -382,11 +382,15 @@ test_files(const uint8_t *plain)
 	struct ec_age_recipient	kr;
 	struct ec_err		err;
 	struct stat		st;
-	char			dir[] = "/tmp/t_age.XXXXXX", p[3][512];
+	char			dir[64], p[3][512];
 	char			rs[EC_AGE_RECIPIENT_SIZE];
 	FILE			*f;
 	size_t			n = 0, m = 0;
 
+	/* mkdtemp(3) replaces a trailing run of six 'X'. */
+	(void)snprintf(dir, sizeof(dir), "/tmp/t_age.");
+	memset(dir + strlen(dir), 'X', 6);
+	dir[strlen("/tmp/t_age.") + 6] = '\0';
 	if (mkdtemp(dir) == NULL)
 		abort();
 	(void)snprintf(p[0], sizeof(p[0]), "%s/plain", dir);
