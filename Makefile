@@ -10,6 +10,9 @@ DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	libjwt-gnutls-dev postgresql python3-cryptography
 # The age CLI: interoperability tests of exportctl encrypt/decrypt.
 DEB_PKGS += age
+# TUF checks: securesystemslib's canonical form, and tuf-js (npm ci in
+# tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on Node.
+DEB_PKGS += python3-securesystemslib nodejs npm
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -28,9 +28,9 @@ file_dir(char *out, size_t size, const char *path)
 		(void)snprintf(out, size, "%.*s", (int)(slash - path), path);
 }
 
-int
-ec_file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
-    struct ec_err *err)
+static int
+file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
+    bool replace, struct ec_err *err)
 {
 	const char	*slash, *base;
 	struct stat	 st;
@@ -38,6 +38,7 @@ ec_file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
 
 	f->fd = -1;
 	f->committed = false;
+	f->replace = replace;
 	f->tmp[0] = '\0';
 	if (snprintf(f->path, sizeof(f->path), "%s", path) >=
 	    (int)sizeof(f->path))
@@ -49,7 +50,7 @@ ec_file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "%s: output names a directory", path);
 	/* Cheap early answer; the commit's link(2) is what really decides. */
-	if (lstat(path, &st) == 0)
+	if (!replace && lstat(path, &st) == 0)
 		return ec_err_set(err, EC_ERR_CONFLICT,
 		    "%s already exists; not overwriting it", path);
 	n = snprintf(f->tmp, sizeof(f->tmp), "%.*s.%s.tmp",
@@ -74,6 +75,20 @@ ec_file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
 }
 
 int
+ec_file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
+    struct ec_err *err)
+{
+	return file_out_open(f, path, mode, false, err);
+}
+
+int
+ec_file_out_open_replace(struct ec_file_out *f, const char *path,
+    mode_t mode, struct ec_err *err)
+{
+	return file_out_open(f, path, mode, true, err);
+}
+
+int
 ec_file_out_write(struct ec_file_out *f, const void *p, size_t len,
     struct ec_err *err)
 {
@@ -94,8 +109,13 @@ ec_file_out_commit(struct ec_file_out *f, struct ec_err *err)
 	if (rc == -1)
 		return ec_err_set(err, EC_ERR_IO, "%s: close: %s", f->path,
 		    strerror(errno));
-	/* link(2), unlike rename(2), never replaces an existing file. */
-	if (link(f->tmp, f->path) == -1) {
+	if (f->replace) {
+		if (rename(f->tmp, f->path) == -1)
+			return ec_err_set(err, EC_ERR_IO, "%s: %s", f->path,
+			    strerror(errno));
+		f->tmp[0] = '\0';
+	} else if (link(f->tmp, f->path) == -1) {
+		/* link(2), unlike rename(2), never replaces a file. */
 		if (errno == EEXIST)
 			return ec_err_set(err, EC_ERR_CONFLICT,
 			    "%s already exists; not overwriting it", f->path);
@@ -103,7 +123,8 @@ ec_file_out_commit(struct ec_file_out *f, struct ec_err *err)
 		    strerror(errno));
 	}
 	f->committed = true;
-	(void)unlink(f->tmp);
+	if (f->tmp[0] != '\0')
+		(void)unlink(f->tmp);
 	file_dir(dir, sizeof(dir), f->path);
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return 0;

@@ -21,6 +21,7 @@
 struct ec_file_out {
 	int	fd;			/* the temporary; -1 once closed */
 	bool	committed;
+	bool	replace;		/* commit may replace the final name */
 	char	tmp[PATH_MAX];		/* the temporary's name */
 	char	path[PATH_MAX];		/* the final name */
 };
@@ -34,6 +35,12 @@ struct ec_file_out {
  */
 int	ec_file_out_open(struct ec_file_out *f, const char *path, mode_t mode,
 	    struct ec_err *err) EC_MUST_CHECK;
+/*
+ * The same for a file that is updated in place (TUF's timestamp.json):
+ * the commit renames the temporary over the final name, atomically.
+ */
+int	ec_file_out_open_replace(struct ec_file_out *f, const char *path,
+	    mode_t mode, struct ec_err *err) EC_MUST_CHECK;
 /* Append "len" bytes; EC_ERR_IO naming the final path. */
 int	ec_file_out_write(struct ec_file_out *f, const void *p, size_t len,
 	    struct ec_err *err) EC_MUST_CHECK;

@@ -4,11 +4,13 @@
  * 3 verification failed.  --json prints one JSON object on stdout for
  * every command; errors also go to stderr as one line.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -22,6 +24,8 @@
 #include "ec_num.h"
 #include "ec_profile.h"
 #include "ec_split.h"
+#include "ec_time.h"
+#include "ec_tuf.h"
 #include "ec_verify.h"
 
 #define EXPORTCTL_VERSION	"0.1.0"
@@ -62,6 +66,12 @@ static const char usage_text[] =
 "  join [--manifest M] [--key PUBLIC.pem] --out FILE PARTS...\n"
 "                                 check every part against the manifest\n"
 "                                 and join them; FILE appears only whole\n"
+"  tuf write --key PRIVATE.pem [--key ...] [--threshold T]\n"
+"        --expires TIME --out DIR [--version N] [--root-version N] FILE...\n"
+"                                 a TUF repository (consistent snapshots)\n"
+"                                 serving FILE...: DIR/metadata/ and\n"
+"                                 DIR/targets/, every role signed by the\n"
+"                                 Ed25519 keys\n"
 "  profiles                       list export profiles\n"
 "\n"
 "options:\n"
@@ -648,6 +658,115 @@ cmd_join(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The repository's files: each FILE copied under its digest. */
+static int
+tuf_targets(struct ec_tuf_target **out, const char *dir, char **files,
+    size_t n, struct ec_err *err)
+{
+	char	path[4096];
+	size_t	i;
+
+	if (snprintf(path, sizeof(path), "%s/targets", dir) >=
+	    (int)sizeof(path))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "--out: path too long");
+	if ((*out = calloc(n, sizeof(**out))) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < n; i++)
+		if (ec_tuf_target_add(&(*out)[i], path, files[i], err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+cmd_tuf(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "key", required_argument, NULL, 'k' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ "version", required_argument, NULL, 'v' },
+		{ "root-version", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_signer		*keys[EC_TUF_MAX_KEYS];
+	struct ec_tuf_target		*targets = NULL;
+	struct ec_tuf_repo		 r;
+	struct ec_err			 err;
+	char				 meta[4096];
+	const char			*dir = NULL;
+	uint64_t			 thr = 1;
+	int64_t				 us = 0;
+	size_t				 n = 0, i;
+	int				 ch, role, rc = EXIT_USAGE;
+
+	memset(&r, 0, sizeof(r));
+	ec_err_clear(&err);
+	r.root_version = r.version = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'k' && n == EC_TUF_MAX_KEYS) {
+			rc = cli_usage("tuf: at most %d keys", EC_TUF_MAX_KEYS);
+			goto out;
+		}
+		if ((ch == 'k' && ec_signer_load(&keys[n], optarg, &err) == -1) ||
+		    (ch == 'e' && ec_time_parse(&us, optarg, strlen(optarg),
+		    &err) == -1)) {
+			rc = cli_fail(c, &err);
+			goto out;
+		}
+		if (ch == 'k')
+			n++;
+		else if (ch == 'o')
+			dir = optarg;
+		else if ((ch == 't' && ec_parse_u64(&thr, optarg, 1,
+		    EC_TUF_MAX_KEYS) == -1) || (ch == 'v' &&
+		    ec_parse_u64(&r.version, optarg, 1, INT32_MAX) == -1) ||
+		    (ch == 'r' && ec_parse_u64(&r.root_version, optarg, 1,
+		    INT32_MAX) == -1) || (ch != 'e' && ch != 't' &&
+		    ch != 'v' && ch != 'r' && !cli_common(c, ch))) {
+			rc = cli_usage("tuf: bad option or number");
+			goto out;
+		}
+	}
+	if (optind + 1 >= argc || strcmp(argv[optind], "write") != 0 ||
+	    n == 0 || dir == NULL || us == 0) {
+		rc = cli_usage("tuf: expected \"tuf write --key K --expires "
+		    "TIME --out DIR FILE...\"");
+		goto out;
+	}
+	for (role = 0; role < EC_TUF_ROLES; role++) {
+		r.keys[role] = (const struct ec_signer *const *)keys;
+		r.n_keys[role] = n;
+		r.threshold[role] = (unsigned)thr;
+		r.expires[role] = us / 1000000;
+	}
+	r.n_targets = (size_t)(argc - optind - 1);
+	(void)snprintf(meta, sizeof(meta), "%s/metadata", dir);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		(void)ec_err_set(&err, EC_ERR_IO, "%s: %s", dir,
+		    strerror(errno));
+	else if (tuf_targets(&targets, dir, argv + optind + 1, r.n_targets,
+	    &err) == 0 && (r.targets = targets) != NULL &&
+	    ec_tuf_write(meta, &r, &err) == 0)
+		err.code = EC_OK;
+	if (err.code != EC_OK) {
+		rc = cli_fail(c, &err);
+		goto out;
+	}
+	if (!c->json)
+		printf("metadata  %s (root %llu, version %llu)\ntargets   %zu\n",
+		    meta, (unsigned long long)r.root_version,
+		    (unsigned long long)r.version, r.n_targets);
+	cli_emit(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "metadata", meta,
+	    "targets", (json_int_t)r.n_targets));
+	rc = EXIT_OK;
+out:
+	for (i = 0; i < n; i++)
+		ec_signer_free(keys[i]);
+	free(targets);
+	return rc;
+}
+
 static int
 cmd_profiles(struct cli *c, int argc, char **argv)
 {
@@ -688,6 +807,7 @@ main(int argc, char **argv)
 		{ "decrypt", cmd_decrypt }, { "encrypt", cmd_encrypt },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
+		{ "tuf", cmd_tuf },
 		{ "profiles", cmd_profiles }, { "verify", cmd_verify },
 	};
 	struct cli	c = { NULL, false };

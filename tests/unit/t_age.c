@@ -419,7 +419,7 @@ test_files(const uint8_t *plain)
 	(void)unlink(p[0]);
 	(void)unlink(p[1]);
 
-	(void)snprintf(p[2], 64, "%s/keys", dir);
+	(void)snprintf(p[2], sizeof(p[2]), "%s/keys", dir);
 	ok(ec_age_keygen(rs, p[2], &err) == 0, "keygen: %s", rs);
 	(void)snprintf(p[0], sizeof(p[0]), "%.64s/" EC_AGE_IDENTITY_FILE, p[2]);
 	(void)snprintf(p[1], sizeof(p[1]), "%.64s/" EC_AGE_RECIPIENTS_FILE, p[2]);
