@@ -520,6 +520,22 @@ out:
 	return rc;
 }
 
+bool
+ec_tuf_target_name_ok(const char *path)
+{
+	const char	*slash = strrchr(path, '/'), *name;
+	size_t		 i, len;
+
+	name = slash != NULL ? slash + 1 : path;
+	len = strlen(name);
+	if (len == 0 || len > EC_TUF_MAX_PATH || name[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!ec_name_char(name[i]))
+			return false;
+	return true;
+}
+
 int
 ec_tuf_target_add(struct ec_tuf_target *out, const char *targets_dir,
     const char *path, struct ec_err *err)
@@ -527,20 +543,15 @@ ec_tuf_target_add(struct ec_tuf_target *out, const char *targets_dir,
 	const char	*slash = strrchr(path, '/'), *name;
 	uint8_t		 d[EC_SHA256_LEN];
 	char		 dest[PATH_MAX];
-	size_t		 i, len;
+	size_t		 len;
 	int		 rc;
 
 	name = slash != NULL ? slash + 1 : path;
 	len = strlen(name);
-	if (len == 0 || len > EC_TUF_MAX_PATH || name[0] == '.')
+	if (!ec_tuf_target_name_ok(path))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "%s: a target is 1 to %d of [A-Za-z0-9._-], not starting "
 		    "with a dot", path, EC_TUF_MAX_PATH);
-	for (i = 0; i < len; i++)
-		if (!ec_name_char(name[i]))
-			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-			    "%s: a target is 1 to %d of [A-Za-z0-9._-]", path,
-			    EC_TUF_MAX_PATH);
 	if (mkdir(targets_dir, 0755) == -1 && errno != EEXIST)
 		return ec_err_set(err, EC_ERR_IO, "%s: %s", targets_dir,
 		    strerror(errno));

@@ -24,6 +24,7 @@
 #ifndef EC_TUF_H
 #define EC_TUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,6 +99,12 @@ int	ec_tuf_key(json_t **key_out, char keyid_out[EC_TUF_KEYID_SIZE],
 int	ec_tuf_sign(struct ec_buf *out, const json_t *signed_,
 	    const struct ec_signer *const *signers, size_t n,
 	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * True when the last component of "path" may name a target: 1 to
+ * EC_TUF_MAX_PATH of [A-Za-z0-9._-], not starting with a dot.
+ */
+bool	ec_tuf_target_name_ok(const char *path);
 
 /*
  * Hash the file "path" into *out and copy it to

@@ -678,6 +678,33 @@ tuf_targets(struct ec_tuf_target **out, const char *dir, char **files,
 	return 0;
 }
 
+/* The directory, the targets in it, then the metadata naming them. */
+static int
+tuf_build(struct ec_tuf_repo *r, struct ec_tuf_target **targets,
+    const char *dir, const char *meta, char **files, struct ec_err *err)
+{
+	struct stat	st;
+	size_t		i;
+
+	/* Bad input changes nothing: check every FILE before writing. */
+	for (i = 0; i < r->n_targets; i++) {
+		if (!ec_tuf_target_name_ok(files[i]))
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "%s: a target is 1 to %d of [A-Za-z0-9._-], not "
+			    "starting with a dot", files[i], EC_TUF_MAX_PATH);
+		if (stat(files[i], &st) == -1 || !S_ISREG(st.st_mode))
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "%s: not a readable regular file", files[i]);
+	}
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return ec_err_set(err, EC_ERR_IO, "%s: %s", dir,
+		    strerror(errno));
+	if (tuf_targets(targets, dir, files, r->n_targets, err) == -1)
+		return -1;
+	r->targets = *targets;
+	return ec_tuf_write(meta, r, err);
+}
+
 static int
 cmd_tuf(struct cli *c, int argc, char **argv)
 {
@@ -701,7 +728,6 @@ cmd_tuf(struct cli *c, int argc, char **argv)
 	int				 ch, role, rc = EXIT_USAGE;
 
 	memset(&r, 0, sizeof(r));
-	ec_err_clear(&err);
 	r.root_version = r.version = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'k' && n == EC_TUF_MAX_KEYS) {
@@ -742,14 +768,8 @@ cmd_tuf(struct cli *c, int argc, char **argv)
 	}
 	r.n_targets = (size_t)(argc - optind - 1);
 	(void)snprintf(meta, sizeof(meta), "%s/metadata", dir);
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		(void)ec_err_set(&err, EC_ERR_IO, "%s: %s", dir,
-		    strerror(errno));
-	else if (tuf_targets(&targets, dir, argv + optind + 1, r.n_targets,
-	    &err) == 0 && (r.targets = targets) != NULL &&
-	    ec_tuf_write(meta, &r, &err) == 0)
-		err.code = EC_OK;
-	if (err.code != EC_OK) {
+	if (tuf_build(&r, &targets, dir, meta, argv + optind + 1,
+	    &err) == -1) {
 		rc = cli_fail(c, &err);
 		goto out;
 	}

@@ -40,6 +40,11 @@ cp -a "$d/srv" "$d/v1"
 check_fails "an ECDSA key is refused for TUF" 2 "only Ed25519" \
     "$EC_BIN" tuf write --key "$d/k3/signing.key.pem" --expires \
     2099-01-01T00:00:00Z --out "$d/ecdsa" "$d/in/b.json"
+printf 'x' >"$d/in/.hidden"
+check_fails "a hidden file is not a target" 2 ERR_EXPORT_REQUEST_INVALID \
+    "$EC_BIN" tuf write --key "$d/k1/signing.key.pem" --expires \
+    2099-01-01T00:00:00Z --out "$d/hidden" "$d/in/b.json" "$d/in/.hidden"
+check_equal "  ... and nothing is written" "$(ls -d "$d/hidden" 2>/dev/null)" ""
 
 port=
 for p in $(seq 18620 18629); do
