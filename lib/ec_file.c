@@ -9,6 +9,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "ec_buf.h"
 #include "ec_file.h"
 
 /* Characters of the temporary's name that mkstemp(3) fills in. */
@@ -147,6 +148,19 @@ ec_file_out_dispose(struct ec_file_out *f)
 	if (!f->committed && f->tmp[0] != '\0')
 		(void)unlink(f->tmp);
 	f->tmp[0] = '\0';
+}
+
+bool
+ec_file_name_ok(const char *name, size_t max)
+{
+	size_t	i, len = strlen(name);
+
+	if (len == 0 || len > max || name[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!ec_name_char(name[i]))
+			return false;
+	return true;
 }
 
 int

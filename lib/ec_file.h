@@ -55,6 +55,13 @@ int	ec_file_out_commit(struct ec_file_out *f, struct ec_err *err)
 void	ec_file_out_dispose(struct ec_file_out *f);
 
 /*
+ * True when "name" is a plain file name we write and serve: 1 to "max"
+ * of [A-Za-z0-9._-] (ec_name_char), not starting with a dot, so never a
+ * directory, "..", a hidden file or a path.
+ */
+bool	ec_file_name_ok(const char *name, size_t max);
+
+/*
  * Write all "len" bytes to "fd", retrying short writes and EINTR;
  * EC_ERR_IO naming "what".
  */

@@ -49,20 +49,6 @@ ec_split_size_parse(uint64_t *out, const char *s, struct ec_err *err)
 	return 0;
 }
 
-bool
-split_name_ok(const char *name)
-{
-	size_t	i, len = strlen(name);
-
-	/* A plain file name: no directory, no hidden file, no "..". */
-	if (len == 0 || len > SPLIT_MAX_NAME || name[0] == '.')
-		return false;
-	for (i = 0; i < len; i++)
-		if (!ec_name_char(name[i]))
-			return false;
-	return true;
-}
-
 /* All of "len" bytes at "data" as the new file "path". */
 static int
 split_write_small(const char *path, const void *data, size_t len,
@@ -217,7 +203,7 @@ split_plan(struct split *s, const char *out_dir, struct ec_err *err)
 	uint64_t	 n;
 
 	s->name = slash != NULL ? slash + 1 : s->path;
-	if (!split_name_ok(s->name))
+	if (!ec_file_name_ok(s->name, SPLIT_MAX_NAME))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "%s: the file name must be 1 to %d of [A-Za-z0-9._-], "
 		    "not starting with a dot", s->path, SPLIT_MAX_NAME);

@@ -5,8 +5,6 @@
 #ifndef EC_SPLIT_INT_H
 #define EC_SPLIT_INT_H
 
-#include <stdbool.h>
-
 /* Part file names: NAME.part0001 (four digits, EC_SPLIT_MAX_PARTS). */
 #define SPLIT_PART_FMT		"%s.part%04u"
 /* Longest file name split; leaves room for the suffixes in NAME_MAX. */
@@ -14,8 +12,5 @@
 /* Bytes copied at a time. */
 #define SPLIT_CHUNK		65536
 #define SPLIT_SCHEMA		1
-
-/* [A-Za-z0-9._-], 1 to SPLIT_MAX_NAME, not starting with a dot. */
-bool	split_name_ok(const char *name);
 
 #endif

@@ -136,7 +136,7 @@ man_fill(struct ec_split_manifest *m, const json_t *doc, struct ec_err *err)
 	if (schema != SPLIT_SCHEMA)
 		return man_fault(err, "schemaVersion is not 1");
 	name = json_string_value(json_object_get(doc, "name"));
-	if (name == NULL || !split_name_ok(name))
+	if (name == NULL || !ec_file_name_ok(name, SPLIT_MAX_NAME))
 		return man_fault(err, "name is not a plain file name");
 	(void)snprintf(m->name, sizeof(m->name), "%s", name);
 	if (m->part_size < EC_SPLIT_MIN_PART ||

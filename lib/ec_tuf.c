@@ -523,17 +523,10 @@ out:
 bool
 ec_tuf_target_name_ok(const char *path)
 {
-	const char	*slash = strrchr(path, '/'), *name;
-	size_t		 i, len;
+	const char	*slash = strrchr(path, '/');
 
-	name = slash != NULL ? slash + 1 : path;
-	len = strlen(name);
-	if (len == 0 || len > EC_TUF_MAX_PATH || name[0] == '.')
-		return false;
-	for (i = 0; i < len; i++)
-		if (!ec_name_char(name[i]))
-			return false;
-	return true;
+	return ec_file_name_ok(slash != NULL ? slash + 1 : path,
+	    EC_TUF_MAX_PATH);
 }
 
 int
