@@ -368,10 +368,11 @@ tuf_check(const struct ec_tuf_repo *r, struct ec_err *err)
 	int	role;
 
 	if (r->root_version == 0 || r->version == 0 ||
-	    r->n_targets > EC_TUF_MAX_TARGETS)
+	    r->n_targets > EC_TUF_MAX_TARGETS ||
+	    r->n_old_root_keys > EC_TUF_MAX_KEYS)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "TUF: versions start at 1; at most %d targets",
-		    EC_TUF_MAX_TARGETS);
+		    "TUF: versions start at 1; at most %d targets and %d old "
+		    "root keys", EC_TUF_MAX_TARGETS, EC_TUF_MAX_KEYS);
 	for (role = 0; role < EC_TUF_ROLES; role++) {
 		if (r->n_keys[role] == 0 || r->n_keys[role] > EC_TUF_MAX_KEYS ||
 		    r->threshold[role] == 0 ||
@@ -404,6 +405,30 @@ tuf_same(const char *path, const struct ec_buf *b)
 	return same;
 }
 
+/*
+ * Sign with the role's keys; a root also with the old root's keys, each
+ * key once (one signature per key id, spec 4.2).
+ */
+static int
+tuf_sign_role(struct ec_buf *out, const json_t *signed_,
+    const struct ec_tuf_repo *r, enum ec_tuf_role role, struct ec_err *err)
+{
+	const struct ec_signer	*all[2 * EC_TUF_MAX_KEYS];
+	size_t			 n = 0, i, j;
+
+	for (i = 0; i < r->n_keys[role]; i++)
+		all[n++] = r->keys[role][i];
+	for (i = 0; role == EC_TUF_ROOT && i < r->n_old_root_keys; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(ec_signer_keyid(all[j]),
+			    ec_signer_keyid(r->old_root_keys[i])) == 0)
+				break;
+		if (j == n)
+			all[n++] = r->old_root_keys[i];
+	}
+	return ec_tuf_sign(out, signed_, all, n, err);
+}
+
 /* Sign "signed" (stolen) for "role" and write DIR/name. */
 static int
 tuf_put(struct ec_buf *bytes, const char *dir, const char *name,
@@ -420,8 +445,7 @@ tuf_put(struct ec_buf *bytes, const char *dir, const char *name,
 	ec_buf_reset(bytes);
 	if (signed_ == NULL)
 		return -1;
-	if (ec_tuf_sign(bytes, signed_, r->keys[role], r->n_keys[role],
-	    err) == -1)
+	if (tuf_sign_role(bytes, signed_, r, role, err) == -1)
 		goto out;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path)) {
@@ -446,6 +470,27 @@ out:
 	return rc;
 }
 
+/*
+ * Refuse a version that exists before writing anything (the root, written
+ * first, is checked when it is written: an identical one is kept).
+ */
+static int
+tuf_taken(const char *dir, uint64_t version, const char *role,
+    struct ec_err *err)
+{
+	struct stat	st;
+	char		path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%" PRIu64 ".%s.json", dir,
+	    version, role) >= (int)sizeof(path))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "%s: path too long", dir);
+	if (lstat(path, &st) == 0)
+		return ec_err_set(err, EC_ERR_CONFLICT,
+		    "%s already exists; not overwriting it", path);
+	return 0;
+}
+
 int
 ec_tuf_write(const char *metadata_dir, const struct ec_tuf_repo *r,
     struct ec_err *err)
@@ -454,7 +499,9 @@ ec_tuf_write(const char *metadata_dir, const struct ec_tuf_repo *r,
 	char		name[64];
 	int		rc = -1;
 
-	if (tuf_check(r, err) == -1)
+	if (tuf_check(r, err) == -1 ||
+	    tuf_taken(metadata_dir, r->version, "targets", err) == -1 ||
+	    tuf_taken(metadata_dir, r->version, "snapshot", err) == -1)
 		return -1;
 	if (mkdir(metadata_dir, 0755) == -1 && errno != EEXIST)
 		return ec_err_set(err, EC_ERR_IO, "%s: %s", metadata_dir,

@@ -68,6 +68,13 @@ struct ec_tuf_repo {
 	size_t				 n_keys[EC_TUF_ROLES];
 	unsigned			 threshold[EC_TUF_ROLES];
 	int64_t				 expires[EC_TUF_ROLES];	/* UTC s */
+	/*
+	 * Root rotation (spec 5.3.4): keys of the previous root, which sign
+	 * the new root as well, so that a client holding the old root
+	 * accepts the new one.  NULL and 0 when the root is not rotated.
+	 */
+	const struct ec_signer *const	*old_root_keys;
+	size_t				 n_old_root_keys;
 	uint64_t			 root_version;	/* >= 1 */
 	uint64_t			 version;	/* the other three */
 	const struct ec_tuf_target	*targets;
@@ -117,7 +124,8 @@ int	ec_tuf_target_add(struct ec_tuf_target *out, const char *targets_dir,
 	    const char *path, struct ec_err *err) EC_MUST_CHECK;
 
 /*
- * Write one repository version into "metadata_dir": root_version.root.json,
+ * Write one repository version into "metadata_dir": root_version.root.json
+ * (signed by the root keys and the old root keys, each key once),
  * version.targets.json, version.snapshot.json (naming targets.json with
  * its version, length and sha256) and timestamp.json (naming
  * snapshot.json the same way), each signed by its role's keys.  Every

@@ -67,11 +67,13 @@ static const char usage_text[] =
 "                                 check every part against the manifest\n"
 "                                 and join them; FILE appears only whole\n"
 "  tuf write --key PRIVATE.pem [--key ...] [--threshold T]\n"
-"        --expires TIME --out DIR [--version N] [--root-version N] FILE...\n"
+"        --expires TIME --out DIR [--version N] [--root-version N]\n"
+"        [--old-key PRIVATE.pem ...] FILE...\n"
 "                                 a TUF repository (consistent snapshots)\n"
 "                                 serving FILE...: DIR/metadata/ and\n"
 "                                 DIR/targets/, every role signed by the\n"
-"                                 Ed25519 keys\n"
+"                                 Ed25519 keys; a rotated root also by\n"
+"                                 the old root's --old-key\n"
 "  profiles                       list export profiles\n"
 "\n"
 "options:\n"
@@ -705,6 +707,54 @@ tuf_build(struct ec_tuf_repo *r, struct ec_tuf_target **targets,
 	return ec_tuf_write(meta, r, err);
 }
 
+/* What "tuf write" was given; the keys are owned. */
+struct tuf_opts {
+	/* --key in keys[0..n), --old-key from keys[EC_TUF_MAX_KEYS]. */
+	struct ec_signer	*keys[2 * EC_TUF_MAX_KEYS];
+	size_t			 n, n_old;
+	uint64_t		 thr;
+	int64_t			 us;		/* --expires */
+	const char		*dir;
+	struct ec_tuf_repo	 r;
+};
+
+/* Write the repository the options describe, and say so. */
+static int
+tuf_run(const struct cli *c, struct tuf_opts *o, char **files, size_t nf)
+{
+	struct ec_tuf_target	*targets = NULL;
+	struct ec_tuf_repo	*r = &o->r;
+	struct ec_err		 err;
+	char			 meta[4096];
+	int			 role, rc;
+
+	for (role = 0; role < EC_TUF_ROLES; role++) {
+		r->keys[role] = (const struct ec_signer *const *)o->keys;
+		r->n_keys[role] = o->n;
+		r->threshold[role] = (unsigned)o->thr;
+		r->expires[role] = o->us / 1000000;
+	}
+	r->old_root_keys = (const struct ec_signer *const *)o->keys +
+	    EC_TUF_MAX_KEYS;
+	r->n_old_root_keys = o->n_old;
+	r->n_targets = nf;
+	(void)snprintf(meta, sizeof(meta), "%s/metadata", o->dir);
+	if (tuf_build(r, &targets, o->dir, meta, files, &err) == -1)
+		rc = cli_fail(c, &err);
+	else {
+		if (!c->json)
+			printf("metadata  %s (root %llu, version %llu)\n"
+			    "targets   %zu\n", meta,
+			    (unsigned long long)r->root_version,
+			    (unsigned long long)r->version, nf);
+		cli_emit(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "metadata",
+		    meta, "targets", (json_int_t)nf));
+		rc = EXIT_OK;
+	}
+	free(targets);
+	return rc;
+}
+
 static int
 cmd_tuf(struct cli *c, int argc, char **argv)
 {
@@ -714,40 +764,40 @@ cmd_tuf(struct cli *c, int argc, char **argv)
 		{ "expires", required_argument, NULL, 'e' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "root-version", required_argument, NULL, 'r' },
+		{ "old-key", required_argument, NULL, 'O' },
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 } };
-	struct ec_signer		*keys[EC_TUF_MAX_KEYS];
-	struct ec_tuf_target		*targets = NULL;
-	struct ec_tuf_repo		 r;
+	struct tuf_opts			 o;
 	struct ec_err			 err;
-	char				 meta[4096];
-	const char			*dir = NULL;
-	uint64_t			 thr = 1;
-	int64_t				 us = 0;
-	size_t				 n = 0, i;
-	int				 ch, role, rc = EXIT_USAGE;
+	size_t				 i;
+	int				 ch, rc = EXIT_USAGE;
 
-	memset(&r, 0, sizeof(r));
-	r.root_version = r.version = 1;
+	memset(&o, 0, sizeof(o));
+	o.thr = o.r.root_version = o.r.version = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'k' && n == EC_TUF_MAX_KEYS) {
+		if ((ch == 'k' && o.n == EC_TUF_MAX_KEYS) ||
+		    (ch == 'O' && o.n_old == EC_TUF_MAX_KEYS)) {
 			rc = cli_usage("tuf: at most %d keys", EC_TUF_MAX_KEYS);
 			goto out;
 		}
-		if ((ch == 'k' && ec_signer_load(&keys[n], optarg, &err) == -1) ||
-		    (ch == 'e' && ec_time_parse(&us, optarg, strlen(optarg),
+		if ((ch == 'k' && ec_signer_load(&o.keys[o.n], optarg,
+		    &err) == -1) || (ch == 'O' && ec_signer_load(
+		    &o.keys[EC_TUF_MAX_KEYS + o.n_old], optarg, &err) == -1) ||
+		    (ch == 'e' && ec_time_parse(&o.us, optarg, strlen(optarg),
 		    &err) == -1)) {
 			rc = cli_fail(c, &err);
 			goto out;
 		}
 		if (ch == 'k')
-			n++;
+			o.n++;
+		else if (ch == 'O')
+			o.n_old++;
 		else if (ch == 'o')
-			dir = optarg;
-		else if ((ch == 't' && ec_parse_u64(&thr, optarg, 1,
+			o.dir = optarg;
+		else if ((ch == 't' && ec_parse_u64(&o.thr, optarg, 1,
 		    EC_TUF_MAX_KEYS) == -1) || (ch == 'v' &&
-		    ec_parse_u64(&r.version, optarg, 1, INT32_MAX) == -1) ||
-		    (ch == 'r' && ec_parse_u64(&r.root_version, optarg, 1,
+		    ec_parse_u64(&o.r.version, optarg, 1, INT32_MAX) == -1) ||
+		    (ch == 'r' && ec_parse_u64(&o.r.root_version, optarg, 1,
 		    INT32_MAX) == -1) || (ch != 'e' && ch != 't' &&
 		    ch != 'v' && ch != 'r' && !cli_common(c, ch))) {
 			rc = cli_usage("tuf: bad option or number");
@@ -755,35 +805,17 @@ cmd_tuf(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (optind + 1 >= argc || strcmp(argv[optind], "write") != 0 ||
-	    n == 0 || dir == NULL || us == 0) {
+	    o.n == 0 || o.dir == NULL || o.us == 0)
 		rc = cli_usage("tuf: expected \"tuf write --key K --expires "
 		    "TIME --out DIR FILE...\"");
-		goto out;
-	}
-	for (role = 0; role < EC_TUF_ROLES; role++) {
-		r.keys[role] = (const struct ec_signer *const *)keys;
-		r.n_keys[role] = n;
-		r.threshold[role] = (unsigned)thr;
-		r.expires[role] = us / 1000000;
-	}
-	r.n_targets = (size_t)(argc - optind - 1);
-	(void)snprintf(meta, sizeof(meta), "%s/metadata", dir);
-	if (tuf_build(&r, &targets, dir, meta, argv + optind + 1,
-	    &err) == -1) {
-		rc = cli_fail(c, &err);
-		goto out;
-	}
-	if (!c->json)
-		printf("metadata  %s (root %llu, version %llu)\ntargets   %zu\n",
-		    meta, (unsigned long long)r.root_version,
-		    (unsigned long long)r.version, r.n_targets);
-	cli_emit(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "metadata", meta,
-	    "targets", (json_int_t)r.n_targets));
-	rc = EXIT_OK;
+	else
+		rc = tuf_run(c, &o, argv + optind + 1,
+		    (size_t)(argc - optind - 1));
 out:
-	for (i = 0; i < n; i++)
-		ec_signer_free(keys[i]);
-	free(targets);
+	for (i = 0; i < o.n; i++)
+		ec_signer_free(o.keys[i]);
+	for (i = 0; i < o.n_old; i++)
+		ec_signer_free(o.keys[EC_TUF_MAX_KEYS + i]);
 	return rc;
 }
 

@@ -5,8 +5,9 @@
 # in tests/tools/tufcheck/) refreshing from a plain static web server
 # (python3 -m http.server on 127.0.0.1) and downloading every target.  The
 # client must then reject a tampered target, a target longer than its
-# length, a rolled-back timestamp, a threshold not met and expired
-# metadata.
+# length, a rolled-back timestamp, a threshold not met, a rotated root
+# the old keys did not sign and expired metadata, and follow a root
+# rotation the old keys signed.
 . "$(dirname "$0")/../lib/it.sh"
 
 d=$IT_TMP
@@ -83,6 +84,10 @@ check "  ... the bytes served are the inputs" cmp "$d/w1/targets/a.tar.zst" \
     "$d/in/a.tar.zst"
 check "version 2 under the same root" write "$d/srv" 2 2099-01-01T00:00:00Z \
     "$d/in/a.tar.zst" "$d/in/b.json" "$d/in/c.txt"
+ls "$d/srv/metadata" >"$d/before"
+check_fails "version 2 again is refused" 2 ERR_CONFLICT write "$d/srv" 2 \
+    2099-01-01T00:00:00Z "$d/in/b.json"
+check "  ... and changes nothing" sh -c "ls '$d/srv/metadata' | cmp - '$d/before'"
 check "tuf-js that trusted version 1 updates to version 2" client srv w1 \
     c.txt
 cp "$d/v1/metadata/timestamp.json" "$d/srv/metadata/timestamp.json"
@@ -107,6 +112,22 @@ jq -c '.signatures |= .[:1]' "$d/ts/metadata/timestamp.json" \
 rejects "one signature of a threshold of 2 is rejected" "signed by 1/2" \
     client srv w5 b.json
 cp "$d/ts/metadata/timestamp.json" "$d/srv/metadata/timestamp.json"
+
+# Root rotation (spec 5.3.4): root 2 has a new key and is signed by the
+# old root's keys as well, so a client that trusts only root 1 follows.
+"$EC_BIN" keys generate --type ed25519 --out "$d/k4" >/dev/null
+cp -a "$d/v1" "$d/rot"
+check "rotate the root to a new key, signed by the old ones" "$EC_BIN" tuf \
+    write --key "$d/k4/signing.key.pem" --old-key "$d/k1/signing.key.pem" \
+    --old-key "$d/k2/signing.key.pem" --root-version 2 --version 3 \
+    --expires 2099-01-01T00:00:00Z --out "$d/srv" "$d/in/a.tar.zst" \
+    "$d/in/b.json" "$d/in/c.txt"
+check "tuf-js holding root 1 follows the rotation" client srv w7 c.txt
+"$EC_BIN" tuf write --key "$d/k4/signing.key.pem" --root-version 2 \
+    --version 2 --expires 2099-01-01T00:00:00Z --out "$d/rot" \
+    "$d/in/b.json" >/dev/null
+rejects "a new root without the old root's signatures is rejected" \
+    "signed by 0/2" client rot w8 b.json
 
 write "$d/old" 1 2001-01-01T00:00:00Z "$d/in/b.json" >/dev/null
 root=$d/old/metadata/1.root.json

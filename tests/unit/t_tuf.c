@@ -130,6 +130,21 @@ test_sign(const struct ec_signer *s)
 	ec_buf_dispose(&canon);
 }
 
+/* The number of signatures in a metadata file, or -1. */
+static int
+root_signatures(const char *path)
+{
+	json_error_t	 jerr;
+	json_t		*doc = json_load_file(path, 0, &jerr);
+	int		 n;
+
+	if (doc == NULL)
+		return -1;
+	n = (int)json_array_size(json_object_get(doc, "signatures"));
+	json_decref(doc);
+	return n;
+}
+
 static void
 test_write(const struct ec_signer *s, const char *dir)
 {
@@ -162,11 +177,20 @@ test_write(const struct ec_signer *s, const char *dir)
 	r.threshold[EC_TUF_SNAPSHOT] = 1;
 	r.version = 0;
 	ok(ec_tuf_write(meta, &r, &err) == -1, "version 0: %s", err.msg);
+	r.version = 3;
+	r.root_version = 2;
+	r.old_root_keys = keys;
+	r.n_old_root_keys = 1;
+	(void)snprintf(path, sizeof(path), "%s/2.root.json", meta);
+	ok(ec_tuf_write(meta, &r, &err) == 0 && root_signatures(path) == 1,
+	    "an old root key that is also a new one signs once");
+	(void)unlink(path);
+	r.root_version = 1;
 	(void)snprintf(path, sizeof(path), "%s/1.root.json", meta);
 	(void)unlink(path);
 	(void)snprintf(path, sizeof(path), "%s/timestamp.json", meta);
 	(void)unlink(path);
-	for (role = 1; role <= 2; role++) {
+	for (role = 1; role <= 3; role++) {
 		(void)snprintf(path, sizeof(path), "%s/%d.targets.json", meta,
 		    role);
 		(void)unlink(path);
