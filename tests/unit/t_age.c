@@ -13,6 +13,7 @@
 
 #include "tap.h"
 #include "ec_age.h"
+#include "ec_age_int.h"
 #include "ec_buf.h"
 
 #define FIXTURES	"tests/fixtures/age/"
@@ -360,6 +361,103 @@ test_header(void)
 	ec_buf_dispose(&enc);
 }
 
+/*
+ * A file with a real header and a payload made by hand: "n" chunks of
+ * lens[i] plaintext bytes, flagged last where last[i], the way the
+ * C2SP testkit's stream_* vectors are built.
+ */
+static void
+crafted(struct ec_buf *out, const size_t *lens, const bool *last, size_t n)
+{
+	struct age_sink	k = { -1, "test", out };
+	struct ec_err	err;
+	uint8_t		fk[AGE_FILE_KEY], nonce[AGE_NONCE], key[AGE_KEY];
+	uint8_t		cn[12], *plain, *enc;
+	uint64_t	c;
+	size_t		i;
+	int		j;
+
+	ec_buf_init(out, 4 * EC_AGE_CHUNK);
+	plain = calloc(1, EC_AGE_CHUNK);
+	enc = malloc(AGE_CHUNK_ENC);
+	if (plain == NULL || enc == NULL ||
+	    age_header_write(fk, &k, rcp, 1, &err) == -1)
+		abort();
+	memset(nonce, 7, sizeof(nonce));
+	age_hkdf(key, sizeof(key), fk, sizeof(fk), nonce, sizeof(nonce),
+	    "payload");
+	if (ec_buf_add(out, nonce, sizeof(nonce), &err) == -1)
+		abort();
+	for (i = 0; i < n; i++) {
+		memset(cn, 0, sizeof(cn));
+		for (c = i, j = 10; j >= 3; j--, c >>= 8)
+			cn[j] = (uint8_t)c;
+		cn[11] = last[i];
+		age_seal(enc, key, cn, plain, lens[i]);
+		if (ec_buf_add(out, enc, lens[i] + AGE_TAG, &err) == -1)
+			abort();
+	}
+	free(plain);
+	free(enc);
+}
+
+/* The testkit's STREAM cases, and its all-zero X25519 share. */
+static void
+test_stream_cases(void)
+{
+	static const struct {
+		size_t		 n;
+		size_t		 lens[3];
+		bool		 last[3];
+		const char	*what, *msg;	/* msg NULL: must decrypt */
+	} cases[] = {
+		{ 1, { 10 }, { true }, "one short final chunk", NULL },
+		{ 2, { EC_AGE_CHUNK, 10 }, { false, true },
+		    "a full chunk, then a short final one", NULL },
+		{ 1, { EC_AGE_CHUNK }, { true }, "one full final chunk", NULL },
+		{ 2, { EC_AGE_CHUNK, 0 }, { false, true },
+		    "stream_last_chunk_empty", "empty final payload chunk" },
+		{ 1, { EC_AGE_CHUNK }, { false },
+		    "stream_no_final_full", "final chunk is missing" },
+		{ 2, { EC_AGE_CHUNK, EC_AGE_CHUNK }, { false, false },
+		    "stream_no_final_two_chunks_full", "final chunk is missing" },
+		{ 2, { EC_AGE_CHUNK, 5 }, { true, true },
+		    "stream_two_final_chunks_full", "trailing data" },
+		{ 2, { 5, 5 }, { true, true }, "stream_two_final_chunks",
+		    "chunk 0 fails" },
+		{ 1, { 10 }, { false }, "stream_no_final", "chunk 0 fails" },
+		{ 3, { EC_AGE_CHUNK, EC_AGE_CHUNK, 1 }, { false, true, true },
+		    "stream_two_final_chunks_second", "trailing data" },
+	};
+	struct ec_buf	e;
+	struct ec_err	err;
+	size_t		i, at;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		crafted(&e, cases[i].lens, cases[i].last, cases[i].n);
+		if (cases[i].msg == NULL) {
+			struct ec_buf	d;
+
+			ec_buf_init(&d, 4 * EC_AGE_CHUNK);
+			ok(ec_age_decrypt_mem(&d, e.data, e.len, ids, 1,
+			    &err) == 0 && d.len == cases[i].lens[0] +
+			    (cases[i].n > 1 ? cases[i].lens[1] : 0),
+			    "%s decrypts", cases[i].what);
+			ec_buf_dispose(&d);
+		} else
+			refused(&e, EC_ERR_VERIFY, cases[i].what,
+			    cases[i].msg);
+		ec_buf_dispose(&e);
+	}
+	/* An all-zero share: X25519 gives the all-zero secret, refused. */
+	crafted(&e, cases[0].lens, cases[0].last, 1);
+	at = 22 + 10;
+	memset(e.data + at, 'A', 43);
+	refused(&e, EC_ERR_VERIFY, "x25519_low_order (an all-zero share)",
+	    "low-order point");
+	ec_buf_dispose(&e);
+}
+
 static size_t
 dir_entries(const char *dir)
 {
@@ -462,6 +560,7 @@ main(void)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		round_trip(plain, sizes[i]);
 	test_damage(plain);
+	test_stream_cases();
 	test_header();
 	test_files(plain);
 	free(plain);
