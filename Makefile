@@ -8,7 +8,7 @@ DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
 	libjwt-gnutls-dev postgresql python3-cryptography \
-	python3-jwt python3-jwcrypto
+	python3-jwt python3-jwcrypto nginx openssl curl
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -47,6 +47,14 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	demo bench fuzz clean
 
 all: $(TOOLS) $(UNIT_BIN)
+
+# Helpers the tests run (tests/tools/*.c), e.g. the FastCGI echo responder
+# behind nginx in tests/integration/70-nginx.sh.
+TEST_TOOLS = $(BUILD)/tests/tools/fcgi_echo
+all: $(TEST_TOOLS)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS)
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -116,7 +124,7 @@ fuzz: $(FUZZ_BIN)
 check-fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_BIN)
 
-check-integration: $(TOOLS)
+check-integration: $(TOOLS) $(TEST_TOOLS)
 	tests/integration/run.sh
 
 check: deps
