@@ -565,7 +565,8 @@ auth_token_binding(struct auth_ctx *c, struct ec_auth_principal *p)
 			for (i = 0; i < sizeof(auth_scopes) /
 			    sizeof(auth_scopes[0]); i++)
 				if (strlen(auth_scopes[i].name) == n &&
-				    memcmp(auth_scopes[i].name, s + off, n) == 0)
+				    memcmp(auth_scopes[i].name, s + off,
+				    n) == 0)
 					p->scopes |= auth_scopes[i].bits;
 		}
 	}

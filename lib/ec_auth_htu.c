@@ -134,7 +134,8 @@ htu_dot_segments(struct ec_buf *out, const char *p, size_t len,
 		n = j - i;
 		last = slash == NULL;
 		if (n == 2 && p[i] == '.' && p[i + 1] == '.') {
-			while (out->len > start && out->data[out->len - 1] != '/')
+			while (out->len > start &&
+			    out->data[out->len - 1] != '/')
 				out->len--;
 			if (out->len > start)
 				out->len--;

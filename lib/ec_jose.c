@@ -92,7 +92,8 @@ ec_b64url_decode(struct ec_buf *out, const char *in, size_t len,
 		return -1;
 	o = (uint8_t *)out->data + out->len;
 	for (i = 0; i < len; i++) {
-		acc = (acc << 6 | b64url_value((unsigned char)in[i])) & 0xffffff;
+		acc = (acc << 6 | b64url_value((unsigned char)in[i])) &
+		    0xffffff;
 		if ((nbits += 6) >= 8) {
 			nbits -= 8;
 			*o++ = (uint8_t)(acc >> nbits);

@@ -22,7 +22,10 @@ run= listen=127.0.0.1:8443 fcgi= user=www-data
 rate=20r/s burst=40 addr_rate=100r/s addr_burst=200 retry_after=1
 san=IP:127.0.0.1,DNS:localhost
 
-usage() { echo "usage: $0 --run-dir DIR [options] (see the script)" >&2; exit 1; }
+usage() {
+	echo "usage: $0 --run-dir DIR [options] (see the script)" >&2
+	exit 1
+}
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in

@@ -256,8 +256,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    fault != EC_AUTH_FAULT_NONE)
 			abort();
 	} else if (err.code != EC_ERR_UNAUTHORIZED &&
-	    err.code != EC_ERR_FORBIDDEN && err.code != EC_ERR_REQUEST_INVALID &&
-	    err.code != EC_ERR_NOMEM)
+	    err.code != EC_ERR_FORBIDDEN &&
+	    err.code != EC_ERR_REQUEST_INVALID && err.code != EC_ERR_NOMEM)
 		abort();
 	free(th);
 	free(tc);

@@ -77,8 +77,9 @@ fuzz_htu(const char *p, size_t n, bool strip)
 	ec_buf_init(&a, EC_AUTH_MAX_HTU);
 	ec_buf_init(&b, EC_AUTH_MAX_HTU);
 	if (ec_auth_htu_normalise(&a, p, n, strip, &err) == 0) {
-		if (ec_auth_htu_normalise(&b, a.data, a.len, false, &err) == -1 ||
-		    a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+		if (ec_auth_htu_normalise(&b, a.data, a.len, false,
+		    &err) == -1 || a.len != b.len ||
+		    memcmp(a.data, b.data, a.len) != 0)
 			abort();
 	} else if (a.len != 0)
 		abort();

@@ -96,7 +96,8 @@ check_equal "a repeated DPoP header shows up twice" \
 # error_json NAME STATUS CODE: the saved response is the contract's shape.
 error_json() {
 	local f=$IT_TMP/$1.body
-	check_equal "$1: status" "$(head -n 1 "$IT_TMP/$1.head" | cut -d' ' -f2)" "$2"
+	check_equal "$1: status" \
+	    "$(head -n 1 "$IT_TMP/$1.head" | cut -d' ' -f2)" "$2"
 	check_equal "$1: code" "$(jq -r .code "$f")" "$3"
 	check "$1: traceId is the request id, timestamp ISO-8601 UTC" \
 	    jq -e '(.traceId | test("^[0-9a-f]{32}$")) and

@@ -127,7 +127,8 @@ test_cases(const struct ec_auth *a, const json_t *doc)
 			    strlen(p.jkt) == EC_JOSE_THUMB_LEN &&
 			    strncmp(p.jti, "jti-", 4) == 0 &&
 			    fault == EC_AUTH_FAULT_NONE,
-			    "valid GET: principal tenant-a/user-1, both scopes");
+			    "valid GET: principal tenant-a/user-1, "
+			    "both scopes");
 	}
 }
 
@@ -171,8 +172,9 @@ test_faults(const struct ec_auth *a, const json_t *doc)
 		c = t_case(doc, want[i].name);
 		t_request(&rq, c, &st);
 		fault = EC_AUTH_FAULT_NONE;
-		ok(c != NULL && ec_auth_verify(&p, &fault, a, &rq, &err) == -1 &&
-		    fault == want[i].fault, "%s: challenge error=\"%s\"",
+		ok(c != NULL && ec_auth_verify(&p, &fault, a, &rq,
+		    &err) == -1 && fault == want[i].fault,
+		    "%s: challenge error=\"%s\"",
 		    want[i].name, ec_auth_fault_name(fault));
 	}
 	c = t_case(doc, "valid GET");
@@ -374,7 +376,8 @@ test_htu(void)
 		const char	*want;	/* NULL: refused */
 	} cases[] = {
 		{ "https://h/a", false, "https://h/a" },
-		{ "HTTPS://Example.COM:443/A/b", false, "https://example.com/A/b" },
+		{ "HTTPS://Example.COM:443/A/b", false,
+		    "https://example.com/A/b" },
 		{ "http://h:80/", false, "http://h/" },
 		{ "http://h:443/", false, "http://h:443/" },
 		{ "https://h:/x", false, "https://h/x" },
