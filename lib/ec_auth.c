@@ -187,7 +187,6 @@ ec_auth_fault_name(enum ec_auth_fault f)
 	}
 }
 
-
 /*
  * Fail with a challenge: "fault" says which, the message names the
  * credential ("access token: ...", "DPoP proof: ...").
