@@ -49,8 +49,9 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 all: $(TOOLS) $(UNIT_BIN)
 
 # Helpers the tests run (tests/tools/*.c), e.g. the FastCGI echo responder
-# behind nginx in tests/integration/70-nginx.sh.
-TEST_TOOLS = $(BUILD)/tests/tools/fcgi_echo
+# behind nginx in tests/integration/70-nginx.sh and ec_auth over what it
+# reports (auth_check).
+TEST_TOOLS = $(BUILD)/tests/tools/fcgi_echo $(BUILD)/tests/tools/auth_check
 all: $(TEST_TOOLS)
 $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_A)
 	@mkdir -p $(@D)

@@ -87,6 +87,26 @@ check "the access log has the request id" \
 check "the access log has no token or proof" \
     sh -c "! grep -q -e 'tok' -e 'proof' '$run/logs/access.log'"
 
+# DPoP through nginx: a token and proof minted by PyJWT for the URI the
+# client addresses verify (lib/ec_auth, tests/tools/auth_check) with the
+# parameters nginx hands the pool; a proof for another port does not.
+m=$IT_TMP/mint
+mkdir -p "$m"
+/usr/bin/python3 "$EC_ROOT/tests/tools/mint.py" --pair "$m" GET \
+    "$base/export-center/runs" it-nginx-auth
+dpop_via_nginx() {
+	c -o "$IT_TMP/$1.json" -H "X-StellaOps-Tenant: it-nginx-auth" \
+	    -H "Authorization: DPoP $(cat "$m/token")" \
+	    -H "DPoP: $(cat "$m/$1")" "$base/export-center/runs?page=2"
+	"$EC_ROOT/build/tests/tools/auth_check" "$(cat "$m/issuer")" \
+	    "$m/jwks.json" "$IT_TMP/$1.json" read
+}
+check_equal "DPoP proof for the addressed URI verifies behind nginx" \
+    "$(dpop_via_nginx proof)" "ok tenant=it-nginx-auth"
+dpop_via_nginx proof-other-port >"$IT_TMP/other-port.out"
+check "a proof for another port is refused behind nginx" grep -q \
+    '^401 invalid_dpop_proof: .*htu does not match' "$IT_TMP/other-port.out"
+
 # Two DPoP headers arrive as two parameters (nginx 1.22), which the pool
 # must count (ec_auth_request.dpop_count).
 check_equal "a repeated DPoP header shows up twice" \

@@ -2,6 +2,7 @@
 """Mint DPoP test cases with independent JOSE libraries (PyJWT, jwcrypto).
 
     /usr/bin/python3 tests/tools/mint.py OUTDIR NOW
+    /usr/bin/python3 tests/tools/mint.py --pair OUTDIR METHOD HTU [TENANT]
 
 Writes OUTDIR/jwks.json (the issuer's public keys) and OUTDIR/cases.json:
 the issuer, audience and clock, RFC 7638 thumbprints computed by jwcrypto,
@@ -9,7 +10,10 @@ and request cases, each with the result tests/unit/t_auth.c must get
 ("ok", "401", "403" or "400").  Every token and proof is made by PyJWT or,
 for the forgeries PyJWT refuses to make (alg none, HS256 keyed with a
 public key), by hand from the standard library; nothing comes from the
-code under test.  Needs Debian's python3-jwt, python3-jwcrypto and
+code under test.  With --pair it writes OUTDIR/jwks.json, OUTDIR/issuer,
+and one access token and proof for METHOD and HTU, minted now, as
+OUTDIR/token and OUTDIR/proof, plus OUTDIR/proof-other-port, a proof for
+the same URI on another port.  Needs Debian's python3-jwt, python3-jwcrypto and
 python3-cryptography.
 """
 import base64
@@ -18,6 +22,7 @@ import hmac
 import json
 import os
 import sys
+import time
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -301,7 +306,26 @@ def cases(m):
     return out
 
 
+def pair(outdir, method, htu, tenant):
+    m = Minter(int(time.time()))
+    files = {"jwks.json": json.dumps(m.jwks()), "issuer": ISSUER}
+    t = m.token(tenant=tenant)
+    files["token"] = t
+    files["proof"] = m.proof(t, htm=method, htu=htu)
+    host, sep, rest = htu.partition("://")[2].partition("/")
+    files["proof-other-port"] = m.proof(
+        t, htm=method, htu="https://" + host.split(":")[0] + ":1" + sep +
+        rest)
+    for name, text in files.items():
+        with open(os.path.join(outdir, name), "w") as f:
+            f.write(text)
+
+
 def main():
+    if sys.argv[1] == "--pair":
+        pair(sys.argv[2], sys.argv[3], sys.argv[4],
+             sys.argv[5] if len(sys.argv) > 5 else TENANT)
+        return
     outdir, now = sys.argv[1], int(sys.argv[2])
     m = Minter(now)
     with open(os.path.join(outdir, "jwks.json"), "w") as f:
