@@ -209,7 +209,8 @@ auth_alg(const struct ec_auth *a, const char *alg)
 
 /*
  * A string claim: NULL when absent or not a string, *len_out its length.
- * An embedded NUL (\u0000) makes it unusable as a C string: refused too.
+ * Jansson already refuses \u0000 (no JSON_ALLOW_NUL); the length check
+ * keeps that true should the parse flags ever change.
  */
 static const char *
 auth_str(const json_t *obj, const char *name, size_t *len_out)

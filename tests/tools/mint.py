@@ -147,6 +147,7 @@ WHY = {
     "token not DPoP-bound": "no cnf.jkt",
     "proof presented as the access token": "token: typ",
     "token with crit": "crit",
+    "token alg with an embedded NUL": "not JSON",
     "bad proof signature (jwk of one key, signed by another)":
         "proof: ES256 signature does not verify",
     "proof jwk with private d": "private member \"d\"",
@@ -261,6 +262,10 @@ def cases(m):
                     m.proof(pt)))
     t2 = m.token(headers={"crit": ["exp"]})
     out.append(case("token with crit", "401", t2, m.proof(t2)))
+    t2 = unsigned({"alg": "ES256\u0000x", "kid": "iss-1"}, m.claims(),
+                  secret=b"x")
+    out.append(case("token alg with an embedded NUL", "401", t2,
+                    m.proof(t2)))
 
     out.append(case("bad proof signature (jwk of one key, signed by "
                     "another)", "401", t, m.proof(
