@@ -344,20 +344,31 @@ auth_request_htu(struct auth_ctx *c, struct ec_buf *out)
 {
 	const struct ec_auth_request	*rq = c->rq;
 	struct ec_buf			 raw;
-	size_t				 plen;
+	size_t				 plen, hlen, i;
 	int				 rc = -1;
 
-	if (rq->scheme == NULL || rq->host == NULL || rq->uri == NULL ||
-	    rq->uri[0] != '/')
+	if (rq->scheme == NULL || (strcmp(rq->scheme, "https") != 0 &&
+	    strcmp(rq->scheme, "http") != 0) || rq->host == NULL ||
+	    rq->uri == NULL || rq->uri[0] != '/')
 		return PROOF_FAIL(c, "request URI unknown or not origin-form");
+	/*
+	 * The Host header is the client's: one holding "/", "?" or "#" would
+	 * move the request's own path into the query, so that a proof for
+	 * one URI matched a request for another.  RFC 9110 7.2: uri-host and
+	 * port only.
+	 */
+	hlen = strnlen(rq->host, EC_AUTH_MAX_HTU + 1);
+	for (i = 0; i < hlen && strchr("/?#@\\", rq->host[i]) == NULL; i++)
+		continue;
+	if (hlen == 0 || hlen > EC_AUTH_MAX_HTU || i != hlen)
+		return PROOF_FAIL(c, "Host header is not a host and port");
 	for (plen = 0; plen <= EC_AUTH_MAX_HTU && rq->uri[plen] != '\0' &&
 	    rq->uri[plen] != '?' && rq->uri[plen] != '#'; plen++)
 		continue;
 	ec_buf_init(&raw, EC_AUTH_MAX_HTU);
 	if (ec_buf_adds(&raw, rq->scheme, c->err) == -1 ||
 	    ec_buf_adds(&raw, "://", c->err) == -1 ||
-	    strnlen(rq->host, EC_AUTH_MAX_HTU + 1) > EC_AUTH_MAX_HTU ||
-	    ec_buf_adds(&raw, rq->host, c->err) == -1 ||
+	    ec_buf_add(&raw, rq->host, hlen, c->err) == -1 ||
 	    ec_buf_add(&raw, rq->uri, plen, c->err) == -1 ||
 	    ec_auth_htu_normalise(out, raw.data, raw.len, true, c->err) == -1)
 		(void)PROOF_FAIL(c, "request URI cannot be compared with htu");

@@ -17,7 +17,8 @@
  *  2. Proof: "typ" "dpop+jwt", "alg" configured, no "crit", a public P-256
  *     "jwk" (no private member), the signature by that key; "htm" equals
  *     the method; "htu", without query or fragment, equals the request's
- *     scheme, host and path after RFC 3986 6.2.2/6.2.3 normalisation;
+ *     scheme (http or https), Host (host and port only) and path after
+ *     RFC 3986 6.2.2/6.2.3 normalisation;
  *     "iat" no older than proof_max_age and no more than leeway ahead;
  *     "jti" of 1 to EC_AUTH_MAX_JTI printable characters; "ath" equals
  *     base64url(SHA-256(access token)).

@@ -184,6 +184,20 @@ test_faults(const struct ec_auth *a, const json_t *doc)
 	    fault == EC_AUTH_FAULT_MISSING && err.code == EC_ERR_UNAUTHORIZED &&
 	    ec_auth_fault_name(fault)[0] == '\0',
 	    "no Authorization: 401, challenge without error");
+	/*
+	 * The valid GET's proof is for /export-center/runs; a Host header
+	 * that pushes another path into the query must not make it match.
+	 */
+	t_request(&rq, c, &st);
+	rq.host = "127.0.0.1:18443/export-center/runs?";
+	rq.uri = "/export-center/profiles";
+	ok(ec_auth_verify(&p, &fault, a, &rq, &err) == -1 &&
+	    strstr(err.msg, "Host header") != NULL,
+	    "Host header carrying a path refused: %s", err.msg);
+	t_request(&rq, c, &st);
+	rq.scheme = "https://127.0.0.1:18443/export-center/runs?";
+	ok(ec_auth_verify(&p, &fault, a, &rq, &err) == -1,
+	    "scheme other than http/https refused");
 	t_request(&rq, c, &st);
 	rq.dpop_count = 2;
 	ok(ec_auth_verify(&p, &fault, a, &rq, &err) == -1 &&
