@@ -161,6 +161,12 @@ check "the 429 is logged with its request id" grep -q \
     "429 .*rid=$(jq -r .traceId "$IT_TMP/rate_limit.body")\$" \
     "$run/logs/access.log"
 
+# A header past 8 KiB (a DPoP proof beyond lib/ec_auth's bound too): 400.
+c -D "$IT_TMP/bad_request.head" -o "$IT_TMP/bad_request.body" \
+    -H 'X-StellaOps-Tenant: it-nginx-h' -H "DPoP: $(head -c 9000 /dev/zero |
+    tr '\0' a)" "$base/export-center/runs"
+error_json bad_request 400 ERR_EXPORT_REQUEST_INVALID
+
 # Unknown paths: 404 in the same shape, never reaching the pool.
 c -D "$IT_TMP/not_found.head" -o "$IT_TMP/not_found.body" "$base/etc/passwd"
 error_json not_found 404 ERR_NOT_FOUND
