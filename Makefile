@@ -7,12 +7,14 @@ PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
-	libjwt-gnutls-dev postgresql python3-cryptography
+	libjwt-gnutls-dev postgresql python3-cryptography \
+	python3-jwt python3-jwcrypto nginx openssl curl
 # The age CLI: interoperability tests of exportctl encrypt/decrypt.
 DEB_PKGS += age
 # TUF checks: securesystemslib's canonical form, and tuf-js (npm ci in
-# tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on Node.
-DEB_PKGS += python3-securesystemslib nodejs npm
+# tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on the
+# machine's own Node.js 20 and its npm (Debian's npm conflicts with it).
+DEB_PKGS += python3-securesystemslib
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -51,6 +53,15 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	demo bench fuzz clean
 
 all: $(TOOLS) $(UNIT_BIN)
+
+# Helpers the tests run (tests/tools/*.c), e.g. the FastCGI echo responder
+# behind nginx in tests/integration/70-nginx.sh and ec_auth over what it
+# reports (auth_check).
+TEST_TOOLS = $(BUILD)/tests/tools/fcgi_echo $(BUILD)/tests/tools/auth_check
+all: $(TEST_TOOLS)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS)
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -120,7 +131,7 @@ fuzz: $(FUZZ_BIN)
 check-fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_BIN)
 
-check-integration: $(TOOLS)
+check-integration: $(TOOLS) $(TEST_TOOLS)
 	tests/integration/run.sh
 
 check: deps

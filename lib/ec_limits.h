@@ -37,4 +37,27 @@
 /* Key and signature files read whole. */
 #define EC_MAX_KEY_BYTES	(64 * 1024)
 
+/*
+ * DPoP authentication (RFC 9449).  A compact JWS (access token or proof):
+ * tokens from real issuers run to 1-2 KiB; 8 KiB is nginx's default
+ * header buffer.  Past it the request is 401.
+ */
+#define EC_JOSE_MAX_COMPACT	8192
+/* JSON values in one JWS header, claims set or JWK; past it 401. */
+#define EC_JOSE_MAX_NODES	256
+/* The issuer's JWK set file and its keys; past them the file is refused. */
+#define EC_JOSE_MAX_JWKS_BYTES	(64 * 1024)
+#define EC_JOSE_MAX_KEYS	16
+/* A key id (RFC 7515 4.1.4), printable ASCII. */
+#define EC_JOSE_MAX_KID		128
+/* A DPoP proof's jti (RFC 9449 4.2): a UUID or 32 random bytes fit. */
+#define EC_AUTH_MAX_JTI		128
+/* An htu claim and the request URI it is compared with. */
+#define EC_AUTH_MAX_HTU		2048
+/* Claim strings kept for the request: sub, and the scope list read. */
+#define EC_AUTH_MAX_SUB		255
+#define EC_AUTH_MAX_SCOPE	1024
+/* Entries of an array "aud" claim (RFC 7519 4.1.3). */
+#define EC_AUTH_MAX_AUD		16
+
 #endif
