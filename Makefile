@@ -39,6 +39,18 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
+# Trivy DB writer: C test drivers (tests/tools/*.c) and the Go checkers
+# built offline against Debian's bbolt in GOPATH mode (README: Trivy DB
+# writer).  The Go ones are built only where go is installed (make deps).
+DEB_PKGS += golang-go golang-github-coreos-bbolt-dev \
+	golang-github-hashicorp-go-version-dev
+TTOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+TTOOL_BIN = $(TTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+GO_NAMES = boltcheck
+GO_BIN	= $(if $(shell command -v go 2>/dev/null),$(GO_NAMES:%=$(BUILD)/%))
+GO_ENV	= GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off \
+	GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/go-cache
+
 # Keep objects make would otherwise delete as intermediates.
 .SECONDARY:
 
@@ -46,6 +58,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	demo bench fuzz clean
 
 all: $(TOOLS) $(UNIT_BIN)
+all: $(TTOOL_BIN) $(GO_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -66,6 +79,17 @@ $(BUILD)/tools/%.o: tools/%.c
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(GO_BIN): $(BUILD)/%: tests/tools/%/main.go
+	@mkdir -p $(@D)
+	cd tests/tools/$* && $(GO_ENV) go build -o $(abspath $@) .
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -116,6 +140,7 @@ check-fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_BIN)
 
 check-integration: $(TOOLS)
+check-integration: $(TTOOL_BIN) $(GO_BIN)
 	tests/integration/run.sh
 
 check: deps
@@ -137,4 +162,4 @@ clean:
 	rm -rf build build-san build-fuzz var
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
-	build-fuzz/lib/*.d)
+	build-fuzz/lib/*.d $(BUILD)/tests/tools/*.d)
