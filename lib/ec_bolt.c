@@ -243,7 +243,8 @@ bolt_render(struct ec_bolt *b, const struct bolt_node *n, bool leaf,
 	put16(p + 10, (uint16_t)n->n);
 	put32(p + 12, pages > 0 ? (uint32_t)(pages - 1) : 0);
 	data = BOLT_HDR + n->n * BOLT_ELEM;
-	memcpy(p + data, n->data.data, n->data.len);
+	if (n->data.len > 0)
+		memcpy(p + data, n->data.data, n->data.len);
 	for (i = 0, off = 0; i < n->n; i++) {
 		e = p + BOLT_HDR + i * BOLT_ELEM;
 		if (leaf) {

@@ -148,7 +148,8 @@ emit(struct ec_bolt *db, FILE *want, struct item *b, int depth)
 	struct item	*it;
 	size_t		 i;
 
-	qsort(b->kids, b->n, sizeof(*b->kids), item_cmp);
+	if (b->n > 0)
+		qsort(b->kids, b->n, sizeof(*b->kids), item_cmp);
 	for (i = 0; i < b->n; i++) {
 		it = &b->kids[i];
 		fprintf(want, "%d %c ", depth, it->bucket ? 'b' : 'k');
@@ -322,7 +323,7 @@ shape_deep(struct item *root)
 	k = xmalloc(1500);
 	memset(k, 'k', 1500);
 	for (i = 0; i < 3000; i++) {
-		snprintf((char *)k + 1490, 10, "%09d", i);
+		snprintf((char *)k + 1488, 12, "%011d", i);
 		(void)add(b, false, k, 1500, "v", 1);
 	}
 	free(k);
