@@ -3,8 +3,9 @@
  * lib/ec_bolt, for tests/tools/trivycheck (the profile proper sorts in
  * PostgreSQL; this driver sorts in memory).
  *
- *	trivy_build OUTDIR SNAPSHOT-RFC3339 FILE...
+ *	trivy_build OUTDIR SNAPSHOT-RFC3339 FILE|@LIST...
  *
+ * "@LIST" names a file listing one OSV file per line.
  * Writes OUTDIR/trivy.db, OUTDIR/metadata.json and OUTDIR/skipped.txt
  * ("<file> <reason>" per skipped advisory), prints "advisories N rows N
  * skipped N" on stdout.  Files are converted in the order given and rows
@@ -84,6 +85,31 @@ load(const char *file, int64_t snap, FILE *skipped, struct ec_err *err)
 	return 0;
 }
 
+static int
+load_arg(const char *arg, int64_t snap, FILE *skipped, int *nfiles,
+    struct ec_err *err)
+{
+	char	 line[4096];
+	FILE	*list;
+	int	 rc = 0;
+
+	if (arg[0] != '@') {
+		(*nfiles)++;
+		return load(arg, snap, skipped, err);
+	}
+	if ((list = fopen(arg + 1, "r")) == NULL)
+		return ec_err_set(err, EC_ERR_IO, "cannot open %s", arg + 1);
+	while (rc == 0 && fgets(line, sizeof(line), list) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		(*nfiles)++;
+		rc = load(line, snap, skipped, err);
+	}
+	fclose(list);
+	return rc;
+}
+
 /* Bucket changes between consecutive rows, as ec_bolt calls. */
 static int
 write_db(const char *path, size_t *written, struct ec_err *err)
@@ -149,7 +175,7 @@ main(int argc, char **argv)
 	FILE		*skipped, *fp;
 	int64_t		 snap;
 	size_t		 written = 0;
-	int		 i, nskip = 0;
+	int		 i, nskip = 0, nfiles = 0;
 	char		 line[8192];
 
 	if (argc < 3) {
@@ -164,7 +190,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 3; i < argc; i++)
-		if (load(argv[i], snap, skipped, &err) == -1)
+		if (load_arg(argv[i], snap, skipped, &nfiles, &err) == -1)
 			return die(argv[i], &err);
 	rewind(skipped);
 	while (fgets(line, sizeof(line), skipped) != NULL)
@@ -184,7 +210,6 @@ main(int argc, char **argv)
 		perror(path);
 		return 1;
 	}
-	printf("advisories %d rows %zu skipped %d\n", argc - 3, written,
-	    nskip);
+	printf("advisories %d rows %zu skipped %d\n", nfiles, written, nskip);
 	return 0;
 }
