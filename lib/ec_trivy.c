@@ -141,12 +141,14 @@ array_size_of(const json_t *obj, const char *member)
 /*
  * Section 2.5: CVE ids among the id, aliases and upstream (2.13) are the
  * keys; the other ids go to VendorIDs.  No CVE: the advisory's own id is
- * the key.
+ * the key.  OS errata name their CVEs under "related", and the upstream
+ * OS sources key their rows by those CVEs, so for them "related" counts.
  */
 static int
 conv_ids(struct conv *c)
 {
-	static const char *const members[] = { "aliases", "upstream" };
+	static const char *const members[] = { "aliases", "upstream",
+	    "related" };
 	const json_t	*arr;
 	const char	*s;
 	size_t		 i, m;
@@ -157,12 +159,16 @@ conv_ids(struct conv *c)
 	if (trivy_append_unique(strncmp(c->id, "CVE-", 4) == 0 ? c->keys :
 	    c->vendor_ids, c->id, c->err) == -1)
 		return -1;
-	for (m = 0; m < 2; m++) {
+	for (m = 0; m < 3; m++) {
+		if (m == 2 && strcmp(c->src->id, "alma") != 0 &&
+		    strcmp(c->src->id, "rocky") != 0)
+			break;
 		arr = json_object_get(c->osv, members[m]);
 		for (i = 0; i < json_array_size(arr); i++) {
 			s = json_string_value(json_array_get(arr, i));
 			if (s == NULL || strlen(s) == 0 ||
-			    strlen(s) > EC_TRIVY_MAX_NAME)
+			    strlen(s) > EC_TRIVY_MAX_NAME ||
+			    (m == 2 && strncmp(s, "CVE-", 4) != 0))
 				continue;
 			if (trivy_append_unique(strncmp(s, "CVE-", 4) == 0 ?
 			    c->keys : c->vendor_ids, s, c->err) == -1)
@@ -659,8 +665,8 @@ static bool
 conv_bounded(const json_t *osv)
 {
 	return array_size_of(osv, "affected") <= EC_TRIVY_MAX_AFFECTED &&
-	    array_size_of(osv, "aliases") + array_size_of(osv, "upstream") <
-	    EC_TRIVY_MAX_IDS &&
+	    array_size_of(osv, "aliases") + array_size_of(osv, "upstream") +
+	    array_size_of(osv, "related") < EC_TRIVY_MAX_IDS &&
 	    array_size_of(osv, "references") <= EC_TRIVY_MAX_REFS &&
 	    array_size_of(osv, "severity") <= EC_TRIVY_MAX_IDS;
 }

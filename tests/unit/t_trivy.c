@@ -272,6 +272,27 @@ test_ids_and_sources(void)
 }
 
 /* Two feeds on one CVE (section 2.13, alias merging). */
+/* AlmaLinux errata: keyed by their related CVEs, as upstream does. */
+static void
+test_alma(void)
+{
+	struct ec_trivy_result	r;
+
+	if (convert_one(&r, "ALSA-2019:2799", "\"related\":[\"CVE-2019-9511\","
+	    "\"RHSA-1\"]", "AlmaLinux:9", "nghttp2", EV("{\"introduced\":"
+	    "\"0\"},{\"fixed\":\"1.33.0-1.module_el8.0.0+2786\"}")) == -1)
+		return;
+	is(value_of(&r, "alma 9", "nghttp2", "CVE-2019-9511"),
+	    "{\"FixedVersion\":\"1.33.0-1.module_el8.0.0+2786\","
+	    "\"VendorIDs\":[\"ALSA-2019:2799\"]}",
+	    "alma: related CVE is the key, the erratum a VendorID");
+	is(value_of(&r, "data-source", NULL, "alma 9"), "{\"ID\":\"alma\","
+	    "\"Name\":\"AlmaLinux Product Errata\",\"URL\":"
+	    "\"https://errata.almalinux.org/\"}", "alma data source");
+	ok(r.nrows == 3, "related non-CVE ids are not VendorIDs");
+	ec_trivy_result_dispose(&r);
+}
+
 static void
 test_merge(void)
 {
@@ -423,6 +444,7 @@ main(void)
 	test_ranges();
 	test_skips();
 	test_ids_and_sources();
+	test_alma();
 	test_merge();
 	test_metadata();
 	test_fixtures("tests/fixtures/osv");

@@ -57,6 +57,7 @@ type osvDoc struct {
 	ID               string        `json:"id"`
 	Aliases          []string      `json:"aliases"`
 	Upstream         []string      `json:"upstream"`
+	Related          []string      `json:"related"`
 	Withdrawn        string        `json:"withdrawn"`
 	Affected         []osvAffected `json:"affected"`
 	DatabaseSpecific struct {
@@ -265,6 +266,15 @@ func keysOf(doc *osvDoc) []string {
 	for _, id := range append(append([]string{doc.ID}, doc.Aliases...), doc.Upstream...) {
 		if strings.HasPrefix(id, "CVE-") {
 			cves = addUnique(cves, id)
+		}
+	}
+	// OS errata list their CVEs as related; upstream keys rows by them.
+	if strings.HasPrefix(doc.ID, "ALSA-") || strings.HasPrefix(doc.ID, "ALBA-") ||
+		strings.HasPrefix(doc.ID, "ALEA-") || strings.HasPrefix(doc.ID, "RLSA-") {
+		for _, id := range doc.Related {
+			if strings.HasPrefix(id, "CVE-") {
+				cves = addUnique(cves, id)
+			}
 		}
 	}
 	if len(cves) == 0 {
