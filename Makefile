@@ -46,7 +46,7 @@ DEB_PKGS += golang-go golang-github-coreos-bbolt-dev \
 	golang-github-hashicorp-go-version-dev
 TTOOL_SRC = $(sort $(wildcard tests/tools/*.c))
 TTOOL_BIN = $(TTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
-GO_NAMES = boltcheck trivycheck
+GO_NAMES = boltcheck trivycheck boltbaseline
 GO_BIN	= $(if $(shell command -v go 2>/dev/null),$(GO_NAMES:%=$(BUILD)/%))
 GO_ENV	= GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off \
 	GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/go-cache
