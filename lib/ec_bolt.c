@@ -60,15 +60,15 @@ struct bolt_elem {
 struct bolt_node {
 	struct bolt_elem	 elems[BOLT_NODE_ELEMS];
 	size_t			 n;
-	size_t			 size;	/* header + elements + data, bytes */
+	size_t			 size;	/* bytes: header, elements, data */
 	struct ec_buf		 data;
-	bool			 flushed;	/* a node of this level is out */
+	bool			 flushed;	/* a node of it was written */
 };
 
 struct bolt_frame {
 	struct bolt_node	*levels[BOLT_MAX_LEVELS];	/* owned */
 	size_t			 nlevels;	/* levels in use */
-	struct ec_buf		 name;	/* this bucket's name; empty at root */
+	struct ec_buf		 name;	/* the bucket's; empty at root */
 	struct ec_buf		 last;	/* last key or name taken */
 	bool			 has_last;
 	bool			 has_sub;	/* holds a nested bucket */
@@ -80,7 +80,7 @@ struct ec_bolt {
 	uint64_t		 next_pgid;
 	struct bolt_frame	 frames[EC_BOLT_MAX_DEPTH + 1];
 	size_t			 depth;	/* frames[depth] is open */
-	struct ec_buf		 page;	/* page image being written */
+	struct ec_buf		 page;	/* page image to write */
 	struct ec_buf		 value;	/* inline bucket image */
 	bool			 failed, finished;
 };

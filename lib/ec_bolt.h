@@ -43,8 +43,8 @@ struct ec_bolt;		/* opaque */
  * front to back, then its first three pages at the end.  *out is the
  * caller's.  EC_ERR_IO, EC_ERR_NOMEM.
  */
-int	ec_bolt_new(struct ec_bolt **out, const char *path, struct ec_err *err)
-	    EC_MUST_CHECK;
+int	ec_bolt_new(struct ec_bolt **out, const char *path,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * Open bucket "name" inside the bucket open now (the root, at first).

@@ -114,7 +114,7 @@ struct conv {
 	json_t			*vendor_ids;
 	struct group		*groups;
 	size_t			 ngroups;
-	char			 why[160];	/* last reason an entry failed */
+	char			 why[160];	/* why an entry failed */
 	struct ec_err		*err;
 };
 
@@ -316,8 +316,8 @@ adv_extend(json_t *adv, const char *name, const json_t *src,
 		dst = json_object_get(adv, name);
 	}
 	for (i = 0; i < json_array_size(src); i++)
-		if (trivy_append_unique(dst, json_string_value(json_array_get(src,
-		    i)), err) == -1)
+		if (trivy_append_unique(dst,
+		    json_string_value(json_array_get(src, i)), err) == -1)
 			return -1;
 	return 0;
 }

@@ -50,10 +50,10 @@ enum ec_trivy_kind {
 
 struct ec_trivy_row {
 	enum ec_trivy_kind	 kind;
-	char			*bucket;	/* owned; top-level bucket */
-	char			*pkg;	/* owned; advisories only, else NULL */
+	char			*bucket;	/* owned; top level */
+	char			*pkg;	/* owned; advisories, else NULL */
 	char			*key;	/* owned */
-	json_t			*value;	/* owned; fields named as in Go */
+	json_t			*value;	/* owned; Go field names */
 };
 
 struct ec_trivy_result {

@@ -159,8 +159,10 @@ cvss_v3(double *out, const char *vector)
 	else if (changed && idx[2] == 2)
 		pr = 0.5;
 	iss = 1 - (1 - w[5]) * (1 - w[6]) * (1 - w[7]);
-	impact = changed ? 7.52 * (iss - 0.029) - 3.25 * cvss_pow15(iss - 0.02) :
-	    6.42 * iss;
+	if (changed)
+		impact = 7.52 * (iss - 0.029) - 3.25 * cvss_pow15(iss - 0.02);
+	else
+		impact = 6.42 * iss;
 	expl = 8.22 * w[0] * w[1] * pr * w[3];
 	if (impact <= 0)
 		base = 0;

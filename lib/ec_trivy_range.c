@@ -40,7 +40,7 @@ trivy_append_unique(json_t *arr, const char *s, struct ec_err *err)
 
 /* One vulnerable range being read (trivy-db osv/range.go, versionRange). */
 struct vrange {
-	const char	*from;	/* NULL: introduced "0", no lower bound */
+	const char	*from;	/* NULL: introduced "0", no bound */
 	const char	*fixed;
 	const char	*last;
 };
@@ -73,26 +73,23 @@ static int
 range_emit(json_t *vulnerable, const struct vrange *r, const char *lkav,
     struct ec_err *err)
 {
-	char	 buf[3 * EC_TRIVY_MAX_NAME + 16];
-	const char *from = r->from;
+	char		 buf[3 * EC_TRIVY_MAX_NAME + 16];
+	char		 lower[EC_TRIVY_MAX_NAME + 8];
+	const char	*from = r->from;
 
+	lower[0] = '\0';
+	if (from != NULL)
+		snprintf(lower, sizeof(lower), ">=%s, ", from);
 	if (r->last != NULL && from != NULL && strcmp(from, r->last) == 0)
 		snprintf(buf, sizeof(buf), "=%s", from);
-	else if (r->last != NULL || r->fixed != NULL || lkav != NULL) {
-		if (r->last != NULL)
-			snprintf(buf, sizeof(buf), "%s%s%s<=%s",
-			    from ? ">=" : "", from ? from : "", from ? ", " : "",
-			    r->last);
-		else if (r->fixed != NULL)
-			snprintf(buf, sizeof(buf), "%s%s%s<%s",
-			    from ? ">=" : "", from ? from : "", from ? ", " : "",
-			    r->fixed);
-		else
-			snprintf(buf, sizeof(buf), "%s%s%s%s",
-			    from ? ">=" : "", from ? from : "", from ? ", " : "",
-			    lkav);
-	} else
-		snprintf(buf, sizeof(buf), ">=%s", from ? from : "0");
+	else if (r->last != NULL)
+		snprintf(buf, sizeof(buf), "%s<=%s", lower, r->last);
+	else if (r->fixed != NULL)
+		snprintf(buf, sizeof(buf), "%s<%s", lower, r->fixed);
+	else if (lkav != NULL)
+		snprintf(buf, sizeof(buf), "%s%s", lower, lkav);
+	else
+		snprintf(buf, sizeof(buf), ">=%s", from != NULL ? from : "0");
 	return trivy_append_unique(vulnerable, buf, err);
 }
 
@@ -117,7 +114,8 @@ trivy_ranges(size_t *used_out, const json_t *aff, json_t *vulnerable,
 	const json_t	*ranges = json_object_get(aff, "ranges"), *rg, *evs;
 	const json_t	*versions, *ev;
 	const char	*type, *v, *lkav = NULL;
-	char		 lk[EC_TRIVY_MAX_NAME + 8], buf[EC_TRIVY_MAX_NAME + 2];
+	char		 lk[EC_TRIVY_MAX_NAME + 8];
+	char		 buf[EC_TRIVY_MAX_NAME + 2];
 	struct vrange	 r;
 	bool		 have;
 	size_t		 i, j;
@@ -162,7 +160,7 @@ trivy_ranges(size_t *used_out, const json_t *aff, json_t *vulnerable,
 	versions = json_object_get(aff, "versions");
 	for (i = 0; *used_out == 0 && i < json_array_size(versions); i++) {
 		v = json_string_value(json_array_get(versions, i));
-		if (v == NULL || strlen(v) == 0 || strlen(v) > EC_TRIVY_MAX_NAME)
+		if (v == NULL || *v == '\0' || strlen(v) > EC_TRIVY_MAX_NAME)
 			continue;
 		snprintf(buf, sizeof(buf), "=%s", v);
 		if (trivy_append_unique(vulnerable, buf, err) == -1)

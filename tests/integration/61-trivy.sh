@@ -16,8 +16,9 @@ fi
 mkdir "$IT_TMP/a" "$IT_TMP/b" "$IT_TMP/c"
 check "trivy_build writes trivy.db from $(wc -l <"$IT_TMP/files") advisories" \
     "$tools/tests/tools/trivy_build" "$IT_TMP/a" "$snap" "@$IT_TMP/files"
-check "again, into another directory" \
-    "$tools/tests/tools/trivy_build" "$IT_TMP/b" "$snap" "@$IT_TMP/files"
+check "again, into another directory, with the rows (-o)" \
+    "$tools/tests/tools/trivy_build" -o "$IT_TMP/rows" "$IT_TMP/b" "$snap" \
+    "@$IT_TMP/files"
 check "trivy.db: identical bytes" cmp "$IT_TMP/a/trivy.db" "$IT_TMP/b/trivy.db"
 check "metadata.json: identical bytes" \
     cmp "$IT_TMP/a/metadata.json" "$IT_TMP/b/metadata.json"
@@ -35,9 +36,20 @@ check "unknown ecosystems are skipped with a reason" \
     "$IT_TMP/a/skipped.txt"
 check "advisories with no package (GIT ranges only) are skipped" \
     grep -q "PSF-2007-1.json no package named" "$IT_TMP/a/skipped.txt"
+LC_ALL=C sort "$IT_TMP/rows" >"$IT_TMP/rows.sorted"
+check "the rows streamed through ec_bolt in sorted order: the same file" \
+    sh -c '"$1" "$2/rows.sorted" "$2/streamed.db" >/dev/null &&
+    cmp "$2/streamed.db" "$2/a/trivy.db"' _ "$tools/tests/tools/bolt_load" \
+    "$IT_TMP"
+check "bbolt's own API given the same rows stores the same content" \
+    sh -c '"$1/boltbaseline" "$2/rows" "$2/base.db" >/dev/null &&
+    "$1/boltcheck" "$2/base.db" | sed "s/ inline\$//; s/ paged\$//" >"$2/x" &&
+    "$1/boltcheck" "$2/a/trivy.db" | sed "s/ inline\$//; s/ paged\$//" |
+    cmp - "$2/x"' _ "$tools" "$IT_TMP"
 # The checker must be able to fail: leave one advisory out of the DB.
 grep -v 'GHSA-224h-p7p5-rh85' "$IT_TMP/files" >"$IT_TMP/fewer"
-"$tools/tests/tools/trivy_build" "$IT_TMP/c" "$snap" "@$IT_TMP/fewer" >/dev/null
+"$tools/tests/tools/trivy_build" "$IT_TMP/c" "$snap" "@$IT_TMP/fewer" \
+    >/dev/null 2>&1
 check_fails "trivycheck fails on a DB missing an advisory" 1 - \
     "$tools/trivycheck" "$IT_TMP/c/trivy.db" "$IT_TMP/c/metadata.json" \
     "@$IT_TMP/files"

@@ -6,6 +6,7 @@
  *
  *	bolt_load SORTED-ROWS OUT.DB
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,42 @@ unhex(struct ec_buf *out, const char *s, size_t len, struct ec_err *err)
 	    ec_hex_decode((uint8_t *)out->data, len / 2, s, len) == -1)
 		return -1;
 	out->len = len / 2;
+	return 0;
+}
+
+static bool
+differs(const struct ec_buf *a, const struct ec_buf *b)
+{
+	return a->len != b->len || (a->len > 0 &&
+	    memcmp(a->data, b->data, a->len) != 0);
+}
+
+/* Close the buckets the row leaves, then open the ones it enters. */
+static int
+switch_buckets(struct ec_bolt *db, const struct ec_buf prev[2],
+    const struct ec_buf f[4], int *depth, struct ec_err *err)
+{
+	if (*depth == 2 && (differs(&prev[0], &f[0]) ||
+	    differs(&prev[1], &f[1]))) {
+		if (ec_bolt_bucket_end(db, err) == -1)
+			return -1;
+		*depth = 1;
+	}
+	if (*depth == 1 && differs(&prev[0], &f[0])) {
+		if (ec_bolt_bucket_end(db, err) == -1)
+			return -1;
+		*depth = 0;
+	}
+	if (*depth == 0) {
+		if (ec_bolt_bucket_begin(db, f[0].data, f[0].len, err) == -1)
+			return -1;
+		*depth = 1;
+	}
+	if (*depth == 1 && f[1].len > 0) {
+		if (ec_bolt_bucket_begin(db, f[1].data, f[1].len, err) == -1)
+			return -1;
+		*depth = 2;
+	}
 	return 0;
 }
 
@@ -55,33 +92,8 @@ main(int argc, char **argv)
 			    &err) == -1)
 				goto bad;
 		}
-		/* Close what changed, then open what is new. */
-		if (depth > 0 && (prev[0].len != f[0].len ||
-		    memcmp(prev[0].data, f[0].data, f[0].len) != 0 ||
-		    prev[1].len != f[1].len ||
-		    (f[1].len > 0 && memcmp(prev[1].data, f[1].data,
-		    f[1].len) != 0))) {
-			if (depth == 2 && ec_bolt_bucket_end(db, &err) == -1)
-				goto fail;
-			depth = 1;
-		}
-		if (depth == 1 && (prev[0].len != f[0].len ||
-		    memcmp(prev[0].data, f[0].data, f[0].len) != 0)) {
-			if (ec_bolt_bucket_end(db, &err) == -1)
-				goto fail;
-			depth = 0;
-		}
-		if (depth == 0 && ec_bolt_bucket_begin(db, f[0].data, f[0].len,
-		    &err) == -1)
+		if (switch_buckets(db, prev, f, &depth, &err) == -1)
 			goto fail;
-		if (depth == 0)
-			depth = 1;
-		if (depth == 1 && f[1].len > 0) {
-			if (ec_bolt_bucket_begin(db, f[1].data, f[1].len,
-			    &err) == -1)
-				goto fail;
-			depth = 2;
-		}
 		if (ec_bolt_put(db, f[2].data, f[2].len, f[3].data, f[3].len,
 		    &err) == -1)
 			goto fail;

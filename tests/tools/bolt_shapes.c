@@ -2,7 +2,7 @@
  * bolt_shapes: write bbolt files of many shapes with lib/ec_bolt, each
  * with the dump tests/tools/boltcheck must print for it.
  *
- *	bolt_shapes DIR		writes DIR/<shape>.db and DIR/<shape>.want
+ *	bolt_shapes DIR	writes DIR/<shape>.db and DIR/<shape>.want
  *
  * Each shape is first built as a tree in memory, sorted here, and the
  * dump (including which buckets must be inline, by bbolt's rule of
@@ -110,8 +110,11 @@ static int
 item_cmp(const void *a, const void *b)
 {
 	const struct item	*x = a, *y = b;
-	size_t			 n = x->klen < y->klen ? x->klen : y->klen;
-	int			 c = memcmp(x->key, y->key, n);
+	size_t			 n;
+	int			 c;
+
+	n = x->klen < y->klen ? x->klen : y->klen;
+	c = memcmp(x->key, y->key, n);
 
 	if (c != 0)
 		return c;
@@ -264,7 +267,8 @@ shape_inline(struct item *root)
 		b = add_bucket(top, name);
 		for (j = 0; j <= i % 3; j++) {
 			snprintf(name, sizeof(name), "CVE-2024-%04d", j);
-			add_kv(b, name, "{\"VulnerableVersions\":[\"<1.2.3\"]}");
+			add_kv(b, name,
+			    "{\"VulnerableVersions\":[\"<1.2.3\"]}");
 		}
 	}
 	v = xmalloc(1024);

@@ -262,7 +262,8 @@ test_ids_and_sources(void)
 	    "no CVE: own id is the key, other ids VendorIDs, name lower-cased");
 	is(value_of(&r, "vulnerability", NULL, "RUSTSEC-2020-0001"),
 	    "{\"Severity\":\"HIGH\",\"VendorSeverity\":{\"osv\":3},\"CVSS\":"
-	    "{\"osv\":{\"V2Vector\":\"AV:N/AC:L/Au:N/C:P/I:P/A:P\",\"V3Vector\":"
+	    "{\"osv\":{\"V2Vector\":\"AV:N/AC:L/Au:N/C:P/I:P/A:P\","
+	    "\"V3Vector\":"
 	    "\"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H/E:U/RL:O/RC:C\","
 	    "\"V2Score\":7.5,\"V3Score\":8.7}},\"PublishedDate\":"
 	    "\"2021-01-02T03:04:05.12Z\",\"LastModifiedDate\":"
@@ -325,7 +326,8 @@ test_merge(void)
 	is(out.data != NULL ? out.data : "", "{\"Title\":\"from ghsa\","
 	    "\"Description\":\"d\",\"Severity\":\"HIGH\",\"VendorSeverity\":{"
 	    "\"ghsa\":3,\"osv\":3},\"CVSS\":{\"osv\":{\"V3Vector\":"
-	    "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\",\"V3Score\":7.5}},"
+	    "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\","
+	    "\"V3Score\":7.5}},"
 	    "\"References\":[\"https://a\",\"https://b\"]}",
 	    "merged: first title kept, gaps filled, severities per source, "
 	    "references unioned and sorted");
