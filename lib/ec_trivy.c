@@ -322,6 +322,34 @@ adv_extend(json_t *adv, const char *name, const json_t *src,
 	return 0;
 }
 
+/*
+ * One affected entry's constraints into group "g" (NULL: allocation
+ * failed).  "eco" is NULL for an OS bucket, whose detectors compare
+ * FixedVersion (section 2.6) instead of ranges.
+ */
+static int
+conv_fill(struct conv *c, struct group *g, const struct eco *eco,
+    const json_t *aff, const json_t *vulnerable, const json_t *patched,
+    const char *fixed)
+{
+	if (g == NULL)
+		return -1;
+	if (eco == NULL) {
+		if (fixed != NULL && json_object_set_new(g->adv,
+		    "FixedVersion", json_string(fixed)) == -1)
+			return ec_err_nomem(c->err);
+		return 0;
+	}
+	if (adv_extend(g->adv, "VulnerableVersions", vulnerable,
+	    c->err) == -1 || adv_extend(g->adv, "PatchedVersions", patched,
+	    c->err) == -1)
+		return -1;
+	if (strcmp(eco->slug, "go") == 0 &&
+	    trivy_go_platforms(g->adv, aff, c->err) == -1)
+		return -1;
+	return 0;
+}
+
 /* One affected entry into its package's group, or a reason in c->why. */
 static int
 conv_affected(struct conv *c, const json_t *aff)
@@ -330,8 +358,7 @@ conv_affected(struct conv *c, const json_t *aff)
 	const struct eco *eco;
 	const char	*ecosystem, *name, *fixed = NULL;
 	json_t		*vulnerable = NULL, *patched = NULL;
-	struct group	*g;
-	char		*bucket, *pkg;
+	char		*bucket, *pkg, *orig = NULL, *bucket2 = NULL;
 	size_t		 used, i;
 	bool		 os;
 	int		 rc = -1;
@@ -376,18 +403,27 @@ conv_affected(struct conv *c, const json_t *aff)
 		free(bucket);
 		goto nomem;
 	}
-	if ((g = conv_group(c, bucket, pkg)) == NULL)
-		goto out;
-	/* OS detectors compare FixedVersion (section 2.6); no ranges. */
-	if (os) {
-		if (fixed != NULL && json_object_set_new(g->adv,
-		    "FixedVersion", json_string(fixed)) == -1)
+	/*
+	 * NuGet: upstream also keeps the original-case name for Trivy
+	 * versions that did not lower-case it (section 2.13).
+	 */
+	if (!os && strcmp(eco->slug, "nuget") == 0 && strcmp(pkg, name) != 0) {
+		if ((orig = strdup(name)) == NULL ||
+		    (bucket2 = strdup(bucket)) == NULL) {
+			free(orig);
+			free(bucket);
+			free(pkg);
 			goto nomem;
-	} else if (adv_extend(g->adv, "VulnerableVersions", vulnerable,
-	    c->err) == -1 || adv_extend(g->adv, "PatchedVersions", patched,
-	    c->err) == -1 || (eco->norm == NORM_KEEP &&
-	    strcmp(eco->slug, "go") == 0 &&
-	    trivy_go_platforms(g->adv, aff, c->err) == -1))
+		}
+		if (conv_fill(c, conv_group(c, bucket2, orig), eco, aff,
+		    vulnerable, patched, fixed) == -1) {
+			free(bucket);
+			free(pkg);
+			goto out;
+		}
+	}
+	if (conv_fill(c, conv_group(c, bucket, pkg), os ? NULL : eco, aff,
+	    vulnerable, patched, fixed) == -1)
 		goto out;
 	rc = 0;
 	goto out;

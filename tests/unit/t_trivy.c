@@ -294,6 +294,25 @@ test_alma(void)
 	ec_trivy_result_dispose(&r);
 }
 
+/* NuGet keeps an original-case copy for old clients (section 2.13). */
+static void
+test_nuget(void)
+{
+	struct ec_trivy_result	r;
+	const char		*b = "nuget::GitHub Security Advisory NuGet";
+
+	if (convert_one(&r, "GHSA-1", "", "NuGet", "Newtonsoft.Json",
+	    EV("{\"introduced\":\"0\"},{\"fixed\":\"13.0.1\"}")) == -1)
+		return;
+	is(value_of(&r, b, "newtonsoft.json", "GHSA-1"), value_of(&r, b,
+	    "Newtonsoft.Json", "GHSA-1")[0] != '\0' ? "{\"PatchedVersions\":"
+	    "[\"13.0.1\"],\"VulnerableVersions\":[\"\\u003c13.0.1\"]}" : "-",
+	    "nuget: lower-cased name and the original-case copy");
+	ok(r.nrows == 4, "nuget: two advisory rows, one vulnerability, one "
+	    "data source");
+	ec_trivy_result_dispose(&r);
+}
+
 static void
 test_merge(void)
 {
@@ -447,6 +466,7 @@ main(void)
 	test_skips();
 	test_ids_and_sources();
 	test_alma();
+	test_nuget();
 	test_merge();
 	test_metadata();
 	test_fixtures("tests/fixtures/osv");

@@ -248,6 +248,22 @@ func expectedTargets(doc *osvDoc) []*target {
 			byKey[k] = t
 			out = append(out, t)
 		}
+		// NuGet: an original-case copy for old clients (section 2.13).
+		if eco == "NuGet" && t.pkg != a.Package.Name {
+			k2 := k + "\x00orig"
+			t2, ok := byKey[k2]
+			if !ok {
+				t2 = &target{prefix: t.prefix, pkg: a.Package.Name}
+				byKey[k2] = t2
+				out = append(out, t2)
+			}
+			for _, v := range vuln {
+				t2.vulnerable = addUnique(t2.vulnerable, v)
+			}
+			for _, p := range patched {
+				t2.patched = addUnique(t2.patched, p)
+			}
+		}
 		if fixedHere != "" {
 			t.fixed = fixedHere
 		}
