@@ -111,6 +111,12 @@ main(int argc, char **argv)
 	if (ec_bolt_finish(NULL, db, &err) == -1)
 		goto fail;
 	ec_bolt_free(db);
+	for (i = 0; i < 4; i++)
+		ec_buf_dispose(&f[i]);
+	ec_buf_dispose(&prev[0]);
+	ec_buf_dispose(&prev[1]);
+	free(line);
+	fclose(in);
 	printf("bolt_load: %zu rows\n", n);
 	return 0;
 bad:

@@ -140,6 +140,7 @@ convert_doc(json_t *doc, int64_t snap, FILE *skipped, const char *file,
 		}
 		rows[nrows].row = r.rows[i];
 		rows[nrows].seq = nrows;
+		rows[nrows].head = 0;
 		nrows++;
 	}
 	free(r.rows);	/* the rows' contents moved to "rows" */
@@ -351,6 +352,7 @@ main(int argc, char **argv)
 		perror(path);
 		return 1;
 	}
+	ec_buf_dispose(&meta);
 	printf("advisories %d rows %zu skipped %d\n", nfiles, written, nskip);
 	return 0;
 }
