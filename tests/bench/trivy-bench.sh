@@ -29,6 +29,8 @@ LC_ALL=C sort "$work/rows" >"$work/rows.sorted"
     "$b/tests/tools/bolt_load" "$work/rows.sorted" "$work/ours.db" >/dev/null
 /usr/bin/time -f "%e %M" -o "$work/base.time" \
     "$b/boltbaseline" "$work/rows" "$work/base.db" >/dev/null
+"$b/boltbaseline" -compact "$work/compact.db" - "$work/base.db" |
+    sed -n 's/.*compacted: \([0-9]*\) bytes.*/\1/p' >"$work/compact.size"
 # Inline or paged may differ (bbolt decides that itself); content may not.
 "$b/boltcheck" "$work/ours.db" | sed 's/ inline$//; s/ paged$//' \
     >"$work/ours.dump"
@@ -43,5 +45,7 @@ printf 'ours:     %6.2f s  %7d KiB RSS  %10d bytes\n' "$1" "$2" "$os"
 printf 'baseline: %6.2f s  %7d KiB RSS  %10d bytes\n' "$3" "$4" "$bs"
 awk -v a="$1" -v b="$3" -v c="$2" -v d="$4" -v e="$os" -v f="$bs" \
     'BEGIN { printf "ratio:    %.1fx faster, RSS %.3f, size %.3f of the baseline\n", b / a, c / d, e / f }'
+awk -v e="$os" -v c="$(cat "$work/compact.size")" 'BEGIN {
+    printf "baseline after bbolt compact (FillPercent 1.0): %d bytes in use; ours %.3f of it\n", c, e / c }'
 echo "same buckets, keys and values: $same"
 [ "$same" = yes ]

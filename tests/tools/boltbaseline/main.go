@@ -5,12 +5,18 @@
 // its buckets, so the C writer's time, peak RSS and file size can be
 // compared with bbolt's on the same buckets and values.
 //
-//	boltbaseline ROWS OUT.DB
+//	boltbaseline [-compact OUT2.DB] ROWS OUT.DB
+//
+// With -compact the result is also copied with bbolt's Compact (what
+// `bbolt compact` runs, and the upstream pipeline applies before it
+// publishes), so file sizes can be compared with the published form too;
+// ROWS "-" inserts nothing and only compacts an existing OUT.DB.
 package main
 
 import (
 	"bufio"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -28,17 +34,25 @@ func field(s string) []byte {
 }
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: boltbaseline ROWS OUT.DB")
+	compact := flag.String("compact", "", "also write a compacted copy")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: boltbaseline [-compact OUT2.DB] ROWS OUT.DB")
 		os.Exit(2)
 	}
-	in, err := os.Open(os.Args[1])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "boltbaseline:", err)
-		os.Exit(1)
+	in := os.Stdin
+	if flag.Arg(0) != "-" {
+		f, err := os.Open(flag.Arg(0))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "boltbaseline:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		in = f
+	} else {
+		in, _ = os.Open(os.DevNull)
 	}
-	defer in.Close()
-	db, err := bolt.Open(os.Args[2], 0o644, nil)
+	db, err := bolt.Open(flag.Arg(1), 0o644, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "boltbaseline:", err)
 		os.Exit(1)
@@ -68,6 +82,19 @@ func main() {
 		}
 		return sc.Err()
 	})
+	if err == nil && *compact != "" {
+		var dst *bolt.DB
+		if dst, err = bolt.Open(*compact, 0o644, nil); err == nil {
+			// 65536: bbolt compact's default transaction size.
+			if err = bolt.Compact(dst, db, 65536); err == nil {
+				_ = dst.View(func(tx *bolt.Tx) error {
+					fmt.Printf("boltbaseline: compacted: %d bytes in use\n", tx.Size())
+					return nil
+				})
+				err = dst.Close()
+			}
+		}
+	}
 	if err == nil {
 		err = db.Close()
 	}
