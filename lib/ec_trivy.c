@@ -696,10 +696,28 @@ fail:
 	return -1;
 }
 
-/* Work bounds of the whole document (ec_trivy.h). */
+/*
+ * Work bounds of the whole document (ec_trivy.h).  Versions and events
+ * are counted over all affected entries too: lists are deduplicated by
+ * linear search, so their total, not each one, bounds the work.
+ */
 static bool
 conv_bounded(const json_t *osv)
 {
+	const json_t	*aff = json_object_get(osv, "affected"), *rg;
+	size_t		 i, j, versions = 0, events = 0;
+
+	for (i = 0; i < json_array_size(aff) && i <= EC_TRIVY_MAX_AFFECTED;
+	    i++) {
+		versions += array_size_of(json_array_get(aff, i), "versions");
+		rg = json_object_get(json_array_get(aff, i), "ranges");
+		for (j = 0; j < json_array_size(rg) &&
+		    j <= EC_TRIVY_MAX_RANGES; j++)
+			events += array_size_of(json_array_get(rg, j),
+			    "events");
+	}
+	if (versions > EC_TRIVY_MAX_VERSIONS || events > EC_TRIVY_MAX_EVENTS)
+		return false;
 	return array_size_of(osv, "affected") <= EC_TRIVY_MAX_AFFECTED &&
 	    array_size_of(osv, "aliases") + array_size_of(osv, "upstream") +
 	    array_size_of(osv, "related") < EC_TRIVY_MAX_IDS &&

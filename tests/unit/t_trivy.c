@@ -216,6 +216,36 @@ test_skips(void)
 	    "}]}", "no package named", "NUL in a package name");
 }
 
+/* Past EC_TRIVY_MAX_VERSIONS over all entries: skipped, no rows. */
+static void
+test_bounds(void)
+{
+	struct ec_trivy_result	 r;
+	struct ec_err		 err;
+	json_t			*doc, *aff, *versions;
+	char			 v[32];
+	int			 i, k;
+
+	doc = json_pack("{s:s,s:[]}", "id", "PYSEC-1", "affected");
+	aff = json_object_get(doc, "affected");
+	for (k = 0; k < 2; k++) {
+		versions = json_array();
+		for (i = 0; i < EC_TRIVY_MAX_VERSIONS / 2 + k; i++) {
+			snprintf(v, sizeof(v), "1.%d", i);
+			json_array_append_new(versions, json_string(v));
+		}
+		json_array_append_new(aff, json_pack("{s:{s:s,s:s},s:o}",
+		    "package", "ecosystem", "PyPI", "name", "x", "versions",
+		    versions));
+	}
+	ok(ec_trivy_convert(&r, doc, snap, &err) == 0 && r.nrows == 0 &&
+	    strstr(r.skipped, "work bound") != NULL,
+	    "past the version bound over two entries: skipped (%s)",
+	    r.skipped);
+	ec_trivy_result_dispose(&r);
+	json_decref(doc);
+}
+
 static void
 test_ids_and_sources(void)
 {
@@ -464,6 +494,7 @@ main(void)
 	test_worked_example();
 	test_ranges();
 	test_skips();
+	test_bounds();
 	test_ids_and_sources();
 	test_alma();
 	test_nuget();
