@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "ec_time.h"
 #include "ec_trivy.h"
+#include "ec_trivy_int.h"
 
 /* 2026-11-01T00:00:00Z, the snapshot of every test here. */
 static const int64_t	snap = INT64_C(1793491200000000);
@@ -214,6 +215,58 @@ test_skips(void)
 	skipped_is("{\"id\":\"X-1\",\"affected\":[{\"package\":{\"ecosystem\":"
 	    "\"npm\",\"name\":\"a\\u0000b\"}," EV("{\"introduced\":\"0\"}")
 	    "}]}", "no package named", "NUL in a package name");
+}
+
+/* Scores as NVD publishes them for these vectors; NAN: refused. */
+static void
+test_cvss(void)
+{
+	static const struct { enum trivy_cvss_kind kind; const char *vec;
+	    double want; } t[] = {
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		    9.8 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+		    6.1 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+		    7.8 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H",
+		    9.9 },
+		{ TRIVY_CVSS_V3, "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N",
+		    5.9 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
+		    5.3 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:N",
+		    0 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/"
+		    "E:P/RL:T/RC:R/CR:H/MAV:L", 8.5 },
+		{ TRIVY_CVSS_V2, "AV:N/AC:L/Au:N/C:C/I:C/A:C", 10.0 },
+		{ TRIVY_CVSS_V2, "AV:N/AC:M/Au:N/C:P/I:N/A:N", 4.3 },
+		{ TRIVY_CVSS_V2, "AV:L/AC:L/Au:N/C:P/I:P/A:P", 4.6 },
+		{ TRIVY_CVSS_V2, "AV:N/AC:L/Au:N/C:P/I:P/A:P/E:F/RL:OF/RC:C", 6.2 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L", -1 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/"
+		    "A:H", -1 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/",
+		    -1 },
+		{ TRIVY_CVSS_V3, "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		    -1 },
+		{ TRIVY_CVSS_V3, "CVSS:2.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		    -1 },
+		{ TRIVY_CVSS_V2, "AV:N/AC:L/Au:N/C:P/I:P", -1 },
+		{ TRIVY_CVSS_V40, "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/"
+		    "VA:H/SC:N/SI:N/SA:N", 0 },
+		{ TRIVY_CVSS_V40, "CVSS:4.0/", -1 },
+	};
+	double	score;
+	size_t	i;
+	bool	good;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		good = trivy_cvss_score(&score, t[i].kind, t[i].vec);
+		ok(t[i].want < 0 ? !good : good && score > t[i].want - 0.001 &&
+		    score < t[i].want + 0.001, "CVSS %s: %s %.1f", t[i].vec,
+		    good ? "scored" : "refused", good ? score : 0.0);
+	}
 }
 
 /* Past EC_TRIVY_MAX_VERSIONS over all entries: skipped, no rows. */
@@ -495,6 +548,7 @@ main(void)
 	test_ranges();
 	test_skips();
 	test_bounds();
+	test_cvss();
 	test_ids_and_sources();
 	test_alma();
 	test_nuget();
