@@ -11,7 +11,10 @@
  *   vuln:      "vulnerability" / <vulnerability id> = Vulnerability JSON
  *   source:    "data-source" / <bucket> = DataSource JSON
  * <bucket> is "<ecosystem>::<data source name>" for language packages
- * (section 2.3) or an OS release such as "alma 8".
+ * (section 2.3) or an OS release such as "alma 8".  Every advisory row
+ * comes with a vulnerability row, but a database without advisories must
+ * still hold an empty "vulnerability" bucket: Trivy dereferences it
+ * without a check (section 2.1).
  */
 #ifndef EC_TRIVY_H
 #define EC_TRIVY_H

@@ -46,6 +46,11 @@ check "bbolt's own API given the same rows stores the same content" \
     "$1/boltcheck" "$2/base.db" | sed "s/ inline\$//; s/ paged\$//" >"$2/x" &&
     "$1/boltcheck" "$2/a/trivy.db" | sed "s/ inline\$//; s/ paged\$//" |
     cmp - "$2/x"' _ "$tools" "$IT_TMP"
+mkdir "$IT_TMP/empty"
+check "no advisories: trivy.db still has the vulnerability bucket" \
+    sh -c '"$1/tests/tools/trivy_build" "$2" "$3" >/dev/null 2>&1 &&
+    test "$("$1/boltcheck" "$2/trivy.db")" = "0 b 76756c6e65726162696c697479 inline"' \
+    _ "$tools" "$IT_TMP/empty" "$snap"
 # The checker must be able to fail: leave one advisory out of the DB.
 grep -v 'GHSA-224h-p7p5-rh85' "$IT_TMP/files" >"$IT_TMP/fewer"
 "$tools/tests/tools/trivy_build" "$IT_TMP/c" "$snap" "@$IT_TMP/fewer" \

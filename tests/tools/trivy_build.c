@@ -222,6 +222,10 @@ write_db(const char *path, size_t *written, struct ec_err *err)
 		goto out;
 	if (prev != NULL && ec_bolt_bucket_end(db, err) == -1)
 		goto out;
+	/* Trivy needs the bucket even when it is empty (section 2.12). */
+	if (prev == NULL && (ec_bolt_bucket_begin(db, "vulnerability", 13,
+	    err) == -1 || ec_bolt_bucket_end(db, err) == -1))
+		goto out;
 	rc = ec_bolt_finish(NULL, db, err);
 out:
 	ec_bolt_free(db);
