@@ -87,7 +87,7 @@ $(BUILD)/tests/tools/%.o: tests/tools/%.c
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(GO_BIN): $(BUILD)/%: tests/tools/%/main.go
+$(GO_BIN): $(BUILD)/%: tests/tools/%/main.go $(wildcard tests/tools/*/*.go)
 	@mkdir -p $(@D)
 	cd tests/tools/$* && $(GO_ENV) go build -o $(abspath $@) .
 

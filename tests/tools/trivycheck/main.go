@@ -22,6 +22,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -38,7 +39,13 @@ type osvEvent struct {
 	LastAffected string `json:"last_affected"`
 }
 
+type osvSeverity struct {
+	Type  string `json:"type"`
+	Score string `json:"score"`
+}
+
 type osvAffected struct {
+	Severity []osvSeverity `json:"severity"`
 	Package *struct {
 		Ecosystem string `json:"ecosystem"`
 		Name      string `json:"name"`
@@ -60,6 +67,7 @@ type osvDoc struct {
 	Related          []string      `json:"related"`
 	Withdrawn        string        `json:"withdrawn"`
 	Affected         []osvAffected `json:"affected"`
+	Severity         []osvSeverity `json:"severity"`
 	DatabaseSpecific struct {
 		Severity interface{} `json:"severity"`
 	} `json:"database_specific"`
@@ -78,6 +86,10 @@ type vulnerability struct {
 	Title          string
 	Severity       string
 	VendorSeverity map[string]int
+	CVSS           map[string]struct {
+		V3Vector string
+		V3Score  float64
+	}
 }
 
 type dataSource struct {
@@ -106,6 +118,7 @@ var severities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
 type stats struct {
 	advisories, found, skipped, inside, outside, stringOnly, failures int
+	cvss, cvssOther                                                  int
 }
 
 var st stats
@@ -580,6 +593,7 @@ func checkDoc(tx *bolt.Tx, path string, snapshot time.Time) {
 			if want := ghsaSeverity(&doc); wantSrc == "ghsa" && want != "" && sev != want {
 				fail(doc.ID, "severity %s, want %s", sev, want)
 			}
+			checkCVSS(&doc, key, wantSrc, v, sev)
 			st.found++
 			fmt.Printf("ok %s: %s %s %s %q fixed=%q severity=%s source=%s\n",
 				doc.ID, key, t.prefix, t.pkg, f.adv.VulnerableVersions,
@@ -638,9 +652,10 @@ func main() {
 		return nil
 	})
 	fmt.Printf("trivycheck: %d advisories, %d lookups found, %d skipped, "+
-		"%d inside and %d outside probes, %d string-only, %d failures\n",
+		"%d inside and %d outside probes, %d string-only, %d CVSS v3 "+
+		"scores checked (%d held by another advisory), %d failures\n",
 		st.advisories, st.found, st.skipped, st.inside, st.outside,
-		st.stringOnly, st.failures)
+		st.stringOnly, st.cvss-st.cvssOther, st.cvssOther, st.failures)
 	if st.failures > 0 {
 		os.Exit(1)
 	}
@@ -665,4 +680,37 @@ func files(args []string) []string {
 		}
 	}
 	return out
+}
+
+// The first CVSS v3 vector that parses gives V3Score and, for sources
+// other than GHSA, the severity Trivy resolves (section 2.13).  A row
+// another advisory of the same source filled first may differ: those
+// are counted, not failed.
+func checkCVSS(doc *osvDoc, key, src string, v vulnerability, sev string) {
+	list := doc.Severity
+	if len(list) == 0 && len(doc.Affected) > 0 {
+		list = doc.Affected[0].Severity
+	}
+	for _, s := range list {
+		if s.Type != "CVSS_V3" {
+			continue
+		}
+		score, ok := cvss3(s.Score)
+		if !ok {
+			continue
+		}
+		st.cvss++
+		got, have := v.CVSS[src]
+		if !have || got.V3Vector != s.Score {
+			st.cvssOther++
+			return
+		}
+		if math.Abs(got.V3Score-score) > 1e-9 && !(score == 0 && got.V3Score == 0) {
+			fail(doc.ID, "%s V3Score %v, want %v for %s", key, got.V3Score, score, s.Score)
+		}
+		if want := severityOf(score); src != "ghsa" && sev != want {
+			fail(doc.ID, "%s severity %s, want %s (CVSS %v)", key, sev, want, score)
+		}
+		return
+	}
 }
