@@ -201,15 +201,16 @@ cvss_v2_temporal(double *f, const char *s)
 static bool
 cvss_v2(double *out, const char *vector)
 {
-	char	base_part[64], *p;
-	double	w[8], impact, expl, f, temporal = 1;
-	int	idx[8], nbase;
-	size_t	len;
+	char		 base_part[64];
+	const char	*p;
+	double		 w[8], impact, expl, f, temporal = 1;
+	int		 idx[8], nbase;
+	size_t		 len;
 
 	if (vector[0] == '(')
 		vector++;
 	/* The six base metrics come first; temporal ones may follow. */
-	for (p = (char *)vector, nbase = 0; *p != '\0' && nbase < 6; p++)
+	for (p = vector, nbase = 0; *p != '\0' && nbase < 6; p++)
 		if (*p == '/')
 			nbase++;
 	len = nbase == 6 ? (size_t)(p - vector - 1) : strlen(vector);
@@ -221,7 +222,7 @@ cvss_v2(double *out, const char *vector)
 	base_part[len] = '\0';
 	if (!cvss_parse(w, idx, v2_metrics, NULL, base_part))
 		return false;
-	for (p = (char *)vector + len; *p == '/'; ) {
+	for (p = vector + len; *p == '/'; ) {
 		if (!cvss_v2_temporal(&temporal, p + 1))
 			return false;
 		p = strchr(p + 1, '/');
