@@ -46,6 +46,18 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
+# Trivy DB writer: C test drivers (tests/tools/*.c) and the Go checkers
+# built offline against Debian's bbolt in GOPATH mode (README: Trivy DB
+# writer).  The Go ones are built only where go is installed (make deps).
+DEB_PKGS += golang-go golang-github-coreos-bbolt-dev \
+	golang-github-hashicorp-go-version-dev
+TTOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+TTOOL_BIN = $(TTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+GO_NAMES = boltcheck trivycheck boltbaseline
+GO_BIN	= $(if $(shell command -v go 2>/dev/null),$(GO_NAMES:%=$(BUILD)/%))
+GO_ENV	= GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off \
+	GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/go-cache
+
 # Keep objects make would otherwise delete as intermediates.
 .SECONDARY:
 
@@ -53,15 +65,7 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	demo bench fuzz clean
 
 all: $(TOOLS) $(UNIT_BIN)
-
-# Helpers the tests run (tests/tools/*.c), e.g. the FastCGI echo responder
-# behind nginx in tests/integration/70-nginx.sh and ec_auth over what it
-# reports (auth_check).
-TEST_TOOLS = $(BUILD)/tests/tools/fcgi_echo $(BUILD)/tests/tools/auth_check
-all: $(TEST_TOOLS)
-$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_A)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS)
+all: $(TTOOL_BIN) $(GO_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -82,6 +86,17 @@ $(BUILD)/tools/%.o: tools/%.c
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(GO_BIN): $(BUILD)/%: tests/tools/%/main.go $(wildcard tests/tools/*/*.go)
+	@mkdir -p $(@D)
+	cd tests/tools/$* && $(GO_ENV) go build -o $(abspath $@) .
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -131,7 +146,8 @@ fuzz: $(FUZZ_BIN)
 check-fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_BIN)
 
-check-integration: $(TOOLS) $(TEST_TOOLS)
+check-integration: $(TOOLS)
+check-integration: $(TTOOL_BIN) $(GO_BIN)
 	tests/integration/run.sh
 
 check: deps
@@ -153,4 +169,4 @@ clean:
 	rm -rf build build-san build-fuzz var
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
-	build-fuzz/lib/*.d)
+	build-fuzz/lib/*.d $(BUILD)/tests/tools/*.d)
