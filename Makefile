@@ -29,7 +29,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
-LIB_SRC	= $(sort $(wildcard lib/*.c))
+# Profiles live in lib/profiles/, one file each, in the same libec.a.
+LIB_SRC	= $(sort $(wildcard lib/*.c lib/profiles/*.c))
 SQL_SRC	= $(sort $(wildcard sql/*.sql))
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
@@ -137,4 +138,4 @@ clean:
 	rm -rf build build-san build-fuzz var
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
-	build-fuzz/lib/*.d)
+	build-fuzz/lib/*.d $(BUILD)/lib/profiles/*.d build-fuzz/lib/profiles/*.d)

@@ -123,6 +123,34 @@ out:
 	return rc;
 }
 
+/*
+ * The manifest's "files" (metadata that is not a data item: oci-layout,
+ * index.json, TUF roles, ...) are checked like items.
+ */
+static int
+verify_manifest_files(struct verify_state *st, struct ec_manifest *mf,
+    struct ec_err *err)
+{
+	const struct ec_manifest_file	*f;
+	struct verify_member		*m;
+	char				 hex[EC_SHA256_HEX];
+	size_t				 i;
+
+	for (i = 0; (f = ec_manifest_file(mf, i)) != NULL; i++) {
+		if ((m = verify_find(st, f->path)) == NULL)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: listed in manifest.json but missing",
+			    f->path);
+		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
+		if (strcmp(hex, f->sha256) != 0 || m->size != f->size)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: does not match manifest.json (sha256 or "
+			    "size)", f->path);
+		m->covered = true;
+	}
+	return 0;
+}
+
 static int
 verify_manifest(struct ec_verify_result *out, struct verify_state *st,
     struct ec_err *err)
@@ -153,6 +181,8 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 		}
 		m->covered = true;
 	}
+	if (verify_manifest_files(st, mf, err) == -1)
+		goto out;
 	for (i = 0; i < st->n; i++)
 		if (!st->m[i].covered) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,

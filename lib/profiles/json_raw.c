@@ -9,9 +9,10 @@
  *   data/sboms.ndjson                              (ndjson)
  *
  * Documents are ordered by (upstream id, source), bytewise, so the bytes
- * depend only on the store's contents.  Rows stream from PostgreSQL one at
- * a time (single-row mode) into spooled bundle members: memory does not
- * grow with the number of documents.
+ * depend only on the store's contents.  They stream from the store
+ * (ec_store.h) in bounded batches into the output files: memory does not
+ * grow with the number of documents.  The output is packed into one
+ * .tar.zst (EC_PROFILE_PACK); the profile takes no parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,20 +23,12 @@
 #include "ec_hash.h"
 #include "ec_limits.h"
 #include "ec_profile.h"
+#include "ec_store.h"
 
 /* Name parts taken from ids, so that paths fit a ustar name field. */
 #define RAW_SOURCE_MAX	16
 #define RAW_ID_MAX	48
 #define RAW_PATH_MAX	(EC_BUNDLE_NAME_MAX + 1)
-
-static const char raw_plan_sql[] =
-    "SELECT kind, count(*), coalesce((extract(epoch FROM "
-    "max(modified_at)) * 1000000)::int8, 0) FROM evidence "
-    "WHERE kind = ANY($1::text[]) GROUP BY kind";
-
-static const char raw_rows_sql[] =
-    "SELECT source, upstream_id, sha256, doc FROM evidence "
-    "WHERE kind = $1 ORDER BY upstream_id, source";
 
 /* The evidence kinds json:raw exports, in the order they are written. */
 static const struct raw_kind {
@@ -51,6 +44,7 @@ static const struct raw_kind {
 
 struct raw_pass {
 	struct ec_build		*b;
+	struct ec_build_item	*it;		/* the aggregated file */
 	const struct raw_kind	*k;
 	unsigned		 format;	/* EC_FORMAT_* */
 	bool			 record;	/* first pass: record inputs */
@@ -68,63 +62,36 @@ static int
 raw_plan(struct ec_build *b, struct ec_err *err)
 {
 	const struct ec_selectors	*sel = ec_build_selectors(b);
-	PGresult			*res;
-	struct ec_buf			 kinds;
-	const char			*vals[1];
-	uint64_t			 outputs = 0, n;
-	int64_t				 snap = 0, t;
+	struct ec_store_stats		 st;
+	uint64_t			 outputs = 0;
+	int64_t				 snap = 0;
 	size_t				 i;
 	unsigned			 f;
-	int				 row, rc = -1;
 
-	ec_buf_init(&kinds, 256);
-	if (ec_buf_addc(&kinds, '{', err) == -1)
-		goto out;
 	for (i = 0; i < RAW_NKINDS; i++) {
 		if ((sel->targets & raw_kinds[i].target) == 0)
 			continue;
-		if (ec_buf_addf(&kinds, err, "%s%s", kinds.len > 1 ? "," : "",
-		    raw_kinds[i].kind) == -1)
-			goto out;
-		/* Aggregated files, counted even when empty. */
+		if (ec_store_stats(&st, ec_build_store(b), raw_kinds[i].kind,
+		    err) == -1)
+			return -1;
+		/*
+		 * Aggregated files count even when empty; kinds written one
+		 * file per document add a file each.
+		 */
 		for (f = 1; f < (1u << EC_FORMAT_COUNT); f <<= 1)
-			if ((sel->formats & f) != 0 &&
-			    !raw_per_doc(raw_kinds[i].target, f))
-				outputs++;
+			if ((sel->formats & f) != 0)
+				outputs += raw_per_doc(raw_kinds[i].target,
+				    f) ? st.docs : 1;
+		if (st.max_modified_us > snap)
+			snap = st.max_modified_us;
 	}
-	if (ec_buf_addc(&kinds, '}', err) == -1)
-		goto out;
-	vals[0] = kinds.data;
-	if ((res = ec_db_exec(ec_build_db(b), raw_plan_sql, 1, vals, NULL,
-	    NULL, false, err)) == NULL)
-		goto out;
-	for (row = 0; row < PQntuples(res); row++) {
-		n = strtoull(PQgetvalue(res, row, 1), NULL, 10);
-		t = strtoll(PQgetvalue(res, row, 2), NULL, 10);
-		/* Kinds written one file per document add a file each. */
-		for (i = 0; i < RAW_NKINDS; i++)
-			for (f = 1; f < (1u << EC_FORMAT_COUNT); f <<= 1)
-				if ((sel->formats & f) != 0 &&
-				    raw_per_doc(raw_kinds[i].target, f) &&
-				    strcmp(PQgetvalue(res, row, 0),
-				    raw_kinds[i].kind) == 0)
-					outputs += n;
-		if (t > snap)
-			snap = t;
-	}
-	PQclear(res);
-	if (outputs > EC_MAX_OUTPUTS) {
-		(void)ec_err_set(err, EC_ERR_TOO_LARGE,
+	if (outputs > EC_MAX_OUTPUTS)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "export would have %llu outputs, more than %d (export "
 		    "SBOMs as ndjson or narrow the targets)",
 		    (unsigned long long)outputs, EC_MAX_OUTPUTS);
-		goto out;
-	}
 	ec_build_set_snapshot(b, snap);
-	rc = 0;
-out:
-	ec_buf_dispose(&kinds);
-	return rc;
+	return 0;
 }
 
 /* Path-safe copy of "s": [A-Za-z0-9._-], others as '_', cut at max. */
@@ -173,32 +140,34 @@ raw_sbom_path(char out[RAW_PATH_MAX], const char *source,
 }
 
 static int
-raw_row(void *arg, const PGresult *row, struct ec_err *err)
+raw_doc_file(struct raw_pass *p, const struct ec_store_doc *d,
+    struct ec_err *err)
+{
+	struct ec_file_desc	 fd = { EC_FILE_ITEM, p->k->kind, d->id,
+				    "json", NULL };
+	char			 path[RAW_PATH_MAX];
+
+	raw_sbom_path(path, d->source, d->id);
+	fd.path = path;
+	return ec_build_add_mem(p->b, &fd, d->doc, d->len, NULL, err);
+}
+
+static int
+raw_row(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 {
 	struct raw_pass	*p = arg;
-	const char	*source = PQgetvalue(row, 0, 0);
-	const char	*id = PQgetvalue(row, 0, 1);
-	const char	*sha = PQgetvalue(row, 0, 2);
-	const char	*doc = PQgetvalue(row, 0, 3);
-	size_t		 len = (size_t)PQgetlength(row, 0, 3);
-	char		 path[RAW_PATH_MAX];
 
-	if (p->record && ec_build_input(p->b, p->k->kind, source, id, sha,
-	    err) == -1)
+	if (p->record && ec_build_input(p->b, p->k->kind, d->source, d->id,
+	    d->sha256, err) == -1)
 		return -1;
-	if (p->per_doc) {
-		raw_sbom_path(path, source, id);
-		return ec_build_item_open(p->b, p->k->kind, id, "json", path,
-		    err) == -1 ||
-		    ec_build_item_write(p->b, doc, len, err) == -1 ||
-		    ec_build_item_close(p->b, err) == -1 ? -1 : 0;
-	}
+	if (p->per_doc)
+		return raw_doc_file(p, d, err);
 	/* A canonical array is its canonical elements joined by commas. */
 	if ((p->format == EC_FORMAT_JSON && p->rows > 0 &&
-	    ec_build_item_write(p->b, ",", 1, err) == -1) ||
-	    ec_build_item_write(p->b, doc, len, err) == -1 ||
+	    ec_build_item_write(p->it, ",", 1, err) == -1) ||
+	    ec_build_item_write(p->it, d->doc, d->len, err) == -1 ||
 	    (p->format == EC_FORMAT_NDJSON &&
-	    ec_build_item_write(p->b, "\n", 1, err) == -1))
+	    ec_build_item_write(p->it, "\n", 1, err) == -1))
 		return -1;
 	p->rows++;
 	return 0;
@@ -207,26 +176,28 @@ raw_row(void *arg, const PGresult *row, struct ec_err *err)
 static int
 raw_pass(struct raw_pass *p, struct ec_err *err)
 {
-	const char	*fmt = ec_format_out_name(p->format);
-	const char	*vals[1] = { p->k->kind };
-	char		 path[RAW_PATH_MAX];
-	bool		 json = p->format == EC_FORMAT_JSON;
+	const char		*fmt = ec_format_out_name(p->format);
+	struct ec_file_desc	 fd = { EC_FILE_ITEM, p->k->kind,
+				    p->k->plural, fmt, NULL };
+	char			 path[RAW_PATH_MAX];
+	bool			 json = p->format == EC_FORMAT_JSON;
 
+	p->it = NULL;
 	if (!p->per_doc) {
 		(void)snprintf(path, sizeof(path), "data/%s.%s", p->k->plural,
 		    fmt);
-		if (ec_build_item_open(p->b, p->k->kind, p->k->plural, fmt,
-		    path, err) == -1 ||
-		    (json && ec_build_item_write(p->b, "[", 1, err) == -1))
+		if (ec_build_item_open(&p->it, p->b, path, err) == -1 ||
+		    (json && ec_build_item_write(p->it, "[", 1, err) == -1))
 			return -1;
 	}
-	if (ec_db_stream(ec_build_db(p->b), raw_rows_sql, 1, vals, true,
-	    raw_row, p, err) != 0)
+	if (ec_store_each(ec_build_store(p->b), p->k->kind, raw_row, p,
+	    err) != 0)
 		return -1;
-	if (!p->per_doc && ((json && ec_build_item_write(p->b, "]", 1,
-	    err) == -1) || ec_build_item_close(p->b, err) == -1))
+	if (p->per_doc)
+		return 0;
+	if (json && ec_build_item_write(p->it, "]", 1, err) == -1)
 		return -1;
-	return 0;
+	return ec_build_item_close(p->it, &fd, NULL, NULL, err);
 }
 
 static int
@@ -262,6 +233,7 @@ raw_write(struct ec_build *b, struct ec_err *err)
 const struct ec_profile ec_profile_json_raw = {
 	.name = "json:raw",
 	.build_type = "https://stella-ops.org/export-center/profiles/json-raw/v1",
+	.flags = EC_PROFILE_PACK,
 	.targets = EC_TARGET_ADVISORY | EC_TARGET_VEX | EC_TARGET_SBOM,
 	.formats = EC_FORMAT_JSON | EC_FORMAT_NDJSON,
 	.defaults = {
