@@ -111,18 +111,8 @@ static const struct ec_profile test_tree = {
 	.write = tree_write,
 };
 
-/* The same files, packed: metadata must pass exportctl verify. */
-static const struct ec_profile test_pack = {
-	.name = "test:pack",
-	.build_type = "https://example.invalid/test-pack/v1",
-	.flags = EC_PROFILE_NO_STORE | EC_PROFILE_PACK,
-	.targets = EC_TARGET_ADVISORY,
-	.formats = EC_FORMAT_JSON,
-	.defaults = { EC_TARGET_ADVISORY, EC_FORMAT_JSON },
-	.params = tree_params,
-	.check = tree_check,
-	.write = tree_write,
-};
+/* The same files, packed: metadata must pass exportctl verify (main). */
+static struct ec_profile test_pack;
 
 /* --- helpers ---------------------------------------------------------- */
 
@@ -398,6 +388,9 @@ main(void)
 	if (mkdir(staging, 0700) == -1 || (store = fake_store()) == NULL)
 		return 1;
 	umask(022);
+	test_pack = test_tree;
+	test_pack.name = "test:pack";
+	test_pack.flags |= EC_PROFILE_PACK;
 	test_json_raw(store);
 	test_tree_profile();
 	test_pack_metadata();
