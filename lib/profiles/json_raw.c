@@ -5,7 +5,7 @@
  *   data/advisories.json   canonical JSON array   (format json)
  *   data/advisories.ndjson one document per line  (format ndjson)
  *   data/vex.json, data/vex.ndjson                 likewise
- *   data/sboms/<source>/<id>.json                  one file per SBOM (json)
+ *   data/sboms/<source>/<id>-<digest>.json         one file per SBOM (json)
  *   data/sboms.ndjson                              (ndjson)
  *
  * Documents are ordered by (upstream id, source), bytewise, so the bytes
@@ -27,7 +27,9 @@
 
 /* Name parts taken from ids, so that paths fit a ustar name field. */
 #define RAW_SOURCE_MAX	16
-#define RAW_ID_MAX	48
+#define RAW_ID_MAX	40
+/* Hex digits of the (source, id) digest in an SBOM's file name: 96 bits. */
+#define RAW_PAIR_HEX	24
 #define RAW_PATH_MAX	(EC_BUNDLE_NAME_MAX + 1)
 
 /* The evidence kinds json:raw exports, in the order they are written. */
@@ -95,48 +97,47 @@ raw_plan(struct ec_build *b, struct ec_err *err)
 }
 
 /* Path-safe copy of "s": [A-Za-z0-9._-], others as '_', cut at max. */
-static bool
+static void
 raw_safe(char *out, size_t max, const char *s)
 {
 	size_t	i;
-	bool	changed = false;
 
-	for (i = 0; s[i] != '\0' && i < max; i++) {
-		if (ec_name_char(s[i]))
-			out[i] = s[i];
-		else {
-			out[i] = '_';
-			changed = true;
-		}
-	}
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		out[i] = ec_name_char(s[i]) ? s[i] : '_';
 	out[i] = '\0';
 	/* A leading dot would hide the file or make "." or "..". */
-	if (out[0] == '.') {
+	if (out[0] == '.')
 		out[0] = '_';
-		changed = true;
-	}
-	return changed || s[i] != '\0';
 }
 
 /*
- * data/sboms/<source>/<id>.json.  When the id had to be changed to be a
- * file name, a digest of the real id keeps names apart.
+ * data/sboms/<source>/<id>-<digest>.json, at most 98 bytes (ustar).  The
+ * readable parts are cut and sanitised, so they alone can collide (two
+ * long sources, an id crafted to equal another's sanitised form); the
+ * digest, always there, is over the whole pair framed by the source's
+ * length, so distinct (source, id) pairs get distinct names.
  */
-static void
-raw_sbom_path(char out[RAW_PATH_MAX], const char *source,
-    const char *id)
+static int
+raw_sbom_path(char out[RAW_PATH_MAX], const char *source, const char *id,
+    struct ec_err *err)
 {
-	char	src[RAW_SOURCE_MAX + 1], name[RAW_ID_MAX + 1];
-	char	h[EC_SHA256_HEX];
+	struct ec_buf	pair;
+	char		src[RAW_SOURCE_MAX + 1], name[RAW_ID_MAX + 1];
+	char		h[EC_SHA256_HEX];
 
-	(void)raw_safe(src, RAW_SOURCE_MAX, source);
-	if (raw_safe(name, RAW_ID_MAX, id)) {
-		ec_sha256_hex(h, id, strlen(id));
-		(void)snprintf(out, RAW_PATH_MAX,
-		    "data/sboms/%s/%s-%.16s.json", src, name, h);
-	} else
-		(void)snprintf(out, RAW_PATH_MAX,
-		    "data/sboms/%s/%s.json", src, name);
+	ec_buf_init(&pair, 4 * EC_MAX_ID_LEN);
+	if (ec_buf_addf(&pair, err, "%zu:%s%s", strlen(source), source,
+	    id) == -1) {
+		ec_buf_dispose(&pair);
+		return -1;
+	}
+	ec_sha256_hex(h, pair.data, pair.len);
+	ec_buf_dispose(&pair);
+	raw_safe(src, RAW_SOURCE_MAX, source);
+	raw_safe(name, RAW_ID_MAX, id);
+	(void)snprintf(out, RAW_PATH_MAX, "data/sboms/%s/%s-%.*s.json", src,
+	    name, RAW_PAIR_HEX, h);
+	return 0;
 }
 
 static int
@@ -147,7 +148,8 @@ raw_doc_file(struct raw_pass *p, const struct ec_store_doc *d,
 				    "json", NULL };
 	char			 path[RAW_PATH_MAX];
 
-	raw_sbom_path(path, d->source, d->id);
+	if (raw_sbom_path(path, d->source, d->id, err) == -1)
+		return -1;
 	fd.path = path;
 	return ec_build_add_mem(p->b, &fd, d->doc, d->len, NULL, err);
 }

@@ -65,7 +65,9 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 mkdir -p "$IT_TMP/killed"
-build --out "$IT_TMP/killed" >/dev/null 2>&1 &
+# The binary itself, not a subshell around it: kill -9 must hit the build.
+"$EC_BIN" build --profile json:raw --tenant "$t" --staging "$st" \
+    --out "$IT_TMP/killed" >/dev/null 2>&1 &
 victim=$!
 for _ in $(seq 100); do
 	ls "$st"/ec-build.*/lock >/dev/null 2>&1 && break

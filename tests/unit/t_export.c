@@ -242,6 +242,44 @@ test_json_raw(struct ec_store *store)
 	    err.msg);
 }
 
+/*
+ * SBOM file names once collided: an id crafted to equal another id's
+ * sanitised form plus its digest, and two sources equal in their first
+ * 16 characters.  Every build of such a tenant failed "added twice".
+ */
+static void
+test_sbom_names(void)
+{
+	struct ec_store		*s;
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_err		 err;
+	char			 h[EC_SHA256_HEX], crafted[64], out[300];
+
+	if (ec_store_mem_new(&s, &err) == -1)
+		return;
+	ec_sha256_hex(h, "a b", 3);
+	(void)snprintf(crafted, sizeof(crafted), "a_b-%.16s", h);
+	(void)snprintf(out, sizeof(out), "%s/sboms", dir);
+	if (ec_store_mem_add(s, "acme", "sbom", "src", "a b", 0, "{}", 2,
+	    &err) == -1 ||
+	    ec_store_mem_add(s, "acme", "sbom", "src", crafted, 0, "[]", 2,
+	    &err) == -1 ||
+	    ec_store_mem_add(s, "acme", "sbom", "0123456789abcdef-one", "x", 0,
+	    "{}", 2, &err) == -1 ||
+	    ec_store_mem_add(s, "acme", "sbom", "0123456789abcdef-two", "x", 0,
+	    "[]", 2, &err) == -1) {
+		ok(0, "SBOMs stored: %s", err.msg);
+		ec_store_free(s);
+		return;
+	}
+	req_init(&r, out);
+	r.targets = "sbom";
+	ok(ec_export_build(&a, s, &r, &err) == 0 && a.items == 4,
+	    "SBOMs whose old names collided get four files: %s", err.msg);
+	ec_store_free(s);
+}
+
 static void
 test_tree_profile(void)
 {
@@ -392,6 +430,7 @@ main(void)
 	test_pack.name = "test:pack";
 	test_pack.flags |= EC_PROFILE_PACK;
 	test_json_raw(store);
+	test_sbom_names();
 	test_tree_profile();
 	test_pack_metadata();
 	test_requests(store);
