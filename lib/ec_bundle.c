@@ -30,7 +30,7 @@ struct bundle_entry {
 	char		*name;		/* owned */
 	char		*mem;		/* owned; NULL when spooled */
 	char		*spool;		/* owned path; NULL when in memory */
-	bool		 adopted;	/* spool is the caller's file: keep it */
+	bool		 adopted;	/* spool is the caller's: keep it */
 	uint64_t	 size;
 	uint8_t		 sha256[EC_SHA256_LEN];
 };
@@ -41,6 +41,13 @@ struct bundle_entry {
 #define BUNDLE_COPY_BUF		(1024 * 1024)
 /* Largest worker count we ask for; more buys nothing at level 3. */
 #define BUNDLE_WORKERS_MAX	8
+/*
+ * zstd job size.  Part of the format: jobs are cut at multiples of it, so
+ * changing it changes the bytes of every bundle larger than one job.  The
+ * level's default (8 MiB at level 3) would hold about four jobs' buffers,
+ * over 40 MiB; 2 MiB keeps peak memory near 20 MiB with two workers.
+ */
+#define BUNDLE_ZSTD_JOB		(2 * 1024 * 1024)
 
 struct ec_bundle_stream {
 	struct ec_bundle	*b;
@@ -473,9 +480,9 @@ bundle_out(struct archive *a, void *arg, const void *p, size_t len)
 
 /*
  * Level EC_ZSTD_LEVEL, no checksum (the bundle is hashed and signed
- * already), and the worker count: the same frame as libarchive's zstd
- * filter wrote for inputs of one job, so that existing bundles keep their
- * bytes.
+ * already), the job size and the worker count: the same frame as
+ * libarchive's zstd filter wrote for inputs of one job, so that those
+ * bundles kept their bytes.
  */
 static int
 bundle_zstd_new(struct ec_bundle *b, struct ec_err *err)
@@ -489,7 +496,9 @@ bundle_zstd_new(struct ec_bundle *b, struct ec_err *err)
 	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_checksumFlag,
 	    0)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_nbWorkers,
-	    (int)b->workers)))
+	    (int)b->workers)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_jobSize,
+	    BUNDLE_ZSTD_JOB)))
 		return ec_err_set(err, EC_ERR_INTERNAL,
 		    "libzstd without multithreading support");
 	return 0;

@@ -301,20 +301,23 @@ ec_build_item_discard(struct ec_build_item *it)
 	free(it);
 }
 
-/* fsync, close and rename into the tree; the fd is closed either way. */
+/*
+ * Close and rename into the tree; the fd is closed either way.  No fsync
+ * here: a packed output is fsync'd as the one bundle file, and a tree is
+ * fsync'd whole when it is published (ec_publish_move), so files that are
+ * only packed never wait for the disk.
+ */
 static int
 item_place(struct ec_build_item *it, const char *path, struct ec_err *err)
 {
 	char	final[BUILD_FILE_MAX];
-	int	e = 0;
 
-	if (fsync(it->fd) == -1)
-		e = errno;
-	if (close(it->fd) == -1 && e == 0)
-		e = errno;
+	if (close(it->fd) == -1) {
+		it->fd = -1;
+		return ec_err_set(err, EC_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	}
 	it->fd = -1;
-	if (e != 0)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", path, strerror(e));
 	if (item_mkdirs(it->b, path, err) == -1)
 		return -1;
 	(void)snprintf(final, sizeof(final), "%s/%s", it->b->tree, path);

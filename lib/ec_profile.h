@@ -139,7 +139,7 @@ struct ec_file_desc {
 	const char		*type;		/* items only */
 	const char		*id;		/* items only */
 	const char		*format;	/* items only */
-	const char		*path;		/* NULL: the one given at open */
+	const char		*path;		/* NULL: the open-time one */
 };
 
 /*
@@ -173,11 +173,12 @@ int	ec_build_item_sum(uint8_t digest_out[EC_SHA256_LEN],
 	    uint64_t *size_out, struct ec_build_item *it, struct ec_err *err)
 	    EC_MUST_CHECK;
 /*
- * Sum (if not done yet), fsync and place the file at d->path (or its
- * open-time path), and enter it in the manifest.  "it" is gone after the
- * call, whatever it returns.  Digest and size go to the outputs (each may
- * be NULL).  EC_ERR_TOO_LARGE past EC_MAX_OUTPUTS, EC_ERR_INTERNAL for a
- * bad, reserved or repeated path, EC_ERR_IO.
+ * Sum (if not done yet), place the file at d->path (or its open-time
+ * path) and enter it in the manifest; it is fsync'd when published.
+ * "it" is gone after the call, whatever it returns.  Digest and size go
+ * to the outputs (each may be NULL).  EC_ERR_TOO_LARGE past
+ * EC_MAX_OUTPUTS, EC_ERR_INTERNAL for a bad, reserved or repeated path,
+ * EC_ERR_IO.
  */
 int	ec_build_item_close(struct ec_build_item *it,
 	    const struct ec_file_desc *d, uint8_t digest_out[EC_SHA256_LEN],
