@@ -7,7 +7,7 @@ PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
-	libjwt-gnutls-dev postgresql python3-cryptography util-linux
+	libjwt-gnutls-dev postgresql python3-cryptography util-linux strace
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -597,8 +597,11 @@ build_run(struct ec_export_result *out, struct ec_build *b,
 	char		name[256];
 	uint8_t		d[EC_SHA256_LEN];
 
-	if (ec_publish_outdir(b->req->out_dir, err) == -1 ||
-	    build_staging(b, err) == -1 ||
+	if (ec_publish_outdir(b->req->out_dir, err) == -1)
+		return -1;
+	/* Copies a killed cross-device publish left beside the outputs. */
+	(void)ec_publish_sweep(b->req->out_dir, EC_PUBLISH_COPY_PREFIX);
+	if (build_staging(b, err) == -1 ||
 	    ec_manifest_new(&b->manifest, err) == -1)
 		return -1;
 	if (b->store != NULL && ec_store_begin(b->store, b->req->tenant,

@@ -88,7 +88,8 @@ struct ec_profile {
 	/*
 	 * Validate the parameter values (ec_build_param) before any work:
 	 * EC_ERR_REQUEST_INVALID naming the parameter.  May be NULL.  It may
-	 * keep what it parsed with ec_build_set_state().
+	 * keep what it parsed with ec_build_set_state(), and may run more
+	 * than once per request (ec_export_check, then the build).
 	 */
 	int	(*check)(struct ec_build *b, struct ec_err *err);
 	/*

@@ -483,7 +483,8 @@ ec_publish_move(bool *existed_out, const char *from, const char *dir,
 	if (errno != EXDEV)
 		return publish_place(existed_out, from, to, dir, err);
 	/* Another file system: copy beside the target, then rename. */
-	if (ec_publish_staging_new(&tmp, dir, ".ec-publish.", err) == -1)
+	if (ec_publish_staging_new(&tmp, dir, EC_PUBLISH_COPY_PREFIX,
+	    err) == -1)
 		return -1;
 	if (snprintf(via, sizeof(via), "%s/%s", ec_publish_staging_path(tmp),
 	    name) >= (int)sizeof(via)) {

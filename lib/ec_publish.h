@@ -29,6 +29,9 @@
 
 #include "ec_err.h"
 
+/* Prefix of the copies ec_publish_move() makes inside the output directory. */
+#define EC_PUBLISH_COPY_PREFIX	".ec-publish."
+
 struct ec_staging;	/* opaque */
 
 /*

@@ -58,6 +58,8 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson   profiles: json:raw\n"
+"tenants: 1 to 64 of [A-Za-z0-9._-], not starting with '.' or '-';\n"
+"         case-sensitive\n"
 "exit status: 0 success, 1 usage error, 2 input or runtime error,\n"
 "3 verification failed\n";
 

@@ -33,6 +33,23 @@ check_equal "the published bundle is untouched" \
 check_equal "one file in --out, no temporary left" \
     "$(ls -A "$IT_TMP/rid" | wc -l)" 1
 
+# Durability, seen with strace: the bundle is renamed without replacing,
+# then the output directory itself is fsync'd, so a crash cannot lose a
+# bundle reported as built.
+mkdir -p "$IT_TMP/sync"
+if ! strace -o /dev/null true 2>/dev/null; then
+	echo "ok - # SKIP strace cannot trace here (ptrace refused)"
+else
+check "build under strace" strace -f -y -o "$IT_TMP/strace.log" \
+    -e trace=renameat2,rename,fsync "$EC_BIN" build --profile json:raw \
+    --tenant "$t" --staging "$st" --out "$IT_TMP/sync"
+check "rename into --out with RENAME_NOREPLACE, then fsync of --out" \
+    awk -v d="$IT_TMP/sync" '
+	/renameat2\(/ && index($0, d "/") && /RENAME_NOREPLACE/ { r = NR }
+	r && NR > r && /fsync\(/ && index($0, "<" d ">") { ok = 1 }
+	END { exit !ok }' "$IT_TMP/strace.log"
+fi
+
 # Racing builds with one run id: one content wins whole, the other is
 # refused or identical; what is published is what its build reported.
 mkdir -p "$IT_TMP/race"
