@@ -144,5 +144,14 @@ int	ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
 int	ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
 	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
 	    EC_MUST_CHECK;
+/*
+ * The same walk over the directory "dir" (an unpacked bundle or a
+ * directory output), in directory order, names relative to "dir": only
+ * regular files and directories (links, devices, FIFOs refused), the same
+ * count and size bounds.  EC_ERR_VERIFY, EC_ERR_IO.
+ */
+int	ec_bundle_read_dir(const char *dir, ec_bundle_keep_fn *keep,
+	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+	    EC_MUST_CHECK;
 
 #endif

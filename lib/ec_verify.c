@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ec_buf.h"
 #include "ec_bundle.h"
@@ -292,6 +293,7 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
     const struct ec_verifier *key, struct ec_err *err)
 {
 	struct verify_state	st;
+	struct stat		sb;
 	size_t			i;
 	int			rc;
 
@@ -299,7 +301,13 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	memset(&st, 0, sizeof(st));
 	for (i = 0; i < META_COUNT; i++)
 		ec_buf_init(&st.meta[i], EC_MAX_META_BYTES);
-	rc = ec_bundle_read(path, verify_keep, verify_collect, &st, err);
+	/* A directory output (or an unpacked bundle) is read the same way. */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		rc = ec_bundle_read_dir(path, verify_keep, verify_collect, &st,
+		    err);
+	else
+		rc = ec_bundle_read(path, verify_keep, verify_collect, &st,
+		    err);
 	if (rc == 0)
 		rc = verify_all(out, &st, key, err);
 	for (i = 0; i < st.n; i++)

@@ -35,7 +35,8 @@ struct ec_verify_result {
 };
 
 /*
- * Verify the bundle at "path".  With "key" NULL only an unsigned bundle
+ * Verify the bundle at "path": a .tar.zst, or a directory (a profile's
+ * directory output, or an unpacked bundle).  With "key" NULL only an unsigned bundle
  * can pass: a signed one fails, since its signatures cannot be checked;
  * with a key, an unsigned bundle fails.  EC_ERR_VERIFY, EC_ERR_IO.
  */

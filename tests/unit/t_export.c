@@ -285,9 +285,10 @@ test_tree_profile(void)
 {
 	struct ec_export_req	 r;
 	struct ec_export_result	 a, b;
+	struct ec_verify_result	 v;
 	struct ec_err		 err;
 	const char		*params[] = { "greeting=hi there", "count=2" };
-	char			 out[300], p[4200], cmd[4600];
+	char			 out[300], p[4200], cmd[13000];
 
 	(void)snprintf(out, sizeof(out), "%s/tree", dir);
 	req_init(&r, out);
@@ -310,6 +311,23 @@ test_tree_profile(void)
 	    a.path);
 	ok(system(cmd) == 0, "blob named by its digest, files listed in "
 	    "manifest.json, checksums.txt holds");
+	ok(ec_verify_bundle(&v, a.path, NULL, &err) == 0 && v.items == 2 &&
+	    v.files == 8, "the directory output verifies: %s", err.msg);
+	(void)snprintf(p, sizeof(p), "%s/oci-layout", a.path);
+	(void)snprintf(cmd, sizeof(cmd), "cp %s %s.keep && echo x >>%s", p, p,
+	    p);
+	ok(system(cmd) == 0 && ec_verify_bundle(&v, a.path, NULL, &err) == -1 &&
+	    err.code == EC_ERR_VERIFY && strstr(err.msg, "oci-layout") != NULL,
+	    "a changed metadata file fails verification: %s", err.msg);
+	(void)snprintf(cmd, sizeof(cmd), "mv %s.keep %s && ln -s /etc/passwd "
+	    "%s/data/link", p, p, a.path);
+	ok(system(cmd) == 0 && ec_verify_bundle(&v, a.path, NULL, &err) == -1 &&
+	    err.code == EC_ERR_VERIFY && strstr(err.msg, "data/link") != NULL,
+	    "a symlink in a directory output is refused: %s", err.msg);
+	(void)snprintf(p, sizeof(p), "%s/data/link", a.path);
+	(void)unlink(p);
+	ok(ec_verify_bundle(&v, a.path, NULL, &err) == 0,
+	    "restored, it verifies again: %s", err.msg);
 	ok(ec_export_build(&b, NULL, &r, &err) == 0 && b.existed &&
 	    strcmp(a.sha256, b.sha256) == 0,
 	    "same build again: identical, published once: %s", err.msg);
