@@ -110,7 +110,8 @@ dir_walk(struct dir_walk *w, const char *rel, int depth, struct ec_err *err)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (snprintf(sub, sizeof(sub), "%s%s%s", rel,
-		    rel[0] != '\0' ? "/" : "", de->d_name) >= (int)sizeof(sub)) {
+		    rel[0] != '\0' ? "/" : "", de->d_name) >=
+		    (int)sizeof(sub)) {
 			rc = ec_err_set(err, EC_ERR_VERIFY, "path too long");
 			break;
 		}

@@ -9,8 +9,10 @@ a=$(it_tenant a)
 b=$(it_tenant b)
 fx=$EC_ROOT/tests/fixtures
 su_db=$(printf '%s\n' "$EXPORT_CENTER_DB" | sed 's/user=[^ ]*/user=postgres/')
+su_psql() { psql -X -q -t -A "$su_db" -c "$1"; }
 check_equal "the superuser connection bypasses RLS" \
-    "$(psql -X -q -t -A "$su_db" -c 'SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user')" t
+    "$(su_psql 'SELECT rolbypassrls OR rolsuper FROM pg_roles
+    WHERE rolname = current_user')" t
 
 check "ingest advisories into $a as the superuser" \
     "$EC_BIN" --db "$su_db" ingest --tenant "$a" "$fx/osv"
@@ -38,5 +40,6 @@ check_equal "$a: no VEX document of $b in the bundle" \
     "$(wc -l <"$IT_TMP/a/data/vex.ndjson")" 0
 check_equal "$b: snapshot time from $b's documents, not $a's" \
     "$(jq -r .snapshotAt "$IT_TMP/b/manifest.json")" \
-    "$(psql -X -q -t -A "$su_db" -c "SELECT to_char(max(modified_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM evidence WHERE tenant = '$b'")"
+    "$(su_psql "SELECT to_char(max(modified_at) AT TIME ZONE 'UTC',
+    'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM evidence WHERE tenant = '$b'")"
 it_done

@@ -77,8 +77,14 @@ it_psql -c "SET application_name = 'it-locker'" -c "BEGIN" \
     -c "LOCK TABLE evidence IN ACCESS EXCLUSIVE MODE" \
     -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 locker=$!
+locked() {
+	it_psql -c "SELECT count(*) FROM pg_locks l
+	    JOIN pg_stat_activity a USING (pid)
+	    WHERE a.application_name = 'it-locker'
+	    AND l.mode = 'AccessExclusiveLock' AND l.granted"
+}
 for _ in $(seq 100); do
-	[ "$(it_psql -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'it-locker' AND l.mode = 'AccessExclusiveLock' AND l.granted")" -ge 1 ] && break
+	[ "$(locked)" -ge 1 ] && break
 	sleep 0.1
 done
 mkdir -p "$IT_TMP/killed"
@@ -92,7 +98,8 @@ for _ in $(seq 100); do
 done
 kill -9 "$victim"
 wait "$victim" 2>/dev/null || true
-it_psql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'it-locker'" >/dev/null
+it_psql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE application_name = 'it-locker'" >/dev/null
 wait "$locker" 2>/dev/null
 check_equal "kill -9 left a staging directory behind" \
     "$(ls -d "$st"/ec-build.* 2>/dev/null | wc -l)" 1
