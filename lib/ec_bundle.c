@@ -454,7 +454,8 @@ bundle_compress(struct ec_bundle *b, const void *p, size_t len,
 		out.pos = 0;
 		left = ZSTD_compressStream2(b->zc, &out, &in, mode);
 		if (ZSTD_isError(left)) {
-			b->out_errno = EIO;
+			/* Only memory can fail here: libzstd checks nothing else. */
+			b->out_errno = ENOMEM;
 			return -1;
 		}
 		if (out.pos > 0 && bundle_emit(b, b->zbuf, out.pos) == -1)

@@ -10,7 +10,7 @@
  * bypasses RLS (a superuser, BYPASSRLS) still reads one tenant only.
  *
  * Documents come in (upstream id, source) order, bytewise, one at a time:
- * memory holds a bounded batch whatever the number of documents.
+ * memory holds one document whatever the number of documents.
  */
 #ifndef EC_STORE_H
 #define EC_STORE_H
