@@ -275,8 +275,8 @@ build_free(struct ec_build *b)
 
 	if (b->store != NULL)
 		ec_store_end(b->store);
-	build_items_discard(b);
-	build_files_free(b);
+	ec_export_items_discard(b);
+	ec_export_files_free(b);
 	/* Removes the tree, the bundle and the lock: nothing is left. */
 	ec_publish_staging_free(b->staging);
 	if (b->release != NULL)
@@ -389,7 +389,7 @@ build_sign(struct ec_build *b, const char *name, const char *type,
 	rc = ec_dsse_sign(&env, type, payload->data, payload->len,
 	    &b->req->signer, 1, err);
 	if (rc == 0)
-		rc = build_add_own(b, name, env.data, env.len, err);
+		rc = ec_export_add_own(b, name, env.data, env.len, err);
 	ec_buf_dispose(&env);
 	return rc;
 }
@@ -430,7 +430,7 @@ build_provenance(struct ec_build *b, const struct ec_export_result *res,
 	    err) == -1)
 		goto out;
 	/* Subjects: every file so far (data, manifest, its envelope). */
-	build_files_sort(b);
+	ec_export_files_sort(b);
 	for (i = 0; i < b->nfiles; i++)
 		if (ec_prov_subject(p, b->files[i].path, b->files[i].sha256,
 		    err) == -1)
@@ -448,7 +448,7 @@ build_provenance(struct ec_build *b, const struct ec_export_result *res,
 			goto out;
 	}
 	if (ec_prov_write(&out, p, err) == -1 ||
-	    build_add_own(b, EC_PROV_NAME, out.data, out.len, err) == -1 ||
+	    ec_export_add_own(b, EC_PROV_NAME, out.data, out.len, err) == -1 ||
 	    build_sign(b, EC_PROV_DSSE_NAME, EC_INTOTO_PAYLOAD_TYPE, &out,
 	    err) == -1)
 		goto out;
@@ -469,12 +469,12 @@ build_checksums(struct ec_build *b, struct ec_err *err)
 	int		rc = -1;
 
 	ec_buf_init(&buf, EC_MAX_META_BYTES);
-	build_files_sort(b);
+	ec_export_files_sort(b);
 	for (i = 0; i < b->nfiles; i++)
 		if (ec_checksums_add(&buf, b->files[i].path,
 		    b->files[i].sha256, err) == -1)
 			goto out;
-	rc = build_add_own(b, EC_CHECKSUMS_NAME, buf.data, buf.len, err);
+	rc = ec_export_add_own(b, EC_CHECKSUMS_NAME, buf.data, buf.len, err);
 out:
 	ec_buf_dispose(&buf);
 	return rc;
@@ -500,7 +500,8 @@ build_seal(struct ec_export_result *out, struct ec_build *b,
 	h.documents = b->documents;
 	h.run_id = out->run_id;
 	if (ec_manifest_write(&buf, b->manifest, &h, err) == -1 ||
-	    build_add_own(b, EC_MANIFEST_NAME, buf.data, buf.len, err) == -1 ||
+	    ec_export_add_own(b, EC_MANIFEST_NAME, buf.data, buf.len,
+	    err) == -1 ||
 	    build_sign(b, EC_MANIFEST_DSSE_NAME, EC_MANIFEST_PAYLOAD_TYPE, &buf,
 	    err) == -1 ||
 	    build_provenance(b, out, err) == -1 ||

@@ -60,13 +60,13 @@ struct ec_build {
 };
 
 /* Add a driver file (manifest, signatures, ...) to the tree. */
-int	build_add_own(struct ec_build *b, const char *name, const void *p,
+int	ec_export_add_own(struct ec_build *b, const char *name, const void *p,
 	    size_t len, struct ec_err *err);
 /* The tree's files sorted by path. */
-void	build_files_sort(struct ec_build *b);
+void	ec_export_files_sort(struct ec_build *b);
 /* Discard every file left open. */
-void	build_items_discard(struct ec_build *b);
+void	ec_export_items_discard(struct ec_build *b);
 /* Release the list of closed files. */
-void	build_files_free(struct ec_build *b);
+void	ec_export_files_free(struct ec_build *b);
 
 #endif

@@ -381,7 +381,7 @@ ec_build_add_mem(struct ec_build *b, const struct ec_file_desc *d,
 }
 
 int
-build_add_own(struct ec_build *b, const char *name, const void *p,
+ec_export_add_own(struct ec_build *b, const char *name, const void *p,
     size_t len, struct ec_err *err)
 {
 	struct ec_build_item	*it;
@@ -406,7 +406,7 @@ files_cmp(const void *a, const void *b)
 }
 
 void
-build_files_sort(struct ec_build *b)
+ec_export_files_sort(struct ec_build *b)
 {
 	if (!b->files_sorted && b->nfiles > 1)
 		qsort(b->files, b->nfiles, sizeof(b->files[0]), files_cmp);
@@ -414,14 +414,14 @@ build_files_sort(struct ec_build *b)
 }
 
 void
-build_items_discard(struct ec_build *b)
+ec_export_items_discard(struct ec_build *b)
 {
 	while (b->open != NULL)
 		ec_build_item_discard(b->open);
 }
 
 void
-build_files_free(struct ec_build *b)
+ec_export_files_free(struct ec_build *b)
 {
 	size_t	i;
 
