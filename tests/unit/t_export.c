@@ -111,6 +111,44 @@ static const struct ec_profile test_tree = {
 	.write = tree_write,
 };
 
+/* Writes files, leaves one open, then fails, or writes 1001 files. */
+static int
+fail_write(struct ec_build *b, struct ec_err *err)
+{
+	struct ec_build_item	*it;
+	struct ec_file_desc	 d = { EC_FILE_ITEM, "t", "t", "txt", NULL };
+	char			 path[32];
+	int			 i, n = ec_build_param(b, "count") != NULL ?
+				    1001 : 3;
+
+	for (i = 0; i < n; i++) {
+		(void)snprintf(path, sizeof(path), "data/%d.txt", i);
+		d.path = path;
+		if (ec_build_add_mem(b, &d, "x", 1, NULL, err) == -1)
+			return -1;
+	}
+	if (ec_build_item_open(&it, b, "data/open.txt", err) == -1 ||
+	    ec_build_item_write(it, "partial", 7, err) == -1)
+		return -1;
+	return ec_err_set(err, EC_ERR_IO, "the profile failed on purpose");
+}
+
+static const struct ec_profile_param fail_params[] = {
+	{ "count", "write 1001 files", false },
+	{ NULL, NULL, false }
+};
+
+static const struct ec_profile test_fail = {
+	.name = "test:fail",
+	.build_type = "https://example.invalid/test-fail/v1",
+	.flags = EC_PROFILE_NO_STORE,
+	.targets = EC_TARGET_ADVISORY,
+	.formats = EC_FORMAT_JSON,
+	.defaults = { EC_TARGET_ADVISORY, EC_FORMAT_JSON },
+	.params = fail_params,
+	.write = fail_write,
+};
+
 /* The same files, packed: metadata must pass exportctl verify (main). */
 static struct ec_profile test_pack;
 
@@ -367,6 +405,32 @@ test_pack_metadata(void)
 	    "verify accounts for manifest \"files\": %s", err.msg);
 }
 
+/* A profile that fails leaves nothing anywhere, open files included. */
+static void
+test_failures(void)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_err		 err;
+	const char		*params[] = { "count=1" };
+	char			 out[300], cmd[400];
+
+	(void)snprintf(out, sizeof(out), "%s/failed", dir);
+	req_init(&r, out);
+	r.profile_def = &test_fail;
+	ok(ec_export_build(&a, NULL, &r, &err) == -1 &&
+	    err.code == EC_ERR_IO, "a failing profile fails the build: %s",
+	    err.msg);
+	(void)snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s)\"", out);
+	ok(system(cmd) == 0 && staging_empty(),
+	    "nothing in --out or staging, not even the open file");
+	r.params = params;
+	r.nparams = 1;
+	ok(ec_export_build(&a, NULL, &r, &err) == -1 &&
+	    err.code == EC_ERR_TOO_LARGE, "1001 outputs: %s", err.msg);
+	ok(system(cmd) == 0 && staging_empty(), "and nothing left either");
+}
+
 /* want: a fragment the message must hold. */
 static void
 refused(const char *tenant, const char *p1, const char *p2, const char *want,
@@ -451,6 +515,7 @@ main(void)
 	test_sbom_names();
 	test_tree_profile();
 	test_pack_metadata();
+	test_failures();
 	test_requests(store);
 	ec_store_free(store);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
