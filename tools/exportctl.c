@@ -38,12 +38,15 @@ static const char usage_text[] =
 "  build --profile P --tenant T --out DIR [--targets LIST]\n"
 "        [--formats LIST] [--key PRIVATE.pem] [--run-id ID]\n"
 "        [--max-bytes N] [--staging DIR] [--param KEY=VALUE]...\n"
+"        [--base DIR] [--policy FILE]\n"
 "                                 build DIR/<name>.tar.zst (json:raw) or\n"
 "                                 the directory DIR/<name>/; DIR is made\n"
 "                                 (0755) when missing, its parent must\n"
 "                                 exist; --param passes a parameter of\n"
-"                                 the profile's own; a reused --run-id is\n"
-"                                 refused unless the bytes are identical\n"
+"                                 the profile's own (--base X, --policy X:\n"
+"                                 --param base=X, policy=X); a reused\n"
+"                                 --run-id is refused unless the bytes\n"
+"                                 are identical\n"
 "  verify BUNDLE [--key PUBLIC.pem]\n"
 "                                 verify a bundle (.tar.zst or directory)\n"
 "                                 offline\n"
@@ -311,6 +314,8 @@ cmd_build(struct cli *c, int argc, char **argv)
 		{ "staging", required_argument, NULL, 'S' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "param", required_argument, NULL, 'P' },
+		{ "base", required_argument, NULL, 'B' },
+		{ "policy", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_export_req		 req;
 	struct ec_export_result		 res;
@@ -318,6 +323,7 @@ cmd_build(struct cli *c, int argc, char **argv)
 	struct ec_err			 err;
 	const char			*key = NULL;
 	const char			*params[EC_PARAM_MAX + 1];
+	char				 alias[2][EC_PARAM_VALUE_MAX + 16];
 	int				 ch, rc;
 
 	memset(&req, 0, sizeof(req));
@@ -332,6 +338,13 @@ cmd_build(struct cli *c, int argc, char **argv)
 		case 'r': req.run_id = optarg; break;
 		case 'S': req.staging_dir = optarg; break;
 		case 'o': req.out_dir = optarg; break;
+		case 'B':
+		case 'L':
+			/* --base X and --policy X: --param base=X, policy=X. */
+			(void)snprintf(alias[ch == 'L'], sizeof(alias[0]), "%s=%s",
+			    ch == 'B' ? "base" : "policy", optarg);
+			optarg = alias[ch == 'L'];
+			/* FALLTHROUGH */
 		case 'P':
 			/* One past the limit, so that the library names it. */
 			if (req.nparams <= EC_PARAM_MAX)
