@@ -7,7 +7,7 @@ PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
-	libjwt-gnutls-dev postgresql python3-cryptography \
+	libjwt-gnutls-dev postgresql python3-cryptography util-linux strace \
 	python3-jwt python3-jwcrypto nginx openssl curl
 # The age CLI: interoperability tests of exportctl encrypt/decrypt.
 DEB_PKGS += age
@@ -36,7 +36,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
-LIB_SRC	= $(sort $(wildcard lib/*.c))
+# Profiles live in lib/profiles/, one file each, in the same libec.a.
+LIB_SRC	= $(sort $(wildcard lib/*.c lib/profiles/*.c))
 SQL_SRC	= $(sort $(wildcard sql/*.sql))
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
@@ -169,4 +170,5 @@ clean:
 	rm -rf build build-san build-fuzz var
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
-	build-fuzz/lib/*.d $(BUILD)/tests/tools/*.d)
+	build-fuzz/lib/*.d $(BUILD)/tests/tools/*.d $(BUILD)/lib/profiles/*.d \
+	build-fuzz/lib/profiles/*.d)

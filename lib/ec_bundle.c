@@ -1,8 +1,14 @@
 /*
  * ec_bundle: the deterministic writer.  Every member is a ustar header
  * (POSIX.1-1988) with the same metadata but name and size, written in
- * bytewise name order; libarchive's zstd filter compresses the tar stream.
- * Nothing here reads the clock or the environment.
+ * bytewise name order (libarchive's ustar writer), compressed by libzstd's
+ * multithreaded streaming mode.  That mode splits the stream into jobs
+ * whose boundaries depend only on the parameters, never on the number of
+ * workers, so any count >= 1 gives the same bytes (zstd's
+ * tests/cli-tests/determinism checks it); nbWorkers = 0 is a different,
+ * single-pass encoder whose output differs on inputs larger than one job
+ * (facebook/zstd#2327), so it is never used.  Nothing here reads the clock
+ * or the environment.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zstd.h>
 
 #include "ec_buf.h"
 #include "ec_bundle.h"
@@ -23,12 +30,24 @@ struct bundle_entry {
 	char		*name;		/* owned */
 	char		*mem;		/* owned; NULL when spooled */
 	char		*spool;		/* owned path; NULL when in memory */
+	bool		 adopted;	/* spool is the caller's: keep it */
 	uint64_t	 size;
 	uint8_t		 sha256[EC_SHA256_LEN];
 };
 
 /* Spool write buffer; glibc ignores a size given without a buffer. */
 #define BUNDLE_SPOOL_BUF	65536
+/* Read size when copying a file into the archive. */
+#define BUNDLE_COPY_BUF		(1024 * 1024)
+/* Largest worker count we ask for; more buys nothing at level 3. */
+#define BUNDLE_WORKERS_MAX	8
+/*
+ * zstd job size.  Part of the format: jobs are cut at multiples of it, so
+ * changing it changes the bytes of every bundle larger than one job.  The
+ * level's default (8 MiB at level 3) would hold about four jobs' buffers,
+ * over 40 MiB; 2 MiB keeps peak memory near 20 MiB with two workers.
+ */
+#define BUNDLE_ZSTD_JOB		(2 * 1024 * 1024)
 
 struct ec_bundle_stream {
 	struct ec_bundle	*b;
@@ -52,7 +71,11 @@ struct ec_bundle {
 	int			 fd;		/* the bundle file */
 	bool			 created;	/* we made "path" */
 	bool			 finished;
+	unsigned		 workers;	/* zstd nbWorkers, >= 1 */
 	/* While writing the archive: */
+	ZSTD_CCtx		*zc;		/* owned */
+	char			*zbuf;		/* owned, zbuf_len bytes */
+	size_t			 zbuf_len;
 	struct ec_sha256	 out_hash;
 	uint64_t		 out_bytes;
 	bool			 over;		/* max_bytes passed */
@@ -81,6 +104,7 @@ ec_bundle_new(struct ec_bundle **out, const char *path, int64_t mtime,
 	b->fd = -1;
 	b->mtime = mtime;
 	b->max_bytes = max_bytes;
+	b->workers = 1;
 	ec_buf_init(&sp, 4096);
 	if ((b->path = bundle_strdup(path, err)) == NULL ||
 	    ec_buf_addf(&sp, err, "%s.spool", path) == -1) {
@@ -203,6 +227,18 @@ ec_bundle_add_mem(struct ec_bundle *b, const char *name, const void *data,
 	return 0;
 }
 
+/* Forget the entry just pushed, when what should fill it failed. */
+static void
+bundle_pop(struct ec_bundle *b)
+{
+	struct bundle_entry	*e = &b->ents[--b->n];
+
+	free(e->name);
+	free(e->spool);
+	free(e->mem);
+	memset(e, 0, sizeof(*e));
+}
+
 int
 ec_bundle_stream_open(struct ec_bundle_stream **out, struct ec_bundle *b,
     const char *name, struct ec_err *err)
@@ -210,31 +246,70 @@ ec_bundle_stream_open(struct ec_bundle_stream **out, struct ec_bundle *b,
 	struct ec_bundle_stream	*s;
 	struct bundle_entry	*e;
 	struct ec_buf		 path;
-	int			 fd;
+	int			 fd = -1, saved;
 
 	if ((e = bundle_push(b, name, err)) == NULL)
 		return -1;
 	ec_buf_init(&path, 4096);
 	if (ec_buf_addf(&path, err, "%s/%u", b->spool_dir, b->spools++) == -1)
-		return -1;
+		goto fail;
 	e->spool = ec_buf_steal(&path, NULL);
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return ec_err_nomem(err);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		(void)ec_err_nomem(err);
+		goto fail;
+	}
 	s->b = b;
 	s->idx = b->n - 1;
 	ec_sha256_init(&s->h);
 	fd = open(e->spool, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1 || (s->fp = fdopen(fd, "w")) == NULL) {
+		saved = errno;
 		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
-		    strerror(errno));
-		if (fd != -1)
+		    strerror(saved));
+		if (fd != -1) {
 			(void)close(fd);
+			(void)unlink(e->spool);
+		}
 		free(s);
-		return -1;
+		goto fail;
 	}
 	(void)setvbuf(s->fp, s->buf, _IOFBF, sizeof(s->buf));
 	b->stream = s;
 	*out = s;
+	return 0;
+fail:
+	/* A failed open registers nothing: finish must not find an entry. */
+	ec_buf_dispose(&path);
+	bundle_pop(b);
+	return -1;
+}
+
+int
+ec_bundle_add_file(struct ec_bundle *b, const char *name, const char *path,
+    const uint8_t digest[EC_SHA256_LEN], uint64_t size, struct ec_err *err)
+{
+	struct bundle_entry	*e;
+
+	if ((e = bundle_push(b, name, err)) == NULL)
+		return -1;
+	if ((e->spool = bundle_strdup(path, err)) == NULL) {
+		bundle_pop(b);
+		return -1;
+	}
+	e->adopted = true;
+	e->size = size;
+	memcpy(e->sha256, digest, EC_SHA256_LEN);
+	return 0;
+}
+
+int
+ec_bundle_set_workers(struct ec_bundle *b, unsigned workers,
+    struct ec_err *err)
+{
+	if (workers < 1 || workers > BUNDLE_WORKERS_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "zstd workers: 1 to %d", BUNDLE_WORKERS_MAX);
+	b->workers = workers;
 	return 0;
 }
 
@@ -336,27 +411,24 @@ ec_bundle_foreach(struct ec_bundle *b, ec_bundle_each_fn *fn, void *arg,
 	return 0;
 }
 
-/* libarchive's output callback: hash, count and enforce the size cap. */
-static la_ssize_t
-bundle_out(struct archive *a, void *arg, const void *p, size_t len)
+/* Write compressed bytes: hash, count and enforce the size cap. */
+static int
+bundle_emit(struct ec_bundle *b, const char *p, size_t len)
 {
-	struct ec_bundle	*b = arg;
-	const char		*q = p;
-	size_t			 left = len;
-	ssize_t			 n;
+	const char	*q = p;
+	size_t		 left = len;
+	ssize_t		 n;
 
 	if (len > b->max_bytes - b->out_bytes) {
 		b->over = true;
-		archive_set_error(a, EFBIG, "bundle exceeds the size limit");
 		return -1;
 	}
 	while (left > 0) {
 		if ((n = write(b->fd, q, left)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* Keep the errno of the call that failed. */
 			b->out_errno = errno;
-			archive_set_error(a, errno, "write: %s",
-			    strerror(errno));
 			return -1;
 		}
 		q += n;
@@ -364,7 +436,73 @@ bundle_out(struct archive *a, void *arg, const void *p, size_t len)
 	}
 	ec_sha256_update(&b->out_hash, p, len);
 	b->out_bytes += len;
+	return 0;
+}
+
+/* Feed "len" tar bytes to zstd (ZSTD_e_end: finish the frame). */
+static int
+bundle_compress(struct ec_bundle *b, const void *p, size_t len,
+    ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer	in = { p, len, 0 };
+	ZSTD_outBuffer	out;
+	size_t		left;
+
+	do {
+		out.dst = b->zbuf;
+		out.size = b->zbuf_len;
+		out.pos = 0;
+		left = ZSTD_compressStream2(b->zc, &out, &in, mode);
+		if (ZSTD_isError(left)) {
+			/* Only memory can fail here: libzstd checks nothing else. */
+			b->out_errno = ENOMEM;
+			return -1;
+		}
+		if (out.pos > 0 && bundle_emit(b, b->zbuf, out.pos) == -1)
+			return -1;
+	} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	return 0;
+}
+
+/* libarchive's output callback: the uncompressed tar stream. */
+static la_ssize_t
+bundle_out(struct archive *a, void *arg, const void *p, size_t len)
+{
+	struct ec_bundle	*b = arg;
+
+	if (bundle_compress(b, p, len, ZSTD_e_continue) == -1) {
+		archive_set_error(a, b->over ? EFBIG : b->out_errno, "%s",
+		    b->over ? "bundle exceeds the size limit" :
+		    strerror(b->out_errno));
+		return -1;
+	}
 	return (la_ssize_t)len;
+}
+
+/*
+ * Level EC_ZSTD_LEVEL, no checksum (the bundle is hashed and signed
+ * already), the job size and the worker count: the same frame as
+ * libarchive's zstd filter wrote for inputs of one job, so that those
+ * bundles kept their bytes.
+ */
+static int
+bundle_zstd_new(struct ec_bundle *b, struct ec_err *err)
+{
+	if ((b->zc = ZSTD_createCCtx()) == NULL ||
+	    (b->zbuf = malloc(ZSTD_CStreamOutSize())) == NULL)
+		return ec_err_nomem(err);
+	b->zbuf_len = ZSTD_CStreamOutSize();
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(b->zc,
+	    ZSTD_c_compressionLevel, EC_ZSTD_LEVEL)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_checksumFlag,
+	    0)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_nbWorkers,
+	    (int)b->workers)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_jobSize,
+	    BUNDLE_ZSTD_JOB)))
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "libzstd without multithreading support");
+	return 0;
 }
 
 static int
@@ -375,6 +513,9 @@ bundle_archive_err(struct ec_bundle *b, struct archive *a, const char *what,
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "bundle exceeds %llu bytes compressed",
 		    (unsigned long long)b->max_bytes);
+	if (b->out_errno != 0)
+		return ec_err_set(err, EC_ERR_IO, "%s: %s: %s", b->path, what,
+		    strerror(b->out_errno));
 	return ec_err_set(err, EC_ERR_IO, "%s: %s: %s", b->path, what,
 	    archive_error_string(a) != NULL ? archive_error_string(a) :
 	    "archive error");
@@ -385,22 +526,29 @@ static int
 bundle_copy_spool(struct ec_bundle *b, struct archive *a,
     const struct bundle_entry *e, struct ec_err *err)
 {
-	char		 chunk[65536];
+	char		*chunk;
 	uint64_t	 left = e->size;
 	ssize_t		 n;
 	int		 fd, rc = -1;
 
-	if ((fd = open(e->spool, O_RDONLY | O_CLOEXEC)) == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
+	if ((chunk = malloc(BUNDLE_COPY_BUF)) == NULL)
+		return ec_err_nomem(err);
+	if ((fd = open(e->spool, O_RDONLY | O_CLOEXEC)) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
 		    strerror(errno));
+		free(chunk);
+		return -1;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	while (left > 0) {
-		n = read(fd, chunk, left < sizeof(chunk) ? (size_t)left :
-		    sizeof(chunk));
+		n = read(fd, chunk, left < BUNDLE_COPY_BUF ? (size_t)left :
+		    BUNDLE_COPY_BUF);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			(void)ec_err_set(err, EC_ERR_IO, "%s: short read",
-			    e->spool);
+			(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
+			    n == 0 ? "file shrank while bundling" :
+			    strerror(errno));
 			goto out;
 		}
 		if (archive_write_data(a, chunk, (size_t)n) != n) {
@@ -412,6 +560,7 @@ bundle_copy_spool(struct ec_bundle *b, struct archive *a,
 	rc = 0;
 out:
 	(void)close(fd);
+	free(chunk);
 	return rc;
 }
 
@@ -443,16 +592,13 @@ static int
 bundle_write_all(struct ec_bundle *b, struct archive *a, struct ec_err *err)
 {
 	struct archive_entry	*ae;
-	char			 level[16];
 	size_t			 i;
 	int			 rc = -1;
 
-	(void)snprintf(level, sizeof(level), "%d", EC_ZSTD_LEVEL);
+	if (bundle_zstd_new(b, err) == -1)
+		return -1;
 	if (archive_write_set_format_ustar(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "zstd", "compression-level",
-	    level) != ARCHIVE_OK ||
-	    /* No zero padding after the zstd frame: zstd -d rejects it. */
+	    /* No zero padding after the last tar block. */
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK)
 		return bundle_archive_err(b, a, "setup", err);
 	if (archive_write_open(a, b, NULL, bundle_out, NULL) != ARCHIVE_OK)
@@ -466,6 +612,10 @@ bundle_write_all(struct ec_bundle *b, struct archive *a, struct ec_err *err)
 		(void)bundle_archive_err(b, a, "close", err);
 		goto out;
 	}
+	if (bundle_compress(b, NULL, 0, ZSTD_e_end) == -1) {
+		(void)bundle_archive_err(b, a, "compress", err);
+		goto out;
+	}
 	rc = 0;
 out:
 	archive_entry_free(ae);
@@ -477,7 +627,7 @@ ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
     struct ec_bundle *b, struct ec_err *err)
 {
 	struct archive	*a;
-	int		 rc;
+	int		 rc, saved = 0;
 
 	if (b->finished)
 		return ec_err_set(err, EC_ERR_INTERNAL, "bundle finished");
@@ -491,12 +641,15 @@ ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
 	archive_write_free(a);
 	if (rc == -1)
 		return -1;
-	if (fsync(b->fd) == -1 || close(b->fd) == -1) {
-		b->fd = -1;
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", b->path,
-		    strerror(errno));
-	}
+	/* Close whatever fsync says, and report the call that failed. */
+	if (fsync(b->fd) == -1)
+		saved = errno;
+	if (close(b->fd) == -1 && saved == 0)
+		saved = errno;
 	b->fd = -1;
+	if (saved != 0)
+		return ec_err_set(err, EC_ERR_IO, "%s: %s", b->path,
+		    strerror(saved));
 	b->finished = true;
 	ec_sha256_final(digest_out, &b->out_hash);
 	if (size_out != NULL)
@@ -513,13 +666,15 @@ ec_bundle_free(struct ec_bundle *b)
 		return;
 	bundle_stream_free(b->stream);
 	for (i = 0; i < b->n; i++) {
-		if (b->ents[i].spool != NULL)
+		if (b->ents[i].spool != NULL && !b->ents[i].adopted)
 			(void)unlink(b->ents[i].spool);
 		free(b->ents[i].spool);
 		free(b->ents[i].mem);
 		free(b->ents[i].name);
 	}
 	free(b->ents);
+	ZSTD_freeCCtx(b->zc);
+	free(b->zbuf);
 	if (b->spool_dir != NULL)
 		(void)rmdir(b->spool_dir);
 	if (b->fd != -1)

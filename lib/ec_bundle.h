@@ -4,10 +4,12 @@
  * Writing: entries may be added in any order, from memory or streamed;
  * ec_bundle_finish() writes them sorted by path (bytewise) as ustar members
  * with fixed metadata: the snapshot mtime, uid/gid 0, mode 0644, no owner
- * names, then compresses with zstd at EC_ZSTD_LEVEL.  The same entries give
- * the same bytes on every machine.  Streamed entries are spooled to
- * "<path>.spool/" beside the bundle so that memory stays bounded whatever
- * the number and size of entries.
+ * names, then compresses with zstd at EC_ZSTD_LEVEL in libzstd's
+ * multithreaded streaming mode.  The same entries give the same bytes on
+ * every machine and for every worker count (see ec_bundle_set_workers).
+ * Streamed entries are spooled to "<path>.spool/" beside the bundle, and
+ * files already on disk are adopted in place (ec_bundle_add_file), so that
+ * memory stays bounded whatever the number and size of entries.
  *
  * Reading: ec_bundle_read() walks a bundle someone else may have made and
  * refuses anything a bundle of ours never holds (see there).
@@ -60,6 +62,27 @@ int	ec_bundle_stream_write(struct ec_bundle_stream *s, const void *p,
 int	ec_bundle_stream_close(uint8_t digest_out[EC_SHA256_LEN],
 	    uint64_t *size_out, struct ec_bundle_stream *s, struct ec_err *err)
 	    EC_MUST_CHECK;
+
+/*
+ * Adopt the finished file at "path" as entry "name", with the digest and
+ * size the caller computed while writing it (they go into manifests and
+ * checksums as given; the file is read only by ec_bundle_finish, and must
+ * not change before then).  The file stays the caller's: ec_bundle_free()
+ * leaves it.  Name rules and errors as ec_bundle_add_mem().
+ */
+int	ec_bundle_add_file(struct ec_bundle *b, const char *name,
+	    const char *path, const uint8_t digest[EC_SHA256_LEN],
+	    uint64_t size, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * zstd worker threads for ec_bundle_finish() (default 1), 1 to 8, else
+ * EC_ERR_REQUEST_INVALID.  libzstd's multithreaded mode cuts the input
+ * into jobs whose size depends on the level only, so the output is the
+ * same for every count >= 1; 0 (single-pass mode) would differ on inputs
+ * larger than one job and is not offered.
+ */
+int	ec_bundle_set_workers(struct ec_bundle *b, unsigned workers,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * A member name that cannot step outside the directory it is unpacked in:
@@ -119,6 +142,15 @@ int	ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
 	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
 	    EC_MUST_CHECK;
 int	ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
+	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+	    EC_MUST_CHECK;
+/*
+ * The same walk over the directory "dir" (an unpacked bundle or a
+ * directory output), in directory order, names relative to "dir": only
+ * regular files and directories (links, devices, FIFOs refused), the same
+ * count and size bounds.  EC_ERR_VERIFY, EC_ERR_IO.
+ */
+int	ec_bundle_read_dir(const char *dir, ec_bundle_keep_fn *keep,
 	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
 	    EC_MUST_CHECK;
 

@@ -1,12 +1,12 @@
 /*
  * ec_export: the driver every profile runs under.  Order of work:
- * validate, open the snapshot, let the profile plan, stream its items
- * into the bundle, then seal: manifest.json, its DSSE envelope,
- * provenance.json and its envelope, checksums.txt over everything, the
- * compressed file, and last the rename into the output directory.
+ * validate (parameters included), make the locked staging directory,
+ * open the store snapshot, let the profile plan and write its files, then
+ * seal: manifest.json, its DSSE envelope, provenance.json and its
+ * envelope, checksums.txt over everything; pack when the profile asks,
+ * and last publish into the output directory (ec_publish.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,49 +16,19 @@
 #include "ec_buf.h"
 #include "ec_bundle.h"
 #include "ec_canon.h"
+#include "ec_db.h"
 #include "ec_dsse.h"
-#include "ec_export.h"
+#include "ec_export_int.h"
 #include "ec_limits.h"
-#include "ec_manifest.h"
-#include "ec_profile.h"
 #include "ec_prov.h"
 
-/* Characters of the staging name that mkdtemp(3) fills in. */
-#define BUILD_TEMPLATE_X	6
+/* Worker threads for zstd when the request leaves it to us. */
+#define EXPORT_WORKERS_MAX	4
 
-/* Kinds of input one export can mix (evidence kinds, policy, ...). */
-#define BUILD_MAX_KINDS	8
-
-struct build_kind {
-	char			name[16];
-	struct ec_sha256	h;
-	uint64_t		docs;
-};
-
-struct ec_build {
-	struct ec_db			*db;		/* borrowed */
-	const struct ec_export_req	*req;		/* borrowed */
-	const struct ec_profile		*profile;	/* static */
-	struct ec_selectors		 sel;
-	json_t				*sel_json;	/* owned */
-	int64_t				 snapshot_us;
-	struct ec_bundle		*bundle;	/* owned */
-	struct ec_manifest		*manifest;	/* owned */
-	struct ec_bundle_stream		*item;		/* the open item */
-	char				*item_meta[4];	/* owned: type, id,
-							   format, path */
-	struct ec_sha256		 inputs;
-	uint64_t			 documents;
-	struct build_kind		 kinds[BUILD_MAX_KINDS];
-	size_t				 nkinds;
-	char				 staging[4096];
-	char				 bundle_path[4096 + 32];
-};
-
-struct ec_db *
-ec_build_db(struct ec_build *b)
+struct ec_store *
+ec_build_store(struct ec_build *b)
 {
-	return b->db;
+	return b->store;
 }
 
 const char *
@@ -73,73 +43,36 @@ ec_build_selectors(const struct ec_build *b)
 	return &b->sel;
 }
 
+const char *
+ec_build_param(const struct ec_build *b, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nparams; i++)
+		if (strcmp(b->pkey[i], key) == 0)
+			return b->pval[i];
+	return NULL;
+}
+
+void
+ec_build_set_state(struct ec_build *b, void *state, void (*release)(void *))
+{
+	if (b->release != NULL)
+		b->release(b->state);
+	b->state = state;
+	b->release = release;
+}
+
+void *
+ec_build_state(const struct ec_build *b)
+{
+	return b->state;
+}
+
 void
 ec_build_set_snapshot(struct ec_build *b, int64_t us)
 {
 	b->snapshot_us = us;
-}
-
-static void
-build_item_forget(struct ec_build *b)
-{
-	size_t	i;
-
-	for (i = 0; i < 4; i++) {
-		free(b->item_meta[i]);
-		b->item_meta[i] = NULL;
-	}
-}
-
-int
-ec_build_item_open(struct ec_build *b, const char *type, const char *id,
-    const char *format, const char *path, struct ec_err *err)
-{
-	if (b->item != NULL)
-		return ec_err_set(err, EC_ERR_INTERNAL, "an item is open");
-	if (ec_manifest_count(b->manifest) >= EC_MAX_OUTPUTS)
-		return ec_err_set(err, EC_ERR_TOO_LARGE,
-		    "export has more than %d outputs", EC_MAX_OUTPUTS);
-	if ((b->item_meta[0] = strdup(type)) == NULL ||
-	    (b->item_meta[1] = strdup(id)) == NULL ||
-	    (b->item_meta[2] = strdup(format)) == NULL ||
-	    (b->item_meta[3] = strdup(path)) == NULL) {
-		build_item_forget(b);
-		return ec_err_nomem(err);
-	}
-	if (ec_bundle_stream_open(&b->item, b->bundle, path, err) == -1) {
-		b->item = NULL;
-		build_item_forget(b);
-		return -1;
-	}
-	return 0;
-}
-
-int
-ec_build_item_write(struct ec_build *b, const void *p, size_t len,
-    struct ec_err *err)
-{
-	if (b->item == NULL)
-		return ec_err_set(err, EC_ERR_INTERNAL, "no item is open");
-	return ec_bundle_stream_write(b->item, p, len, err);
-}
-
-int
-ec_build_item_close(struct ec_build *b, struct ec_err *err)
-{
-	uint8_t		d[EC_SHA256_LEN];
-	uint64_t	size;
-	int		rc;
-
-	if (b->item == NULL)
-		return ec_err_set(err, EC_ERR_INTERNAL, "no item is open");
-	rc = ec_bundle_stream_close(d, &size, b->item, err);
-	b->item = NULL;
-	if (rc == 0)
-		rc = ec_manifest_add(b->manifest, b->item_meta[0],
-		    b->item_meta[1], b->item_meta[2], b->item_meta[3], d, size,
-		    err);
-	build_item_forget(b);
-	return rc;
 }
 
 int
@@ -177,19 +110,130 @@ ec_build_input(struct ec_build *b, const char *kind, const char *source,
 	return rc;
 }
 
+/*
+ * Tenant names become file names and path components: besides the
+ * character set, refuse a leading '.' (".", "..", hidden files) and '-'
+ * (read as an option by the tools operators use on them).  Tenants are
+ * case-sensitive: "Acme" and "acme" are two tenants.
+ */
 static int
-build_check(struct ec_build *b, const struct ec_export_req *req,
-    struct ec_err *err)
+export_tenant_check(const char *tenant, struct ec_err *err)
 {
-	struct stat	st;
+	if (ec_tenant_check(tenant, err) == -1)
+		return -1;
+	if (tenant[0] == '.' || tenant[0] == '-')
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "tenant: must not start with '.' or '-'");
+	return 0;
+}
+
+static int
+export_run_id_check(const char *run_id, struct ec_err *err)
+{
 	const char	*p;
 
-	if (req->profile == NULL ||
-	    (b->profile = ec_profile_find(req->profile)) == NULL)
+	if (run_id == NULL)
+		return 0;
+	if (run_id[0] == '\0' || strlen(run_id) > EC_RUN_ID_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "run id: 1 to %d characters", EC_RUN_ID_MAX);
+	for (p = run_id; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~')
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "run id: printable ASCII only");
+	return 0;
+}
+
+static const struct ec_profile_param *
+export_param_find(const struct ec_profile *p, const char *key, size_t klen)
+{
+	const struct ec_profile_param	*pp;
+
+	for (pp = p->params; pp != NULL && pp->key != NULL; pp++)
+		if (strlen(pp->key) == klen && memcmp(pp->key, key, klen) == 0)
+			return pp;
+	return NULL;
+}
+
+/* One "key=value": a key the profile declares, given once, a sane value. */
+static int
+export_param_one(struct ec_build *b, const char *kv, struct ec_err *err)
+{
+	const char	*eq = strchr(kv, '='), *v, *p;
+	size_t		 klen, i;
+
+	klen = eq != NULL ? (size_t)(eq - kv) : strlen(kv);
+	if (eq == NULL || klen == 0 || klen > EC_PARAM_KEY_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "parameter \"%.40s\": expected key=value", kv);
+	if (export_param_find(b->profile, kv, klen) == NULL)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "parameter \"%.*s\": profile %s has no such parameter",
+		    (int)klen, kv, b->profile->name);
+	v = eq + 1;
+	if (strlen(v) > EC_PARAM_VALUE_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "parameter \"%.*s\": value longer than %d bytes",
+		    (int)klen, kv, EC_PARAM_VALUE_MAX);
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "parameter \"%.*s\": control character in value",
+			    (int)klen, kv);
+	for (i = 0; i < b->nparams; i++)
+		if (strlen(b->pkey[i]) == klen &&
+		    memcmp(b->pkey[i], kv, klen) == 0)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "parameter \"%.*s\" given twice", (int)klen, kv);
+	if ((b->pkey[b->nparams] = strndup(kv, klen)) == NULL ||
+	    (b->pval[b->nparams] = strdup(v)) == NULL)
+		return ec_err_nomem(err);
+	b->nparams++;
+	return 0;
+}
+
+/* Match the parameters against the profile's table, then its check(). */
+static int
+export_params(struct ec_build *b, struct ec_err *err)
+{
+	const struct ec_profile_param	*pp;
+	const struct ec_export_req	*req = b->req;
+	size_t				 i;
+
+	if (req->nparams > EC_PARAM_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "more than %d parameters", EC_PARAM_MAX);
+	for (i = 0; i < req->nparams; i++)
+		if (export_param_one(b, req->params[i], err) == -1)
+			return -1;
+	for (pp = b->profile->params; pp != NULL && pp->key != NULL; pp++)
+		if (pp->required && ec_build_param(b, pp->key) == NULL)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "parameter \"%s\" is required by profile %s",
+			    pp->key, b->profile->name);
+	if (b->nparams > 0) {
+		if ((b->params_json = json_object()) == NULL)
+			return ec_err_nomem(err);
+		for (i = 0; i < b->nparams; i++)
+			if (json_object_set_new(b->params_json, b->pkey[i],
+			    json_string(b->pval[i])) == -1)
+				return ec_err_nomem(err);
+	}
+	return b->profile->check != NULL ? b->profile->check(b, err) : 0;
+}
+
+static int
+build_check(struct ec_build *b, struct ec_err *err)
+{
+	const struct ec_export_req	*req = b->req;
+
+	b->profile = req->profile_def;
+	if (b->profile == NULL && (req->profile == NULL ||
+	    (b->profile = ec_profile_find(req->profile)) == NULL))
 		return ec_err_set(err, EC_ERR_PROFILE_NOT_FOUND,
 		    "unknown export profile \"%.64s\"",
 		    req->profile != NULL ? req->profile : "");
-	if (ec_tenant_check(req->tenant, err) == -1)
+	if (export_tenant_check(req->tenant, err) == -1)
 		return -1;
 	b->sel = b->profile->defaults;
 	if (ec_selectors_parse(&b->sel, req->targets, req->formats, err) == -1)
@@ -203,53 +247,94 @@ build_check(struct ec_build *b, const struct ec_export_req *req,
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "bundle size limit above %llu bytes",
 		    (unsigned long long)EC_MAX_BUNDLE_BYTES);
-	if (req->run_id != NULL) {
-		if (req->run_id[0] == '\0' ||
-		    strlen(req->run_id) > EC_RUN_ID_MAX)
-			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-			    "run id: 1 to %d characters", EC_RUN_ID_MAX);
-		for (p = req->run_id; *p != '\0'; p++)
-			if (*p <= ' ' || *p > '~')
-				return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-				    "run id: printable ASCII only");
-	}
-	if (req->out_dir == NULL || stat(req->out_dir, &st) == -1 ||
-	    !S_ISDIR(st.st_mode))
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "output directory %.200s does not exist",
-		    req->out_dir != NULL ? req->out_dir : "");
+	if (export_run_id_check(req->run_id, err) == -1)
+		return -1;
 	if ((b->sel_json = ec_selectors_json(&b->sel)) == NULL)
 		return ec_err_nomem(err);
-	return 0;
+	return export_params(b, err);
 }
 
+static struct ec_build *
+build_new(const struct ec_export_req *req, struct ec_err *err)
+{
+	struct ec_build	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		(void)ec_err_nomem(err);
+		return NULL;
+	}
+	b->req = req;
+	ec_sha256_init(&b->inputs);
+	return b;
+}
+
+static void
+build_free(struct ec_build *b)
+{
+	size_t	i;
+
+	if (b->store != NULL)
+		ec_store_end(b->store);
+	ec_export_items_discard(b);
+	ec_export_files_free(b);
+	/* Removes the tree, the bundle and the lock: nothing is left. */
+	ec_publish_staging_free(b->staging);
+	if (b->release != NULL)
+		b->release(b->state);
+	for (i = 0; i < b->nparams; i++) {
+		free(b->pkey[i]);
+		free(b->pval[i]);
+	}
+	ec_manifest_free(b->manifest);
+	json_decref(b->sel_json);
+	json_decref(b->params_json);
+	free(b);
+}
+
+int
+ec_export_check(const struct ec_export_req *req, struct ec_err *err)
+{
+	struct ec_build	*b;
+	int		 rc;
+
+	if ((b = build_new(req, err)) == NULL)
+		return -1;
+	rc = build_check(b, err);
+	build_free(b);
+	return rc;
+}
+
+bool
+ec_export_needs_store(const struct ec_export_req *req)
+{
+	const struct ec_profile	*p = req->profile_def;
+
+	if (p == NULL && req->profile != NULL)
+		p = ec_profile_find(req->profile);
+	return p != NULL && (p->flags & EC_PROFILE_NO_STORE) == 0;
+}
+
+/* The staging directory: a locked one with tree/ and tmp/ inside. */
 static int
 build_staging(struct ec_build *b, struct ec_err *err)
 {
 	const char	*dir = b->req->staging_dir;
-	int		 n;
+	const char	*s;
 
 	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
 		dir = "/tmp";
-	n = snprintf(b->staging, sizeof(b->staging), "%s/ec-build.", dir);
-	if (n < 0 || (size_t)n + BUILD_TEMPLATE_X >= sizeof(b->staging))
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "staging directory name too long");
-	/* mkdtemp(3) replaces a trailing run of six 'X'. */
-	memset(b->staging + n, 'X', BUILD_TEMPLATE_X);
-	b->staging[n + BUILD_TEMPLATE_X] = '\0';
-	if (mkdtemp(b->staging) == NULL) {
-		(void)ec_err_set(err, EC_ERR_IO, "staging in %s: %s", dir,
-		    strerror(errno));
-		b->staging[0] = '\0';
+	if (ec_publish_staging_new(&b->staging, dir, "ec-build.", err) == -1)
 		return -1;
-	}
-	(void)snprintf(b->bundle_path, sizeof(b->bundle_path),
-	    "%s/bundle.tar.zst", b->staging);
+	s = ec_publish_staging_path(b->staging);
+	(void)snprintf(b->tree, sizeof(b->tree), "%s/tree", s);
+	(void)snprintf(b->tmp, sizeof(b->tmp), "%s/tmp", s);
+	if (mkdir(b->tree, 0755) == -1 || mkdir(b->tmp, 0700) == -1)
+		return ec_err_set(err, EC_ERR_IO, "staging in %s: %s", dir,
+		    strerror(errno));
 	return 0;
 }
 
-/* Run id and file name, both derived from what makes the bytes. */
+/* Run id and output name, both derived from what makes the bytes. */
 static int
 build_names(struct ec_export_result *out, struct ec_build *b,
     char name[256], struct ec_err *err)
@@ -264,8 +349,12 @@ build_names(struct ec_export_result *out, struct ec_build *b,
 		(void)snprintf(out->run_id, sizeof(out->run_id), "%s",
 		    b->req->run_id);
 	else {
+		/* Parameters only when given: older run ids stay the same. */
 		if (ec_buf_addf(&key, err, "%s\n", b->profile->name) == -1 ||
 		    ec_canon_dump(&key, b->sel_json, err) == -1 ||
+		    (b->params_json != NULL && (ec_buf_addc(&key, '\n',
+		    err) == -1 || ec_canon_dump(&key, b->params_json,
+		    err) == -1)) ||
 		    ec_buf_addf(&key, err, "\n%s", out->inputs_hash) == -1)
 			goto out;
 		ec_sha256_hex(h, key.data, key.len);
@@ -278,8 +367,8 @@ build_names(struct ec_export_result *out, struct ec_build *b,
 	for (i = 0; prof[i] != '\0'; i++)
 		if (prof[i] == ':')
 			prof[i] = '-';
-	(void)snprintf(name, 256, "%s-%s-%.16s.tar.zst", b->req->tenant, prof,
-	    h);
+	(void)snprintf(name, 256, "%s-%s-%.16s%s", b->req->tenant, prof, h,
+	    (b->profile->flags & EC_PROFILE_PACK) != 0 ? ".tar.zst" : "");
 	rc = 0;
 out:
 	ec_buf_dispose(&key);
@@ -300,17 +389,24 @@ build_sign(struct ec_build *b, const char *name, const char *type,
 	rc = ec_dsse_sign(&env, type, payload->data, payload->len,
 	    &b->req->signer, 1, err);
 	if (rc == 0)
-		rc = ec_bundle_add_mem(b->bundle, name, env.data, env.len, err);
+		rc = ec_export_add_own(b, name, env.data, env.len, err);
 	ec_buf_dispose(&env);
 	return rc;
 }
 
-static int
-build_subject(void *arg, const char *name, const uint8_t digest[EC_SHA256_LEN],
-    uint64_t size, struct ec_err *err)
+static json_t *
+build_prov_params(const struct ec_build *b)
 {
-	(void)size;
-	return ec_prov_subject(arg, name, digest, err);
+	json_t	*params;
+
+	params = json_pack("{s:s, s:O, s:s}", "profile", b->profile->name,
+	    "selectors", b->sel_json, "tenant", b->req->tenant);
+	if (params != NULL && b->params_json != NULL &&
+	    json_object_set(params, "parameters", b->params_json) == -1) {
+		json_decref(params);
+		return NULL;
+	}
+	return params;
 }
 
 static int
@@ -326,9 +422,7 @@ build_provenance(struct ec_build *b, const struct ec_export_result *res,
 	int		 rc = -1;
 
 	ec_buf_init(&out, EC_MAX_META_BYTES);
-	params = json_pack("{s:s, s:O, s:s}", "profile", b->profile->name,
-	    "selectors", b->sel_json, "tenant", b->req->tenant);
-	if (params == NULL) {
+	if ((params = build_prov_params(b)) == NULL) {
 		(void)ec_err_nomem(err);
 		goto out;
 	}
@@ -336,8 +430,12 @@ build_provenance(struct ec_build *b, const struct ec_export_result *res,
 	    err) == -1)
 		goto out;
 	/* Subjects: every file so far (data, manifest, its envelope). */
-	if (ec_bundle_foreach(b->bundle, build_subject, p, err) != 0 ||
-	    ec_prov_dependency(p, "evidence", res->inputs_hash, b->documents,
+	ec_export_files_sort(b);
+	for (i = 0; i < b->nfiles; i++)
+		if (ec_prov_subject(p, b->files[i].path, b->files[i].sha256,
+		    err) == -1)
+			goto out;
+	if (ec_prov_dependency(p, "evidence", res->inputs_hash, b->documents,
 	    err) == -1)
 		goto out;
 	for (i = 0; i < b->nkinds; i++) {
@@ -350,8 +448,7 @@ build_provenance(struct ec_build *b, const struct ec_export_result *res,
 			goto out;
 	}
 	if (ec_prov_write(&out, p, err) == -1 ||
-	    ec_bundle_add_mem(b->bundle, EC_PROV_NAME, out.data, out.len,
-	    err) == -1 ||
+	    ec_export_add_own(b, EC_PROV_NAME, out.data, out.len, err) == -1 ||
 	    build_sign(b, EC_PROV_DSSE_NAME, EC_INTOTO_PAYLOAD_TYPE, &out,
 	    err) == -1)
 		goto out;
@@ -363,6 +460,26 @@ out:
 	return rc;
 }
 
+/* checksums.txt over every file of the tree. */
+static int
+build_checksums(struct ec_build *b, struct ec_err *err)
+{
+	struct ec_buf	buf;
+	size_t		i;
+	int		rc = -1;
+
+	ec_buf_init(&buf, EC_MAX_META_BYTES);
+	ec_export_files_sort(b);
+	for (i = 0; i < b->nfiles; i++)
+		if (ec_checksums_add(&buf, b->files[i].path,
+		    b->files[i].sha256, err) == -1)
+			goto out;
+	rc = ec_export_add_own(b, EC_CHECKSUMS_NAME, buf.data, buf.len, err);
+out:
+	ec_buf_dispose(&buf);
+	return rc;
+}
+
 /* Manifest, provenance, their envelopes and checksums.txt. */
 static int
 build_seal(struct ec_export_result *out, struct ec_build *b,
@@ -370,6 +487,7 @@ build_seal(struct ec_export_result *out, struct ec_build *b,
 {
 	struct ec_manifest_head	 h;
 	struct ec_buf		 buf;
+	uint8_t			 d[EC_SHA256_LEN];
 	int			 rc = -1;
 
 	ec_buf_init(&buf, EC_MAX_META_BYTES);
@@ -382,18 +500,17 @@ build_seal(struct ec_export_result *out, struct ec_build *b,
 	h.documents = b->documents;
 	h.run_id = out->run_id;
 	if (ec_manifest_write(&buf, b->manifest, &h, err) == -1 ||
-	    ec_bundle_add_mem(b->bundle, EC_MANIFEST_NAME, buf.data, buf.len,
+	    ec_export_add_own(b, EC_MANIFEST_NAME, buf.data, buf.len,
 	    err) == -1 ||
 	    build_sign(b, EC_MANIFEST_DSSE_NAME, EC_MANIFEST_PAYLOAD_TYPE, &buf,
 	    err) == -1 ||
-	    build_provenance(b, out, err) == -1)
+	    build_provenance(b, out, err) == -1 ||
+	    build_checksums(b, err) == -1)
 		goto out;
-	ec_buf_reset(&buf);
-	if (ec_checksums_write(&buf, b->bundle, err) == -1 ||
-	    ec_bundle_add_mem(b->bundle, EC_CHECKSUMS_NAME, buf.data, buf.len,
-	    err) == -1)
-		goto out;
+	ec_sha256(d, buf.data, buf.len);
+	ec_hex_encode(out->sha256, d, sizeof(d));
 	out->items = ec_manifest_count(b->manifest);
+	out->files = ec_manifest_file_count(b->manifest);
 	out->documents = b->documents;
 	out->signed_ = b->req->signer != NULL;
 	rc = 0;
@@ -402,67 +519,76 @@ out:
 	return rc;
 }
 
-/* Copy for a rename across file systems; the copy is hidden until done. */
-static int
-build_copy(const char *from, const char *tmp, struct ec_err *err)
+static unsigned
+build_workers(const struct ec_export_req *req)
 {
-	char	 chunk[65536];
-	ssize_t	 n;
-	int	 in, o, rc = -1;
+	long	n;
 
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", from,
-		    strerror(errno));
-	if ((o = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", tmp,
-		    strerror(errno));
-		(void)close(in);
-		return -1;
+	if (req->zstd_workers != 0)
+		return req->zstd_workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > EXPORT_WORKERS_MAX ? EXPORT_WORKERS_MAX :
+	    (unsigned)n;
+}
+
+/* Pack the tree into "<staging>/<name>" (EC_PROFILE_PACK). */
+static int
+build_pack(struct ec_export_result *out, struct ec_build *b,
+    const char *path, struct ec_err *err)
+{
+	struct ec_bundle	*bun = NULL;
+	char			 file[BUILD_FILE_MAX];
+	uint8_t			 d[EC_SHA256_LEN];
+	size_t			 i;
+	int			 rc = -1;
+
+	/* Whole seconds: tar headers hold no fractions. */
+	if (ec_bundle_new(&bun, path, b->snapshot_us / 1000000,
+	    b->req->max_bytes != 0 ? b->req->max_bytes : EC_MAX_BUNDLE_BYTES,
+	    err) == -1 ||
+	    ec_bundle_set_workers(bun, build_workers(b->req), err) == -1)
+		goto out;
+	for (i = 0; i < b->nfiles; i++) {
+		(void)snprintf(file, sizeof(file), "%s/%s", b->tree,
+		    b->files[i].path);
+		if (ec_bundle_add_file(bun, b->files[i].path, file,
+		    b->files[i].sha256, b->files[i].size, err) == -1)
+			goto out;
 	}
-	while ((n = read(in, chunk, sizeof(chunk))) > 0)
-		if (write(o, chunk, (size_t)n) != n)
-			break;
-	if (n == 0 && fsync(o) == 0)
-		rc = 0;
-	else
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", tmp,
-		    strerror(errno));
-	if (close(o) == -1 && rc == 0)
-		rc = ec_err_set(err, EC_ERR_IO, "%s: %s", tmp,
-		    strerror(errno));
-	(void)close(in);
-	if (rc == -1)
-		(void)unlink(tmp);
+	if (ec_bundle_finish(d, &out->size, bun, err) == -1)
+		goto out;
+	ec_hex_encode(out->sha256, d, sizeof(d));
+	out->packed = true;
+	rc = 0;
+out:
+	ec_bundle_free(bun);
 	return rc;
 }
 
+/* Pack if asked, then publish the bundle or the tree as "name". */
 static int
 build_publish(struct ec_export_result *out, struct ec_build *b,
     const char *name, struct ec_err *err)
 {
-	char	tmp[sizeof(out->path) + 16];
+	char	from[BUILD_FILE_MAX];
+	size_t	i;
 
+	if ((b->profile->flags & EC_PROFILE_PACK) != 0) {
+		(void)snprintf(from, sizeof(from), "%s/%s",
+		    ec_publish_staging_path(b->staging), name);
+		if (build_pack(out, b, from, err) == -1)
+			return -1;
+	} else {
+		(void)snprintf(from, sizeof(from), "%s", b->tree);
+		for (i = 0; i < b->nfiles; i++)
+			out->size += b->files[i].size;
+	}
 	if (snprintf(out->path, sizeof(out->path), "%s/%s", b->req->out_dir,
 	    name) >= (int)sizeof(out->path))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "output path too long");
-	if (rename(b->bundle_path, out->path) == 0)
-		return 0;
-	if (errno != EXDEV)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", out->path,
-		    strerror(errno));
-	(void)snprintf(tmp, sizeof(tmp), "%s/.%s.part", b->req->out_dir, name);
-	if (build_copy(b->bundle_path, tmp, err) == -1)
-		return -1;
-	if (rename(tmp, out->path) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", out->path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		return -1;
-	}
-	(void)unlink(b->bundle_path);
-	return 0;
+	return ec_publish_move(&out->existed, from, b->req->out_dir, name,
+	    err);
 }
 
 static int
@@ -471,61 +597,56 @@ build_run(struct ec_export_result *out, struct ec_build *b,
 {
 	char		name[256];
 	uint8_t		d[EC_SHA256_LEN];
-	int64_t		secs;
 
-	if (ec_db_begin(b->db, b->req->tenant, true, err) == -1)
+	if (ec_publish_outdir(b->req->out_dir, err) == -1)
 		return -1;
-	if (b->profile->plan(b, err) == -1)
+	/* Copies a killed cross-device publish left beside the outputs. */
+	(void)ec_publish_sweep(b->req->out_dir, EC_PUBLISH_COPY_PREFIX);
+	if (build_staging(b, err) == -1 ||
+	    ec_manifest_new(&b->manifest, err) == -1)
 		return -1;
-	/* Whole seconds: tar headers hold no fractions. */
-	secs = b->snapshot_us / 1000000;
-	if (ec_manifest_new(&b->manifest, err) == -1 ||
-	    build_staging(b, err) == -1 ||
-	    ec_bundle_new(&b->bundle, b->bundle_path, secs,
-	    b->req->max_bytes != 0 ? b->req->max_bytes : EC_MAX_BUNDLE_BYTES,
+	if (b->store != NULL && ec_store_begin(b->store, b->req->tenant,
 	    err) == -1)
+		return -1;
+	if (b->profile->plan != NULL && b->profile->plan(b, err) == -1)
 		return -1;
 	if (b->profile->write(b, err) == -1)
 		return -1;
-	if (b->item != NULL)
-		return ec_err_set(err, EC_ERR_INTERNAL, "item left open");
-	if (ec_db_commit(b->db, err) == -1)
-		return -1;
+	if (b->open != NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "output left open");
+	if (b->store != NULL)
+		ec_store_end(b->store);
 	ec_sha256_final(d, &b->inputs);
 	ec_hex_encode(out->inputs_hash, d, sizeof(d));
 	if (build_names(out, b, name, err) == -1 ||
-	    build_seal(out, b, err) == -1 ||
-	    ec_bundle_finish(d, &out->size, b->bundle, err) == -1)
+	    build_seal(out, b, err) == -1)
 		return -1;
-	ec_hex_encode(out->sha256, d, sizeof(d));
 	return build_publish(out, b, name, err);
 }
 
 int
-ec_export_build(struct ec_export_result *out, struct ec_db *db,
+ec_export_build(struct ec_export_result *out, struct ec_store *store,
     const struct ec_export_req *req, struct ec_err *err)
 {
 	struct ec_build	*b;
 	int		 rc = -1;
 
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return ec_err_nomem(err);
-	b->db = db;
-	b->req = req;
-	ec_sha256_init(&b->inputs);
 	memset(out, 0, sizeof(*out));
-	if (build_check(b, req, err) == 0)
+	if ((b = build_new(req, err)) == NULL)
+		return -1;
+	if (build_check(b, err) == 0) {
+		if ((b->profile->flags & EC_PROFILE_NO_STORE) == 0) {
+			b->store = store;
+			if (store == NULL) {
+				(void)ec_err_set(err, EC_ERR_INTERNAL,
+				    "profile %s needs an evidence store",
+				    b->profile->name);
+				goto out;
+			}
+		}
 		rc = build_run(out, b, err);
-	ec_db_rollback(db);
-	build_item_forget(b);
-	/* Frees an item left open too; unlinks an unfinished bundle. */
-	ec_bundle_free(b->bundle);
-	if (b->staging[0] != '\0') {
-		(void)unlink(b->bundle_path);
-		(void)rmdir(b->staging);
 	}
-	ec_manifest_free(b->manifest);
-	json_decref(b->sel_json);
-	free(b);
+out:
+	build_free(b);
 	return rc;
 }

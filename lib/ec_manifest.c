@@ -14,6 +14,9 @@ struct ec_manifest {
 	struct ec_manifest_item	*items;		/* owned, strings too */
 	size_t			 n, cap;
 	bool			 sorted;
+	struct ec_manifest_file	*files;		/* owned, paths too */
+	size_t			 nfiles, capfiles;
+	bool			 files_sorted;
 	char			*run_id;	/* owned; parsed manifests */
 	char			*profile;	/* owned; parsed manifests */
 };
@@ -40,6 +43,9 @@ ec_manifest_free(struct ec_manifest *m)
 		free((char *)m->items[i].path);
 	}
 	free(m->items);
+	for (i = 0; i < m->nfiles; i++)
+		free((char *)m->files[i].path);
+	free(m->files);
 	free(m->run_id);
 	free(m->profile);
 	free(m);
@@ -121,6 +127,56 @@ ec_manifest_item(struct ec_manifest *m, size_t i)
 	return i < m->n ? &m->items[i] : NULL;
 }
 
+int
+ec_manifest_add_file(struct ec_manifest *m, const char *path,
+    const uint8_t digest[EC_SHA256_LEN], uint64_t size, struct ec_err *err)
+{
+	struct ec_manifest_file	*f;
+	size_t			 ncap;
+
+	if (m->nfiles >= EC_MAX_OUTPUTS)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "export has more than %d metadata files", EC_MAX_OUTPUTS);
+	if (m->nfiles == m->capfiles) {
+		ncap = m->capfiles == 0 ? 16 : m->capfiles * 2;
+		if ((f = reallocarray(m->files, ncap, sizeof(*f))) == NULL)
+			return ec_err_nomem(err);
+		m->files = f;
+		m->capfiles = ncap;
+	}
+	f = &m->files[m->nfiles];
+	if ((f->path = strdup(path)) == NULL)
+		return ec_err_nomem(err);
+	ec_hex_encode(f->sha256, digest, EC_SHA256_LEN);
+	f->size = size;
+	m->nfiles++;
+	m->files_sorted = false;
+	return 0;
+}
+
+size_t
+ec_manifest_file_count(const struct ec_manifest *m)
+{
+	return m->nfiles;
+}
+
+static int
+manifest_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ec_manifest_file *)a)->path,
+	    ((const struct ec_manifest_file *)b)->path);
+}
+
+const struct ec_manifest_file *
+ec_manifest_file(struct ec_manifest *m, size_t i)
+{
+	if (!m->files_sorted && m->nfiles > 1)
+		qsort(m->files, m->nfiles, sizeof(m->files[0]),
+		    manifest_file_cmp);
+	m->files_sorted = true;
+	return i < m->nfiles ? &m->files[i] : NULL;
+}
+
 const char *
 ec_manifest_run_id(const struct ec_manifest *m)
 {
@@ -153,6 +209,25 @@ manifest_items_json(struct ec_manifest *m)
 	return a;
 }
 
+static json_t *
+manifest_files_json(struct ec_manifest *m)
+{
+	const struct ec_manifest_file	*f;
+	json_t				*a;
+	size_t				 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; (f = ec_manifest_file(m, i)) != NULL; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:s, s:I}",
+		    "path", f->path, "sha256", f->sha256, "size",
+		    (json_int_t)f->size)) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 int
 ec_manifest_write(struct ec_buf *out, struct ec_manifest *m,
     const struct ec_manifest_head *h, struct ec_err *err)
@@ -170,6 +245,12 @@ ec_manifest_write(struct ec_buf *out, struct ec_manifest *m,
 	    "items", manifest_items_json(m));
 	if (doc == NULL)
 		return ec_err_nomem(err);
+	/* Only when there are some: manifests without keep their bytes. */
+	if (m->nfiles > 0 && json_object_set_new(doc, "files",
+	    manifest_files_json(m)) == -1) {
+		json_decref(doc);
+		return ec_err_nomem(err);
+	}
 	rc = ec_canon_dump(out, doc, err);
 	json_decref(doc);
 	return rc;
@@ -190,6 +271,27 @@ manifest_str(const json_t *o, const char *key, struct ec_err *err)
 	return json_string_value(v);
 }
 
+/* An entry's sha256 and size, as items and files both carry them. */
+static int
+manifest_digest_size(uint8_t d[EC_SHA256_LEN], double *sz_out,
+    const char *sha, const json_t *size, const char *path, struct ec_err *err)
+{
+	double	sz;
+
+	/* Lowercase only: the signed bytes must be what we compare. */
+	if (strspn(sha, "0123456789abcdef") != 2 * EC_SHA256_LEN ||
+	    ec_hex_decode(d, EC_SHA256_LEN, sha, strlen(sha)) == -1)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: %.200s: bad sha256", path);
+	/* Numbers were parsed as doubles; sizes must be exact integers. */
+	if (!json_is_number(size) || (sz = json_number_value(size)) < 0 ||
+	    sz > 9007199254740992.0 || sz != (double)(uint64_t)sz)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: %.200s: bad size", path);
+	*sz_out = sz;
+	return 0;
+}
+
 static int
 manifest_parse_item(struct ec_manifest *m, const json_t *it,
     struct ec_err *err)
@@ -208,16 +310,8 @@ manifest_parse_item(struct ec_manifest *m, const json_t *it,
 	    (path = manifest_str(it, "path", err)) == NULL ||
 	    (sha = manifest_str(it, "sha256", err)) == NULL)
 		return -1;
-	/* Lowercase only: the signed bytes must be what we compare. */
-	if (strspn(sha, "0123456789abcdef") != 2 * EC_SHA256_LEN ||
-	    ec_hex_decode(d, sizeof(d), sha, strlen(sha)) == -1)
-		return ec_err_set(err, EC_ERR_VERIFY,
-		    "manifest.json: %.200s: bad sha256", path);
-	/* Numbers were parsed as doubles; sizes must be exact integers. */
-	if (!json_is_number(size) || (sz = json_number_value(size)) < 0 ||
-	    sz > 9007199254740992.0 || sz != (double)(uint64_t)sz)
-		return ec_err_set(err, EC_ERR_VERIFY,
-		    "manifest.json: %.200s: bad size", path);
+	if (manifest_digest_size(d, &sz, sha, size, path, err) == -1)
+		return -1;
 	if (ec_manifest_add(m, type, id, format, path, d, (uint64_t)sz,
 	    err) == -1) {
 		if (err != NULL && err->code == EC_ERR_TOO_LARGE)
@@ -226,6 +320,53 @@ manifest_parse_item(struct ec_manifest *m, const json_t *it,
 			    EC_MAX_OUTPUTS);
 		return -1;
 	}
+	return 0;
+}
+
+/* One entry of the optional "files" list: path, sha256, size. */
+static int
+manifest_parse_file(struct ec_manifest *m, const json_t *f,
+    struct ec_err *err)
+{
+	const char	*path, *sha;
+	const json_t	*size = json_object_get(f, "size");
+	uint8_t		 d[EC_SHA256_LEN];
+	double		 sz;
+
+	if (!json_is_object(f) || json_object_size(f) != 3)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: a files entry is malformed");
+	if ((path = manifest_str(f, "path", err)) == NULL ||
+	    (sha = manifest_str(f, "sha256", err)) == NULL)
+		return -1;
+	if (manifest_digest_size(d, &sz, sha, size, path, err) == -1)
+		return -1;
+	if (ec_manifest_add_file(m, path, d, (uint64_t)sz, err) == -1) {
+		if (err != NULL && err->code == EC_ERR_TOO_LARGE)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "manifest.json: more than %d files",
+			    EC_MAX_OUTPUTS);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+manifest_parse_files(struct ec_manifest *m, const json_t *doc,
+    struct ec_err *err)
+{
+	const json_t	*files = json_object_get(doc, "files");
+	size_t		 i;
+
+	if (files == NULL)
+		return 0;
+	if (!json_is_array(files) || json_array_size(files) == 0)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.json: files is not a non-empty array");
+	for (i = 0; i < json_array_size(files); i++)
+		if (manifest_parse_file(m, json_array_get(files, i),
+		    err) == -1)
+			return -1;
 	return 0;
 }
 
@@ -260,7 +401,7 @@ manifest_parse_doc(struct ec_manifest *m, const json_t *doc,
 	for (i = 0; i < json_array_size(items); i++)
 		if (manifest_parse_item(m, json_array_get(items, i), err) == -1)
 			return -1;
-	return 0;
+	return manifest_parse_files(m, doc, err);
 }
 
 int
@@ -299,18 +440,24 @@ out:
 	return rc;
 }
 
+int
+ec_checksums_add(struct ec_buf *out, const char *path,
+    const uint8_t digest[EC_SHA256_LEN], struct ec_err *err)
+{
+	char	hex[EC_SHA256_HEX];
+
+	ec_hex_encode(hex, digest, EC_SHA256_LEN);
+	return ec_buf_addf(out, err, "%s  %s\n", hex, path);
+}
+
 static int
 checksums_line(void *arg, const char *name, const uint8_t digest[EC_SHA256_LEN],
     uint64_t size, struct ec_err *err)
 {
-	struct ec_buf	*out = arg;
-	char		 hex[EC_SHA256_HEX];
-
 	(void)size;
 	if (strcmp(name, EC_CHECKSUMS_NAME) == 0)
 		return 0;
-	ec_hex_encode(hex, digest, EC_SHA256_LEN);
-	return ec_buf_addf(out, err, "%s  %s\n", hex, name);
+	return ec_checksums_add(arg, name, digest, err);
 }
 
 int

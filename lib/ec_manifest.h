@@ -3,7 +3,10 @@
  *
  * manifest.json (canonical JSON, RFC 8785): schemaVersion, runId, tenant,
  * profile, selectors, inputsHash, snapshotAt, documents and items sorted by
- * (type, id, format, path), each with sha256 (lowercase hex) and size.
+ * (type, id, format, path), each with sha256 (lowercase hex) and size;
+ * and, only when a profile wrote some, "files": the metadata files that
+ * are not data items (oci-layout, index.json, TUF roles, metadata.json)
+ * sorted by path, each with path, sha256 and size.
  *
  * checksums.txt: "<sha256 hex>  <path>\n" for every other member, sorted
  * by path, so that "sha256sum -c checksums.txt" checks an unpacked bundle
@@ -42,6 +45,12 @@ struct ec_manifest_item {
 	uint64_t	 size;
 };
 
+struct ec_manifest_file {
+	const char	*path;		/* owned by the manifest */
+	char		 sha256[EC_SHA256_HEX];
+	uint64_t	 size;
+};
+
 /* The fields around the items; all borrowed. */
 struct ec_manifest_head {
 	const char	*run_id;
@@ -61,6 +70,16 @@ int	ec_manifest_add(struct ec_manifest *m, const char *type,
 	    const uint8_t digest[EC_SHA256_LEN], uint64_t size,
 	    struct ec_err *err) EC_MUST_CHECK;
 size_t	ec_manifest_count(const struct ec_manifest *m);
+/*
+ * Add a metadata file to "files" (path copied); EC_ERR_TOO_LARGE past
+ * EC_MAX_OUTPUTS.  ec_manifest_file() gives entry i sorted by path.
+ */
+int	ec_manifest_add_file(struct ec_manifest *m, const char *path,
+	    const uint8_t digest[EC_SHA256_LEN], uint64_t size,
+	    struct ec_err *err) EC_MUST_CHECK;
+size_t	ec_manifest_file_count(const struct ec_manifest *m);
+const struct ec_manifest_file *ec_manifest_file(struct ec_manifest *m,
+	    size_t i);
 /* Item i in sorted order (sorts on first call after an add). */
 const struct ec_manifest_item *ec_manifest_item(struct ec_manifest *m,
 	    size_t i);
@@ -80,6 +99,10 @@ const char	*ec_manifest_run_id(const struct ec_manifest *m);
 const char	*ec_manifest_profile(const struct ec_manifest *m);
 void	ec_manifest_free(struct ec_manifest *m);
 
+/* One checksums.txt line ("<hex>  <path>\n") appended to "out". */
+int	ec_checksums_add(struct ec_buf *out, const char *path,
+	    const uint8_t digest[EC_SHA256_LEN], struct ec_err *err)
+	    EC_MUST_CHECK;
 /* checksums.txt for every entry of "b" but checksums.txt itself. */
 int	ec_checksums_write(struct ec_buf *out, struct ec_bundle *b,
 	    struct ec_err *err) EC_MUST_CHECK;

@@ -1,10 +1,49 @@
 /*
- * ec_profile: the one builder interface every export profile implements
- * (json:raw now; json:policy, trivy:db, trivy:java-db, mirror:full,
- * mirror:delta and devportal:offline plug in the same way).  The common
- * driver, ec_export, owns the staging area, the bundle, the manifest,
- * provenance, signatures and checksums; a profile only decides what data
- * goes in, through the ec_build_* calls below.
+ * ec_profile: the one builder interface every export profile implements.
+ * The profiles live in lib/profiles/, one file each (json:raw now;
+ * json:policy, trivy:db, trivy:java-db, mirror:full, mirror:delta and
+ * devportal:offline plug in the same way).  The common driver, ec_export,
+ * owns the staging directory, the store snapshot, the manifest,
+ * provenance, signatures, checksums, packing and publishing; a profile
+ * only decides what files go in, through the ec_build_* calls below.
+ *
+ * Life of a build, as the driver runs it:
+ *   1. check   parameters (--param key=value) are matched against the
+ *              profile's table, then check() validates their values;
+ *              nothing has been touched yet.
+ *   2. plan    inside the store snapshot (unless EC_PROFILE_NO_STORE):
+ *              fix the snapshot time and fail early when the export
+ *              cannot fit its limits.
+ *   3. write   open, fill and close output files (below).
+ *   4. seal    manifest.json, manifest.dsse.json, provenance.json,
+ *              provenance.dsse.json and checksums.txt are added at the
+ *              top of the tree: profiles never write those names.
+ *   5. publish the tree is renamed into the output directory as
+ *              DIR/<name>/, or, with EC_PROFILE_PACK, packed into one
+ *              deterministic DIR/<name>.tar.zst first.
+ *
+ * Output files.  Each file is written in the staging directory and only
+ * takes its place in the tree when closed, so a profile may hold several
+ * open at once, name a file after its own digest (OCI blobs), or let a
+ * library such as SQLite or a BoltDB writer seek in a scratch file:
+ *
+ *   ec_build_item_open()     a streamed file, hashed as it is written;
+ *   ec_build_item_scratch()  an empty read-write file the profile (or a
+ *                            library, by path or fd) fills and seeks in;
+ *   ec_build_item_sum()      ends the writing and gives the digest and
+ *                            size, e.g. to name a blob sha256/<hex>;
+ *   ec_build_item_close()    places the file at its path and enters it in
+ *                            manifest.json: as an item (type, id, format)
+ *                            under "items", or as EC_FILE_METADATA (an
+ *                            oci-layout, index.json, a TUF role, Trivy's
+ *                            metadata.json) under "files", which
+ *                            exportctl verify checks the same way.
+ *
+ * Paths are relative, printable ASCII, at most EC_BUNDLE_NAME_MAX bytes
+ * (ustar), without "." or ".." components, each used once; together at
+ * most EC_MAX_OUTPUTS items and files.  Tar members, directory entries
+ * and manifest entries are sorted bytewise, and packed bundles carry the
+ * snapshot time as every mtime, so the bytes depend only on the inputs.
  */
 #ifndef EC_PROFILE_H
 #define EC_PROFILE_H
@@ -13,25 +52,53 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ec_db.h"
 #include "ec_err.h"
+#include "ec_hash.h"
 #include "ec_select.h"
+#include "ec_store.h"
 
 struct ec_build;	/* opaque: one export being built (ec_export.c) */
+struct ec_build_item;	/* opaque: one output file being written */
+
+/* Publish one DIR/<name>.tar.zst instead of the directory DIR/<name>/. */
+#define EC_PROFILE_PACK		0x01u
+/* Needs no evidence: no database is opened, ec_build_store() is NULL. */
+#define EC_PROFILE_NO_STORE	0x02u
+
+/* Parameter key and value sizes (exportctl build --param key=value). */
+#define EC_PARAM_KEY_MAX	32
+#define EC_PARAM_VALUE_MAX	4096
+#define EC_PARAM_MAX		16
+
+/* One parameter a profile accepts; tables end with a NULL key. */
+struct ec_profile_param {
+	const char	*key;		/* [a-z][a-z0-9-]* */
+	const char	*help;		/* one line, for exportctl profiles */
+	bool		 required;
+};
 
 struct ec_profile {
-	const char		*name;		/* "json:raw" */
-	const char		*build_type;	/* SLSA buildType URI */
-	unsigned		 targets;	/* EC_TARGET_* allowed */
-	unsigned		 formats;	/* EC_FORMAT_* allowed */
-	struct ec_selectors	 defaults;
+	const char			*name;		/* "json:raw" */
+	const char			*build_type;	/* SLSA buildType */
+	unsigned			 flags;		/* EC_PROFILE_* */
+	unsigned			 targets;	/* EC_TARGET_* */
+	unsigned			 formats;	/* EC_FORMAT_* */
+	struct ec_selectors		 defaults;
+	const struct ec_profile_param	*params;	/* NULL: none */
 	/*
-	 * Look at the inputs inside the build's snapshot transaction: fix
-	 * the snapshot time (ec_build_set_snapshot) and fail early, before
-	 * anything is written, when the export cannot fit its limits.
+	 * Validate the parameter values (ec_build_param) before any work:
+	 * EC_ERR_REQUEST_INVALID naming the parameter.  May be NULL.  It may
+	 * keep what it parsed with ec_build_set_state(), and may run more
+	 * than once per request (ec_export_check, then the build).
+	 */
+	int	(*check)(struct ec_build *b, struct ec_err *err);
+	/*
+	 * Look at the inputs inside the snapshot: fix the snapshot time
+	 * (ec_build_set_snapshot) and fail early, before anything is
+	 * written, when the export cannot fit its limits.
 	 */
 	int	(*plan)(struct ec_build *b, struct ec_err *err);
-	/* Write the data items and record the inputs. */
+	/* Write the output files and record the inputs. */
 	int	(*write)(struct ec_build *b, struct ec_err *err);
 };
 
@@ -40,26 +107,90 @@ const struct ec_profile	*ec_profile_find(const char *name);
 /* Every profile this build provides, in name order; count to *n_out. */
 const struct ec_profile *const *ec_profile_all(size_t *n_out);
 
-/* What the export is about; borrowed for the life of the build. */
-struct ec_db			*ec_build_db(struct ec_build *b);
+/*
+ * What the export is about; borrowed for the life of the build.  The
+ * store is NULL for EC_PROFILE_NO_STORE profiles; otherwise its snapshot
+ * is open from plan() to the end of write().
+ */
+struct ec_store			*ec_build_store(struct ec_build *b);
 const char			*ec_build_tenant(const struct ec_build *b);
 const struct ec_selectors	*ec_build_selectors(const struct ec_build *b);
+/* The value of parameter "key", or NULL when it was not given. */
+const char	*ec_build_param(const struct ec_build *b, const char *key);
+
+/*
+ * Profile state from check() to write(): "state" is released with
+ * "release" (may be NULL) when the build ends, whatever the outcome.
+ */
+void	 ec_build_set_state(struct ec_build *b, void *state,
+	    void (*release)(void *));
+void	*ec_build_state(const struct ec_build *b);
 
 /* The snapshot time (µs since the epoch): every tar member's mtime. */
 void	ec_build_set_snapshot(struct ec_build *b, int64_t us);
 
+/* Where a closed file is entered in manifest.json. */
+enum ec_file_role {
+	EC_FILE_ITEM,		/* "items": type, id, format, path, ... */
+	EC_FILE_METADATA	/* "files": path, sha256, size */
+};
+
+struct ec_file_desc {
+	enum ec_file_role	 role;
+	const char		*type;		/* items only */
+	const char		*id;		/* items only */
+	const char		*format;	/* items only */
+	const char		*path;		/* NULL: the open-time one */
+};
+
 /*
- * Stream one output item: open, write any number of times, close.  The
- * item enters the manifest with its digest and size; past EC_MAX_OUTPUTS
- * items EC_ERR_TOO_LARGE.  One item is open at a time.
+ * Open a streamed output file; "path" may be NULL when the name is known
+ * only at close.  *out belongs to the build until ec_build_item_close()
+ * or ec_build_item_discard(); the driver discards files left open when
+ * the build fails.  EC_ERR_IO, EC_ERR_NOMEM.
  */
-int	ec_build_item_open(struct ec_build *b, const char *type,
-	    const char *id, const char *format, const char *path,
+int	ec_build_item_open(struct ec_build_item **out, struct ec_build *b,
+	    const char *path, struct ec_err *err) EC_MUST_CHECK;
+/*
+ * Open an empty scratch file for seekable formats (BoltDB, SQLite): the
+ * profile writes it through ec_build_item_fd(), or a library opens
+ * ec_build_item_path() itself and closes it again before
+ * ec_build_item_sum(), which reads the file back to hash it.
+ */
+int	ec_build_item_scratch(struct ec_build_item **out, struct ec_build *b,
 	    struct ec_err *err) EC_MUST_CHECK;
-int	ec_build_item_write(struct ec_build *b, const void *p, size_t len,
-	    struct ec_err *err) EC_MUST_CHECK;
-int	ec_build_item_close(struct ec_build *b, struct ec_err *err)
+/* The file's staging path and descriptor; borrowed until it is closed. */
+const char	*ec_build_item_path(const struct ec_build_item *it);
+int		 ec_build_item_fd(const struct ec_build_item *it);
+
+/* Append to a file opened with ec_build_item_open(); EC_ERR_IO. */
+int	ec_build_item_write(struct ec_build_item *it, const void *p,
+	    size_t len, struct ec_err *err) EC_MUST_CHECK;
+/*
+ * End the writing (flush, or hash a scratch file) and give the digest
+ * and size; later writes fail.  Calling it again gives the same values.
+ */
+int	ec_build_item_sum(uint8_t digest_out[EC_SHA256_LEN],
+	    uint64_t *size_out, struct ec_build_item *it, struct ec_err *err)
 	    EC_MUST_CHECK;
+/*
+ * Sum (if not done yet), place the file at d->path (or its open-time
+ * path) and enter it in the manifest; it is fsync'd when published.
+ * "it" is gone after the call, whatever it returns.  Digest and size go
+ * to the outputs (each may be NULL).  EC_ERR_TOO_LARGE past
+ * EC_MAX_OUTPUTS, EC_ERR_INTERNAL for a bad, reserved or repeated path,
+ * EC_ERR_IO.
+ */
+int	ec_build_item_close(struct ec_build_item *it,
+	    const struct ec_file_desc *d, uint8_t digest_out[EC_SHA256_LEN],
+	    uint64_t *size_out, struct ec_err *err) EC_MUST_CHECK;
+/* Throw an open file away.  NULL is a no-op. */
+void	ec_build_item_discard(struct ec_build_item *it);
+
+/* Open, write "len" bytes and close in one call. */
+int	ec_build_add_mem(struct ec_build *b, const struct ec_file_desc *d,
+	    const void *p, size_t len, uint8_t digest_out[EC_SHA256_LEN],
+	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * Record one input document (kind, source, upstream id, canonical
@@ -70,7 +201,7 @@ int	ec_build_input(struct ec_build *b, const char *kind,
 	    const char *source, const char *id, const char *sha256_hex,
 	    struct ec_err *err) EC_MUST_CHECK;
 
-/* The profiles (one file each, ec_prof_<name>.c). */
+/* The profiles (lib/profiles/<name>.c). */
 extern const struct ec_profile	ec_profile_json_raw;
 
 #endif

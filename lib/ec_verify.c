@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ec_buf.h"
 #include "ec_bundle.h"
@@ -123,6 +124,34 @@ out:
 	return rc;
 }
 
+/*
+ * The manifest's "files" (metadata that is not a data item: oci-layout,
+ * index.json, TUF roles, ...) are checked like items.
+ */
+static int
+verify_manifest_files(struct verify_state *st, struct ec_manifest *mf,
+    struct ec_err *err)
+{
+	const struct ec_manifest_file	*f;
+	struct verify_member		*m;
+	char				 hex[EC_SHA256_HEX];
+	size_t				 i;
+
+	for (i = 0; (f = ec_manifest_file(mf, i)) != NULL; i++) {
+		if ((m = verify_find(st, f->path)) == NULL)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: listed in manifest.json but missing",
+			    f->path);
+		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
+		if (strcmp(hex, f->sha256) != 0 || m->size != f->size)
+			return ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: does not match manifest.json (sha256 or "
+			    "size)", f->path);
+		m->covered = true;
+	}
+	return 0;
+}
+
 static int
 verify_manifest(struct ec_verify_result *out, struct verify_state *st,
     struct ec_err *err)
@@ -153,6 +182,8 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 		}
 		m->covered = true;
 	}
+	if (verify_manifest_files(st, mf, err) == -1)
+		goto out;
 	for (i = 0; i < st->n; i++)
 		if (!st->m[i].covered) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
@@ -262,6 +293,7 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
     const struct ec_verifier *key, struct ec_err *err)
 {
 	struct verify_state	st;
+	struct stat		sb;
 	size_t			i;
 	int			rc;
 
@@ -269,7 +301,13 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	memset(&st, 0, sizeof(st));
 	for (i = 0; i < META_COUNT; i++)
 		ec_buf_init(&st.meta[i], EC_MAX_META_BYTES);
-	rc = ec_bundle_read(path, verify_keep, verify_collect, &st, err);
+	/* A directory output (or an unpacked bundle) is read the same way. */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		rc = ec_bundle_read_dir(path, verify_keep, verify_collect, &st,
+		    err);
+	else
+		rc = ec_bundle_read(path, verify_keep, verify_collect, &st,
+		    err);
 	if (rc == 0)
 		rc = verify_all(out, &st, key, err);
 	for (i = 0; i < st.n; i++)

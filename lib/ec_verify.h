@@ -35,9 +35,10 @@ struct ec_verify_result {
 };
 
 /*
- * Verify the bundle at "path".  With "key" NULL only an unsigned bundle
- * can pass: a signed one fails, since its signatures cannot be checked;
- * with a key, an unsigned bundle fails.  EC_ERR_VERIFY, EC_ERR_IO.
+ * Verify the bundle at "path": a .tar.zst, or a directory (a profile's
+ * directory output, or an unpacked bundle).  With "key" NULL only an
+ * unsigned bundle can pass: a signed one fails, since its signatures
+ * cannot be checked; with a key, an unsigned bundle fails.  EC_ERR_VERIFY, EC_ERR_IO.
  */
 int	ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	    const struct ec_verifier *key, struct ec_err *err) EC_MUST_CHECK;

@@ -24,6 +24,7 @@
 #include "ec_num.h"
 #include "ec_profile.h"
 #include "ec_split.h"
+#include "ec_store.h"
 #include "ec_time.h"
 #include "ec_tuf.h"
 #include "ec_verify.h"
@@ -42,10 +43,19 @@ static const char usage_text[] =
 "                                 and SPDX JSON files or directories\n"
 "  build --profile P --tenant T --out DIR [--targets LIST]\n"
 "        [--formats LIST] [--key PRIVATE.pem] [--run-id ID]\n"
-"        [--max-bytes N] [--staging DIR]\n"
-"                                 build a bundle DIR/<name>.tar.zst\n"
+"        [--max-bytes N] [--staging DIR] [--param KEY=VALUE]...\n"
+"        [--base DIR] [--policy FILE]\n"
+"                                 build DIR/<name>.tar.zst (json:raw) or\n"
+"                                 the directory DIR/<name>/; DIR is made\n"
+"                                 (0755) when missing, its parent must\n"
+"                                 exist; --param passes a parameter of\n"
+"                                 the profile's own (--base X, --policy X:\n"
+"                                 --param base=X, policy=X); a reused\n"
+"                                 --run-id is refused unless the bytes\n"
+"                                 are identical\n"
 "  verify BUNDLE [--key PUBLIC.pem]\n"
-"                                 verify a bundle offline\n"
+"                                 verify a bundle (.tar.zst or directory)\n"
+"                                 offline\n"
 "  keys generate --type ed25519|ecdsa-p256 --out DIR\n"
 "                                 write signing.key.pem (0600) and\n"
 "                                 signing.pub.pem\n"
@@ -83,6 +93,8 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson   profiles: json:raw\n"
+"tenants: 1 to 64 of [A-Za-z0-9._-], not starting with '.' or '-';\n"
+"         case-sensitive\n"
 "exit status: 0 success, 1 usage error, 2 input or runtime error,\n"
 "3 verification failed\n";
 
@@ -275,22 +287,48 @@ static int
 build_print(const struct cli *c, const struct ec_export_result *r)
 {
 	if (!c->json) {
-		printf("bundle    %s\n", r->path);
-		printf("sha256    %s\n", r->sha256);
+		printf("%s %s%s\n", r->packed ? "bundle   " : "directory",
+		    r->path, r->existed ? " (identical, already there)" : "");
+		printf("sha256    %s%s\n", r->sha256,
+		    r->packed ? "" : " (manifest.json)");
 		printf("size      %llu bytes\n", (unsigned long long)r->size);
 		printf("run       %s\n", r->run_id);
 		printf("inputs    %llu documents, inputsHash %s\n",
 		    (unsigned long long)r->documents, r->inputs_hash);
 		printf("items     %zu\n", r->items);
+		if (r->files > 0)
+			printf("files     %zu metadata\n", r->files);
 		printf("signed    %s\n", r->signed_ ? "yes" : "no");
 	}
-	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:b}",
-	    "ok", 1, "path", r->path, "sha256", r->sha256,
+	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, "
+	    "s:b, s:b, s:b}", "ok", 1, "path", r->path, "sha256", r->sha256,
 	    "size", (json_int_t)r->size, "runId", r->run_id,
 	    "inputsHash", r->inputs_hash,
 	    "documents", (json_int_t)r->documents,
-	    "items", (json_int_t)r->items, "signed", r->signed_));
+	    "items", (json_int_t)r->items, "files", (json_int_t)r->files,
+	    "signed", r->signed_, "packed", r->packed,
+	    "existed", r->existed));
 	return EXIT_OK;
+}
+
+/* Connect and run the build; profiles without evidence skip the database. */
+static int
+build_with_store(struct ec_export_result *res, const struct cli *c,
+    const struct ec_export_req *req, struct ec_err *err)
+{
+	struct ec_db	*db = NULL;
+	struct ec_store	*store = NULL;
+	int		 rc = -1;
+
+	if (ec_export_needs_store(req) &&
+	    (ec_db_connect(&db, c->db, err) == -1 ||
+	    ec_store_pg_new(&store, db, err) == -1))
+		goto out;
+	rc = ec_export_build(res, store, req, err);
+out:
+	ec_store_free(store);
+	ec_db_free(db);
+	return rc;
 }
 
 static int
@@ -306,16 +344,21 @@ cmd_build(struct cli *c, int argc, char **argv)
 		{ "max-bytes", required_argument, NULL, 'm' },
 		{ "staging", required_argument, NULL, 'S' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "param", required_argument, NULL, 'P' },
+		{ "base", required_argument, NULL, 'B' },
+		{ "policy", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_export_req		 req;
 	struct ec_export_result		 res;
 	struct ec_signer		*signer = NULL;
-	struct ec_db			*db = NULL;
 	struct ec_err			 err;
 	const char			*key = NULL;
+	const char			*params[EC_PARAM_MAX + 1];
+	char				 alias[2][EC_PARAM_VALUE_MAX + 16];
 	int				 ch, rc;
 
 	memset(&req, 0, sizeof(req));
+	req.params = params;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': req.profile = optarg; break;
@@ -326,6 +369,18 @@ cmd_build(struct cli *c, int argc, char **argv)
 		case 'r': req.run_id = optarg; break;
 		case 'S': req.staging_dir = optarg; break;
 		case 'o': req.out_dir = optarg; break;
+		case 'B':
+		case 'L':
+			/* --base X and --policy X: --param base=X, policy=X. */
+			(void)snprintf(alias[ch == 'L'], sizeof(alias[0]), "%s=%s",
+			    ch == 'B' ? "base" : "policy", optarg);
+			optarg = alias[ch == 'L'];
+			/* FALLTHROUGH */
+		case 'P':
+			/* One past the limit, so that the library names it. */
+			if (req.nparams <= EC_PARAM_MAX)
+				params[req.nparams++] = optarg;
+			break;
 		case 'm':
 			if (ec_parse_u64(&req.max_bytes, optarg, 1,
 			    EC_MAX_BUNDLE_BYTES) == -1)
@@ -341,16 +396,15 @@ cmd_build(struct cli *c, int argc, char **argv)
 	    optind != argc)
 		return cli_usage("build: --profile, --tenant and --out are "
 		    "required");
-	/* Fail on a bad key before touching the database. */
-	if (key != NULL && ec_signer_load(&signer, key, &err) == -1)
+	/* Fail on a bad request or key before touching the database. */
+	if (ec_export_check(&req, &err) == -1 ||
+	    (key != NULL && ec_signer_load(&signer, key, &err) == -1))
 		return cli_fail(c, &err);
 	req.signer = signer;
-	if (ec_db_connect(&db, c->db, &err) == -1 ||
-	    ec_export_build(&res, db, &req, &err) == -1)
+	if (build_with_store(&res, c, &req, &err) == -1)
 		rc = cli_fail(c, &err);
 	else
 		rc = build_print(c, &res);
-	ec_db_free(db);
 	ec_signer_free(signer);
 	return rc;
 }

@@ -31,6 +31,8 @@ for type in ed25519 ecdsa-p256; do
 	x=$IT_TMP/$type-x
 	mkdir -p "$x"
 	tar -C "$x" --zstd -xf "$b1"
+	check "$type: exportctl verify of the unpacked directory" \
+	    "$EC_BIN" verify "$x" --key "$k/signing.pub.pem"
 	check "$type: sha256sum -c checksums.txt" \
 	    sh -c 'cd "$1" && sha256sum --strict -c checksums.txt' _ "$x"
 	for env in manifest provenance; do

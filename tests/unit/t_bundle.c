@@ -6,6 +6,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zstd.h>
 
 #include "tap.h"
 #include "ec_buf.h"
@@ -69,6 +70,133 @@ make_bundle(uint8_t digest[EC_SHA256_LEN], const char *name, uint64_t max,
 out:
 	ec_bundle_free(b);
 	return rc;
+}
+
+/*
+ * A bundle large enough for several zstd jobs (about 24 MiB of tar), so
+ * that the multithreaded encoder really splits it, with "workers" threads.
+ */
+#define BIG_LINES	(400 * 1024)
+
+static int
+make_big(uint8_t digest[EC_SHA256_LEN], uint64_t *size, const char *name,
+    unsigned workers, struct ec_err *err)
+{
+	struct ec_bundle	*b;
+	struct ec_bundle_stream	*s;
+	char			 path[256], line[80];
+	uint32_t		 x = 12345;
+	int			 i, n, rc = -1;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (ec_bundle_new(&b, path, 1700000000, EC_MAX_BUNDLE_BYTES,
+	    err) == -1)
+		return -1;
+	if (ec_bundle_set_workers(b, workers, err) == -1 ||
+	    ec_bundle_stream_open(&s, b, "data/big.ndjson", err) == -1)
+		goto out;
+	for (i = 0; i < BIG_LINES; i++) {
+		x = x * 1103515245u + 12345u;
+		n = snprintf(line, sizeof(line),
+		    "{\"id\":\"GHSA-%08x\",\"n\":%d,\"s\":%u}\n", x, i,
+		    x % 977);
+		if (ec_bundle_stream_write(s, line, (size_t)n, err) == -1)
+			goto out;
+	}
+	if (ec_bundle_stream_close(NULL, NULL, s, err) == -1 ||
+	    ec_bundle_finish(digest, size, b, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	ec_bundle_free(b);
+	return rc;
+}
+
+/*
+ * Recompress the tar inside "name" with zstd's single-pass mode
+ * (nbWorkers 0) and return its digest: it must differ from the
+ * multithreaded one, or the big bundle was not split into jobs.
+ */
+static int
+single_pass(uint8_t digest[EC_SHA256_LEN], const char *name)
+{
+	ZSTD_DCtx	*dc = ZSTD_createDCtx();
+	ZSTD_CCtx	*cc = ZSTD_createCCtx();
+	struct ec_sha256 h;
+	char		 path[256];
+	char		*zin = NULL, *tar = NULL, *zout = NULL;
+	size_t		 zlen, cap = 64u << 20, r;
+	ZSTD_inBuffer	 in;
+	ZSTD_outBuffer	 out;
+	FILE		*fp;
+	int		 rc = -1;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "rb")) == NULL)
+		goto out;
+	zin = malloc(cap);
+	tar = malloc(cap);
+	zout = malloc(cap);
+	zlen = fread(zin, 1, cap, fp);
+	(void)fclose(fp);
+	in = (ZSTD_inBuffer){ zin, zlen, 0 };
+	out = (ZSTD_outBuffer){ tar, cap, 0 };
+	if (ZSTD_isError(ZSTD_decompressStream(dc, &out, &in)) ||
+	    in.pos != zlen)
+		goto out;
+	in = (ZSTD_inBuffer){ tar, out.pos, 0 };
+	out = (ZSTD_outBuffer){ zout, cap, 0 };
+	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel,
+	    EC_ZSTD_LEVEL);
+	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 0);
+	if (ZSTD_isError(ZSTD_compressStream2(cc, &out, &in,
+	    ZSTD_e_continue)))
+		goto out;
+	do
+		r = ZSTD_compressStream2(cc, &out, &in, ZSTD_e_end);
+	while (!ZSTD_isError(r) && r != 0);
+	if (ZSTD_isError(r))
+		goto out;
+	ec_sha256_init(&h);
+	ec_sha256_update(&h, zout, out.pos);
+	ec_sha256_final(digest, &h);
+	rc = 0;
+out:
+	free(zin);
+	free(tar);
+	free(zout);
+	ZSTD_freeDCtx(dc);
+	ZSTD_freeCCtx(cc);
+	return rc;
+}
+
+/* A stream that cannot be opened must not leave an entry behind. */
+static void
+failed_stream_open(void)
+{
+	struct ec_bundle	*b;
+	struct ec_bundle_stream	*s;
+	struct ec_err		 err;
+	uint8_t			 d[EC_SHA256_LEN];
+	char			 path[256];
+
+	(void)snprintf(path, sizeof(path), "%s/f.tar.zst", dir);
+	if (ec_bundle_new(&b, path, 1700000000, EC_MAX_BUNDLE_BYTES,
+	    &err) == -1) {
+		ok(0, "bundle for the failed open: %s", err.msg);
+		return;
+	}
+	(void)snprintf(path, sizeof(path), "%s/f.tar.zst.spool", dir);
+	(void)rmdir(path);
+	ok(ec_bundle_stream_open(&s, b, "data/x.json", &err) == -1 &&
+	    err.code == EC_ERR_IO, "stream open fails without its spool: %s",
+	    err.msg);
+	ok(ec_bundle_count(b) == 0, "the failed open registered no entry");
+	ok(ec_bundle_add_mem(b, "data/x.json", "{}", 2, &err) == 0,
+	    "its name is still free: %s", err.msg);
+	ok(ec_bundle_finish(d, NULL, b, &err) == 0,
+	    "the bundle still finishes: %s", err.msg);
+	ec_bundle_free(b);
 }
 
 /* Write a raw tar with libarchive to exercise the reader's refusals. */
@@ -154,6 +282,27 @@ main(void)
 	ok(stat(path, &st) == -1, "nothing left after the size cap");
 	ok(make_bundle(d1, "a.tar.zst", EC_MAX_BUNDLE_BYTES, &err) == -1 &&
 	    err.code == EC_ERR_IO, "existing file not overwritten");
+
+	{
+		uint8_t		w1[EC_SHA256_LEN], w2[EC_SHA256_LEN];
+		uint8_t		sp[EC_SHA256_LEN];
+		uint64_t	s1 = 0, s2 = 0;
+
+		ok(make_big(w1, &s1, "w1.tar.zst", 1, &err) == 0,
+		    "big bundle, 1 zstd worker: %s", err.msg);
+		ok(make_big(w2, &s2, "w2.tar.zst", 2, &err) == 0,
+		    "big bundle, 2 zstd workers: %s", err.msg);
+		ok(s1 == s2 && memcmp(w1, w2, sizeof(w1)) == 0,
+		    "1 and 2 workers give the same bytes (%llu)",
+		    (unsigned long long)s1);
+		ok(single_pass(sp, "w1.tar.zst") == 0 &&
+		    memcmp(sp, w1, sizeof(sp)) != 0,
+		    "single-pass zstd (nbWorkers 0) differs: several jobs");
+		ok(ec_bundle_set_workers(NULL, 0, &err) == -1 &&
+		    err.code == EC_ERR_REQUEST_INVALID,
+		    "0 workers refused: %s", err.msg);
+	}
+	failed_stream_open();
 
 	refused("/etc/passwd", AE_IFREG, NULL, 1, "absolute path");
 	refused("a/../../x", AE_IFREG, NULL, 1, "dot-dot");

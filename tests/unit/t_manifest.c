@@ -846,6 +846,68 @@ test_checksums_round_trip(void)
 	ec_bundle_free(b);
 }
 
+/*
+ * Metadata files ("files"): written sorted, only when there are some,
+ * read back, and malformed entries refused.
+ */
+static void
+test_files(void)
+{
+	const struct ec_manifest_file	*f;
+	struct ec_manifest_head		 h;
+	struct ec_manifest		*m = NULL, *p = NULL;
+	struct ec_buf			 out;
+	struct ec_err			 err;
+	uint8_t				 d[EC_SHA256_LEN];
+	json_t				*sel = json_object(), *doc;
+
+	head_init(&h, sel);
+	ec_buf_init(&out, T_MANIFEST_MAX);
+	digest_fill(d, 7);
+	if (ec_manifest_new(&m, &err) == -1 ||
+	    ec_manifest_add(m, "db", "trivy", "bolt", "trivy.db", d, 4,
+	    &err) == -1 || ec_manifest_write(&out, m, &h, &err) == -1) {
+		ok(0, "manifest without files: %s", err.msg);
+		goto out;
+	}
+	ok(strstr(out.data, "\"files\"") == NULL,
+	    "no \"files\" key when there are none");
+	ec_buf_reset(&out);
+	if (ec_manifest_add_file(m, "oci/oci-layout", d, 30, &err) == -1 ||
+	    ec_manifest_add_file(m, "oci/index.json", d, 9, &err) == -1 ||
+	    ec_manifest_write(&out, m, &h, &err) == -1 ||
+	    ec_manifest_parse(&p, out.data, out.len, &err) == -1) {
+		ok(0, "manifest with files: %s", err.msg);
+		goto out;
+	}
+	ok(ec_manifest_file_count(p) == 2 && ec_manifest_count(p) == 1,
+	    "two files and one item read back");
+	f = ec_manifest_file(p, 0);
+	ok(f != NULL && strcmp(f->path, "oci/index.json") == 0 &&
+	    f->size == 9 && strncmp(f->sha256, "0707", 4) == 0,
+	    "files sorted by path, with sha256 and size");
+	if ((doc = json_loadb(out.data, out.len, 0, NULL)) == NULL)
+		goto out;
+	json_object_set_new(doc, "files", json_object());
+	doc_bad(json_deep_copy(doc), "files", "files not an array");
+	json_object_set_new(doc, "files", json_array());
+	doc_bad(json_deep_copy(doc), "files", "empty files");
+	json_object_set_new(doc, "files", json_pack("[{s:s, s:s, s:i, s:i}]",
+	    "path", "x", "sha256", SHA_ABC, "size", 1, "extra", 1));
+	doc_bad(json_deep_copy(doc), "files entry", "files entry, extra key");
+	json_object_set_new(doc, "files", json_pack("[{s:s, s:s, s:i}]",
+	    "path", "x", "sha256", "AB", "size", 1));
+	doc_bad(json_deep_copy(doc), "bad sha256", "files entry, bad sha256");
+	json_object_set_new(doc, "files", json_pack("[{s:s, s:s, s:i}]",
+	    "path", "x", "sha256", SHA_ABC, "size", -1));
+	doc_bad(doc, "bad size", "files entry, negative size");
+out:
+	ec_manifest_free(m);
+	ec_manifest_free(p);
+	ec_buf_dispose(&out);
+	json_decref(sel);
+}
+
 int
 main(void)
 {
@@ -854,6 +916,7 @@ main(void)
 	test_sorting();
 	test_limit();
 	test_round_trip();
+	test_files();
 	test_parse();
 	test_checksums_write();
 	test_checksums_parse();
