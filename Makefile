@@ -2,12 +2,14 @@
 .SUFFIXES:
 
 CC	?= cc
-PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
+PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls \
+	rpm libdpkg
 # Debian packages the build, the tests, the demo and the benchmark use.
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
-	libjwt-gnutls-dev postgresql python3-cryptography
+	libjwt-gnutls-dev postgresql python3-cryptography \
+	librpm-dev libdpkg-dev
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
