@@ -257,9 +257,6 @@ version_casecmp(const char *a, size_t alen, const char *b, size_t blen)
 
 /* SemVer 2.0.0 and its relatives. */
 
-/* Identifiers in 128 bytes at most: one per two bytes, plus one. */
-#define SEMVER_MAX_IDS	(EC_VERSION_MAX_LEN / 2 + 1)
-
 struct vslice {
 	const char	*p;
 	size_t		 len;
@@ -267,9 +264,9 @@ struct vslice {
 
 struct semver {
 	struct vslice	num[4];	/* major, minor, patch, NuGet's revision */
-	struct vslice	pre[SEMVER_MAX_IDS];
 	size_t		npre;
 	bool		fold;	/* NuGet: labels ignore ASCII case */
+	struct vslice	pre[];	/* one more than the text has dots */
 };
 
 enum semver_dialect {
@@ -364,10 +361,15 @@ semver_parse_as(void **rep_out, const char *s, size_t len,
 {
 	struct semver	*sv;
 	const char	*p = s, *end = s + len, *q;
-	size_t		 n;
+	size_t		 n, dots = 0;
 
-	if ((sv = calloc(1, sizeof(*sv))) == NULL)
+	/* Sized to the text: lookups parse many versions, most short. */
+	for (q = s; q < end; q++)
+		dots += *q == '.';
+	if ((sv = malloc(sizeof(*sv) + (dots + 1) * sizeof(sv->pre[0]))) ==
+	    NULL)
 		return ec_err_nomem(err);
+	sv->npre = 0;
 	sv->fold = d == SEMVER_NUGET;
 	if (d == SEMVER_GO && p < end && *p == 'v')
 		p++;

@@ -11,8 +11,6 @@
 #include "ec_version.h"
 #include "ec_version_int.h"
 
-#define PEP440_MAX_SEGS	(EC_VERSION_MAX_LEN / 2 + 1)
-
 struct pep_num {
 	const char	*p;	/* digits in the value's text */
 	size_t		 len;
@@ -27,14 +25,15 @@ enum pep_pre {
 
 struct pep440 {
 	struct pep_num	 epoch;
-	struct pep_num	 rel[PEP440_MAX_SEGS];
+	struct pep_num	*rel;		/* into segs */
 	size_t		 nrel;
 	enum pep_pre	 pre;
 	struct pep_num	 pre_n;
 	bool		 post, dev;
 	struct pep_num	 post_n, dev_n;
-	struct pep_num	 local[PEP440_MAX_SEGS];	/* digits or letters */
+	struct pep_num	*local;		/* into segs; digits or letters */
 	size_t		 nlocal;
+	struct pep_num	 segs[];	/* release, then local segments */
 };
 
 struct pep_cur {
@@ -167,14 +166,21 @@ pep440_parse(void **rep_out, const char *s, size_t len, struct ec_err *err)
 {
 	struct pep440	*v;
 	struct pep_cur	 c = { s, s + len }, t;
+	const char	*q;
+	size_t		 seps = 0;
 	int		 w;
 
 	while (c.p < c.end && *c.p == ' ')
 		c.p++;
 	while (c.end > c.p && c.end[-1] == ' ')
 		c.end--;
-	if ((v = calloc(1, sizeof(*v))) == NULL)
+	/* Release and local segments together: one more than separators. */
+	for (q = s; q < s + len; q++)
+		seps += *q == '.' || *q == '-' || *q == '_' || *q == '+';
+	if ((v = calloc(1, sizeof(*v) + (seps + 2) * sizeof(v->segs[0]))) ==
+	    NULL)
 		return ec_err_nomem(err);
+	v->rel = v->segs;
 	if (pep_release(v, &c, err) == -1)
 		goto fail;
 	if ((w = pep_labelled(&v->pre_n, &c, pep_pre_words)) != -1)
@@ -190,6 +196,7 @@ pep440_parse(void **rep_out, const char *s, size_t len, struct ec_err *err)
 		v->dev = true;
 	if (c.p < c.end && *c.p == '+') {
 		c.p++;
+		v->local = v->segs + v->nrel;
 		if (pep_local(v, &c, err) == -1)
 			goto fail;
 	}
