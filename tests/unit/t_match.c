@@ -177,8 +177,8 @@ t_index(void)
 
 	/* Bounds: one event too many is refused and changes nothing. */
 	big = t_json("{\"id\":\"T-2\",\"affected\":[{\"package\":"
-	    "{\"ecosystem\":\"npm\",\"name\":\"x\"},\"ranges\":[{\"type\":\"SEMVER\","
-	    "\"events\":[]}]}]}");
+	    "{\"ecosystem\":\"npm\",\"name\":\"x\"},\"ranges\":[{\"type\":"
+	    "\"SEMVER\",\"events\":[]}]}]}");
 	ev = json_object_get(json_array_get(json_object_get(json_array_get(
 	    json_object_get(big, "affected"), 0), "ranges"), 0), "events");
 	for (i = 0; i <= EC_MATCH_MAX_EVENTS; i++)
