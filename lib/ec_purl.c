@@ -362,6 +362,24 @@ ec_purl_qualifier(const struct ec_purl *u, const char *key)
 	return NULL;
 }
 
+size_t
+ec_purl_nqualifiers(const struct ec_purl *u)
+{
+	return u->nq;
+}
+
+const char *
+ec_purl_qualifier_key(const struct ec_purl *u, size_t i)
+{
+	return i < u->nq ? u->q[i].key : NULL;
+}
+
+const char *
+ec_purl_qualifier_value(const struct ec_purl *u, size_t i)
+{
+	return i < u->nq ? u->q[i].value : NULL;
+}
+
 void
 ec_purl_free(struct ec_purl *u)
 {

@@ -43,6 +43,10 @@ const char	*ec_purl_name(const struct ec_purl *u);
 const char	*ec_purl_version(const struct ec_purl *u);
 const char	*ec_purl_subpath(const struct ec_purl *u);
 const char	*ec_purl_qualifier(const struct ec_purl *u, const char *key);
+/* Qualifiers in key order: how many, and the i-th key and value. */
+size_t		 ec_purl_nqualifiers(const struct ec_purl *u);
+const char	*ec_purl_qualifier_key(const struct ec_purl *u, size_t i);
+const char	*ec_purl_qualifier_value(const struct ec_purl *u, size_t i);
 
 /*
  * The OSV ecosystem and package name of a purl: "npm" and "@scope/name",

@@ -1,0 +1,207 @@
+/*
+ * ec_vex: the statement set, the decision rule and purl matching.  The
+ * three formats are read in ec_vex_read.c into calls of vex_push().
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ec_purl.h"
+#include "ec_vex_int.h"
+
+int
+ec_vex_set_new(struct ec_vex_set **out, struct ec_err *err)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return ec_err_nomem(err);
+	return 0;
+}
+
+static void
+vex_dispose(struct ec_vex_statement *s)
+{
+	size_t	i;
+
+	free((char *)s->doc);
+	free((char *)s->vuln);
+	free((char *)s->product);
+	free((char *)s->justification);
+	for (i = 0; i < s->naliases; i++)
+		free((char *)s->aliases[i]);
+	free((char **)s->aliases);
+}
+
+void
+vex_truncate(struct ec_vex_set *set, size_t n)
+{
+	while (set->n > n)
+		vex_dispose(&set->st[--set->n]);
+}
+
+int
+vex_push(struct ec_vex_set *set, const struct vex_ctx *cx, const char *vuln,
+    const char *const *aliases, size_t naliases, const char *product,
+    enum ec_vex_status status, const char *justification, int64_t time,
+    struct ec_err *err)
+{
+	struct ec_vex_statement	*s, *ns;
+	char			**al = NULL;
+	size_t			 i, ncap;
+
+	if (set->n - cx->mark >= EC_VEX_MAX_STATEMENTS)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "more than %d statements", EC_VEX_MAX_STATEMENTS);
+	if (set->n == set->cap) {
+		ncap = set->cap == 0 ? 64 : set->cap * 2;
+		if ((ns = realloc(set->st, ncap * sizeof(*ns))) == NULL)
+			return ec_err_nomem(err);
+		set->st = ns;
+		set->cap = ncap;
+	}
+	s = &set->st[set->n];
+	memset(s, 0, sizeof(*s));
+	if (naliases > 0 && (al = calloc(naliases, sizeof(*al))) == NULL)
+		return ec_err_nomem(err);
+	s->aliases = (const char *const *)al;
+	for (i = 0; i < naliases; i++, s->naliases++)
+		if ((al[i] = strdup(aliases[i])) == NULL)
+			goto nomem;
+	s->doc = strdup(cx->name);
+	s->vuln = strdup(vuln);
+	s->product = strdup(product);
+	s->justification = strdup(justification != NULL ? justification : "");
+	if (s->doc == NULL || s->vuln == NULL || s->product == NULL ||
+	    s->justification == NULL)
+		goto nomem;
+	s->index = set->n - cx->mark;
+	s->format = cx->format;
+	s->status = status;
+	s->time = time;
+	set->n++;
+	return 0;
+nomem:
+	vex_dispose(s);
+	return ec_err_nomem(err);
+}
+
+size_t
+ec_vex_count(const struct ec_vex_set *set)
+{
+	return set->n;
+}
+
+const struct ec_vex_statement *
+ec_vex_get(const struct ec_vex_set *set, size_t i)
+{
+	return i < set->n ? &set->st[i] : NULL;
+}
+
+const char *
+ec_vex_status_name(enum ec_vex_status s)
+{
+	static const char *const names[] = {
+		"not_affected", "affected", "fixed", "under_investigation"
+	};
+
+	return (unsigned)s < 4 ? names[s] : "unknown";
+}
+
+static bool
+vex_same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+bool
+ec_vex_product_matches(const char *product, const char *purl)
+{
+	struct ec_purl	*p = NULL, *c = NULL;
+	const char	*v;
+	bool		 m = false;
+	size_t		 i;
+
+	if (strcmp(product, purl) == 0)
+		return true;
+	if (ec_purl_parse(&p, product, strlen(product), NULL) == -1 ||
+	    ec_purl_parse(&c, purl, strlen(purl), NULL) == -1)
+		goto out;
+	if (!vex_same(ec_purl_type(p), ec_purl_type(c)) ||
+	    !vex_same(ec_purl_name(p), ec_purl_name(c)) ||
+	    ((ec_purl_namespace(p) != NULL || ec_purl_namespace(c) != NULL) &&
+	    !vex_same(ec_purl_namespace(p), ec_purl_namespace(c))))
+		goto out;
+	if ((v = ec_purl_version(p)) != NULL &&
+	    !vex_same(v, ec_purl_version(c)))
+		goto out;
+	if ((v = ec_purl_subpath(p)) != NULL &&
+	    !vex_same(v, ec_purl_subpath(c)))
+		goto out;
+	for (i = 0; i < ec_purl_nqualifiers(p); i++)
+		if (!vex_same(ec_purl_qualifier_value(p, i),
+		    ec_purl_qualifier(c, ec_purl_qualifier_key(p, i))))
+			goto out;
+	m = true;
+out:
+	ec_purl_free(p);
+	ec_purl_free(c);
+	return m;
+}
+
+/* Vulnerability ids compare without case: "cve-2021-44228" is the same. */
+static bool
+vex_vuln_matches(const struct ec_vex_statement *s, const char *vuln,
+    const char *const *aliases, size_t naliases)
+{
+	size_t	i, j;
+
+	for (i = 0; i <= s->naliases; i++) {
+		const char *mine = i == 0 ? s->vuln : s->aliases[i - 1];
+
+		if (strcasecmp(mine, vuln) == 0)
+			return true;
+		for (j = 0; j < naliases; j++)
+			if (strcasecmp(mine, aliases[j]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Newer first; then by document name and order, for a stable answer. */
+static bool
+vex_newer(const struct ec_vex_statement *a, const struct ec_vex_statement *b)
+{
+	int	c;
+
+	if (a->time != b->time)
+		return a->time > b->time;
+	if ((c = strcmp(a->doc, b->doc)) != 0)
+		return c > 0;
+	return a->index > b->index;
+}
+
+const struct ec_vex_statement *
+ec_vex_decide(const struct ec_vex_set *set, const char *vuln,
+    const char *const *aliases, size_t naliases, const char *purl)
+{
+	const struct ec_vex_statement	*best = NULL, *s;
+	size_t				 i;
+
+	for (i = 0; i < set->n; i++) {
+		s = &set->st[i];
+		if (vex_vuln_matches(s, vuln, aliases, naliases) &&
+		    ec_vex_product_matches(s->product, purl) &&
+		    (best == NULL || vex_newer(s, best)))
+			best = s;
+	}
+	return best;
+}
+
+void
+ec_vex_set_free(struct ec_vex_set *set)
+{
+	if (set == NULL)
+		return;
+	vex_truncate(set, 0);
+	free(set->st);
+	free(set);
+}
