@@ -9,7 +9,7 @@ DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
 	libjwt-gnutls-dev postgresql python3-cryptography \
-	librpm-dev libdpkg-dev
+	librpm-dev libdpkg-dev python3-jsonschema
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
