@@ -4,7 +4,8 @@
  * tests/fixtures/osv (and ../shared/fixtures/osv when present) is indexed,
  * and each version its "versions" lists must match as affected, and each
  * range bound must fall on its side: introduced and last_affected
- * versions inside, fixed and limit versions outside.
+ * versions inside, fixed and limit versions outside.  An index built in
+ * the opposite order must answer byte for byte the same.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -380,12 +381,34 @@ t_ranges(struct t_count *c, const struct ec_match_index *ix, const char *id,
 	}
 }
 
-/* The index of every advisory finds this one by its first listed version. */
-static void
-t_shared(struct t_count *c, const struct ec_match_index *ix, const char *id,
-    const char *eco, const char *name, const json_t *vers)
+/* Two results with the same hits, byte for byte. */
+static bool
+t_same(const struct ec_match_result *a, const struct ec_match_result *b)
 {
-	struct ec_match_result	 r;
+	size_t	i;
+
+	if (a->nhits != b->nhits)
+		return false;
+	for (i = 0; i < a->nhits; i++)
+		if (strcmp(a->hits[i].id, b->hits[i].id) != 0 ||
+		    strcmp(a->hits[i].ecosystem, b->hits[i].ecosystem) != 0 ||
+		    strcmp(a->hits[i].package, b->hits[i].package) != 0 ||
+		    a->hits[i].reason != b->hits[i].reason ||
+		    strcmp(a->hits[i].detail, b->hits[i].detail) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * The index of every advisory finds this one by its first listed
+ * version, and the index built in the opposite order answers the same.
+ */
+static void
+t_shared(struct t_count *c, const struct ec_match_index *ix,
+    const struct ec_match_index *rev, const char *id, const char *eco,
+    const char *name, const json_t *vers)
+{
+	struct ec_match_result	 r, q = { NULL, 0 };
 	struct ec_err		 err;
 	const char		*v;
 
@@ -395,6 +418,10 @@ t_shared(struct t_count *c, const struct ec_match_index *ix, const char *id,
 	if (ec_match_lookup(&r, ix, eco, name, v, &err) == -1 ||
 	    !has_hit(&r, id, true))
 		t_fail(c, id, "shared index", v, "not affected");
+	else if (ec_match_lookup(&q, rev, eco, name, v, &err) == -1 ||
+	    !t_same(&r, &q))
+		t_fail(c, id, "reversed index", v, "answers differently");
+	ec_match_result_dispose(&q);
 	ec_match_result_dispose(&r);
 }
 
@@ -404,7 +431,7 @@ t_fixtures(void)
 	static const char *const dirs[] = {
 		"tests/fixtures/osv", "../shared/fixtures/osv"
 	};
-	struct ec_match_index	*ix, *one = NULL;
+	struct ec_match_index	*ix, *rev, *one = NULL;
 	struct t_fix		 f;
 	struct t_count		 c;
 	struct ec_err		 err;
@@ -416,10 +443,14 @@ t_fixtures(void)
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		t_load_dir(&f, dirs[i]);
-	if (ec_match_index_new(&ix, &err) == -1) {
+	if (ec_match_index_new(&ix, &err) == -1 ||
+	    ec_match_index_new(&rev, &err) == -1) {
 		ok(0, "index: %s", err.msg);
 		return;
 	}
+	for (i = f.ndocs; i-- > 0;)
+		if (ec_match_index_add(rev, f.docs[i], &err) == -1)
+			f.refused++;
 	for (i = 0; i < f.ndocs; i++)
 		if (ec_match_index_add(ix, f.docs[i], &err) == -1 &&
 		    f.refused++ < T_MAX_REPORTED)
@@ -452,7 +483,7 @@ t_fixtures(void)
 			    json_object_get(a, "versions"));
 			t_ranges(&c, one, id, eco, name,
 			    json_object_get(a, "ranges"));
-			t_shared(&c, ix, id, eco, name,
+			t_shared(&c, ix, rev, id, eco, name,
 			    json_object_get(a, "versions"));
 		}
 		ec_match_index_free(one);
@@ -460,6 +491,7 @@ t_fixtures(void)
 	}
 	free(f.docs);
 	ec_match_index_free(ix);
+	ec_match_index_free(rev);
 	printf("# %zu checks, %zu failed, %zu bounds not evaluable, "
 	    "%zu ranges without an order here\n", c.checks, c.failed,
 	    c.rejected, c.unordered);
