@@ -75,7 +75,7 @@ size_t	ec_match_index_entries(const struct ec_match_index *ix);
  * The advisories affecting "version" (NULL: unknown, every candidate is
  * NOT_EVALUABLE) of package "name" in OSV ecosystem "ecosystem"
  * ("Debian:12" matches "Debian:12" and "Debian" advisories, not
- * "Debian:11").  Borrowed pointers in the hits live until the index is
+ * "Debian:11"; "Ubuntu:22.04" matches "Ubuntu:22.04:LTS").  Borrowed pointers in the hits live until the index is
  * changed or freed.  EC_ERR_NOMEM only; out is the caller's to dispose.
  */
 int	ec_match_lookup(struct ec_match_result *out,

@@ -265,14 +265,19 @@ match_hit_cmp(const void *va, const void *vb)
 
 /*
  * "Debian:12" takes "Debian:12" and "Debian" advisories; an ecosystem
- * without a release takes all of its base's.
+ * without a release takes all of its base's.  A release names a prefix
+ * of colon-separated parts: "Ubuntu:22.04" takes "Ubuntu:22.04:LTS".
  */
 static bool
 match_release_ok(const char *want, const char *have)
 {
 	const char	*a = strchr(want, ':'), *b = strchr(have, ':');
+	size_t		 n;
 
-	return a == NULL || b == NULL || strcmp(a, b) == 0;
+	if (a == NULL || b == NULL)
+		return true;
+	n = strlen(a);
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == ':');
 }
 
 int

@@ -125,30 +125,39 @@ php_classical(struct ec_buf *out, struct php_cur c, struct ec_err *err)
 }
 
 /* ^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2}), non-digits as ".". */
+/* One [.:-]?\d{min,max} group at the cursor. */
+static bool
+php_date_group(struct php_cur *c, size_t min, size_t max)
+{
+	struct php_cur	t = *c;
+
+	if (t.p < t.end && (*t.p == '.' || *t.p == ':' || *t.p == '-'))
+		t.p++;
+	if (php_digits(&t, min, max) == 0)
+		return false;
+	*c = t;
+	return true;
+}
+
+/* ^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2}), non-digits as ".". */
 static bool
 php_dated(struct ec_buf *out, struct php_cur c, struct ec_err *err)
 {
 	const char	*start = c.p, *q;
-	struct php_cur	 t;
-	int		 i, n;
+	int		 n;
 
 	if (php_digits(&c, 4, 4) == 0)
 		return false;
-	for (n = 0; n < 8; n++) {
-		t = c;
-		if (t.p < t.end && strchr(".:-", *t.p) != NULL)
-			t.p++;
-		if (php_digits(&t, n < 6 ? 2 : 1, n < 6 ? 2 : 3) == 0)
-			break;
-		c = t;
-	}
+	for (n = 0; n < 6 && php_date_group(&c, 2, 2); n++)
+		;
 	if (n == 0)
 		return false;
+	for (n = 0; n < 2 && php_date_group(&c, 1, 3); n++)
+		;
 	for (q = start; q < c.p; q++)
 		if (ec_buf_addc(out, version_digit(*q) ? *q : '.', err) == -1)
 			return false;
-	i = php_modifier(out, &c, err);
-	return i;
+	return php_modifier(out, &c, err);
 }
 
 static const char *const php_branches[] = { "master", "trunk", "default" };

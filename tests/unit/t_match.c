@@ -139,9 +139,11 @@ t_index(void)
 	    "\"versions\":[\"1.0\"]},{\"package\":{\"ecosystem\":"
 	    "\"Debian:12\",\"name\":\"openssl\"},\"ranges\":[{\"type\":"
 	    "\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
-	    "\"3.0.11-1~deb12u1\"}]}]}]}");
+	    "\"3.0.11-1~deb12u1\"}]}]},{\"package\":{\"ecosystem\":"
+	    "\"Ubuntu:22.04:LTS\",\"name\":\"curl\"},\"versions\":"
+	    "[\"7.81.0-1\"]}]}");
 	ok(ec_match_index_add(ix, a, &err) == 0 &&
-	    ec_match_index_entries(ix) == 2, "index two entries");
+	    ec_match_index_entries(ix) == 3, "index three entries");
 	json_decref(a);
 	rc = ec_match_lookup(&r, ix, "PyPI", "foo.bar", "1.0.0", &err);
 	ok(rc == 0 && r.nhits == 1 && r.hits[0].reason == EC_MATCH_IN_VERSIONS,
@@ -159,6 +161,12 @@ t_index(void)
 	ec_match_result_dispose(&r);
 	rc = ec_match_lookup(&r, ix, "Debian:11", "openssl", "3.0.9-1", &err);
 	ok(rc == 0 && r.nhits == 0, "another release does not match");
+	ec_match_result_dispose(&r);
+	rc = ec_match_lookup(&r, ix, "Debian:1", "openssl", "3.0.9-1", &err);
+	ok(rc == 0 && r.nhits == 0, "a release is not a string prefix");
+	ec_match_result_dispose(&r);
+	rc = ec_match_lookup(&r, ix, "Ubuntu:22.04", "curl", "7.81.0-1", &err);
+	ok(rc == 0 && r.nhits == 1, "Ubuntu:22.04 takes Ubuntu:22.04:LTS");
 	ec_match_result_dispose(&r);
 	rc = ec_match_lookup(&r, ix, "Debian:12", "openssl", "a.b", &err);
 	ok(rc == 0 && r.nhits == 1 &&
@@ -185,12 +193,12 @@ t_index(void)
 	for (i = 0; i <= EC_MATCH_MAX_EVENTS; i++)
 		json_array_append_new(ev, t_json("{\"fixed\":\"1.0.0\"}"));
 	ok(ec_match_index_add(ix, big, &err) == -1 &&
-	    err.code == EC_ERR_TOO_LARGE && ec_match_index_entries(ix) == 2 &&
+	    err.code == EC_ERR_TOO_LARGE && ec_match_index_entries(ix) == 3 &&
 	    ec_match_index_advisories(ix) == 1, "too many events: %s",
 	    err.msg);
 	json_array_remove(ev, 0);
 	ok(ec_match_index_add(ix, big, &err) == 0 &&
-	    ec_match_index_entries(ix) == 3, "%d events accepted",
+	    ec_match_index_entries(ix) == 4, "%d events accepted",
 	    EC_MATCH_MAX_EVENTS);
 	json_decref(big);
 	a = t_json("{\"affected\":[]}");
@@ -202,7 +210,7 @@ t_index(void)
 	    "\"events\":[{\"fixd\":\"1.0.0\"}]}]}]}");
 	ok(ec_match_index_add(ix, a, &err) == -1 &&
 	    err.code == EC_ERR_REQUEST_INVALID &&
-	    ec_match_index_entries(ix) == 3, "bad event: %s", err.msg);
+	    ec_match_index_entries(ix) == 4, "bad event: %s", err.msg);
 	json_decref(a);
 	ec_match_index_free(ix);
 }

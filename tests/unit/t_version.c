@@ -265,6 +265,7 @@ t_packagist(void)
 	same(EC_VERSION_PACKAGIST, "1.0.0-beta.5+foo", "1.0.0-beta5");
 	same(EC_VERSION_PACKAGIST, "1.0.0+foo", "1.0.0");
 	same(EC_VERSION_PACKAGIST, "1.0.0@beta", "1.0.0");
+	same(EC_VERSION_PACKAGIST, "2010-01-02-1", "2010.01.02.1");
 	bad(EC_VERSION_PACKAGIST, "dev-master");
 	bad(EC_VERSION_PACKAGIST, "master");
 	bad(EC_VERSION_PACKAGIST, "1.x-dev");
