@@ -433,6 +433,119 @@ t_shared(struct t_count *c, const struct ec_match_index *ix,
 	ec_match_result_dispose(&r);
 }
 
+/* Every purl below "j" (a CycloneDX document), depth-first. */
+static void
+t_sbom_purls(struct t_count *c, size_t counts[3],
+    const struct ec_match_index *ix, const json_t *j, int depth)
+{
+	struct ec_match_result	 r;
+	struct ec_err		 err;
+	const char		*k, *purl;
+	json_t			*v;
+	size_t			 i;
+
+	if (depth > 64)
+		return;
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			t_sbom_purls(c, counts, ix, v, depth + 1);
+		return;
+	}
+	json_object_foreach((json_t *)j, k, v) {
+		if (strcmp(k, "purl") != 0 || !json_is_string(v)) {
+			t_sbom_purls(c, counts, ix, v, depth + 1);
+			continue;
+		}
+		purl = json_string_value(v);
+		counts[0]++;
+		if (ec_match_purl(&r, ix, purl, strlen(purl), NULL, &err) ==
+		    -1) {
+			/* Reported as unmatched: only for bad input. */
+			if (err.code != EC_ERR_REQUEST_INVALID)
+				t_fail(c, purl, "component", "", err.msg);
+			counts[1]++;
+			continue;
+		}
+		counts[2] += r.nhits;
+		ec_match_result_dispose(&r);
+	}
+}
+
+/*
+ * A real finding: dropwizard 1.3.15's SBOM ships jackson-databind 2.9.10,
+ * which GHSA-rgv9-q543-rqg4 affects up to its fix in 2.13.4.
+ */
+static void
+t_real_finding(void)
+{
+	const char		*sbom = "tests/fixtures/sbom/cyclonedx/"
+				    "SBOM__dropwizard-1.3.15__bom.json";
+	const char		*want = "pkg:maven/com.fasterxml.jackson.core/"
+				    "jackson-databind@2.9.10?type=jar";
+	struct ec_match_index	*ix;
+	struct ec_match_result	 r;
+	struct ec_err		 err;
+	json_t			*adv, *bom, *c;
+	const char		*purl = NULL;
+	size_t			 i;
+	int			 rc;
+
+	adv = json_load_file("tests/data/match/GHSA-rgv9-q543-rqg4.json", 0,
+	    NULL);
+	bom = json_load_file(sbom, 0, NULL);
+	json_array_foreach(json_object_get(bom, "components"), i, c)
+		if (json_is_string(json_object_get(c, "purl")) &&
+		    strcmp(json_string_value(json_object_get(c, "purl")),
+		    want) == 0)
+			purl = want;
+	if (adv == NULL || purl == NULL || ec_match_index_new(&ix, &err) ==
+	    -1 || ec_match_index_add(ix, adv, &err) == -1) {
+		ok(0, "real finding: advisory or SBOM component missing");
+		json_decref(adv);
+		json_decref(bom);
+		return;
+	}
+	rc = ec_match_purl(&r, ix, purl, strlen(purl), NULL, &err);
+	ok(rc == 0 && r.nhits == 1 && r.hits[0].reason == EC_MATCH_IN_RANGE &&
+	    strcmp(r.hits[0].id, "GHSA-rgv9-q543-rqg4") == 0,
+	    "dropwizard's jackson-databind 2.9.10: %s",
+	    r.nhits > 0 ? r.hits[0].detail : "no hit");
+	ec_match_result_dispose(&r);
+	rc = ec_match_purl(&r, ix, purl, strlen(purl), "2.13.4", &err);
+	ok(rc == 0 && r.nhits == 0, "the fixed version 2.13.4 is not");
+	ec_match_result_dispose(&r);
+	ec_match_index_free(ix);
+	json_decref(adv);
+	json_decref(bom);
+}
+
+/* The components of the real SBOMs, looked up by purl. */
+static void
+t_sboms(const struct ec_match_index *ix)
+{
+	static const char *const dirs[] = {
+		"tests/fixtures/sbom/cyclonedx",
+		"../shared/fixtures/sbom/cyclonedx"
+	};
+	struct t_fix	 f;
+	struct t_count	 c;
+	size_t		 i, counts[3] = { 0, 0, 0 };
+
+	memset(&f, 0, sizeof(f));
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		t_load_dir(&f, dirs[i]);
+	for (i = 0; i < f.ndocs; i++) {
+		t_sbom_purls(&c, counts, ix, f.docs[i], 0);
+		json_decref(f.docs[i]);
+	}
+	free(f.docs);
+	printf("# %zu SBOM components with a purl, %zu reported unmatched, "
+	    "%zu advisory hits\n", counts[0], counts[1], counts[2]);
+	ok(counts[0] > 100 && c.failed == 0,
+	    "SBOM components looked up by purl (%zu hits)", counts[2]);
+}
+
 static void
 t_fixtures(void)
 {
@@ -466,6 +579,7 @@ t_fixtures(void)
 	ok(f.ndocs >= 300 && f.bad_json == 0 && f.refused == 0,
 	    "%zu OSV files, %zu advisories indexed, %zu entries", f.files,
 	    ec_match_index_advisories(ix), ec_match_index_entries(ix));
+	t_sboms(ix);
 	for (i = 0; i < f.ndocs; i++) {
 		id = json_string_value(json_object_get(f.docs[i], "id"));
 		aff = json_object_get(f.docs[i], "affected");
@@ -513,6 +627,7 @@ main(void)
 {
 	t_events();
 	t_index();
+	t_real_finding();
 	t_fixtures();
 	return done_testing();
 }
