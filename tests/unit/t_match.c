@@ -115,6 +115,43 @@ t_json(const char *s)
 	return json_loads(s, 0, &jerr);
 }
 
+/* Bounds: one event too many is refused and changes nothing. */
+static void
+t_index_bounds(struct ec_match_index *ix)
+{
+	struct ec_err	 err;
+	json_t		*a, *big, *ev;
+	size_t		 i;
+
+	big = t_json("{\"id\":\"T-2\",\"affected\":[{\"package\":"
+	    "{\"ecosystem\":\"npm\",\"name\":\"x\"},\"ranges\":[{\"type\":"
+	    "\"SEMVER\",\"events\":[]}]}]}");
+	ev = json_object_get(json_array_get(json_object_get(json_array_get(
+	    json_object_get(big, "affected"), 0), "ranges"), 0), "events");
+	for (i = 0; i <= EC_MATCH_MAX_EVENTS; i++)
+		json_array_append_new(ev, t_json("{\"fixed\":\"1.0.0\"}"));
+	ok(ec_match_index_add(ix, big, &err) == -1 &&
+	    err.code == EC_ERR_TOO_LARGE && ec_match_index_entries(ix) == 3 &&
+	    ec_match_index_advisories(ix) == 1, "too many events: %s",
+	    err.msg);
+	json_array_remove(ev, 0);
+	ok(ec_match_index_add(ix, big, &err) == 0 &&
+	    ec_match_index_entries(ix) == 4, "%d events accepted",
+	    EC_MATCH_MAX_EVENTS);
+	json_decref(big);
+	a = t_json("{\"affected\":[]}");
+	ok(ec_match_index_add(ix, a, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID, "no id: %s", err.msg);
+	json_decref(a);
+	a = t_json("{\"id\":\"T-3\",\"affected\":[{\"package\":{\"ecosystem\":"
+	    "\"npm\",\"name\":\"y\"},\"ranges\":[{\"type\":\"SEMVER\","
+	    "\"events\":[{\"fixd\":\"1.0.0\"}]}]}]}");
+	ok(ec_match_index_add(ix, a, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID &&
+	    ec_match_index_entries(ix) == 4, "bad event: %s", err.msg);
+	json_decref(a);
+}
+
 /* The index: lookups, reasons, releases, bounds. */
 static void
 t_index(void)
@@ -125,8 +162,7 @@ t_index(void)
 	struct ec_match_index	*ix;
 	struct ec_match_result	 r;
 	struct ec_err		 err;
-	json_t			*a, *big, *ev;
-	size_t			 i;
+	json_t			*a;
 	int			 rc;
 
 	if (ec_match_index_new(&ix, &err) == -1) {
@@ -184,34 +220,7 @@ t_index(void)
 	    -1 && err.code == EC_ERR_REQUEST_INVALID,
 	    "purl without an OSV ecosystem: %s", err.msg);
 
-	/* Bounds: one event too many is refused and changes nothing. */
-	big = t_json("{\"id\":\"T-2\",\"affected\":[{\"package\":"
-	    "{\"ecosystem\":\"npm\",\"name\":\"x\"},\"ranges\":[{\"type\":"
-	    "\"SEMVER\",\"events\":[]}]}]}");
-	ev = json_object_get(json_array_get(json_object_get(json_array_get(
-	    json_object_get(big, "affected"), 0), "ranges"), 0), "events");
-	for (i = 0; i <= EC_MATCH_MAX_EVENTS; i++)
-		json_array_append_new(ev, t_json("{\"fixed\":\"1.0.0\"}"));
-	ok(ec_match_index_add(ix, big, &err) == -1 &&
-	    err.code == EC_ERR_TOO_LARGE && ec_match_index_entries(ix) == 3 &&
-	    ec_match_index_advisories(ix) == 1, "too many events: %s",
-	    err.msg);
-	json_array_remove(ev, 0);
-	ok(ec_match_index_add(ix, big, &err) == 0 &&
-	    ec_match_index_entries(ix) == 4, "%d events accepted",
-	    EC_MATCH_MAX_EVENTS);
-	json_decref(big);
-	a = t_json("{\"affected\":[]}");
-	ok(ec_match_index_add(ix, a, &err) == -1 &&
-	    err.code == EC_ERR_REQUEST_INVALID, "no id: %s", err.msg);
-	json_decref(a);
-	a = t_json("{\"id\":\"T-3\",\"affected\":[{\"package\":{\"ecosystem\":"
-	    "\"npm\",\"name\":\"y\"},\"ranges\":[{\"type\":\"SEMVER\","
-	    "\"events\":[{\"fixd\":\"1.0.0\"}]}]}]}");
-	ok(ec_match_index_add(ix, a, &err) == -1 &&
-	    err.code == EC_ERR_REQUEST_INVALID &&
-	    ec_match_index_entries(ix) == 4, "bad event: %s", err.msg);
-	json_decref(a);
+	t_index_bounds(ix);
 	ec_match_index_free(ix);
 }
 
