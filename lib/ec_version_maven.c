@@ -206,9 +206,13 @@ maven_parse(void **rep_out, const char *s, size_t len, struct ec_err *err)
 	if (memchr(s, ' ', len) != NULL)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "space in version");
+	/*
+	 * Items: the root, at most three per character (a qualifier that
+	 * digits follow opens two lists) and two at the end.
+	 */
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (m->lower = malloc(len + 1)) == NULL ||
-	    (m->it = calloc(3 * len + 2, sizeof(*m->it))) == NULL) {
+	    (m->it = calloc(3 * len + 3, sizeof(*m->it))) == NULL) {
 		if (m != NULL)
 			free(m->lower);
 		free(m);
