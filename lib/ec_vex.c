@@ -9,6 +9,81 @@
 #include "ec_purl.h"
 #include "ec_vex_int.h"
 
+/* FNV-1a of a name in ASCII lower case: ids compare without case. */
+static uint32_t
+vex_hash(const char *s)
+{
+	uint32_t	h = 2166136261u;
+	char		c;
+
+	for (; *s != '\0'; s++) {
+		c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+		h = (h ^ (unsigned char)c) * 16777619u;
+	}
+	return h;
+}
+
+/* Relink every key into "n" buckets. */
+static int
+vex_rehash(struct ec_vex_set *set, size_t n, struct ec_err *err)
+{
+	size_t	*nb, i, b;
+
+	if ((nb = malloc(n * sizeof(*nb))) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < n; i++)
+		nb[i] = SIZE_MAX;
+	for (i = 0; i < set->nkey; i++) {
+		b = set->key[i].hash & (n - 1);
+		set->key[i].next = nb[b];
+		nb[b] = i;
+	}
+	free(set->bucket);
+	set->bucket = nb;
+	set->nbucket = n;
+	return 0;
+}
+
+static int
+vex_add_key(struct ec_vex_set *set, const char *name, size_t st,
+    struct ec_err *err)
+{
+	struct vex_key	*nk;
+	size_t		 ncap, b;
+
+	if (set->nkey == set->capkey) {
+		ncap = set->capkey == 0 ? 64 : set->capkey * 2;
+		if ((nk = realloc(set->key, ncap * sizeof(*nk))) == NULL)
+			return ec_err_nomem(err);
+		set->key = nk;
+		set->capkey = ncap;
+	}
+	if (set->nkey >= 2 * set->nbucket && vex_rehash(set,
+	    set->nbucket == 0 ? 256 : set->nbucket * 2, err) == -1)
+		return -1;
+	b = vex_hash(name) & (set->nbucket - 1);
+	set->key[set->nkey] = (struct vex_key){ vex_hash(name), st,
+	    set->bucket[b] };
+	set->bucket[b] = set->nkey++;
+	return 0;
+}
+
+int
+vex_index(struct ec_vex_set *set, size_t from, struct ec_err *err)
+{
+	size_t	i, j;
+
+	for (i = from; i < set->n; i++) {
+		if (vex_add_key(set, set->st[i].vuln, i, err) == -1)
+			return -1;
+		for (j = 0; j < set->st[i].naliases; j++)
+			if (vex_add_key(set, set->st[i].aliases[j], i,
+			    err) == -1)
+				return -1;
+	}
+	return 0;
+}
+
 int
 ec_vex_set_new(struct ec_vex_set **out, struct ec_err *err)
 {
@@ -31,11 +106,28 @@ vex_dispose(struct ec_vex_statement *s)
 	free((char **)s->aliases);
 }
 
+/* Also drops the keys of the dropped statements and relinks the rest. */
 void
 vex_truncate(struct ec_vex_set *set, size_t n)
 {
+	size_t	i, k = 0;
+
 	while (set->n > n)
 		vex_dispose(&set->st[--set->n]);
+	for (i = 0; i < set->nkey; i++)
+		if (set->key[i].st < n)
+			set->key[k++] = set->key[i];
+	if (k != set->nkey) {
+		set->nkey = k;
+		/* Same bucket count: the memory is already there. */
+		for (i = 0; i < set->nbucket; i++)
+			set->bucket[i] = SIZE_MAX;
+		for (i = 0; i < set->nkey; i++) {
+			set->key[i].next = set->bucket[set->key[i].hash &
+			    (set->nbucket - 1)];
+			set->bucket[set->key[i].hash & (set->nbucket - 1)] = i;
+		}
+	}
 }
 
 int
@@ -179,19 +271,34 @@ vex_newer(const struct ec_vex_statement *a, const struct ec_vex_statement *b)
 	return a->index > b->index;
 }
 
+/*
+ * Only the statements that carry one of the finding's names are looked
+ * at, through the index of names; a statement reached twice is simply
+ * compared twice.
+ */
 const struct ec_vex_statement *
 ec_vex_decide(const struct ec_vex_set *set, const char *vuln,
     const char *const *aliases, size_t naliases, const char *purl)
 {
 	const struct ec_vex_statement	*best = NULL, *s;
-	size_t				 i;
+	const char			*name;
+	uint32_t			 h;
+	size_t				 i, k;
 
-	for (i = 0; i < set->n; i++) {
-		s = &set->st[i];
-		if (vex_vuln_matches(s, vuln, aliases, naliases) &&
-		    ec_vex_product_matches(s->product, purl) &&
-		    (best == NULL || vex_newer(s, best)))
-			best = s;
+	if (set->nbucket == 0)
+		return NULL;
+	for (i = 0; i <= naliases; i++) {
+		name = i == 0 ? vuln : aliases[i - 1];
+		h = vex_hash(name);
+		for (k = set->bucket[h & (set->nbucket - 1)]; k != SIZE_MAX;
+		    k = set->key[k].next) {
+			s = &set->st[set->key[k].st];
+			if (set->key[k].hash == h &&
+			    (best == NULL || vex_newer(s, best)) &&
+			    vex_vuln_matches(s, vuln, aliases, naliases) &&
+			    ec_vex_product_matches(s->product, purl))
+				best = s;
+		}
 	}
 	return best;
 }
@@ -203,5 +310,7 @@ ec_vex_set_free(struct ec_vex_set *set)
 		return;
 	vex_truncate(set, 0);
 	free(set->st);
+	free(set->key);
+	free(set->bucket);
 	free(set);
 }

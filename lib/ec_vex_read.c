@@ -440,9 +440,8 @@ ec_vex_add(struct ec_vex_set *set, const json_t *doc, const char *name,
 	} else
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "%.64s: not OpenVEX, CSAF VEX or CycloneDX VEX", name);
-	if (rc == -1) {
-		vex_truncate(set, cx.mark);
-		return ec_err_prefix(err, "%.64s", name);
-	}
-	return 0;
+	if (rc == 0 && vex_index(set, cx.mark, err) == 0)
+		return 0;
+	vex_truncate(set, cx.mark);
+	return ec_err_prefix(err, "%.64s", name);
 }

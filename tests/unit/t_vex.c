@@ -169,6 +169,9 @@ t_rules(void)
 	    "\"status\":\"maybe\"}]}", "bad", &err) == -1 &&
 	    err.code == EC_ERR_REQUEST_INVALID && ec_vex_count(a) == n,
 	    "unknown status refused, nothing kept: %s", err.msg);
+	decide_is(a, "CVE-1", NULL, "pkg:npm/a@1", -1, NULL);
+	decide_is(a, "CVE-2023-0001", NULL, "pkg:npm/foo@1.0.0",
+	    EC_VEX_AFFECTED, "new");
 	ok(t_add(a, "{\"@context\":\"https://openvex.dev/ns\",\"timestamp\":"
 	    "\"yesterday\",\"statements\":[]}", "bad", &err) == -1 &&
 	    err.code == EC_ERR_REQUEST_INVALID, "bad timestamp: %s", err.msg);
