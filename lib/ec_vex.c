@@ -23,24 +23,33 @@ vex_hash(const char *s)
 	return h;
 }
 
-/* Relink every key into "n" buckets. */
+/* Chain every key into the buckets, which must all be empty. */
+static void
+vex_relink(struct ec_vex_set *set)
+{
+	size_t	i, b;
+
+	for (i = 0; i < set->nkey; i++) {
+		b = set->key[i].hash & (set->nbucket - 1);
+		set->key[i].next = set->bucket[b];
+		set->bucket[b] = i;
+	}
+}
+
+/* Grow to "n" buckets. */
 static int
 vex_rehash(struct ec_vex_set *set, size_t n, struct ec_err *err)
 {
-	size_t	*nb, i, b;
+	size_t	*nb, i;
 
 	if ((nb = malloc(n * sizeof(*nb))) == NULL)
 		return ec_err_nomem(err);
 	for (i = 0; i < n; i++)
 		nb[i] = SIZE_MAX;
-	for (i = 0; i < set->nkey; i++) {
-		b = set->key[i].hash & (n - 1);
-		set->key[i].next = nb[b];
-		nb[b] = i;
-	}
 	free(set->bucket);
 	set->bucket = nb;
 	set->nbucket = n;
+	vex_relink(set);
 	return 0;
 }
 
@@ -122,11 +131,7 @@ vex_truncate(struct ec_vex_set *set, size_t n)
 		/* Same bucket count: the memory is already there. */
 		for (i = 0; i < set->nbucket; i++)
 			set->bucket[i] = SIZE_MAX;
-		for (i = 0; i < set->nkey; i++) {
-			set->key[i].next = set->bucket[set->key[i].hash &
-			    (set->nbucket - 1)];
-			set->bucket[set->key[i].hash & (set->nbucket - 1)] = i;
-		}
+		vex_relink(set);
 	}
 }
 
