@@ -2,7 +2,8 @@
 .SUFFIXES:
 
 CC	?= cc
-PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
+PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls \
+	rpm libdpkg
 # Debian packages the build, the tests, the demo and the benchmark use.
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
@@ -15,6 +16,9 @@ DEB_PKGS += age
 # tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on the
 # machine's own Node.js 20 and its npm (Debian's npm conflicts with it).
 DEB_PKGS += python3-securesystemslib
+# Version orders from the distributions' own libraries (ec_version) and
+# the policy schema check (tests/integration/60-policy-schema.sh).
+DEB_PKGS += librpm-dev libdpkg-dev python3-jsonschema
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -1,0 +1,336 @@
+/*
+ * ec_match: the index.  Each affected entry of an advisory becomes one
+ * entry chained into a hash bucket keyed by (ecosystem base, normalised
+ * name); its ranges, events and listed versions are copied into arrays
+ * of the index, and its strings into one buffer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec_match_int.h"
+#include "ec_num.h"
+#include "ec_purl.h"
+
+/* Ceiling on all the index's strings together: 2 GiB. */
+#define MATCH_MAX_STRS	((size_t)2 * 1024 * 1024 * 1024)
+
+/* The index's sizes before an advisory, to undo it. */
+struct match_mark {
+	size_t	strs, nent, nrng, nev, nvers;
+};
+
+uint32_t
+match_hash(const char *eco, const char *norm)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *eco != '\0' && *eco != ':'; eco++)
+		h = (h ^ (unsigned char)*eco) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (; *norm != '\0'; norm++)
+		h = (h ^ (unsigned char)*norm) * 16777619u;
+	return h;
+}
+
+bool
+match_same_base(const char *a, const char *b)
+{
+	size_t	la = strcspn(a, ":"), lb = strcspn(b, ":");
+
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+int
+ec_match_index_new(struct ec_match_index **out, struct ec_err *err)
+{
+	struct ec_match_index	*ix;
+	size_t			 i;
+
+	if ((ix = calloc(1, sizeof(*ix))) == NULL)
+		return ec_err_nomem(err);
+	ec_buf_init(&ix->strs, MATCH_MAX_STRS);
+	ix->nbucket = 1024;
+	if ((ix->bucket = malloc(ix->nbucket * sizeof(size_t))) == NULL) {
+		free(ix);
+		return ec_err_nomem(err);
+	}
+	for (i = 0; i < ix->nbucket; i++)
+		ix->bucket[i] = SIZE_MAX;
+	*out = ix;
+	return 0;
+}
+
+/* Room for one more element of "size" bytes in *p (count n, cap *cap). */
+static int
+match_grow(void **p, size_t *cap, size_t n, size_t size, struct ec_err *err)
+{
+	size_t	ncap, bytes;
+	void	*np;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap == 0 ? 64 : *cap;
+	if (!ec_size_mul(&ncap, ncap, 2) || !ec_size_mul(&bytes, ncap, size))
+		return ec_err_nomem(err);
+	if ((np = realloc(*p, bytes)) == NULL)
+		return ec_err_nomem(err);
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* Copy a NUL-terminated string into strs; its offset. */
+static int
+match_add_str(size_t *off, struct ec_match_index *ix, const char *s,
+    size_t base, struct ec_err *err)
+{
+	size_t	len = strlen(s);
+
+	if (ix->strs.len - base + len + 1 > EC_MATCH_MAX_ADVISORY_BYTES)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "advisory exceeds %d bytes of names and versions",
+		    EC_MATCH_MAX_ADVISORY_BYTES);
+	*off = ix->strs.len;
+	if (ec_buf_add(&ix->strs, s, len + 1, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* One event object: exactly one of the four keys, a string value. */
+static int
+match_add_event(struct ec_match_index *ix, const json_t *e,
+    const struct match_mark *mk, struct ec_err *err)
+{
+	static const char *const keys[] = {
+		"introduced", "fixed", "last_affected", "limit"
+	};
+	struct match_event	*x;
+	const json_t		*v;
+	size_t			 i;
+
+	if (!json_is_object(e) || json_object_size(e) != 1)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "event: not an object with one key");
+	for (i = 0; i < 4; i++)
+		if ((v = json_object_get(e, keys[i])) != NULL)
+			break;
+	if (i == 4 || !json_is_string(v))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "event: no introduced, fixed, last_affected or limit");
+	if (match_grow((void **)&ix->ev, &ix->capev, ix->nev, sizeof(*x),
+	    err) == -1)
+		return -1;
+	x = &ix->ev[ix->nev];
+	x->kind = (enum match_ev_kind)i;
+	if (match_add_str(&x->ver, ix, json_string_value(v), mk->strs,
+	    err) == -1)
+		return -1;
+	ix->nev++;
+	return 0;
+}
+
+static int
+match_add_range(struct ec_match_index *ix, const json_t *r,
+    const struct match_mark *mk, struct ec_err *err)
+{
+	struct match_range	*x;
+	const json_t		*events, *e;
+	const char		*type;
+	size_t			 i;
+
+	type = json_string_value(json_object_get(r, "type"));
+	events = json_object_get(r, "events");
+	if (type == NULL || !json_is_array(events) ||
+	    json_array_size(events) == 0)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "range: needs a type and events");
+	if (json_array_size(events) > EC_MATCH_MAX_EVENTS)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "range: more than %d events", EC_MATCH_MAX_EVENTS);
+	if (match_grow((void **)&ix->rng, &ix->caprng, ix->nrng, sizeof(*x),
+	    err) == -1)
+		return -1;
+	x = &ix->rng[ix->nrng];
+	if (strcmp(type, "ECOSYSTEM") == 0)
+		x->type = MATCH_ECOSYSTEM;
+	else if (strcmp(type, "SEMVER") == 0)
+		x->type = MATCH_SEMVER;
+	else if (strcmp(type, "GIT") == 0)
+		x->type = MATCH_GIT;
+	else
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "range: unknown type");
+	x->ev = ix->nev;
+	json_array_foreach(events, i, e)
+		if (match_add_event(ix, e, mk, err) == -1)
+			return -1;
+	x->nev = ix->nev - x->ev;
+	ix->nrng++;
+	return 0;
+}
+
+/* package.ecosystem and package.name, normalised; 1 when there is none. */
+static int
+match_add_package(struct match_entry *x, struct ec_match_index *ix,
+    const json_t *a, const struct match_mark *mk, struct ec_err *err)
+{
+	const json_t	*pkg = json_object_get(a, "package");
+	const char	*eco, *name;
+	char		*norm;
+	int		 rc;
+
+	if (pkg == NULL)
+		return 1;
+	eco = json_string_value(json_object_get(pkg, "ecosystem"));
+	name = json_string_value(json_object_get(pkg, "name"));
+	if (eco == NULL || name == NULL || *eco == '\0' || *name == '\0')
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "affected package: needs ecosystem and name");
+	if (ec_purl_normalize_name(&norm, eco, name, err) == -1)
+		return -1;
+	rc = match_add_str(&x->eco, ix, eco, mk->strs, err) == -1 ||
+	    match_add_str(&x->pkg, ix, name, mk->strs, err) == -1 ||
+	    match_add_str(&x->norm, ix, norm, mk->strs, err) == -1 ? -1 : 0;
+	x->hash = match_hash(eco, norm);
+	free(norm);
+	return rc;
+}
+
+static int
+match_add_affected(struct ec_match_index *ix, const json_t *a, size_t id,
+    const struct match_mark *mk, struct ec_err *err)
+{
+	struct match_entry	 x;
+	const json_t		*ranges, *versions, *e;
+	size_t			 i;
+	int			 rc;
+
+	memset(&x, 0, sizeof(x));
+	x.id = id;
+	x.next = SIZE_MAX;
+	if ((rc = match_add_package(&x, ix, a, mk, err)) != 0)
+		return rc == 1 ? 0 : -1;
+	ranges = json_object_get(a, "ranges");
+	versions = json_object_get(a, "versions");
+	if ((ranges != NULL && !json_is_array(ranges)) ||
+	    (versions != NULL && !json_is_array(versions)))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "affected: ranges and versions must be arrays");
+	x.rng = ix->nrng;
+	json_array_foreach(ranges, i, e)
+		if (match_add_range(ix, e, mk, err) == -1)
+			return -1;
+	x.nrng = ix->nrng - x.rng;
+	x.ver = ix->nvers;
+	json_array_foreach(versions, i, e) {
+		if (!json_is_string(e))
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "affected versions: not a string");
+		if (match_grow((void **)&ix->vers, &ix->capvers, ix->nvers,
+		    sizeof(size_t), err) == -1 ||
+		    match_add_str(&ix->vers[ix->nvers], ix,
+		    json_string_value(e), mk->strs, err) == -1)
+			return -1;
+		ix->nvers++;
+	}
+	x.nver = ix->nvers - x.ver;
+	if (match_grow((void **)&ix->ent, &ix->capent, ix->nent, sizeof(x),
+	    err) == -1)
+		return -1;
+	ix->ent[ix->nent++] = x;
+	return 0;
+}
+
+/* Double the buckets when entries outnumber them twice over. */
+static int
+match_rehash(struct ec_match_index *ix, struct ec_err *err)
+{
+	size_t	*nb, n, i, b;
+
+	if (ix->nent < 2 * ix->nbucket)
+		return 0;
+	if (!ec_size_mul(&n, ix->nbucket, 2) ||
+	    (nb = malloc(n * sizeof(size_t))) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < n; i++)
+		nb[i] = SIZE_MAX;
+	/* Chain order does not matter: lookups sort their hits. */
+	for (i = ix->nent; i-- > 0;) {
+		b = ix->ent[i].hash & (n - 1);
+		ix->ent[i].next = nb[b];
+		nb[b] = i;
+	}
+	free(ix->bucket);
+	ix->bucket = nb;
+	ix->nbucket = n;
+	return 0;
+}
+
+int
+ec_match_index_add(struct ec_match_index *ix, const json_t *advisory,
+    struct ec_err *err)
+{
+	struct match_mark	 mk = { ix->strs.len, ix->nent, ix->nrng,
+				    ix->nev, ix->nvers };
+	const json_t		*affected, *a;
+	const char		*id;
+	size_t			 i, idoff, b;
+
+	id = json_string_value(json_object_get(advisory, "id"));
+	affected = json_object_get(advisory, "affected");
+	if (id == NULL || *id == '\0')
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "advisory: no id");
+	if (affected != NULL && (!json_is_array(affected) ||
+	    json_array_size(affected) > EC_MATCH_MAX_AFFECTED))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "advisory %.64s: affected must be an array of at most %d",
+		    id, EC_MATCH_MAX_AFFECTED);
+	if (match_add_str(&idoff, ix, id, mk.strs, err) == -1)
+		goto undo;
+	json_array_foreach(affected, i, a)
+		if (match_add_affected(ix, a, idoff, &mk, err) == -1)
+			goto undo;
+	for (i = mk.nent; i < ix->nent; i++) {
+		b = ix->ent[i].hash & (ix->nbucket - 1);
+		ix->ent[i].next = ix->bucket[b];
+		ix->bucket[b] = i;
+	}
+	ix->nadv++;
+	/* A failed rehash leaves longer chains, which still work. */
+	(void)match_rehash(ix, NULL);
+	return 0;
+undo:
+	ix->strs.len = mk.strs;
+	ix->nent = mk.nent;
+	ix->nrng = mk.nrng;
+	ix->nev = mk.nev;
+	ix->nvers = mk.nvers;
+	return ec_err_prefix(err, "advisory %.64s", id);
+}
+
+size_t
+ec_match_index_advisories(const struct ec_match_index *ix)
+{
+	return ix->nadv;
+}
+
+size_t
+ec_match_index_entries(const struct ec_match_index *ix)
+{
+	return ix->nent;
+}
+
+void
+ec_match_index_free(struct ec_match_index *ix)
+{
+	if (ix == NULL)
+		return;
+	ec_buf_dispose(&ix->strs);
+	free(ix->ent);
+	free(ix->rng);
+	free(ix->ev);
+	free(ix->vers);
+	free(ix->bucket);
+	free(ix);
+}
