@@ -34,7 +34,7 @@ LIB_SRC	= $(sort $(wildcard lib/*.c lib/profiles/*.c))
 SQL_SRC	= $(sort $(wildcard sql/*.sql))
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
-TOOLS	= $(BUILD)/exportctl
+TOOLS	= $(BUILD)/exportctl $(BUILD)/export-cron
 UNIT_SRC = $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -74,6 +74,10 @@ $(LIB_A): $(LIB_OBJ)
 
 $(BUILD)/exportctl: $(BUILD)/tools/exportctl.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The builder daemon (tools/export_cron.c): a lease renewal thread.
+$(BUILD)/export-cron: $(BUILD)/tools/export_cron.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
