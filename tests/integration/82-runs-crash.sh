@@ -1,0 +1,140 @@
+#!/bin/bash
+# A builder killed with SIGKILL in the middle of a build: its lease runs
+# out, another export-cron claims the run again (attempt 2) and finishes
+# it with the bytes a clean build of the same inputs gives, while a third
+# competes for the queue (the lease, shorter than the build, is renewed).
+# Past its deadline an abandoned run fails with ERR_EXPORT_TIMEOUT, and
+# one abandoned too often with ERR_INTERNAL.  The input is made large
+# (about 90,000 advisories) so that a build lasts long enough to be hit.
+. "$(dirname "$0")/../lib/it.sh"
+
+cron=$EC_ROOT/build/export-cron
+store=$IT_TMP/store
+src=$(it_tenant src)
+t=$(it_tenant big)
+"$EC_BIN" ingest --tenant "$src" "$EC_ROOT/tests/fixtures" >/dev/null
+
+# Replicas of the source advisories under new ids (as in the benchmark):
+# read as one tenant, written as the other, through a temporary table.
+it_psql -v src="$src" -v t="$t" >/dev/null <<'SQL'
+BEGIN;
+SELECT set_config('app.tenant', :'src', true);
+CREATE TEMP TABLE src ON COMMIT DROP AS
+    SELECT kind, format, source, upstream_id, modified_at,
+        convert_from(doc, 'UTF8') AS d
+    FROM evidence WHERE kind = 'advisory';
+SELECT set_config('app.tenant', :'t', true);
+INSERT INTO evidence (tenant, kind, format, source, upstream_id,
+    modified_at, sha256, size, doc)
+SELECT :'t', kind, format, source, nid, modified_at,
+    encode(sha256(nd), 'hex'), length(nd), nd
+FROM (SELECT s.kind, s.format, s.source, s.modified_at,
+        s.upstream_id || '-r' || r AS nid,
+        convert_to(replace(s.d, '"id":"' || s.upstream_id || '"',
+            '"id":"' || s.upstream_id || '-r' || r || '"'), 'UTF8') AS nd
+    FROM src s CROSS JOIN generate_series(1, 300) AS r) x;
+COMMIT;
+SQL
+
+as_tenant() {
+	it_psql -c "BEGIN; SELECT set_config('app.tenant', '$t', true);" \
+	    -c "$1; COMMIT;" | sed -n 2p
+}
+status() { as_tenant "SELECT status || ' ' || attempts FROM runs WHERE id = '$1'"; }
+
+# Start a builder, wait until it holds run $1 and has begun building (its
+# staging and the export's are in the store), kill -9 it; then check that
+# it died mid-build: still running, attempt 1, nothing completed.
+victim() {
+	local id=$1 p i=0
+	"$cron" --loop --store "$store" --lease 3 --owner it-victim \
+	    2>>"$IT_TMP/victim.log" &
+	p=$!
+	while { [ "$(status "$id")" != "running 1" ] ||
+	    [ "$(ls -A "$store/tmp" 2>/dev/null | wc -l)" -lt 2 ]; } &&
+	    [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$p"
+	wait "$p" 2>/dev/null
+	check_equal "$2: killed mid-build (still running, attempt 1)" \
+	    "$(status "$id")" "running 1"
+	check_equal "$2: no completed event" \
+	    "$(as_tenant "SELECT count(*) FROM run_events WHERE run_id = '$id'
+	    AND type = 'completed'")" 0
+}
+
+id=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory)
+victim "$id" "reclaim"
+check "the killed builder left its staging behind" \
+    sh -c '[ "$(ls -A "$1/tmp" | wc -l)" -gt 0 ]' _ "$store"
+
+"$cron" --loop --store "$store" --lease 3 --owner it-heir \
+    2>"$IT_TMP/heir.log" &
+p2=$!
+"$cron" --loop --store "$store" --lease 3 --owner it-rival \
+    2>"$IT_TMP/rival.log" &
+p3=$!
+"$EC_BIN" --json run wait "$id" --tenant "$t" --timeout 600 \
+    >"$IT_TMP/show.json"
+kill -TERM "$p2" "$p3"
+wait "$p2" "$p3"
+check_equal "re-claimed after the lease expired and succeeded, attempt 2" \
+    "$(jq -r '.status + " " + (.attempts | tostring)' "$IT_TMP/show.json")" \
+    "succeeded 2"
+check_equal "two started events, one completed" \
+    "$(as_tenant "SELECT string_agg(type, ',' ORDER BY id) FROM run_events
+    WHERE run_id = '$id' AND type IN ('started', 'completed')")" \
+    "started,started,completed"
+check_equal "exactly one of the two builders built it" \
+    "$(cat "$IT_TMP/heir.log" "$IT_TMP/rival.log" |
+    grep -c "run=$id .*attempt=2 event=succeeded")" 1
+check_equal "nobody built it a third time" \
+    "$(cat "$IT_TMP/heir.log" "$IT_TMP/rival.log" | grep -c "attempt=3")" 0
+blob=$store/$(jq -r '.outputs[0].url' "$IT_TMP/show.json")
+check "exportctl verify on the re-claimed run's bundle" "$EC_BIN" verify "$blob"
+mkdir -p "$IT_TMP/clean"
+"$EC_BIN" build --profile json:raw --tenant "$t" --targets advisory \
+    --run-id "$id" --out "$IT_TMP/clean" >/dev/null
+check "byte-identical to a clean build of the same inputs" \
+    cmp "$blob" "$(it_bundle "$IT_TMP/clean")"
+check_equal "the dead builder's staging was swept" \
+    "$(ls -A "$store/tmp" | wc -l)" 0
+
+# Abandoned past its deadline: the next claim fails it.
+late=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory \
+    --formats ndjson)
+victim "$late" "timeout"
+as_tenant "UPDATE runs SET deadline_at = now() - interval '1 second'
+    WHERE tenant = '$t' AND id = '$late'" >/dev/null
+i=0
+while [ "$(status "$late")" = "running 1" ] && [ $i -lt 100 ]; do
+	"$cron" --once --store "$store" 2>/dev/null
+	sleep 0.2
+	i=$((i + 1))
+done
+"$EC_BIN" --json run show "$late" --tenant "$t" >"$IT_TMP/late.json"
+check_equal "past its deadline: failed with ERR_EXPORT_TIMEOUT" \
+    "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/late.json")" \
+    "failed ERR_EXPORT_TIMEOUT"
+check_equal "and a failed event with the code" \
+    "$(as_tenant "SELECT payload->>'code' FROM run_events WHERE
+    run_id = '$late' AND type = 'failed'")" ERR_EXPORT_TIMEOUT
+
+# Abandoned as often as the builder allows: failed, not retried forever.
+tries=$("$EC_BIN" run create --tenant "$t" --profile json:raw --formats ndjson)
+victim "$tries" "attempts"
+i=0
+while [ "$(status "$tries")" = "running 1" ] && [ $i -lt 100 ]; do
+	"$cron" --once --store "$store" --max-attempts 1 2>/dev/null
+	sleep 0.2
+	i=$((i + 1))
+done
+"$EC_BIN" --json run show "$tries" --tenant "$t" >"$IT_TMP/tries.json"
+check_equal "abandoned once with --max-attempts 1: failed, ERR_INTERNAL" \
+    "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/tries.json")" \
+    "failed ERR_INTERNAL"
+check_equal "nothing is left in the queue" \
+    "$(it_psql -c "SELECT count(*) FROM run_queue")" 0
+it_done
