@@ -5,19 +5,13 @@
 # idempotency keys; tenants never see each other's runs, not even through
 # a superuser connection (explicit tenant predicates).
 . "$(dirname "$0")/../lib/it.sh"
+. "$(dirname "$0")/../lib/runs.sh"
 
-cron=$EC_ROOT/build/export-cron
-store=$IT_TMP/store
 a=$(it_tenant a)
 b=$(it_tenant b)
 "$EC_BIN" ingest --tenant "$a" "$EC_ROOT/tests/fixtures" >/dev/null
 "$EC_BIN" ingest --tenant "$b" "$EC_ROOT/tests/fixtures/vex" >/dev/null
 
-# As tenant $1, one value from a query over the run tables.
-as_tenant() {
-	it_psql -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
-	    -c "$2; COMMIT;" | sed -n 2p
-}
 
 id=$("$EC_BIN" run create --tenant "$a" --profile json:raw)
 check "run id has the contract's shape" \
@@ -29,12 +23,12 @@ check_equal "its profile is the tenant's json:raw" \
     "$("$EC_BIN" --json run show "$id" --tenant "$a" | jq -r .profileId)" \
     "export-profile::$a::json:raw"
 check_equal "the tenant got one profile per built-in kind" \
-    "$(as_tenant "$a" "SELECT count(*) FROM export_profiles")" 7
+    "$(it_as "$a" "SELECT count(*) FROM export_profiles")" 7
 check_fails "run wait gives up after its timeout" 2 ERR_EXPORT_TIMEOUT \
     "$EC_BIN" run wait "$id" --tenant "$a" --timeout 1
 
 check "export-cron --once builds the queue" \
-    sh -c '"$1" --once --store "$2" 2>"$3"' _ "$cron" "$store" "$IT_TMP/cron.log"
+    sh -c '"$1" --once --store "$2" 2>"$3"' _ "$EC_CRON" "$EC_STORE" "$IT_TMP/cron.log"
 check "export-cron logged the success in ec_log form" \
     grep -Eq "^[0-9T:-]+Z export-cron\[[0-9]+\] info run=$id tenant=$a attempt=1 event=succeeded$" \
     "$IT_TMP/cron.log"
@@ -47,7 +41,7 @@ check_equal "one output, the bundle" \
     "$IT_TMP/show.json")" "bundle tar.zst"
 url=$(jq -r '.outputs[0].url' "$IT_TMP/show.json")
 sum=$(jq -r '.outputs[0].sha256' "$IT_TMP/show.json")
-blob=$store/$url
+blob=$EC_STORE/$url
 check "the blob sits at sha256/<aa>/<hex> of its own digest" \
     sh -c '[ "$(sha256sum <"$1" | cut -c1-64)" = "$(basename "$1")" ] &&
     [ "sha256:$(basename "$1")" = "$2" ] &&
@@ -65,18 +59,18 @@ mkdir -p "$IT_TMP/clean"
 check "a clean exportctl build of the same run id gives the same bytes" \
     cmp "$blob" "$(it_bundle "$IT_TMP/clean")"
 check_equal "events: started, artifact_ready, completed" \
-    "$(as_tenant "$a" "SELECT string_agg(type, ',' ORDER BY id) FROM
+    "$(it_as "$a" "SELECT string_agg(type, ',' ORDER BY id) FROM
     run_events WHERE run_id = '$id'")" "started,artifact_ready,completed"
 check_equal "artifact_ready names the blob" \
-    "$(as_tenant "$a" "SELECT payload->>'sha256' FROM run_events WHERE
+    "$(it_as "$a" "SELECT payload->>'sha256' FROM run_events WHERE
     run_id = '$id' AND type = 'artifact_ready'")" "$sum"
-check_equal "no staging is left in the store" "$(ls -A "$store/tmp" | wc -l)" 0
+check_equal "no staging is left in the store" "$(ls -A "$EC_STORE/tmp" | wc -l)" 0
 check_equal "nothing is left in the queue" \
     "$(it_psql -c "SELECT count(*) FROM run_queue")" 0
 
 # The same inputs again: another run, the same blob is kept, not copied.
 id2=$("$EC_BIN" run create --tenant "$a" --profile json:raw --targets vex)
-"$cron" --once --store "$store" 2>/dev/null
+"$EC_CRON" --once --store "$EC_STORE" 2>/dev/null
 check_equal "a second run succeeds" \
     "$("$EC_BIN" --json run show "$id2" --tenant "$a" | jq -r .status)" \
     succeeded
@@ -95,18 +89,18 @@ k3=$("$EC_BIN" run create --tenant "$a" --profile export-profile::$a::json:raw \
     --targets sbom,vex,advisory --idempotency-key "$key")
 check_equal "the same request by profile id and in another order" \
     "$k3" "$k1 (existing)"
-before=$(as_tenant "$a" "SELECT count(*) FROM runs")
+before=$(it_as "$a" "SELECT count(*) FROM runs")
 check_fails "same key, another request: ERR_CONFLICT (409)" 2 ERR_CONFLICT \
     "$EC_BIN" run create --tenant "$a" --profile json:raw --targets vex \
     --idempotency-key "$key"
 check_equal "and nothing was created" \
-    "$(as_tenant "$a" "SELECT count(*) FROM runs")" "$before"
+    "$(it_as "$a" "SELECT count(*) FROM runs")" "$before"
 kb=$("$EC_BIN" run create --tenant "$b" --profile json:raw \
     --idempotency-key "$key")
 check "another tenant's key is its own" \
     sh -c 'case "$1" in "export-run::$2::"*[0-9]) exit 0;; esac; exit 1' \
     _ "$kb" "$b"
-"$cron" --once --store "$store" 2>/dev/null
+"$EC_CRON" --once --store "$EC_STORE" 2>/dev/null
 
 # Tenancy.
 check_fails "tenant b cannot see tenant a's run" 2 ERR_NOT_FOUND \
@@ -123,9 +117,9 @@ check_equal "a superuser connection shows a its own run" \
     "$("$EC_BIN" --db "$su" --json run show "$id" --tenant "$a" |
     jq -r .status)" succeeded
 check_equal "under RLS, b's queries see none of a's runs" \
-    "$(as_tenant "$b" "SELECT count(*) FROM runs WHERE tenant = '$a'")" 0
+    "$(it_as "$b" "SELECT count(*) FROM runs WHERE tenant = '$a'")" 0
 check_equal "nor a's events or artifacts" \
-    "$(as_tenant "$b" "SELECT (SELECT count(*) FROM run_events WHERE
+    "$(it_as "$b" "SELECT (SELECT count(*) FROM run_events WHERE
     tenant = '$a') + (SELECT count(*) FROM artifacts WHERE tenant = '$a')")" 0
 check_equal "no tenant set: no runs, even for the owner" \
     "$(it_psql -c "SELECT count(*) FROM runs")" 0

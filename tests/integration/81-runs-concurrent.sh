@@ -3,20 +3,14 @@
 # tenants: every run is built exactly once (one claim, one attempt, one
 # started and one completed event), and SIGTERM stops both cleanly.
 . "$(dirname "$0")/../lib/it.sh"
+. "$(dirname "$0")/../lib/runs.sh"
 
-cron=$EC_ROOT/build/export-cron
-store=$IT_TMP/store
 a=$(it_tenant a)
 b=$(it_tenant b)
 n=6
 "$EC_BIN" ingest --tenant "$a" "$EC_ROOT/tests/fixtures/osv" >/dev/null
 "$EC_BIN" ingest --tenant "$b" "$EC_ROOT/tests/fixtures/vex" >/dev/null
 
-# As tenant $1, one value from a query over the run tables.
-as_tenant() {
-	it_psql -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
-	    -c "$2; COMMIT;" | sed -n 2p
-}
 
 : >"$IT_TMP/ids"
 for i in $(seq "$n"); do
@@ -33,9 +27,9 @@ for i in $(seq "$n"); do
 done
 check_equal "$((2 * n)) runs queued" "$(wc -l <"$IT_TMP/ids")" $((2 * n))
 
-"$cron" --loop --store "$store" --owner it-one 2>"$IT_TMP/one.log" &
+"$EC_CRON" --loop --store "$EC_STORE" --owner it-one 2>"$IT_TMP/one.log" &
 p1=$!
-"$cron" --loop --store "$store" --owner it-two 2>"$IT_TMP/two.log" &
+"$EC_CRON" --loop --store "$EC_STORE" --owner it-two 2>"$IT_TMP/two.log" &
 p2=$!
 
 ok=1
@@ -54,15 +48,15 @@ check "both logged a clean exit" \
 
 for t in "$a" "$b"; do
 	check_equal "$t: one attempt per run" \
-	    "$(as_tenant "$t" "SELECT count(*) FROM runs WHERE attempts <> 1")" 0
+	    "$(it_as "$t" "SELECT count(*) FROM runs WHERE attempts <> 1")" 0
 	check_equal "$t: one started and one completed event per run" \
-	    "$(as_tenant "$t" "SELECT count(*) FROM runs r WHERE
+	    "$(it_as "$t" "SELECT count(*) FROM runs r WHERE
 	    (SELECT count(*) FROM run_events e WHERE e.tenant = r.tenant AND
 	    e.run_id = r.id AND e.type = 'started') <> 1 OR
 	    (SELECT count(*) FROM run_events e WHERE e.tenant = r.tenant AND
 	    e.run_id = r.id AND e.type = 'completed') <> 1")" 0
 	check_equal "$t: one bundle per run" \
-	    "$(as_tenant "$t" "SELECT count(*) FROM runs r WHERE
+	    "$(it_as "$t" "SELECT count(*) FROM runs r WHERE
 	    (SELECT count(*) FROM artifacts x WHERE x.tenant = r.tenant AND
 	    x.run_id = r.id) <> 1")" 0
 done
@@ -72,5 +66,5 @@ check_equal "no run was claimed twice" \
     "$(cat "$IT_TMP/one.log" "$IT_TMP/two.log" | grep "event=claimed" |
     sed 's/.* run=\([^ ]*\) .*/\1/' | sort | uniq -d | wc -l)" 0
 check "every stored blob verifies" sh -c 'for f in "$1"/sha256/*/*; do
-    "$2" verify "$f" >/dev/null || exit 1; done' _ "$store" "$EC_BIN"
+    "$2" verify "$f" >/dev/null || exit 1; done' _ "$EC_STORE" "$EC_BIN"
 it_done

@@ -7,9 +7,8 @@
 # one abandoned too often with ERR_INTERNAL.  The input is made large
 # (about 90,000 advisories) so that a build lasts long enough to be hit.
 . "$(dirname "$0")/../lib/it.sh"
+. "$(dirname "$0")/../lib/runs.sh"
 
-cron=$EC_ROOT/build/export-cron
-store=$IT_TMP/store
 src=$(it_tenant src)
 t=$(it_tenant big)
 "$EC_BIN" ingest --tenant "$src" "$EC_ROOT/tests/fixtures" >/dev/null
@@ -36,22 +35,19 @@ FROM (SELECT s.kind, s.format, s.source, s.modified_at,
 COMMIT;
 SQL
 
-as_tenant() {
-	it_psql -c "BEGIN; SELECT set_config('app.tenant', '$t', true);" \
-	    -c "$1; COMMIT;" | sed -n 2p
-}
-status() { as_tenant "SELECT status || ' ' || attempts FROM runs WHERE id = '$1'"; }
+as_tenant() { it_as "$t" "$1"; }
+status() { it_run_status "$t" "$1"; }
 
 # Start a builder, wait until it holds run $1 and has begun building (its
 # staging and the export's are in the store), kill -9 it; then check that
 # it died mid-build: still running, attempt 1, nothing completed.
 victim() {
 	local id=$1 p i=0
-	"$cron" --loop --store "$store" --lease 3 --owner it-victim \
+	"$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-victim \
 	    2>>"$IT_TMP/victim.log" &
 	p=$!
 	while { [ "$(status "$id")" != "running 1" ] ||
-	    [ "$(ls -A "$store/tmp" 2>/dev/null | wc -l)" -lt 2 ]; } &&
+	    [ "$(ls -A "$EC_STORE/tmp" 2>/dev/null | wc -l)" -lt 2 ]; } &&
 	    [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
@@ -68,12 +64,12 @@ victim() {
 id=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory)
 victim "$id" "reclaim"
 check "the killed builder left its staging behind" \
-    sh -c '[ "$(ls -A "$1/tmp" | wc -l)" -gt 0 ]' _ "$store"
+    sh -c '[ "$(ls -A "$1/tmp" | wc -l)" -gt 0 ]' _ "$EC_STORE"
 
-"$cron" --loop --store "$store" --lease 3 --owner it-heir \
+"$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-heir \
     2>"$IT_TMP/heir.log" &
 p2=$!
-"$cron" --loop --store "$store" --lease 3 --owner it-rival \
+"$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-rival \
     2>"$IT_TMP/rival.log" &
 p3=$!
 "$EC_BIN" --json run wait "$id" --tenant "$t" --timeout 600 \
@@ -92,7 +88,7 @@ check_equal "exactly one of the two builders built it" \
     grep -c "run=$id .*attempt=2 event=succeeded")" 1
 check_equal "nobody built it a third time" \
     "$(cat "$IT_TMP/heir.log" "$IT_TMP/rival.log" | grep -c "attempt=3")" 0
-blob=$store/$(jq -r '.outputs[0].url' "$IT_TMP/show.json")
+blob=$EC_STORE/$(jq -r '.outputs[0].url' "$IT_TMP/show.json")
 check "exportctl verify on the re-claimed run's bundle" "$EC_BIN" verify "$blob"
 mkdir -p "$IT_TMP/clean"
 "$EC_BIN" build --profile json:raw --tenant "$t" --targets advisory \
@@ -100,7 +96,7 @@ mkdir -p "$IT_TMP/clean"
 check "byte-identical to a clean build of the same inputs" \
     cmp "$blob" "$(it_bundle "$IT_TMP/clean")"
 check_equal "the dead builder's staging was swept" \
-    "$(ls -A "$store/tmp" | wc -l)" 0
+    "$(ls -A "$EC_STORE/tmp" | wc -l)" 0
 
 # Abandoned past its deadline: the next claim fails it.
 late=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory \
@@ -108,12 +104,7 @@ late=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory 
 victim "$late" "timeout"
 as_tenant "UPDATE runs SET deadline_at = now() - interval '1 second'
     WHERE tenant = '$t' AND id = '$late'" >/dev/null
-i=0
-while [ "$(status "$late")" = "running 1" ] && [ $i -lt 100 ]; do
-	"$cron" --once --store "$store" 2>/dev/null
-	sleep 0.2
-	i=$((i + 1))
-done
+it_run_drain "$t" "$late"
 "$EC_BIN" --json run show "$late" --tenant "$t" >"$IT_TMP/late.json"
 check_equal "past its deadline: failed with ERR_EXPORT_TIMEOUT" \
     "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/late.json")" \
@@ -125,12 +116,7 @@ check_equal "and a failed event with the code" \
 # Abandoned as often as the builder allows: failed, not retried forever.
 tries=$("$EC_BIN" run create --tenant "$t" --profile json:raw --formats ndjson)
 victim "$tries" "attempts"
-i=0
-while [ "$(status "$tries")" = "running 1" ] && [ $i -lt 100 ]; do
-	"$cron" --once --store "$store" --max-attempts 1 2>/dev/null
-	sleep 0.2
-	i=$((i + 1))
-done
+it_run_drain "$t" "$tries" --max-attempts 1
 "$EC_BIN" --json run show "$tries" --tenant "$t" >"$IT_TMP/tries.json"
 check_equal "abandoned once with --max-attempts 1: failed, ERR_INTERNAL" \
     "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/tries.json")" \
