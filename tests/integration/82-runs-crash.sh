@@ -38,20 +38,35 @@ SQL
 as_tenant() { it_as "$t" "$1"; }
 status() { it_run_status "$t" "$1"; }
 
-# Start a builder, wait until it holds run $1 and has begun building (its
-# staging and the export's are in the store), kill -9 it; then check that
-# it died mid-build: still running, attempt 1, nothing completed.
-victim() {
-	local id=$1 p i=0
-	"$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-victim \
-	    2>>"$IT_TMP/victim.log" &
-	p=$!
-	while { [ "$(status "$id")" != "running 1" ] ||
-	    [ "$(ls -A "$EC_STORE/tmp" 2>/dev/null | wc -l)" -lt 2 ]; } &&
+# Entries of the store's staging area newer than the file $1: those of
+# builders started after it, not a dead builder's from before.
+staged() {
+	find "$EC_STORE/tmp" -mindepth 1 -maxdepth 1 -newer "$1" 2>/dev/null |
+	    wc -l
+}
+
+# Wait (60 s at most) until run $1 is held and being built: its staging
+# and the export's are in the store, both newer than the file $2.
+building() {
+	local i=0
+	while { [ "$(status "$1")" != "running 1" ] ||
+	    [ "$(staged "$2")" -lt 2 ]; } &&
 	    [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+# Start a builder, wait until it holds run $1 and has begun building (its
+# staging and the export's are in the store), kill -9 it; then check that
+# it died mid-build: still running, attempt 1, nothing completed.
+victim() {
+	local id=$1 p
+	touch "$IT_TMP/mark"
+	"$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-victim \
+	    2>>"$IT_TMP/victim.log" &
+	p=$!
+	building "$id" "$IT_TMP/mark"
 	kill -KILL "$p"
 	wait "$p" 2>/dev/null
 	check_equal "$2: killed mid-build (still running, attempt 1)" \
@@ -121,6 +136,22 @@ it_run_drain "$t" "$tries" --max-attempts 1
 check_equal "abandoned once with --max-attempts 1: failed, ERR_INTERNAL" \
     "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/tries.json")" \
     "failed ERR_INTERNAL"
+# SIGTERM in the middle of a build: the build is finished and recorded,
+# then the process exits 0.
+drain=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory \
+    --priority 9)
+touch "$IT_TMP/mark"
+"$EC_CRON" --loop --store "$EC_STORE" --owner it-drain 2>"$IT_TMP/drain.log" &
+p=$!
+building "$drain" "$IT_TMP/mark"
+kill -TERM "$p"
+check "SIGTERM mid-build: export-cron exits 0" wait "$p"
+check_equal "after finishing the run it held" "$(status "$drain")" \
+    "succeeded 1"
+check "the log says so, in that order" \
+    sh -c 'grep -o "event=succeeded\|event=exit reason=signal" "$1" |
+    tr "\n" " " | grep -qx "event=succeeded event=exit reason=signal "' \
+    _ "$IT_TMP/drain.log"
 check_equal "nothing is left in the queue" \
     "$(it_psql -c "SELECT count(*) FROM run_queue")" 0
 it_done
