@@ -85,7 +85,11 @@ $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(LIB_A)
 # Fuzz targets: clang's libFuzzer with ASan and UBSan over the same lib/.
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ilib \
 	-fsanitize=address,undefined $(PKG_CFLAGS)
-FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o) build-fuzz/gen/ec_sql.o
+# ec_db (for ec_tenant_check) needs the embedded migrations too.
+build-fuzz/gen/ec_sql.o: $(BUILD)/gen/ec_sql.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 build-fuzz/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<

@@ -65,9 +65,10 @@ ec_log_quote(char *out, size_t size, const char *s)
 	size_t	o = 0;
 
 	out[o++] = '"';
-	for (; s != NULL && *s != '\0' && o + 3 < size; s++) {
+	/* Room for the character, the closing quote and the NUL. */
+	for (; s != NULL && *s != '\0' && o + 3 <= size; s++) {
 		if (*s == '"' || *s == '\\') {
-			if (o + 4 >= size)
+			if (o + 4 > size)
 				break;
 			out[o++] = '\\';
 		}

@@ -329,6 +329,10 @@ ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
 	json_t		*o;
 	int		 rc = -1;
 
+	/* A malformed id, or one naming another tenant, is not found. */
+	if (!ec_run_id_valid(run_id, tenant))
+		return ec_err_set(err, EC_ERR_NOT_FOUND, "no run %.200s",
+		    run_id);
 	if (ec_db_begin(db, tenant, true, err) == -1)
 		return -1;
 	if ((r = ec_db_exec(db, "SELECT id, status, profile_id, "

@@ -67,7 +67,8 @@ ec_run_id_valid(const char *id, const char *tenant)
 	p += 12;
 	for (n = 0; p[n] >= '0' && p[n] <= '9'; n++)
 		;
-	return n >= 4 && n <= 20 && p[n] == '\0';
+	/* The sequence is a PostgreSQL integer: ten digits at most. */
+	return n >= 4 && n <= 10 && p[n] == '\0';
 }
 
 /* params: an object of the "key=value" strings, sorted by RFC 8785. */

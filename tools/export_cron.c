@@ -192,6 +192,9 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
 	    "sha256=%s size=%llu existed=%s", c->run_id, c->tenant, c->attempt,
 	    out.sha256, (unsigned long long)out.size, existed ? "yes" : "no");
+	/* The builder reports no progress yet; the end is a progress too. */
+	if (ec_run_progress(cr->db, c, res->items, res->items, err) == -1)
+		return -1;
 	return ec_run_succeed(cr->db, c, &out, 1, res->inputs_hash,
 	    res->items, err);
 }

@@ -58,9 +58,16 @@ mkdir -p "$IT_TMP/clean"
     --out "$IT_TMP/clean" >/dev/null
 check "a clean exportctl build of the same run id gives the same bytes" \
     cmp "$blob" "$(it_bundle "$IT_TMP/clean")"
-check_equal "events: started, artifact_ready, completed" \
+check_equal "events: started, progress, artifact_ready, completed" \
     "$(it_as "$a" "SELECT string_agg(type, ',' ORDER BY id) FROM
-    run_events WHERE run_id = '$id'")" "started,artifact_ready,completed"
+    run_events WHERE run_id = '$id'")" \
+    "started,progress,artifact_ready,completed"
+check_equal "the last progress event matches the run's status" \
+    "$(it_as "$a" "SELECT payload->>'itemsCompleted' || ' ' ||
+    (payload->>'itemsTotal') || ' ' || (payload->>'percent') FROM run_events
+    WHERE run_id = '$id' AND type = 'progress'")" \
+    "$(jq -r '.progress | "\(.itemsCompleted) \(.itemsTotal) \(.percent)"' \
+    "$IT_TMP/show.json")"
 check_equal "artifact_ready names the blob" \
     "$(it_as "$a" "SELECT payload->>'sha256' FROM run_events WHERE
     run_id = '$id' AND type = 'artifact_ready'")" "$sum"
@@ -105,6 +112,8 @@ check "another tenant's key is its own" \
 # Tenancy.
 check_fails "tenant b cannot see tenant a's run" 2 ERR_NOT_FOUND \
     "$EC_BIN" run show "$id" --tenant "$b"
+check_fails "a malformed run id is not found either" 2 ERR_NOT_FOUND \
+    "$EC_BIN" run show "export-run::$a::x" --tenant "$a"
 check_fails "nor wait for it" 2 ERR_NOT_FOUND \
     "$EC_BIN" run wait "$id" --tenant "$b" --timeout 5
 su=$(echo "$EXPORT_CENTER_DB" | sed 's/user=export_center/user=postgres/')

@@ -136,6 +136,35 @@ it_run_drain "$t" "$tries" --max-attempts 1
 check_equal "abandoned once with --max-attempts 1: failed, ERR_INTERNAL" \
     "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/tries.json")" \
     "failed ERR_INTERNAL"
+# Past its deadline while being built: the next renewal fails the run
+# with ERR_EXPORT_TIMEOUT, and the build, when it ends, records nothing.
+slow=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory \
+    --formats json,ndjson)
+touch "$IT_TMP/mark"
+"$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-slow \
+    2>"$IT_TMP/slow.log" &
+p=$!
+building "$slow" "$IT_TMP/mark"
+as_tenant "UPDATE runs SET deadline_at = now() - interval '1 second'
+    WHERE tenant = '$t' AND id = '$slow'" >/dev/null
+i=0
+while ! grep -q "run=$slow .*event=abandoned" "$IT_TMP/slow.log" &&
+    [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM "$p"
+wait "$p"
+"$EC_BIN" --json run show "$slow" --tenant "$t" >"$IT_TMP/slow.json"
+check_equal "timed out while building: failed, ERR_EXPORT_TIMEOUT" \
+    "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/slow.json")" \
+    "failed ERR_EXPORT_TIMEOUT"
+check_equal "the renewal said why" \
+    "$(grep -c "run=$slow .*event=lease_lost code=ERR_EXPORT_TIMEOUT" \
+    "$IT_TMP/slow.log")" 1
+check_equal "and the finished build recorded no output" \
+    "$(jq '.outputs | length' "$IT_TMP/slow.json")" 0
+
 # SIGTERM in the middle of a build: the build is finished and recorded,
 # then the process exits 0.
 drain=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory \

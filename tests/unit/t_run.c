@@ -40,6 +40,9 @@ ids(void)
 	    "nothing after the sequence");
 	ok(!ec_run_id_valid("export-run::a::2025-12-06", "a"),
 	    "no sequence");
+	ok(ec_run_id_valid("export-run::a::2025-12-06::2147483647", "a") &&
+	    !ec_run_id_valid("export-run::a::2025-12-06::88888888888888888888",
+	    "a"), "ten digits at most (fuzz_run found twenty accepted)");
 }
 
 /* The hash of the request for these targets, formats and parameters. */
