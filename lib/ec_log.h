@@ -36,7 +36,8 @@ void	ec_log_init(const char *prog, enum ec_log_level max);
  * Write one line.  Control characters in the formatted text become '?',
  * so no value can forge a second line.
  */
-void	ec_log(enum ec_log_level level, const char *fmt, ...) EC_PRINTF(2, 3);
+void	ec_log(enum ec_log_level level, const char *fmt, ...)
+	    EC_PRINTF(2, 3);
 
 /*
  * "s" as a double-quoted value for a key=value pair, with '"' and '\'

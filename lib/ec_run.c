@@ -114,7 +114,8 @@ run_key_lookup(bool *found_out, struct ec_run_created *out, struct ec_db *db,
 		rc = 0;
 	else if (strcmp(PQgetvalue(res, 0, 0), hash) != 0)
 		(void)ec_err_set(err, EC_ERR_CONFLICT, "idempotency key was "
-		    "used with another request (run %s)", PQgetvalue(res, 0, 1));
+		    "used with another request (run %s)",
+		    PQgetvalue(res, 0, 1));
 	else {
 		*found_out = true;
 		out->existed = true;

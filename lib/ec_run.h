@@ -60,8 +60,8 @@ struct ec_db;
 struct ec_run_spec {
 	const char		*tenant;
 	const char		*profile;	/* name or profile id */
-	const char		*targets;	/* CSV; NULL: profile default */
-	const char		*formats;	/* CSV; NULL: profile default */
+	const char		*targets;	/* CSV; NULL: default */
+	const char		*formats;	/* CSV; NULL: default */
 	const char *const	*params;	/* "key=value" each */
 	size_t			 nparams;
 	unsigned		 priority;	/* 0 to EC_RUN_PRIORITY_MAX */

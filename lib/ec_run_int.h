@@ -14,8 +14,9 @@ int	ec_run_job_fill(struct ec_run_job *job, struct ec_export_req *req,
  * Insert an event and notify, in the open transaction (ec_run.c).
  * "payload" is stolen.
  */
-int	ec_run_event(struct ec_db *db, const char *tenant, const char *run_id,
-	    const char *type, json_t *payload, struct ec_err *err)
+int	ec_run_event(struct ec_db *db, const char *tenant,
+	    const char *run_id, const char *type, json_t *payload,
+	    struct ec_err *err)
 	    EC_MUST_CHECK;
 
 /* ec_db_exec() with text parameters, for statements we only check. */

@@ -23,7 +23,8 @@ CREATE TABLE export_profiles (
 	tenant		text COLLATE "C" NOT NULL
 			CHECK (tenant ~ '^[A-Za-z0-9._-]{1,64}$'),
 	id		text COLLATE "C" NOT NULL
-			CHECK (id = 'export-profile::' || tenant || '::' || name),
+			CHECK (id = 'export-profile::' || tenant || '::' ||
+			    name),
 	name		text COLLATE "C" NOT NULL
 			CHECK (name ~ '^[A-Za-z0-9._:-]{1,64}$'),
 	kind		text COLLATE "C" NOT NULL
@@ -74,7 +75,8 @@ CREATE TABLE runs (
 	attempts	integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
 	-- Set at the first claim: start plus the builder's job timeout.
 	deadline_at	timestamptz,
-	items_completed	bigint NOT NULL DEFAULT 0 CHECK (items_completed >= 0),
+	items_completed	bigint NOT NULL DEFAULT 0
+			CHECK (items_completed >= 0),
 	items_total	bigint NOT NULL DEFAULT 0 CHECK (items_total >= 0),
 	error_code	text,
 	error_message	text,
@@ -82,7 +84,8 @@ CREATE TABLE runs (
 	inputs_hash	text CHECK (inputs_hash ~ '^[0-9a-f]{64}$'),
 	retention_days	integer CHECK (retention_days > 0),
 	PRIMARY KEY (tenant, id),
-	FOREIGN KEY (tenant, profile_id) REFERENCES export_profiles (tenant, id),
+	FOREIGN KEY (tenant, profile_id)
+	    REFERENCES export_profiles (tenant, id),
 	CHECK ((status = 'running') = (lease_owner IS NOT NULL))
 );
 
@@ -121,8 +124,8 @@ CREATE TABLE artifacts (
 			CHECK (sha256 ~ '^[0-9a-f]{64}$'),
 	size		bigint NOT NULL CHECK (size >= 0),
 	path		text COLLATE "C" NOT NULL
-			CHECK (path = 'sha256/' || substr(sha256, 1, 2) || '/' ||
-			    sha256),
+			CHECK (path = 'sha256/' || substr(sha256, 1, 2) ||
+			    '/' || sha256),
 	PRIMARY KEY (tenant, run_id, type, id, format),
 	FOREIGN KEY (tenant, run_id) REFERENCES runs (tenant, id)
 );
@@ -165,7 +168,8 @@ BEGIN
 		EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
 		EXECUTE format('CREATE POLICY %I ON %I '
 		    'USING (tenant = current_setting(''app.tenant'', true)) '
-		    'WITH CHECK (tenant = current_setting(''app.tenant'', true))',
+		    'WITH CHECK '
+		    '(tenant = current_setting(''app.tenant'', true))',
 		    t || '_tenant', t);
 	END LOOP;
 END $$;
@@ -175,7 +179,8 @@ END $$;
 CREATE TABLE run_queue (
 	tenant		text COLLATE "C" NOT NULL,
 	run_id		text COLLATE "C" NOT NULL,
-	status		text NOT NULL CHECK (status IN ('queued', 'running')),
+	status		text NOT NULL
+			CHECK (status IN ('queued', 'running')),
 	priority	integer NOT NULL,
 	created_at	timestamptz NOT NULL,
 	lease_until	timestamptz,
@@ -260,7 +265,8 @@ BEGIN
 			UPDATE runs SET status = 'failed', finished_at = now(),
 			    lease_owner = NULL, lease_until = NULL,
 			    error_code = CASE WHEN r.deadline_at < now()
-				THEN 'ERR_EXPORT_TIMEOUT' ELSE 'ERR_INTERNAL' END,
+				THEN 'ERR_EXPORT_TIMEOUT'
+				ELSE 'ERR_INTERNAL' END,
 			    error_message = CASE WHEN r.deadline_at < now()
 				THEN 'the job timeout passed before the build '
 				    'finished'

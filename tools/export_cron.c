@@ -57,7 +57,7 @@ struct cron {
 	bool			 loop;
 	struct ec_run_limits	 lim;
 	struct ec_signer	*signer;	/* owned; NULL: unsigned */
-	struct ec_db		*db;		/* owned: claims and builds */
+	struct ec_db		*db;		/* owned: claims */
 	struct ec_db		*lease_db;	/* owned: the renewer's */
 };
 
@@ -66,8 +66,8 @@ struct renewer {
 	pthread_t			 thread;
 	pthread_mutex_t			 mu;
 	pthread_cond_t			 cv;
-	bool				 done;	/* set by the builder */
-	bool				 lost;	/* set by the renewer */
+	bool				 done;	/* by the builder */
+	bool				 lost;	/* by the renewer */
 	struct ec_db			*db;	/* borrowed */
 	const struct ec_run_claim	*claim;	/* borrowed */
 	unsigned			 lease_s;
@@ -100,6 +100,7 @@ renewer_main(void *arg)
 	struct renewer	*r = arg;
 	struct timespec	 until;
 	struct ec_err	 err;
+	bool		 lost;
 	int		 rc;
 
 	pthread_mutex_lock(&r->mu);
@@ -117,10 +118,11 @@ renewer_main(void *arg)
 		if (rc == 0)
 			continue;
 		/* A database hiccup is retried; the lease allows for two. */
-		cron_log_err(EC_LOG_WARN, r->claim, rc == -1 &&
-		    (err.code == EC_ERR_CONFLICT || err.code == EC_ERR_TIMEOUT) ?
-		    "lease_lost" : "renew_failed", &err);
-		if (err.code == EC_ERR_CONFLICT || err.code == EC_ERR_TIMEOUT) {
+		lost = err.code == EC_ERR_CONFLICT ||
+		    err.code == EC_ERR_TIMEOUT;
+		cron_log_err(EC_LOG_WARN, r->claim, lost ? "lease_lost" :
+		    "renew_failed", &err);
+		if (lost) {
 			r->lost = true;
 			break;
 		}

@@ -12,28 +12,7 @@
 src=$(it_tenant src)
 t=$(it_tenant big)
 "$EC_BIN" ingest --tenant "$src" "$EC_ROOT/tests/fixtures" >/dev/null
-
-# Replicas of the source advisories under new ids (as in the benchmark):
-# read as one tenant, written as the other, through a temporary table.
-it_psql -v src="$src" -v t="$t" >/dev/null <<'SQL'
-BEGIN;
-SELECT set_config('app.tenant', :'src', true);
-CREATE TEMP TABLE src ON COMMIT DROP AS
-    SELECT kind, format, source, upstream_id, modified_at,
-        convert_from(doc, 'UTF8') AS d
-    FROM evidence WHERE kind = 'advisory';
-SELECT set_config('app.tenant', :'t', true);
-INSERT INTO evidence (tenant, kind, format, source, upstream_id,
-    modified_at, sha256, size, doc)
-SELECT :'t', kind, format, source, nid, modified_at,
-    encode(sha256(nd), 'hex'), length(nd), nd
-FROM (SELECT s.kind, s.format, s.source, s.modified_at,
-        s.upstream_id || '-r' || r AS nid,
-        convert_to(replace(s.d, '"id":"' || s.upstream_id || '"',
-            '"id":"' || s.upstream_id || '-r' || r || '"'), 'UTF8') AS nd
-    FROM src s CROSS JOIN generate_series(1, 300) AS r) x;
-COMMIT;
-SQL
+it_run_big_input "$src" "$t" 300
 
 as_tenant() { it_as "$t" "$1"; }
 status() { it_run_status "$t" "$1"; }

@@ -28,3 +28,24 @@ it_run_drain() {
 		i=$((i + 1))
 	done
 }
+
+# it_run_big_input SRC DST REPS: tenant DST gets REPS copies of every
+# advisory of tenant SRC, each under another source name (same bytes, so
+# still canonical), read as SRC and written as DST through a temporary
+# table: an input large enough for a build to be caught in the middle.
+it_run_big_input() {
+	it_psql -v src="$1" -v t="$2" -v reps="$3" >/dev/null <<'SQL'
+BEGIN;
+SELECT set_config('app.tenant', :'src', true);
+CREATE TEMP TABLE src ON COMMIT DROP AS
+    SELECT kind, format, source, upstream_id, modified_at, doc
+    FROM evidence WHERE kind = 'advisory';
+SELECT set_config('app.tenant', :'t', true);
+INSERT INTO evidence (tenant, kind, format, source, upstream_id,
+    modified_at, sha256, size, doc)
+SELECT :'t', kind, format, source || '-' || r, upstream_id, modified_at,
+    encode(sha256(doc), 'hex'), length(doc), doc
+    FROM src CROSS JOIN generate_series(1, :reps) AS r;
+COMMIT;
+SQL
+}
