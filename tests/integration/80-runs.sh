@@ -102,6 +102,18 @@ check_fails "same key, another request: ERR_CONFLICT (409)" 2 ERR_CONFLICT \
     --idempotency-key "$key"
 check_equal "and nothing was created" \
     "$(it_as "$a" "SELECT count(*) FROM runs")" "$before"
+for i in 1 2 3 4 5 6 7 8; do
+	"$EC_BIN" run create --tenant "$a" --profile json:raw --targets sbom \
+	    --idempotency-key racing >"$IT_TMP/race.$i" 2>&1 &
+done
+wait
+check_equal "eight racing creates with one new key: one run id for all" \
+    "$(sed 's/ (existing)//' "$IT_TMP"/race.* | sort -u | wc -l)" 1
+check_equal "and it was made once" \
+    "$(grep -L existing "$IT_TMP"/race.* | wc -l)" 1
+check_equal "and no loser left a run of its own" \
+    "$(it_as "$a" "SELECT count(*) FROM runs
+    WHERE request->'targets' = '[\"sbom\"]'::jsonb")" 1
 kb=$("$EC_BIN" run create --tenant "$b" --profile json:raw \
     --idempotency-key "$key")
 check "another tenant's key is its own" \
