@@ -185,9 +185,12 @@ run_create_tx(bool *raced_out, struct ec_run_created *out, struct ec_db *db,
 			goto out;
 		}
 	}
-	if (run_next_id(out->run_id, db, spec->tenant, err) == -1 ||
-	    (text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+	if (run_next_id(out->run_id, db, spec->tenant, err) == -1)
 		goto out;
+	if ((text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		(void)ec_err_nomem(err);
+		goto out;
+	}
 	(void)snprintf(prio, sizeof(prio), "%u", spec->priority);
 	vals[0] = spec->tenant;
 	vals[1] = out->run_id;

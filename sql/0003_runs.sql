@@ -192,7 +192,7 @@ CREATE INDEX run_queue_order ON run_queue (priority DESC, created_at, run_id);
 REVOKE ALL ON run_queue FROM PUBLIC;
 
 CREATE FUNCTION export_run_queue_sync() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER AS $fn$
 BEGIN
 	IF NEW.status IN ('queued', 'running') THEN
 		INSERT INTO run_queue (tenant, run_id, status, priority,
@@ -220,7 +220,7 @@ CREATE TRIGGER runs_queue_sync AFTER INSERT OR UPDATE OF status, lease_until
 -- listener is told only about events that were committed.
 CREATE FUNCTION export_run_event(p_tenant text, p_run text, p_type text,
     p_payload jsonb) RETURNS bigint
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql AS $fn$
 DECLARE
 	eid	bigint;
 BEGIN
@@ -242,7 +242,7 @@ $fn$;
 CREATE FUNCTION export_claim_run(p_owner text, p_lease integer,
     p_timeout integer, p_max_attempts integer)
 RETURNS TABLE (tenant text, run_id text, attempt integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER AS $fn$
 DECLARE
 	q	record;
 	r	record;
@@ -303,6 +303,21 @@ $fn$;
 
 REVOKE ALL ON FUNCTION export_claim_run(text, integer, integer, integer)
     FROM PUBLIC;
+
+-- The definer functions (and export_run_event, which the claim calls)
+-- resolve names in this schema and then pg_temp,
+-- named last on purpose: otherwise a caller's temporary table would be
+-- searched first and shadow runs or run_queue (PostgreSQL, CREATE
+-- FUNCTION, "Writing SECURITY DEFINER Functions Safely").
+DO $$ BEGIN
+	EXECUTE format('ALTER FUNCTION export_claim_run(text, integer, '
+	    'integer, integer) SET search_path = %I, pg_temp',
+	    current_schema());
+	EXECUTE format('ALTER FUNCTION export_run_queue_sync() '
+	    'SET search_path = %I, pg_temp', current_schema());
+	EXECUTE format('ALTER FUNCTION export_run_event(text, text, text, '
+	    'jsonb) SET search_path = %I, pg_temp', current_schema());
+END $$;
 
 -- The services' role (0002 makes it too).  Creating a role needs
 -- CREATEROLE, which the database owner often lacks: then the grants wait

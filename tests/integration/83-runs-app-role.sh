@@ -47,4 +47,24 @@ check_fails "runs cannot be deleted" 1 - \
 check_equal "without a tenant an update touches nothing" \
     "$(psql -X -q -t -A "$app" -c "UPDATE runs SET priority = 0
     RETURNING id" | wc -l)" 0
+check_equal "the functions the claim runs search pg_temp last" \
+    "$(it_psql -c "SELECT count(*) FROM pg_proc WHERE proname IN
+    ('export_claim_run', 'export_run_queue_sync', 'export_run_event')
+    AND proconfig = ARRAY['search_path=public, pg_temp']")" 3
+# A caller's temporary table named like ours, saying the run is done,
+# must not be what the claim reads.
+q=$("$EC_BIN" --db "$app" run create --tenant "$t" --profile json:raw \
+    --formats ndjson)
+psql -X -q -t -A "$app" >"$IT_TMP/shadow.out" 2>&1 <<SQL
+CREATE TEMP TABLE runs (LIKE public.runs INCLUDING DEFAULTS);
+INSERT INTO runs (tenant, id, profile_id, status, request, request_hash)
+    VALUES ('$t', '$q', 'export-profile::$t::json:raw', 'succeeded', '{}',
+    repeat('0', 64));
+SELECT run_id FROM export_claim_run('it-shadow', 2, 60, 3);
+SQL
+check_equal "a temporary runs table does not shadow the real one" \
+    "$(cat "$IT_TMP/shadow.out")" "$q"
+it_run_drain "$t" "$q" --db "$app"
+check_equal "the run claimed that way is built on its second attempt" \
+    "$(it_run_status "$t" "$q")" "succeeded 2"
 it_done
