@@ -275,9 +275,14 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 		cron_log_err(EC_LOG_WARN, c, "left_for_retry", &err);
 		return;
 	}
-	cron_log_err(EC_LOG_ERR, c, "failed", &err);
-	if (ec_run_fail(cr->db, c, &err, &ferr) == -1)
-		cron_log_err(EC_LOG_WARN, c, "fail_not_recorded", &ferr);
+	if (ec_run_fail(cr->db, c, &err, &ferr) == 0) {
+		cron_log_err(EC_LOG_ERR, c, "failed", &err);
+		return;
+	}
+	/* Not recorded: the run is another builder's now, or will be. */
+	cron_log_err(EC_LOG_WARN, c, ferr.code == EC_ERR_CONFLICT ?
+	    "abandoned" : "left_for_retry", &err);
+	cron_log_err(EC_LOG_WARN, c, "fail_not_recorded", &ferr);
 }
 
 static void
