@@ -48,4 +48,27 @@ int	ec_blob_put(char hex_out[EC_SHA256_HEX], uint64_t *size_out,
 	    bool *existed_out, const char *store, const char *from,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/* Relative paths of stored files (the artifacts table's name). */
+#define EC_BLOB_NAME_MAX	255
+
+/* One file of a tree put into the store by ec_blob_put_tree(). */
+struct ec_blob_file {
+	char		path[EC_BLOB_NAME_MAX + 1];	/* relative */
+	char		sha256[EC_SHA256_HEX];
+	uint64_t	size;
+};
+
+/*
+ * Put every regular file below the directory "dir" (a published output
+ * tree) into the store as ec_blob_put() does, in bytewise order of their
+ * paths relative to "dir".  Anything but directories and regular files
+ * (symlinks, devices, FIFOs), a relative path longer than
+ * EC_BLOB_NAME_MAX or nesting past 16 levels is EC_ERR_IO before any
+ * file is stored; more than "max" files is EC_ERR_TOO_LARGE.  *files_out
+ * (count in *n_out) is the caller's, free(3).
+ */
+int	ec_blob_put_tree(struct ec_blob_file **files_out, size_t *n_out,
+	    const char *store, const char *dir, size_t max,
+	    struct ec_err *err) EC_MUST_CHECK;
+
 #endif

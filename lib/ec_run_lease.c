@@ -287,9 +287,15 @@ ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
 	for (i = 0; i < nouts; i++)
 		if (run_output(db, c, &outs[i], err) == -1)
 			goto fail;
-	/* The bundle carries manifest.json until downloads serve it alone. */
+	/*
+	 * The manifest output, else the first (a bundle, which carries
+	 * manifest.json inside until downloads serve it alone).
+	 */
+	for (i = 0; i < nouts; i++)
+		if (strcmp(outs[i].type, "manifest") == 0)
+			break;
 	if (nouts > 0)
-		ec_blob_rel(rel, outs[0].sha256);
+		ec_blob_rel(rel, outs[i < nouts ? i : 0].sha256);
 	if (ec_run_event(db, c->tenant, c->run_id, "completed",
 	    json_pack("{s:s, s:s, s:s}", "runId", c->run_id, "status",
 	    "succeeded", "manifestUrl", rel), err) == -1 ||

@@ -9,7 +9,6 @@
  * One log line per event on stderr (ec_log).
  */
 #include <getopt.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "ec_db.h"
 #include "ec_export.h"
 #include "ec_key.h"
+#include "ec_limits.h"
 #include "ec_log.h"
 #include "ec_num.h"
 #include "ec_publish.h"
@@ -168,37 +168,90 @@ renewer_stop(struct renewer *r)
 	return !lost;
 }
 
-/* Move the packed bundle into the store and finish the run. */
+/* The format of an output tree's file: its extension, else "file". */
+static const char *
+cron_format(const char *path)
+{
+	const char	*base = strrchr(path, '/'), *dot;
+
+	base = base != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	return dot != NULL && dot != base && dot[1] != '\0' ? dot + 1 : "file";
+}
+
+/*
+ * Move the output into the store: a packed bundle as one blob, a tree
+ * file by file (manifest.json as the "manifest" output, the rest as
+ * "file" outputs named by their paths), and fill "outs".
+ */
+static int
+cron_store(struct ec_run_output **outs_out, size_t *n_out,
+    struct ec_blob_file **files_out, struct cron *cr,
+    const struct ec_export_result *res, struct ec_err *err)
+{
+	struct ec_run_output	*outs;
+	struct ec_blob_file	*f = NULL;
+	size_t			 i, n = 0;
+	bool			 existed;
+
+	if (res->packed) {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			return ec_err_nomem(err);
+		(void)snprintf(f->path, sizeof(f->path), "%.255s",
+		    strrchr(res->path, '/') != NULL ?
+		    strrchr(res->path, '/') + 1 : res->path);
+		n = 1;
+		if (ec_blob_put(f->sha256, &f->size, &existed, cr->store,
+		    res->path, err) == -1) {
+			free(f);
+			return -1;
+		}
+	} else if (ec_blob_put_tree(&f, &n, cr->store, res->path,
+	    EC_MAX_OUTPUTS + 16, err) == -1)
+		return -1;
+	if ((outs = calloc(n > 0 ? n : 1, sizeof(*outs))) == NULL) {
+		free(f);
+		return ec_err_nomem(err);
+	}
+	for (i = 0; i < n; i++) {
+		outs[i].type = res->packed ? "bundle" :
+		    strcmp(f[i].path, "manifest.json") == 0 ? "manifest" :
+		    "file";
+		outs[i].id = outs[i].name = f[i].path;
+		outs[i].format = res->packed ? "tar.zst" :
+		    cron_format(f[i].path);
+		memcpy(outs[i].sha256, f[i].sha256, sizeof(outs[i].sha256));
+		outs[i].size = f[i].size;
+	}
+	*outs_out = outs;
+	*n_out = n;
+	*files_out = f;
+	return 0;
+}
+
+/* Store the output and finish the run. */
 static int
 cron_publish(struct cron *cr, const struct ec_run_claim *c,
     const struct ec_export_result *res, struct ec_err *err)
 {
-	struct ec_run_output	out;
-	char			path[CRON_PATH_MAX], *name;
-	bool			existed;
+	struct ec_run_output	*outs = NULL;
+	struct ec_blob_file	*files = NULL;
+	size_t			 n = 0;
+	int			 rc;
 
-	/* Only packing profiles exist so far; never a silent success. */
-	if (!res->packed)
-		return ec_err_set(err, EC_ERR_INTERNAL, "directory outputs "
-		    "cannot be stored yet");
-	(void)snprintf(path, sizeof(path), "%s", res->path);
-	name = basename(path);
-	memset(&out, 0, sizeof(out));
-	if (ec_blob_put(out.sha256, &out.size, &existed, cr->store, res->path,
-	    err) == -1)
+	if (cron_store(&outs, &n, &files, cr, res, err) == -1)
 		return -1;
-	out.type = "bundle";
-	out.id = name;
-	out.format = "tar.zst";
-	out.name = name;
 	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
-	    "sha256=%s size=%llu existed=%s", c->run_id, c->tenant, c->attempt,
-	    out.sha256, (unsigned long long)out.size, existed ? "yes" : "no");
+	    "outputs=%zu sha256=%s", c->run_id, c->tenant, c->attempt, n,
+	    n > 0 ? outs[0].sha256 : "-");
 	/* The builder reports no progress yet; the end is a progress too. */
-	if (ec_run_progress(cr->db, c, res->items, res->items, err) == -1)
-		return -1;
-	return ec_run_succeed(cr->db, c, &out, 1, res->inputs_hash,
-	    res->items, err);
+	rc = ec_run_progress(cr->db, c, res->items, res->items, err);
+	if (rc == 0)
+		rc = ec_run_succeed(cr->db, c, outs, n, res->inputs_hash,
+		    res->items, err);
+	free(outs);
+	free(files);
+	return rc;
 }
 
 /* Build in a staging directory of the store's own file system. */
