@@ -541,7 +541,7 @@ run_look(struct cli *c, struct ec_db *db, const char *tenant,
     const char *id, long timeout_s)
 {
 	struct ec_err	 err;
-	json_t		*o;
+	json_t		*o, *e;
 	int		 rc;
 
 	if (timeout_s < 0)
@@ -556,6 +556,18 @@ run_look(struct cli *c, struct ec_db *db, const char *tenant,
 	rc = timeout_s < 0 || strcmp(json_string_value(json_object_get(o,
 	    "status")), "succeeded") == 0 ? EXIT_OK : EXIT_ERROR;
 	(void)json_object_set_new(o, "ok", json_boolean(rc == EXIT_OK));
+	if (rc != EXIT_OK) {
+		/* The one error line: why the run did not succeed. */
+		e = json_array_get(json_object_get(o, "errors"), 0);
+		fprintf(stderr, "exportctl: %s: run %s %s%s%s\n",
+		    e != NULL ? json_string_value(json_object_get(e, "code")) :
+		    "ERR_EXPORT_EXPIRED", id, json_string_value(
+		    json_object_get(o, "status")), e != NULL ? ": " : "",
+		    e != NULL ? json_string_value(json_object_get(e,
+		    "message")) : "");
+		if (e != NULL)
+			(void)json_object_set(o, "error", e);
+	}
 	cli_emit(c, o);
 	return rc;
 }

@@ -103,6 +103,8 @@ it_run_drain "$t" "$late"
 check_equal "past its deadline: failed with ERR_EXPORT_TIMEOUT" \
     "$(jq -r '.status + " " + .errors[0].code' "$IT_TMP/late.json")" \
     "failed ERR_EXPORT_TIMEOUT"
+check_fails "run wait on it: exit 2, the run's code on stderr" 2 \
+    ERR_EXPORT_TIMEOUT "$EC_BIN" run wait "$late" --tenant "$t" --timeout 5
 check_equal "and a failed event with the code" \
     "$(as_tenant "SELECT payload->>'code' FROM run_events WHERE
     run_id = '$late' AND type = 'failed'")" ERR_EXPORT_TIMEOUT
