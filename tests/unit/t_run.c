@@ -3,6 +3,7 @@
 
 #include "tap.h"
 #include "ec_run.h"
+#include "ec_run_int.h"
 
 static void
 id_is(const char *tenant, const char *day, uint64_t seq, const char *want,
@@ -98,11 +99,55 @@ requests(void)
 	    != 0 && strlen(a) == 64, "hash is 64 hex digits");
 }
 
+/* A stored request becomes the same build request again. */
+static void
+jobs(void)
+{
+	struct ec_run_spec	s;
+	struct ec_run_job	job;
+	struct ec_export_req	req;
+	struct ec_err		err;
+	const char		*params[] = { "b=2", "a=x=y" };
+
+	memset(&s, 0, sizeof(s));
+	memset(&job, 0, sizeof(job));
+	memset(&req, 0, sizeof(req));
+	s.tenant = "t";
+	s.profile = "json:raw";
+	s.targets = "vex,advisory";
+	s.params = params;
+	s.nparams = 2;
+	/* json:raw takes no parameters: the request fails, as it should. */
+	ok(ec_run_request(&s, "json:raw", "json:raw", &err) == NULL &&
+	    err.code == EC_ERR_REQUEST_INVALID, "unknown parameters refused");
+	job.request = json_pack("{s:s, s:[s, s], s:[s], s:{s:s, s:s}}",
+	    "profile", "json:raw", "targets", "advisory", "vex", "formats",
+	    "ndjson", "params", "b", "2", "a", "x=y");
+	ok(ec_run_job_fill(&job, &req, &err) == 0 &&
+	    strcmp(req.profile, "json:raw") == 0 &&
+	    strcmp(req.targets, "advisory,vex") == 0 &&
+	    strcmp(req.formats, "ndjson") == 0 && req.nparams == 2,
+	    "stored request back to a build request");
+	ok(req.nparams == 2 && ((strcmp(req.params[0], "a=x=y") == 0 &&
+	    strcmp(req.params[1], "b=2") == 0) ||
+	    (strcmp(req.params[0], "b=2") == 0 &&
+	    strcmp(req.params[1], "a=x=y") == 0)),
+	    "parameters as key=value, '=' in a value kept");
+	ec_run_job_dispose(&job);
+	job.request = json_pack("{s:s, s:[], s:[s]}", "profile", "json:raw",
+	    "targets", "formats", "json");
+	ok(ec_run_job_fill(&job, &req, &err) == -1 &&
+	    err.code == EC_ERR_INTERNAL, "an empty stored target list is "
+	    "an internal error");
+	ec_run_job_dispose(&job);
+}
+
 int
 main(void)
 {
 	ids();
 	requests();
+	jobs();
 	ok(ec_run_renew_interval(60) == 20, "renew every third of the lease");
 	ok(ec_run_renew_interval(2) == 1 && ec_run_renew_interval(0) == 1,
 	    "at least every second");
