@@ -45,7 +45,7 @@ LIB_SRC	= $(sort $(wildcard lib/*.c lib/profiles/*.c))
 SQL_SRC	= $(sort $(wildcard sql/*.sql))
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
-TOOLS	= $(BUILD)/exportctl
+TOOLS	= $(BUILD)/exportctl $(BUILD)/export-cron
 UNIT_SRC = $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -110,13 +110,21 @@ $(LIB_A): $(LIB_OBJ)
 $(BUILD)/exportctl: $(BUILD)/tools/exportctl.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The builder daemon (tools/export_cron.c): a lease renewal thread.
+$(BUILD)/export-cron: $(BUILD)/tools/export_cron.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan over the same lib/.
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ilib \
 	-fsanitize=address,undefined $(PKG_CFLAGS)
-FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o) build-fuzz/gen/ec_sql.o
+# ec_db (for ec_tenant_check) needs the embedded migrations too.
+build-fuzz/gen/ec_sql.o: $(BUILD)/gen/ec_sql.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 build-fuzz/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<

@@ -1,4 +1,6 @@
 /* ec_db: libpq connection, migrations and tenant-scoped transactions. */
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,4 +302,46 @@ ec_db_migrate(int *applied_out, int *version_out, struct ec_db *db,
 fail:
 	ec_db_rollback(db);
 	return -1;
+}
+
+/* Consume input and drain the notification list; true if one was there. */
+static int
+db_take_notifies(bool *got, struct ec_db *db, struct ec_err *err)
+{
+	PGnotify	*n;
+
+	if (PQconsumeInput(db->conn) == 0)
+		return db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
+		    PQerrorMessage(db->conn));
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		*got = true;
+		PQfreemem(n);
+	}
+	return 0;
+}
+
+int
+ec_db_wait_notify(bool *notified_out, struct ec_db *db, int timeout_ms,
+    struct ec_err *err)
+{
+	struct pollfd	pfd;
+	bool		got = false;
+
+	if (db_take_notifies(&got, db, err) == -1)
+		return -1;
+	if (!got) {
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0)
+			return ec_err_set(err, EC_ERR_UNAVAILABLE,
+			    "database unavailable: no connection");
+		if (poll(&pfd, 1, timeout_ms) == -1 && errno != EINTR)
+			return ec_err_set(err, EC_ERR_UNAVAILABLE,
+			    "database unavailable: poll: %s", strerror(errno));
+		if (pfd.revents != 0 && db_take_notifies(&got, db, err) == -1)
+			return -1;
+	}
+	*notified_out = got;
+	return 0;
 }

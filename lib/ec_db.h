@@ -83,4 +83,13 @@ int	ec_db_stream(struct ec_db *db, const char *sql, int n,
 /* Tenant names: 1 to EC_MAX_TENANT_LEN of [A-Za-z0-9._-]. */
 int	ec_tenant_check(const char *tenant, struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * Wait up to "timeout_ms" for a notification on a channel this session
+ * LISTENs to (issue LISTEN with ec_db_exec first); every pending one is
+ * consumed.  *notified_out says whether one came; a signal ends the wait
+ * early without one.  EC_ERR_UNAVAILABLE when the connection is gone.
+ */
+int	ec_db_wait_notify(bool *notified_out, struct ec_db *db, int timeout_ms,
+	    struct ec_err *err) EC_MUST_CHECK;
+
 #endif

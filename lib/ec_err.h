@@ -29,6 +29,8 @@ enum ec_code {
 	EC_ERR_NOT_FOUND,
 	EC_ERR_CONFLICT,
 	EC_ERR_UNAVAILABLE,
+	/* A run passed its job timeout (seed 003: 60 minutes by default). */
+	EC_ERR_TIMEOUT,
 	/* Verification: a bundle, signature or checksum does not hold. */
 	EC_ERR_VERIFY,
 	/* Internal ones. */

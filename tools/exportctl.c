@@ -23,6 +23,7 @@
 #include "ec_limits.h"
 #include "ec_num.h"
 #include "ec_profile.h"
+#include "ec_run.h"
 #include "ec_split.h"
 #include "ec_store.h"
 #include "ec_time.h"
@@ -85,6 +86,15 @@ static const char usage_text[] =
 "                                 Ed25519 keys; a rotated root also by\n"
 "                                 the old root's --old-key\n"
 "  profiles                       list export profiles\n"
+"  run create --tenant T --profile NAME [--targets LIST] [--formats LIST]\n"
+"        [--param KEY=VALUE]... [--idempotency-key K] [--priority 0-9]\n"
+"                                 queue a run for export-cron; prints its\n"
+"                                 id (the same key and request: the same\n"
+"                                 run; another request: ERR_CONFLICT)\n"
+"  run show RUN_ID --tenant T     status, progress, outputs with sha256\n"
+"  run wait RUN_ID --tenant T [--timeout SECONDS]\n"
+"                                 wait until the run has finished (default\n"
+"                                 600 s); exit 0 only if it succeeded\n"
 "\n"
 "options:\n"
 "  --db CONNINFO   PostgreSQL connection string; default $EXPORT_CENTER_DB,\n"
@@ -898,6 +908,159 @@ cmd_profiles(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The text form of ec_run_show()'s object. */
+static void
+run_print(const json_t *o)
+{
+	const json_t	*v, *p = json_object_get(o, "progress");
+	size_t		 i;
+
+	printf("run       %s\n", json_string_value(json_object_get(o,
+	    "runId")));
+	printf("status    %s (attempts %lld)\n",
+	    json_string_value(json_object_get(o, "status")),
+	    (long long)json_integer_value(json_object_get(o, "attempts")));
+	printf("profile   %s\n", json_string_value(json_object_get(o,
+	    "profileId")));
+	printf("progress  %lld%% (%lld of %lld items)\n",
+	    (long long)json_integer_value(json_object_get(p, "percent")),
+	    (long long)json_integer_value(json_object_get(p,
+	    "itemsCompleted")),
+	    (long long)json_integer_value(json_object_get(p, "itemsTotal")));
+	json_array_foreach(json_object_get(o, "outputs"), i, v)
+		printf("output    %s %s %s %s %s %lld\n",
+		    json_string_value(json_object_get(v, "type")),
+		    json_string_value(json_object_get(v, "id")),
+		    json_string_value(json_object_get(v, "format")),
+		    json_string_value(json_object_get(v, "url")),
+		    json_string_value(json_object_get(v, "sha256")),
+		    (long long)json_integer_value(json_object_get(v, "size")));
+	json_array_foreach(json_object_get(o, "errors"), i, v)
+		printf("error     %s: %s\n",
+		    json_string_value(json_object_get(v, "code")),
+		    json_string_value(json_object_get(v, "message")));
+}
+
+static int
+run_create(struct cli *c, struct ec_db *db, struct ec_run_spec *spec)
+{
+	struct ec_run_created	r;
+	struct ec_err		err;
+
+	if (ec_run_create(&r, db, spec, &err) == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("%s%s\n", r.run_id, r.existed ? " (existing)" : "");
+	cli_emit(c, json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "runId",
+	    r.run_id, "status", r.status, "existed", r.existed));
+	return EXIT_OK;
+}
+
+/* show, or wait and then show; exit 0 when the run succeeded (wait). */
+static int
+run_look(struct cli *c, struct ec_db *db, const char *tenant,
+    const char *id, long timeout_s)
+{
+	struct ec_err	 err;
+	json_t		*o, *e;
+	int		 rc;
+
+	if (timeout_s < 0)
+		rc = ec_run_show(&o, db, tenant, id, &err);
+	else
+		rc = ec_run_wait(&o, db, tenant, id, (unsigned)timeout_s,
+		    &err);
+	if (rc == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		run_print(o);
+	rc = timeout_s < 0 || strcmp(json_string_value(json_object_get(o,
+	    "status")), "succeeded") == 0 ? EXIT_OK : EXIT_ERROR;
+	(void)json_object_set_new(o, "ok", json_boolean(rc == EXIT_OK));
+	if (rc != EXIT_OK) {
+		/* The one error line: why the run did not succeed. */
+		e = json_array_get(json_object_get(o, "errors"), 0);
+		fprintf(stderr, "exportctl: %s: run %s %s%s%s\n",
+		    e != NULL ? json_string_value(json_object_get(e, "code")) :
+		    "ERR_EXPORT_EXPIRED", id, json_string_value(
+		    json_object_get(o, "status")), e != NULL ? ": " : "",
+		    e != NULL ? json_string_value(json_object_get(e,
+		    "message")) : "");
+		if (e != NULL)
+			(void)json_object_set(o, "error", e);
+	}
+	cli_emit(c, o);
+	return rc;
+}
+
+static int
+cmd_run(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "tenant", required_argument, NULL, 't' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "targets", required_argument, NULL, 'T' },
+		{ "formats", required_argument, NULL, 'F' },
+		{ "param", required_argument, NULL, 'P' },
+		{ "idempotency-key", required_argument, NULL, 'i' },
+		{ "priority", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_run_spec		 spec;
+	struct ec_db			*db;
+	struct ec_err			 err;
+	const char			*params[EC_PARAM_MAX + 1], *verb;
+	uint64_t			 v, wait_s = 600;
+	int				 ch, rc;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.params = params;
+	spec.priority = EC_RUN_PRIORITY_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't': spec.tenant = optarg; break;
+		case 'p': spec.profile = optarg; break;
+		case 'T': spec.targets = optarg; break;
+		case 'F': spec.formats = optarg; break;
+		case 'i': spec.idempotency_key = optarg; break;
+		case 'P':
+			if (spec.nparams <= EC_PARAM_MAX)
+				params[spec.nparams++] = optarg;
+			break;
+		case 'r':
+			if (ec_parse_u64(&v, optarg, 0,
+			    EC_RUN_PRIORITY_MAX) == -1)
+				return cli_usage("run: --priority: 0 to %d",
+				    EC_RUN_PRIORITY_MAX);
+			spec.priority = (unsigned)v;
+			break;
+		case 'w':
+			if (ec_parse_u64(&wait_s, optarg, 0, 86400) == -1)
+				return cli_usage("run: --timeout: 0 to 86400");
+			break;
+		default:
+			if (!cli_common(c, ch))
+				return cli_usage("run: bad option");
+		}
+	}
+	verb = optind < argc ? argv[optind] : "";
+	if (spec.tenant == NULL || (strcmp(verb, "create") == 0 ?
+	    optind + 1 != argc || spec.profile == NULL :
+	    optind + 2 != argc || (strcmp(verb, "show") != 0 &&
+	    strcmp(verb, "wait") != 0)))
+		return cli_usage("run: expected \"run create --tenant T "
+		    "--profile NAME\" or \"run show|wait RUN_ID --tenant T\"");
+	if (ec_db_connect(&db, c->db, &err) == -1)
+		return cli_fail(c, &err);
+	if (strcmp(verb, "create") == 0)
+		rc = run_create(c, db, &spec);
+	else
+		rc = run_look(c, db, spec.tenant, argv[optind + 1],
+		    strcmp(verb, "show") == 0 ? -1 : (long)wait_s);
+	ec_db_free(db);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -914,7 +1077,8 @@ main(int argc, char **argv)
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
 		{ "tuf", cmd_tuf },
-		{ "profiles", cmd_profiles }, { "verify", cmd_verify },
+		{ "profiles", cmd_profiles }, { "run", cmd_run },
+		{ "verify", cmd_verify },
 	};
 	struct cli	c = { NULL, false };
 	size_t		i;

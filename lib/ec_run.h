@@ -1,0 +1,222 @@
+/*
+ * ec_run: the run queue (sql/0003).  A client (exportctl run create, the
+ * API) enqueues a validated request; a builder (export-cron) claims it
+ * with a lease, renews the lease while it builds, records progress,
+ * events and outputs, and finishes it:
+ *
+ *   queued -> running -> succeeded | failed      (expired: retention)
+ *
+ * Every statement names its tenant ("tenant = $n") and runs inside
+ * ec_db_begin() for that tenant, so row-level security and the explicit
+ * predicate both hold, even for a role that bypasses RLS.  The one
+ * exception is ec_run_claim(), which must look at every tenant's queue:
+ * it calls the SECURITY DEFINER function export_claim_run(), which sees
+ * only the scheduling index and hands back one (tenant, run id) pair.
+ *
+ * Leases.  A claim holds the run for a number of seconds; the builder
+ * renews it every third of that (ec_run_renew_interval).  A builder that
+ * dies stops renewing; once the lease has expired another claim takes
+ * the run again with attempt + 1.  Every write a builder makes names its
+ * owner and attempt, so a builder that lost its lease can change nothing.
+ * A run still unfinished at its deadline (first claim + job timeout)
+ * fails with ERR_EXPORT_TIMEOUT; one abandoned EC_RUN_MAX_ATTEMPTS times
+ * fails with ERR_INTERNAL.
+ *
+ * Events are rows of run_events plus pg_notify('export_run_events', run
+ * id) in the same transaction: started, progress, artifact_ready,
+ * completed, failed, with the gateway contract's payloads.
+ */
+#ifndef EC_RUN_H
+#define EC_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ec_err.h"
+#include "ec_export.h"
+#include "ec_hash.h"
+#include "ec_limits.h"
+#include "ec_profile.h"
+
+struct ec_db;
+
+#define EC_RUN_PRIORITY_DEFAULT	5
+#define EC_RUN_PRIORITY_MAX	9
+/* Idempotency keys: 1 to 255 printable ASCII characters, no space. */
+#define EC_RUN_KEY_MAX		255
+/* Builder defaults: lease, job timeout (seed 003: 60 minutes), retries. */
+#define EC_RUN_LEASE_DEFAULT	60
+#define EC_RUN_TIMEOUT_DEFAULT	(60 * 60)
+#define EC_RUN_MAX_ATTEMPTS	3
+/* Profile ids: "export-profile::<tenant>::<name>". */
+#define EC_RUN_PROFILE_ID_MAX	(16 + EC_MAX_TENANT_LEN + 2 + 64)
+/* Lease owners: host:pid or an operator's name. */
+#define EC_RUN_OWNER_MAX	128
+
+/* What a client asks for; every pointer is borrowed for the call. */
+struct ec_run_spec {
+	const char		*tenant;
+	const char		*profile;	/* name or profile id */
+	const char		*targets;	/* CSV; NULL: default */
+	const char		*formats;	/* CSV; NULL: default */
+	const char *const	*params;	/* "key=value" each */
+	size_t			 nparams;
+	unsigned		 priority;	/* 0 to EC_RUN_PRIORITY_MAX */
+	const char		*idempotency_key;	/* NULL: none */
+};
+
+struct ec_run_created {
+	char	run_id[EC_RUN_ID_MAX + 1];
+	char	status[16];
+	bool	existed;	/* the key named this run already */
+};
+
+/*
+ * Pure parts, unit-tested.
+ *
+ * The run id "export-run::<tenant>::<day>::<seq>", seq zero-padded to
+ * four digits (more when needed).  "day" is YYYY-MM-DD.
+ * EC_ERR_REQUEST_INVALID for a bad tenant, day or a seq of 0.
+ */
+int	ec_run_id_format(char out[EC_RUN_ID_MAX + 1], const char *tenant,
+	    const char *day, uint64_t seq, struct ec_err *err) EC_MUST_CHECK;
+/* Whether "id" has the run id shape and names "tenant". */
+bool	ec_run_id_valid(const char *id, const char *tenant);
+
+/*
+ * The validated request, as stored and hashed: an object with profile,
+ * profileId, targets and formats (the profile's defaults filled in,
+ * names sorted), params (an object; omitted when none) and priority.
+ * "kind" is the profile's builder name.  The selectors and parameters go
+ * through the same checks as a build (ec_export_check), so a queued run
+ * never fails for a reason its request already showed.  New reference,
+ * or NULL with EC_ERR_REQUEST_INVALID naming the field,
+ * EC_ERR_PROFILE_NOT_FOUND (no builder for "kind"), EC_ERR_NOMEM.
+ */
+json_t	*ec_run_request(const struct ec_run_spec *spec, const char *name,
+	    const char *kind, struct ec_err *err) EC_MUST_CHECK;
+/* SHA-256 (hex) of the RFC 8785 form of a request. */
+int	ec_run_request_hash(char hex_out[EC_SHA256_HEX], const json_t *req,
+	    struct ec_err *err) EC_MUST_CHECK;
+/* Seconds between lease renewals for a lease of "lease" seconds. */
+unsigned	ec_run_renew_interval(unsigned lease);
+
+/*
+ * Enqueue a run (the tenant's built-in profiles are made on first use,
+ * one per kind, named after it).  With an idempotency key: the same key
+ * and the same request give the run made the first time (existed set);
+ * the same key with another request is EC_ERR_CONFLICT and creates
+ * nothing.  EC_ERR_PROFILE_NOT_FOUND: no such profile, or its kind has no
+ * builder in this build.  EC_ERR_REQUEST_INVALID, EC_ERR_DB,
+ * EC_ERR_UNAVAILABLE.
+ */
+int	ec_run_create(struct ec_run_created *out, struct ec_db *db,
+	    const struct ec_run_spec *spec, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * The run's status in the gateway contract's shape: runId, status,
+ * profileId, createdAt, startedAt, finishedAt, attempts, progress
+ * {percent, itemsCompleted, itemsTotal}, outputs sorted by (type, id,
+ * format, url) each with sha256 ("sha256:<hex>"), size and url (the
+ * store-relative path until signed downloads exist), and errors [{code,
+ * message}].  New reference.  EC_ERR_NOT_FOUND when the tenant has no
+ * such run (another tenant's run is not found either).
+ */
+int	ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
+	    const char *run_id, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * ec_run_show() until the run has finished (succeeded, failed, expired),
+ * woken by its events; EC_ERR_TIMEOUT after "timeout_s" seconds.
+ */
+int	ec_run_wait(json_t **out, struct ec_db *db, const char *tenant,
+	    const char *run_id, unsigned timeout_s, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/* A run a builder holds. */
+struct ec_run_claim {
+	char	tenant[EC_MAX_TENANT_LEN + 1];
+	char	run_id[EC_RUN_ID_MAX + 1];
+	char	owner[EC_RUN_OWNER_MAX + 1];
+	int	attempt;
+};
+
+struct ec_run_limits {
+	unsigned	lease_s;	/* 0: EC_RUN_LEASE_DEFAULT */
+	unsigned	timeout_s;	/* 0: EC_RUN_TIMEOUT_DEFAULT */
+	unsigned	max_attempts;	/* 0: EC_RUN_MAX_ATTEMPTS */
+};
+
+/*
+ * Claim the next run of any tenant for "owner" (see above); *claimed_out
+ * is false when there is none.  Emits "started".  EC_ERR_DB,
+ * EC_ERR_UNAVAILABLE, EC_ERR_REQUEST_INVALID for a bad owner.
+ */
+int	ec_run_claim(bool *claimed_out, struct ec_run_claim *out,
+	    struct ec_db *db, const char *owner,
+	    const struct ec_run_limits *lim, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Extend the lease by "lease_s" seconds.  EC_ERR_CONFLICT when the lease
+ * is lost (expired and claimed again, or the run finished); past the
+ * run's deadline the run is failed here with ERR_EXPORT_TIMEOUT and
+ * EC_ERR_TIMEOUT is returned.
+ */
+int	ec_run_renew(struct ec_db *db, const struct ec_run_claim *c,
+	    unsigned lease_s, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * The claimed run's request as a build request for ec_export_build():
+ * tenant, profile, targets, formats, params and run_id point into *job,
+ * which must outlive "req"; the caller fills in the rest (store, output,
+ * signer).  Release with ec_run_job_dispose().
+ */
+struct ec_run_job {
+	json_t		*request;	/* owned */
+	char		 targets[128];
+	char		 formats[64];
+	const char	*params[EC_PARAM_MAX];	/* into params_buf */
+	char		*params_buf;		/* owned */
+};
+int	ec_run_job_load(struct ec_run_job *job, struct ec_export_req *req,
+	    struct ec_db *db, const struct ec_run_claim *c,
+	    struct ec_err *err) EC_MUST_CHECK;
+void	ec_run_job_dispose(struct ec_run_job *job);
+
+/* Record progress and emit "progress". */
+int	ec_run_progress(struct ec_db *db, const struct ec_run_claim *c,
+	    uint64_t completed, uint64_t total, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/* One output of a build, already in the artifact store. */
+struct ec_run_output {
+	const char	*type;		/* "bundle" */
+	const char	*id;
+	const char	*format;	/* "tar.zst" */
+	const char	*name;		/* file name for downloads */
+	char		 sha256[EC_SHA256_HEX];
+	uint64_t	 size;
+};
+
+/*
+ * In one transaction: record the outputs, the inputsHash and progress
+ * items/items, move the run to succeeded and emit one artifact_ready per
+ * output then completed.  EC_ERR_CONFLICT when the lease was lost:
+ * nothing is recorded.
+ */
+int	ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
+	    const struct ec_run_output *outs, size_t nouts,
+	    const char *inputs_hash, uint64_t items, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * Move the run to failed with why->code's wire name and message, and emit
+ * "failed".  EC_ERR_CONFLICT when the lease was lost.
+ */
+int	ec_run_fail(struct ec_db *db, const struct ec_run_claim *c,
+	    const struct ec_err *why, struct ec_err *err) EC_MUST_CHECK;
+
+#endif

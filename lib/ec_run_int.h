@@ -1,0 +1,33 @@
+/* ec_run_int.h: what the files of ec_run share (not a public interface). */
+#ifndef EC_RUN_INT_H
+#define EC_RUN_INT_H
+
+#include <libpq-fe.h>
+
+#include "ec_run.h"
+
+/* Fill "req" from job->request (ec_run_req.c). */
+int	ec_run_job_fill(struct ec_run_job *job, struct ec_export_req *req,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Insert an event and notify, in the open transaction (ec_run.c).
+ * "payload" is stolen.
+ */
+int	ec_run_event(struct ec_db *db, const char *tenant,
+	    const char *run_id, const char *type, json_t *payload,
+	    struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/* ec_db_exec() with text parameters, for statements we only check. */
+int	ec_run_exec(struct ec_db *db, const char *sql, int n,
+	    const char *const *vals, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * "s" is 1 to "max" printable ASCII characters without space (keys,
+ * lease owners), else EC_ERR_REQUEST_INVALID naming "what" (ec_run.c).
+ */
+int	ec_run_token_check(const char *what, const char *s, size_t max,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+#endif

@@ -1,0 +1,520 @@
+/*
+ * export-cron: the builder.  Claims queued runs of any tenant (lib/ec_run,
+ * FOR UPDATE SKIP LOCKED with a lease), builds each with ec_export_build()
+ * (the same builder exportctl build uses), renews the lease from a second
+ * thread on its own connection while the build runs, moves the output
+ * into the content-addressed store and finishes the run.  --once drains
+ * the queue and exits (cron); --loop waits for new runs (NOTIFY, with a
+ * poll as a fallback).  SIGTERM and SIGINT stop it after the current run.
+ * One log line per event on stderr (ec_log).
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ec_blob.h"
+#include "ec_db.h"
+#include "ec_export.h"
+#include "ec_key.h"
+#include "ec_limits.h"
+#include "ec_log.h"
+#include "ec_num.h"
+#include "ec_publish.h"
+#include "ec_run.h"
+#include "ec_store.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2 };
+
+/* Seconds --loop waits for a NOTIFY before it looks at the queue anyway. */
+#define CRON_POLL_S	5
+#define CRON_PATH_MAX	4096
+
+static const char usage_text[] =
+"usage: export-cron [--db CONNINFO] [--store DIR] [--once | --loop]\n"
+"                   [--lease SECONDS] [--timeout MINUTES] [--owner NAME]\n"
+"                   [--key PRIVATE.pem] [--max-attempts N]\n"
+"\n"
+"  --db CONNINFO     PostgreSQL; default $EXPORT_CENTER_DB, then libpq's\n"
+"  --store DIR       artifact store; default $EXPORT_CENTER_STORE, else\n"
+"                    var/store\n"
+"  --once            build every claimable run, then exit (default)\n"
+"  --loop            keep waiting for new runs until SIGTERM\n"
+"  --lease SECONDS   lease held and renewed while building (default 60)\n"
+"  --timeout MINUTES job timeout from the first claim (default 60)\n"
+"  --owner NAME      lease owner in the runs table (default host:pid)\n"
+"  --key PRIVATE.pem sign every bundle with this key\n"
+"  --max-attempts N  builds of one run before it fails (default 3)\n";
+
+struct cron {
+	const char		*conninfo;
+	const char		*store;
+	char			 owner[EC_RUN_OWNER_MAX + 1];
+	bool			 loop;
+	struct ec_run_limits	 lim;
+	struct ec_signer	*signer;	/* owned; NULL: unsigned */
+	struct ec_db		*db;		/* owned: claims */
+	struct ec_db		*lease_db;	/* owned: the renewer's */
+};
+
+/* The renewal thread of one build. */
+struct renewer {
+	pthread_t			 thread;
+	pthread_mutex_t			 mu;
+	pthread_cond_t			 cv;
+	bool				 done;	/* by the builder */
+	bool				 lost;	/* by the renewer */
+	struct ec_db			*db;	/* borrowed */
+	const struct ec_run_claim	*claim;	/* borrowed */
+	unsigned			 lease_s;
+};
+
+static volatile sig_atomic_t	cron_stop;
+
+static void
+cron_signal(int sig)
+{
+	(void)sig;
+	cron_stop = 1;
+}
+
+static void
+cron_log_err(enum ec_log_level lvl, const struct ec_run_claim *c,
+    const char *what, const struct ec_err *err)
+{
+	char	q[300];
+
+	ec_log(lvl, "run=%s tenant=%s attempt=%d event=%s code=%s msg=%s",
+	    c != NULL ? c->run_id : "-", c != NULL ? c->tenant : "-",
+	    c != NULL ? c->attempt : 0, what, ec_err_name(err->code),
+	    ec_log_quote(q, sizeof(q), err->msg));
+}
+
+static void *
+renewer_main(void *arg)
+{
+	struct renewer	*r = arg;
+	struct timespec	 until;
+	struct ec_err	 err;
+	bool		 lost;
+	int		 rc;
+
+	pthread_mutex_lock(&r->mu);
+	while (!r->done) {
+		(void)clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += ec_run_renew_interval(r->lease_s);
+		while (!r->done && pthread_cond_timedwait(&r->cv, &r->mu,
+		    &until) == 0)
+			;
+		if (r->done)
+			break;
+		pthread_mutex_unlock(&r->mu);
+		rc = ec_run_renew(r->db, r->claim, r->lease_s, &err);
+		pthread_mutex_lock(&r->mu);
+		if (rc == 0)
+			continue;
+		/* A database hiccup is retried; the lease allows for two. */
+		lost = err.code == EC_ERR_CONFLICT ||
+		    err.code == EC_ERR_TIMEOUT;
+		cron_log_err(EC_LOG_WARN, r->claim, lost ? "lease_lost" :
+		    "renew_failed", &err);
+		if (lost) {
+			r->lost = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+static int
+renewer_start(struct renewer *r, struct cron *cr, const struct ec_run_claim *c)
+{
+	sigset_t	all, old;
+	int		rc;
+
+	memset(r, 0, sizeof(*r));
+	r->db = cr->lease_db;
+	r->claim = c;
+	r->lease_s = cr->lim.lease_s;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	/* Signals stay with the main thread, which drains on SIGTERM. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, renewer_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Stop the renewer; true when the lease is still ours. */
+static bool
+renewer_stop(struct renewer *r)
+{
+	bool	lost;
+
+	pthread_mutex_lock(&r->mu);
+	r->done = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->thread, NULL);
+	lost = r->lost;
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	return !lost;
+}
+
+/* The format of an output tree's file: its extension, else "file". */
+static const char *
+cron_format(const char *path)
+{
+	const char	*base = strrchr(path, '/'), *dot;
+
+	base = base != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	return dot != NULL && dot != base && dot[1] != '\0' ? dot + 1 : "file";
+}
+
+/*
+ * Move the output into the store: a packed bundle as one blob, a tree
+ * file by file (manifest.json as the "manifest" output, the rest as
+ * "file" outputs named by their paths), and fill "outs".
+ */
+static int
+cron_store(struct ec_run_output **outs_out, size_t *n_out,
+    struct ec_blob_file **files_out, struct cron *cr,
+    const struct ec_export_result *res, struct ec_err *err)
+{
+	struct ec_run_output	*outs;
+	struct ec_blob_file	*f = NULL;
+	size_t			 i, n = 0;
+	bool			 existed;
+
+	if (res->packed) {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			return ec_err_nomem(err);
+		(void)snprintf(f->path, sizeof(f->path), "%.255s",
+		    strrchr(res->path, '/') != NULL ?
+		    strrchr(res->path, '/') + 1 : res->path);
+		n = 1;
+		if (ec_blob_put(f->sha256, &f->size, &existed, cr->store,
+		    res->path, err) == -1) {
+			free(f);
+			return -1;
+		}
+	} else if (ec_blob_put_tree(&f, &n, cr->store, res->path,
+	    EC_MAX_OUTPUTS + 16, err) == -1)
+		return -1;
+	if ((outs = calloc(n > 0 ? n : 1, sizeof(*outs))) == NULL) {
+		free(f);
+		return ec_err_nomem(err);
+	}
+	for (i = 0; i < n; i++) {
+		outs[i].type = res->packed ? "bundle" :
+		    strcmp(f[i].path, "manifest.json") == 0 ? "manifest" :
+		    "file";
+		outs[i].id = outs[i].name = f[i].path;
+		outs[i].format = res->packed ? "tar.zst" :
+		    cron_format(f[i].path);
+		memcpy(outs[i].sha256, f[i].sha256, sizeof(outs[i].sha256));
+		outs[i].size = f[i].size;
+	}
+	*outs_out = outs;
+	*n_out = n;
+	*files_out = f;
+	return 0;
+}
+
+/* Store the output and finish the run. */
+static int
+cron_publish(struct cron *cr, const struct ec_run_claim *c,
+    const struct ec_export_result *res, struct ec_err *err)
+{
+	struct ec_run_output	*outs = NULL;
+	struct ec_blob_file	*files = NULL;
+	size_t			 n = 0;
+	int			 rc;
+
+	if (cron_store(&outs, &n, &files, cr, res, err) == -1)
+		return -1;
+	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
+	    "outputs=%zu sha256=%s", c->run_id, c->tenant, c->attempt, n,
+	    n > 0 ? outs[0].sha256 : "-");
+	/* The builder reports no progress yet; the end is a progress too. */
+	rc = ec_run_progress(cr->db, c, res->items, res->items, err);
+	if (rc == 0)
+		rc = ec_run_succeed(cr->db, c, outs, n, res->inputs_hash,
+		    res->items, err);
+	free(outs);
+	free(files);
+	return rc;
+}
+
+/* Build in a staging directory of the store's own file system. */
+static int
+cron_build_in(struct cron *cr, const struct ec_run_claim *c,
+    struct ec_export_req *req, struct ec_export_result *res,
+    struct ec_err *err)
+{
+	struct ec_staging	*st = NULL;
+	struct ec_store		*store = NULL;
+	struct renewer		 rn;
+	char			 tmp[CRON_PATH_MAX], out[CRON_PATH_MAX];
+	int			 rc = -1;
+
+	(void)snprintf(tmp, sizeof(tmp), "%s/" EC_BLOB_TMP, cr->store);
+	if (ec_blob_store_init(cr->store, err) == -1 ||
+	    ec_publish_staging_new(&st, tmp, "run-", err) == -1)
+		return -1;
+	(void)snprintf(out, sizeof(out), "%s/out", ec_publish_staging_path(st));
+	req->out_dir = out;
+	req->staging_dir = tmp;
+	req->signer = cr->signer;
+	if (ec_store_pg_new(&store, cr->db, err) == -1)
+		goto out;
+	if (renewer_start(&rn, cr, c) == -1) {
+		(void)ec_err_set(err, EC_ERR_INTERNAL, "cannot start the lease "
+		    "renewal thread");
+		goto out;
+	}
+	rc = ec_export_build(res, store, req, err);
+	if (!renewer_stop(&rn)) {
+		rc = ec_err_set(err, EC_ERR_CONFLICT, "lease lost while "
+		    "building");
+		goto out;
+	}
+	if (rc == 0) {
+		ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=built "
+		    "documents=%llu items=%zu", c->run_id, c->tenant,
+		    c->attempt, (unsigned long long)res->documents, res->items);
+		rc = cron_publish(cr, c, res, err);
+	}
+out:
+	ec_store_free(store);
+	ec_publish_staging_free(st);
+	return rc;
+}
+
+/* Build one claimed run to its end, whatever happens. */
+static void
+cron_run(struct cron *cr, const struct ec_run_claim *c)
+{
+	struct ec_export_req	req;
+	struct ec_export_result	res;
+	struct ec_run_job	job;
+	struct ec_err		err, ferr;
+
+	memset(&req, 0, sizeof(req));
+	if (ec_run_job_load(&job, &req, cr->db, c, &err) == 0) {
+		if (cron_build_in(cr, c, &req, &res, &err) == 0) {
+			ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d "
+			    "event=succeeded", c->run_id, c->tenant,
+			    c->attempt);
+			ec_run_job_dispose(&job);
+			return;
+		}
+		ec_run_job_dispose(&job);
+	}
+	if (err.code == EC_ERR_CONFLICT || err.code == EC_ERR_TIMEOUT) {
+		cron_log_err(EC_LOG_WARN, c, "abandoned", &err);
+		return;
+	}
+	/* The database is away: the lease runs out and a builder retries. */
+	if (err.code == EC_ERR_UNAVAILABLE) {
+		cron_log_err(EC_LOG_WARN, c, "left_for_retry", &err);
+		return;
+	}
+	if (ec_run_fail(cr->db, c, &err, &ferr) == 0) {
+		cron_log_err(EC_LOG_ERR, c, "failed", &err);
+		return;
+	}
+	/* Not recorded: the run is another builder's now, or will be. */
+	cron_log_err(EC_LOG_WARN, c, ferr.code == EC_ERR_CONFLICT ?
+	    "abandoned" : "left_for_retry", &err);
+	cron_log_err(EC_LOG_WARN, c, "fail_not_recorded", &ferr);
+}
+
+static void
+cron_disconnect(struct cron *cr)
+{
+	ec_db_free(cr->db);
+	ec_db_free(cr->lease_db);
+	cr->db = cr->lease_db = NULL;
+}
+
+static int
+cron_connect(struct cron *cr, struct ec_err *err)
+{
+	PGresult	*res;
+
+	if (ec_db_connect(&cr->db, cr->conninfo, err) == -1 ||
+	    ec_db_connect(&cr->lease_db, cr->conninfo, err) == -1)
+		goto fail;
+	if (cr->loop) {
+		if ((res = ec_db_exec(cr->db, "LISTEN export_run_queued", 0,
+		    NULL, NULL, NULL, false, err)) == NULL)
+			goto fail;
+		PQclear(res);
+	}
+	return 0;
+fail:
+	cron_disconnect(cr);
+	return -1;
+}
+
+static void
+cron_sleep(unsigned s)
+{
+	struct timespec	ts = { (time_t)s, 0 };
+
+	/* A signal cuts it short, which is what draining wants. */
+	(void)nanosleep(&ts, NULL);
+}
+
+/* Claim and build until the queue is empty (--once) or until SIGTERM. */
+static int
+cron_main(struct cron *cr)
+{
+	struct ec_run_claim	c;
+	struct ec_err		err;
+	bool			claimed, notified;
+	int			rc = EXIT_OK;
+
+	while (!cron_stop) {
+		if (cr->db == NULL && cron_connect(cr, &err) == -1) {
+			cron_log_err(EC_LOG_ERR, NULL, "connect", &err);
+			if (!cr->loop)
+				return EXIT_ERROR;
+			cron_sleep(CRON_POLL_S);
+			continue;
+		}
+		if (ec_run_claim(&claimed, &c, cr->db, cr->owner, &cr->lim,
+		    &err) == -1) {
+			cron_log_err(EC_LOG_ERR, NULL, "claim", &err);
+			cron_disconnect(cr);
+			if (!cr->loop)
+				return EXIT_ERROR;
+			cron_sleep(CRON_POLL_S);
+			continue;
+		}
+		if (claimed) {
+			ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d "
+			    "event=claimed owner=%s", c.run_id, c.tenant,
+			    c.attempt, cr->owner);
+			cron_run(cr, &c);
+			continue;
+		}
+		if (!cr->loop)
+			break;
+		if (ec_db_wait_notify(&notified, cr->db, CRON_POLL_S * 1000,
+		    &err) == -1) {
+			cron_log_err(EC_LOG_WARN, NULL, "wait", &err);
+			cron_disconnect(cr);
+		}
+	}
+	ec_log(EC_LOG_INFO, "event=exit reason=%s", cron_stop ? "signal" :
+	    "queue_empty");
+	return rc;
+}
+
+static int
+cron_args(struct cron *cr, const char **key, int argc, char **argv)
+{
+	static const struct option	opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "store", required_argument, NULL, 's' },
+		{ "once", no_argument, NULL, '1' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "lease", required_argument, NULL, 'L' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "owner", required_argument, NULL, 'o' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "max-attempts", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 } };
+	uint64_t			v;
+	int				ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'D': cr->conninfo = optarg; break;
+		case 's': cr->store = optarg; break;
+		case '1': cr->loop = false; break;
+		case 'l': cr->loop = true; break;
+		case 'k': *key = optarg; break;
+		case 'o':
+			(void)snprintf(cr->owner, sizeof(cr->owner), "%s",
+			    optarg);
+			break;
+		case 'L': case 'T': case 'm':
+			if (ec_parse_u64(&v, optarg, 1, ch == 'L' ? 86400 :
+			    ch == 'T' ? 7 * 24 * 60 : 100) == -1) {
+				fprintf(stderr, "export-cron: bad --%s\n",
+				    ch == 'L' ? "lease" : ch == 'T' ?
+				    "timeout" : "max-attempts");
+				return -1;
+			}
+			if (ch == 'L')
+				cr->lim.lease_s = (unsigned)v;
+			else if (ch == 'T')
+				cr->lim.timeout_s = (unsigned)v * 60;
+			else
+				cr->lim.max_attempts = (unsigned)v;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		default:
+			fputs(usage_text, stderr);
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction	sa;
+	struct cron		cr;
+	struct ec_err		err;
+	const char		*key = NULL;
+	char			host[64];
+	int			rc;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.lim.lease_s = EC_RUN_LEASE_DEFAULT;
+	cr.lim.timeout_s = EC_RUN_TIMEOUT_DEFAULT;
+	cr.store = getenv("EXPORT_CENTER_STORE") != NULL ?
+	    getenv("EXPORT_CENTER_STORE") : "var/store";
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(cr.owner, sizeof(cr.owner), "%s:%ld", host,
+	    (long)getpid());
+	if (cron_args(&cr, &key, argc, argv) == -1)
+		return EXIT_USAGE;
+	ec_log_init("export-cron", EC_LOG_INFO);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cron_signal;	/* no SA_RESTART: waits end early */
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	if ((key != NULL && ec_signer_load(&cr.signer, key, &err) == -1) ||
+	    ec_blob_store_init(cr.store, &err) == -1) {
+		cron_log_err(EC_LOG_ERR, NULL, "start", &err);
+		ec_signer_free(cr.signer);
+		return EXIT_ERROR;
+	}
+	ec_log(EC_LOG_INFO, "event=start owner=%s mode=%s lease=%u "
+	    "timeout=%u", cr.owner, cr.loop ? "loop" : "once", cr.lim.lease_s,
+	    cr.lim.timeout_s);
+	rc = cron_main(&cr);
+	cron_disconnect(&cr);
+	ec_signer_free(cr.signer);
+	return rc;
+}
