@@ -9,9 +9,14 @@
 /* pg_advisory_xact_lock key for migrations: "ECMIGRAT" as an int8. */
 #define DB_MIGRATE_LOCK	"4539434d49475241"
 
+/* Bytes handed to PQputCopyData at a time (its length is an int). */
+#define DB_COPY_CHUNK	(1024 * 1024)
+
 struct ec_db {
 	PGconn	*conn;	/* owned */
 	bool	 in_tx;
+	bool	 bypass_rls;	/* the role skips row-level security */
+	char	 sqlstate[6];	/* of the last failed statement, or "" */
 };
 
 /* libpq messages span lines; ours are one line. */
@@ -35,11 +40,42 @@ db_err(struct ec_err *err, enum ec_code code, const char *what,
 	return ec_err_set(err, code, "%s: %s", what, line);
 }
 
+/* Remember the SQLSTATE of a failed result, for ec_db_retryable(). */
+static void
+db_note_state(struct ec_db *db, const PGresult *res)
+{
+	const char	*st;
+
+	st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	(void)snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
+	    st != NULL ? st : "");
+}
+
 static void
 db_notice(void *arg, const char *msg)
 {
 	(void)arg;
 	(void)msg;
+}
+
+/*
+ * Superusers and BYPASSRLS roles are not subject to row-level security,
+ * FORCE or not (PostgreSQL, 5.9): only the explicit tenant predicates
+ * keep tenants apart for them, which the caller may want to say.
+ */
+static int
+db_check_rls(struct ec_db *db, struct ec_err *err)
+{
+	PGresult	*res;
+
+	if ((res = ec_db_exec(db, "SELECT rolsuper OR rolbypassrls FROM "
+	    "pg_roles WHERE rolname = current_user", 0, NULL, NULL, NULL,
+	    false, err)) == NULL)
+		return -1;
+	db->bypass_rls = PQntuples(res) == 1 &&
+	    PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return 0;
 }
 
 int
@@ -66,8 +102,26 @@ ec_db_connect(struct ec_db **out, const char *conninfo, struct ec_err *err)
 	}
 	/* Server notices are not errors; lib/ does not print. */
 	(void)PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	if (db_check_rls(db, err) == -1) {
+		ec_db_free(db);
+		return -1;
+	}
 	*out = db;
 	return 0;
+}
+
+bool
+ec_db_bypasses_rls(const struct ec_db *db)
+{
+	return db->bypass_rls;
+}
+
+bool
+ec_db_retryable(const struct ec_db *db)
+{
+	/* deadlock_detected, serialization_failure (PostgreSQL, App. A). */
+	return strcmp(db->sqlstate, "40P01") == 0 ||
+	    strcmp(db->sqlstate, "40001") == 0;
 }
 
 void
@@ -91,6 +145,7 @@ ec_db_exec(struct ec_db *db, const char *sql, int n, const char *const *vals,
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
+	db_note_state(db, res);
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		(void)db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
 		    PQerrorMessage(db->conn));
@@ -228,6 +283,66 @@ ec_db_rollback(struct ec_db *db)
 	res = PQexec(db->conn, "ROLLBACK");
 	PQclear(res);
 	db->in_tx = false;
+}
+
+int
+ec_db_copy_in(struct ec_db *db, const char *sql, const void *data,
+    size_t len, struct ec_err *err)
+{
+	PGresult	*res;
+	const char	*p = data;
+	size_t		 n;
+	bool		 sent = true;
+	int		 rc = 0;
+
+	res = PQexec(db->conn, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+		db_note_state(db, res);
+		rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+		    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database", res != NULL ?
+		    PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+		PQclear(res);
+		db_drain(db, false);
+		return rc;
+	}
+	PQclear(res);
+	/* A failed send leaves libpq's reason in PQerrorMessage. */
+	while (len > 0 && sent) {
+		n = len < DB_COPY_CHUNK ? len : DB_COPY_CHUNK;
+		sent = PQputCopyData(db->conn, p, (int)n) == 1;
+		p += n;
+		len -= n;
+	}
+	if (PQputCopyEnd(db->conn, sent ? NULL : "client error") != 1)
+		sent = false;
+	if (!sent)
+		rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+		    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database",
+		    PQerrorMessage(db->conn));
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			db_note_state(db, res);
+			rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+			    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database",
+			    PQresultErrorMessage(res));
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+int
+ec_db_ensure_app_role(bool *present_out, struct ec_db *db,
+    struct ec_err *err)
+{
+	PGresult	*res;
+
+	if ((res = ec_db_exec(db, "SELECT export_center_app_role()", 0, NULL,
+	    NULL, NULL, false, err)) == NULL)
+		return -1;
+	*present_out = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return 0;
 }
 
 static int
