@@ -7,7 +7,6 @@
  * database round trips.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,22 +236,6 @@ ingest_add_outcome(struct ingest_ctx *ctx, const char *name,
 		it->has_err = true;
 	}
 	return batch_commit(ctx, err);
-}
-
-int
-ingest_add_reason(struct ingest_ctx *ctx, struct ec_err *err,
-    const char *name, enum ec_ingest_status status, enum ec_code code,
-    const char *fmt, ...)
-{
-	struct ec_err	why;
-	char		msg[sizeof(why.msg)];
-	va_list		ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	(void)ec_err_set(&why, code, "%s", msg);
-	return ingest_add_outcome(ctx, name, status, &why, err);
 }
 
 /* The run-wide key of a row: (kind, upstream id, source). */

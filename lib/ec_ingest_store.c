@@ -24,7 +24,8 @@
 
 /*
  * Rows vanish at each commit; the table lives as long as the session, so
- * that a batch costs no catalog change.
+ * that a batch costs no catalog change.  Documents are staged
+ * uncompressed (STORAGE EXTERNAL): they are compressed once, in evidence.
  */
 static const char store_stage_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS ingest_stage (ord int4 NOT NULL, "
@@ -33,6 +34,25 @@ static const char store_stage_sql[] =
     "upstream_id text COLLATE \"C\" NOT NULL, modified_at timestamptz, "
     "sha256 text COLLATE \"C\" NOT NULL, size int8 NOT NULL, "
     "doc bytea NOT NULL) ON COMMIT DELETE ROWS";
+
+static const char store_stage_plain_sql[] =
+    "ALTER TABLE ingest_stage ALTER COLUMN doc SET STORAGE EXTERNAL";
+
+/* Keys and digests only: which documents are stored already, unchanged. */
+static const char store_probe_stage_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS ingest_probe (ord int4 NOT NULL, "
+    "kind text COLLATE \"C\" NOT NULL, source text COLLATE \"C\" NOT NULL, "
+    "upstream_id text COLLATE \"C\" NOT NULL, "
+    "sha256 text COLLATE \"C\" NOT NULL) ON COMMIT DELETE ROWS";
+
+static const char store_probe_copy_sql[] =
+    "COPY ingest_probe (ord, kind, source, upstream_id, sha256) "
+    "FROM STDIN (FORMAT binary)";
+
+static const char store_probe_sql[] =
+    "SELECT p.ord, 'n' FROM ingest_probe p JOIN evidence e ON "
+    "e.tenant = $1 AND e.kind = p.kind AND e.upstream_id = p.upstream_id "
+    "AND e.source = p.source AND e.sha256 = p.sha256";
 
 static const char store_copy_sql[] =
     "COPY ingest_stage (ord, kind, format, source, upstream_id, "
@@ -88,8 +108,15 @@ struct ingest_store {
 	const char		*source;	/* borrowed; NULL: by format */
 	struct store_keys	 keys;
 	struct ec_buf		 copy;		/* COPY binary stream */
+	bool			 staged;	/* the TEMP tables exist */
+	/*
+	 * Probe before the next merge: the last batch held unchanged
+	 * documents, so a re-ingest sends keys and digests, not documents.
+	 */
+	bool			 probe;
 	struct store_ref	*refs;		/* owned, INGEST_BATCH_ITEMS */
 	size_t			*win;		/* owned, INGEST_BATCH_ITEMS */
+	size_t			*todo;		/* owned: winners to write */
 	char			 res[INGEST_BATCH_ITEMS];	/* i u n s */
 };
 
@@ -109,7 +136,9 @@ ingest_store_new(struct ingest_store **out, struct ec_db *db,
 	    INGEST_BATCH_ITEMS * (size_t)(2 * EC_MAX_ID_LEN + 256));
 	s->refs = calloc(INGEST_BATCH_ITEMS, sizeof(*s->refs));
 	s->win = calloc(INGEST_BATCH_ITEMS, sizeof(*s->win));
-	if (s->refs == NULL || s->win == NULL) {
+	s->todo = calloc(INGEST_BATCH_ITEMS, sizeof(*s->todo));
+	s->probe = true;
+	if (s->refs == NULL || s->win == NULL || s->todo == NULL) {
 		ingest_store_free(s);
 		return ec_err_nomem(err);
 	}
@@ -127,6 +156,7 @@ ingest_store_free(struct ingest_store *s)
 	ec_buf_dispose(&s->copy);
 	free(s->refs);
 	free(s->win);
+	free(s->todo);
 	free(s);
 }
 
@@ -281,9 +311,26 @@ copy_row(struct ec_buf *b, const struct ingest_batch *bt, size_t idx,
 	return copy_field(b, bt->docs.data + it->doc_off, it->doc_len, err);
 }
 
+/* One probe row: ord, kind, source, upstream id, digest. */
+static int
+copy_probe_row(struct ec_buf *b, const struct ingest_batch *bt, size_t idx,
+    const char *source, struct ec_err *err)
+{
+	const struct ingest_item	*it = &bt->items[idx];
+
+	if (copy_u16(b, 5, err) == -1 ||
+	    copy_u32(b, 4, err) == -1 ||
+	    copy_u32(b, (uint32_t)idx, err) == -1 ||
+	    copy_text(b, ec_kind_name(it->kind), err) == -1 ||
+	    copy_text(b, source, err) == -1 ||
+	    copy_text(b, bt->text.data + it->id_off, err) == -1)
+		return -1;
+	return copy_text(b, it->sha, err);
+}
+
 static int
 store_copy_build(struct ingest_store *s, const struct ingest_batch *b,
-    const size_t *idx, size_t n, struct ec_err *err)
+    const size_t *idx, size_t n, bool probe, struct ec_err *err)
 {
 	static const char	sig[11] = "PGCOPY\n\377\r\n";
 	size_t			i;
@@ -294,8 +341,9 @@ store_copy_build(struct ingest_store *s, const struct ingest_batch *b,
 	    copy_u32(&s->copy, 0, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (copy_row(&s->copy, b, idx[i], ingest_source_of(s->source,
-		    b->items[idx[i]].format), err) == -1)
+		if ((probe ? copy_probe_row : copy_row)(&s->copy, b, idx[i],
+		    ingest_source_of(s->source, b->items[idx[i]].format),
+		    err) == -1)
 			return -1;
 	return copy_u16(&s->copy, UINT16_MAX, err);
 }
@@ -317,24 +365,38 @@ store_results(struct ingest_store *s, const PGresult *res, size_t nb,
 	return 0;
 }
 
-/* One attempt: the whole transaction. */
 static int
-store_attempt(struct ingest_store *s, size_t nb, struct ec_err *err)
+store_run(struct ingest_store *s, const char *sql, struct ec_err *err)
+{
+	PGresult	*res;
+
+	if ((res = ec_db_exec(s->db, sql, 0, NULL, NULL, NULL, false,
+	    err)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* One attempt: the whole transaction, a probe or a merge. */
+static int
+store_attempt(struct ingest_store *s, size_t nb, bool probe,
+    struct ec_err *err)
 {
 	PGresult	*res;
 	const char	*vals[1] = { s->tenant };
 
 	if (ec_db_begin(s->db, s->tenant, false, err) == -1)
 		return -1;
-	if ((res = ec_db_exec(s->db, store_stage_sql, 0, NULL, NULL, NULL,
-	    false, err)) == NULL)
+	/* Created in the first transaction that commits. */
+	if (!s->staged && (store_run(s, store_stage_sql, err) == -1 ||
+	    store_run(s, store_stage_plain_sql, err) == -1 ||
+	    store_run(s, store_probe_stage_sql, err) == -1))
 		goto fail;
-	PQclear(res);
-	if (ec_db_copy_in(s->db, store_copy_sql, s->copy.data, s->copy.len,
-	    err) == -1)
+	if (ec_db_copy_in(s->db, probe ? store_probe_copy_sql :
+	    store_copy_sql, s->copy.data, s->copy.len, err) == -1)
 		goto fail;
-	if ((res = ec_db_exec(s->db, store_merge_sql, 1, vals, NULL, NULL,
-	    false, err)) == NULL)
+	if ((res = ec_db_exec(s->db, probe ? store_probe_sql :
+	    store_merge_sql, 1, vals, NULL, NULL, false, err)) == NULL)
 		goto fail;
 	if (store_results(s, res, nb, err) == -1) {
 		PQclear(res);
@@ -343,27 +405,31 @@ store_attempt(struct ingest_store *s, size_t nb, struct ec_err *err)
 	PQclear(res);
 	if (ec_db_commit(s->db, err) == -1)
 		goto fail;
+	s->staged = true;
 	return 0;
 fail:
 	ec_db_rollback(s->db);
 	return -1;
 }
 
-/* Write documents idx[0..n) of the batch, retrying lost lock races. */
+/*
+ * Write documents idx[0..n) of the batch, retrying lost lock races; or,
+ * with "probe", only mark those stored already with the same digest.
+ */
 static int
 store_write(struct ingest_store *s, const struct ingest_batch *b,
-    const size_t *idx, size_t n, struct ec_err *err)
+    const size_t *idx, size_t n, bool probe, struct ec_err *err)
 {
 	struct timespec	ts;
 	size_t		i;
 	int		attempt;
 
-	if (store_copy_build(s, b, idx, n, err) == -1)
+	if (store_copy_build(s, b, idx, n, probe, err) == -1)
 		return -1;
 	for (attempt = 1; ; attempt++) {
 		for (i = 0; i < n; i++)
 			s->res[idx[i]] = '?';
-		if (store_attempt(s, b->n, err) == 0)
+		if (store_attempt(s, b->n, probe, err) == 0)
 			break;
 		if (!ec_db_retryable(s->db) || attempt == STORE_ATTEMPTS)
 			return -1;
@@ -373,7 +439,7 @@ store_write(struct ingest_store *s, const struct ingest_batch *b,
 		    1000000L;
 		(void)nanosleep(&ts, NULL);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && !probe; i++)
 		if (s->res[idx[i]] == '?')
 			return ec_err_set(err, EC_ERR_INTERNAL,
 			    "merge: a document has no outcome");
@@ -433,27 +499,57 @@ store_settle(struct ingest_store *s, struct ingest_item *it,
 
 /* Write the winners one at a time, so one refused row fails alone. */
 static int
-store_isolate(struct ingest_store *s, struct ingest_batch *b, size_t nw,
+store_isolate(struct ingest_store *s, struct ingest_batch *b, size_t nt,
     struct ec_err *err)
 {
 	struct ingest_item	*it;
 	struct ec_err		 derr;
 	size_t			 i;
 
-	for (i = 0; i < nw; i++) {
-		if (store_write(s, b, &s->win[i], 1, &derr) == 0)
+	for (i = 0; i < nt; i++) {
+		if (store_write(s, b, &s->todo[i], 1, false, &derr) == 0)
 			continue;
 		if (derr.code != EC_ERR_DB) {
 			*err = derr;
 			return -1;
 		}
-		it = &b->items[s->win[i]];
+		it = &b->items[s->todo[i]];
 		it->status = EC_INGEST_FAILED;
 		it->err = derr;
 		it->has_err = true;
-		s->res[s->win[i]] = 'f';
+		s->res[s->todo[i]] = 'f';
 	}
 	return 0;
+}
+
+/*
+ * Probe when it may pay (a failed probe only costs the saving), then
+ * merge what is not known to be unchanged.
+ */
+static int
+store_merge(struct ingest_store *s, struct ingest_batch *b, size_t nw,
+    struct ec_err *err)
+{
+	struct ec_err	derr;
+	size_t		i, nt = 0;
+
+	for (i = 0; i < nw; i++)
+		s->res[s->win[i]] = '?';
+	if (s->probe && store_write(s, b, s->win, nw, true, &derr) == -1 &&
+	    derr.code != EC_ERR_DB) {
+		*err = derr;
+		return -1;
+	}
+	for (i = 0; i < nw; i++)
+		if (s->res[s->win[i]] != 'n')
+			s->todo[nt++] = s->win[i];
+	if (nt == 0 || store_write(s, b, s->todo, nt, false, &derr) == 0)
+		return 0;
+	if (derr.code != EC_ERR_DB) {
+		*err = derr;
+		return -1;
+	}
+	return store_isolate(s, b, nt, err);
 }
 
 int
@@ -461,7 +557,6 @@ ingest_store_batch(struct ingest_store *s, struct ingest_batch *b,
     struct ec_err *err)
 {
 	struct ingest_item	*it;
-	struct ec_err		 derr;
 	size_t			 i, nr = 0, nw = 0;
 
 	for (i = 0; i < b->n; i++) {
@@ -483,15 +578,12 @@ ingest_store_batch(struct ingest_store *s, struct ingest_batch *b,
 		else
 			s->win[nw++] = s->refs[i].idx;
 	}
-	if (store_write(s, b, s->win, nw, &derr) == -1) {
-		if (derr.code != EC_ERR_DB) {
-			*err = derr;
-			return -1;
-		}
-		if (store_isolate(s, b, nw, err) == -1)
-			return -1;
-	}
+	if (store_merge(s, b, nw, err) == -1)
+		return -1;
+	s->probe = false;
 	for (i = 0; i < nw; i++) {
+		if (s->res[s->win[i]] == 'n')
+			s->probe = true;
 		if (s->res[s->win[i]] == 'f')
 			continue;
 		if (store_settle(s, &b->items[s->win[i]],

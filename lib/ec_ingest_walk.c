@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,22 @@
 
 /* Read size for files and standard input. */
 #define WALK_CHUNK	65536
+
+int
+ingest_add_reason(struct ingest_ctx *ctx, struct ec_err *err,
+    const char *name, enum ec_ingest_status status, enum ec_code code,
+    const char *fmt, ...)
+{
+	struct ec_err	why;
+	char		msg[sizeof(why.msg)];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	(void)ec_err_set(&why, code, "%s", msg);
+	return ingest_add_outcome(ctx, name, status, &why, err);
+}
 
 /* Report "name" as bad input with a reason made here. */
 #define walk_outcome(ctx, err, name, status, ...)			\
