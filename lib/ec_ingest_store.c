@@ -49,10 +49,15 @@ static const char store_probe_copy_sql[] =
     "COPY ingest_probe (ord, kind, source, upstream_id, sha256) "
     "FROM STDIN (FORMAT binary)";
 
+/*
+ * A correlated scalar subquery is never flattened into a join: each row
+ * is one primary-key lookup, whatever the planner would guess for an
+ * unanalysed TEMP table against a large evidence table.
+ */
 static const char store_probe_sql[] =
-    "SELECT p.ord, 'n' FROM ingest_probe p JOIN evidence e ON "
-    "e.tenant = $1 AND e.kind = p.kind AND e.upstream_id = p.upstream_id "
-    "AND e.source = p.source AND e.sha256 = p.sha256";
+    "SELECT p.ord, 'n' FROM ingest_probe p WHERE (SELECT e.sha256 "
+    "FROM evidence e WHERE e.tenant = $1 AND e.kind = p.kind AND "
+    "e.upstream_id = p.upstream_id AND e.source = p.source) = p.sha256";
 
 static const char store_copy_sql[] =
     "COPY ingest_stage (ord, kind, format, source, upstream_id, "
@@ -64,8 +69,10 @@ static const char store_copy_sql[] =
  * stored state independent of the order documents are read in.  Rows are
  * taken in key order, so concurrent ingests lock in the same order.  The
  * outer query reads the snapshot from before the merge: a key the merge
- * did not write was unchanged (same digest stored) or stale.  Tenant is
- * explicit in every predicate as well as enforced by row-level security.
+ * did not write was unchanged (same digest stored) or stale; that lookup
+ * is a correlated subquery, one primary-key probe per row (see the probe
+ * below).  Tenant is explicit in every predicate as well as enforced by
+ * row-level security.
  */
 static const char store_merge_sql[] =
     "WITH m AS (INSERT INTO evidence AS e (tenant, kind, format, source, "
@@ -81,11 +88,11 @@ static const char store_merge_sql[] =
     "(coalesce(e.modified_at, '-infinity'), e.sha256) "
     "RETURNING e.kind, e.upstream_id, e.source, (e.xmax = 0) AS ins) "
     "SELECT s.ord, CASE WHEN m.ins THEN 'i' WHEN m.ins IS NOT NULL "
-    "THEN 'u' WHEN o.sha256 = s.sha256 THEN 'n' ELSE 's' END "
+    "THEN 'u' WHEN (SELECT o.sha256 FROM evidence o WHERE o.tenant = $1 "
+    "AND o.kind = s.kind AND o.upstream_id = s.upstream_id AND "
+    "o.source = s.source) = s.sha256 THEN 'n' ELSE 's' END "
     "FROM ingest_stage s LEFT JOIN m ON m.kind = s.kind AND "
-    "m.upstream_id = s.upstream_id AND m.source = s.source "
-    "LEFT JOIN evidence o ON o.tenant = $1 AND o.kind = s.kind AND "
-    "o.upstream_id = s.upstream_id AND o.source = s.source";
+    "m.upstream_id = s.upstream_id AND m.source = s.source";
 
 /* Open addressing: key 0 marks a free slot (real keys map 0 to 1). */
 struct store_keys {
