@@ -33,4 +33,7 @@ BEGIN
 END
 $fn$;
 
+-- Only whoever owns the schema objects (the migrating role) runs it.
+REVOKE EXECUTE ON FUNCTION export_center_app_role() FROM PUBLIC;
+
 DO $$ BEGIN PERFORM export_center_app_role(); END $$;
