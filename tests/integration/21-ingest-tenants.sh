@@ -73,4 +73,33 @@ check_fails "it may not delete evidence" 1 "permission denied" \
     psql -X -q -v ON_ERROR_STOP=1 "$app" -c "DELETE FROM evidence"
 check_equal "outside a tenant transaction it sees no rows" \
     "$(psql -X -q -t -A "$app" -c "SELECT count(*) FROM evidence")" 0
+
+# A row the database refuses fails alone: its batch is written again one
+# document at a time, and the documents around it are kept.
+psql -X -q "$su" >/dev/null 2>&1 <<'SQL'
+CREATE FUNCTION it_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.upstream_id = 'IT-REFUSED' THEN
+		RAISE EXCEPTION 'refused by the test trigger';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER it_refuse BEFORE INSERT ON evidence
+	FOR EACH ROW EXECUTE FUNCTION it_refuse();
+SQL
+r=$(it_tenant refused)
+mkdir -p "$IT_TMP/refused"
+for i in 1 2 3 4 5; do
+	jq ".id = \"IT-OK-$i\"" "$src" >"$IT_TMP/refused/$i.json"
+done
+jq '.id = "IT-REFUSED"' "$src" >"$IT_TMP/refused/3b.json"
+"$EC_BIN" ingest --tenant "$r" "$IT_TMP/refused" >"$IT_TMP/out" \
+    2>"$IT_TMP/err"
+check_equal "a refused row: exit 2" "$?" 2
+check "a refused row: one error naming its file and the reason" \
+    grep -q '3b.json: ERR_DB: .*refused by the test trigger' "$IT_TMP/err"
+check_equal "a refused row: the five around it are stored" \
+    "$(it_rows "$r" "")" 5
+psql -X -q "$su" -c "DROP TRIGGER it_refuse ON evidence;
+    DROP FUNCTION it_refuse()" >/dev/null 2>&1
 it_done
