@@ -26,6 +26,9 @@ PY
 }
 gen "$IT_TMP/x" 1 5000 left
 gen "$IT_TMP/y" 2001 7000 right-side
+# The same ids as x, other versions: batches of both runs overlap wholly,
+# so locks are taken on the same rows at the same time.
+gen "$IT_TMP/z" 1 5000 same-ids
 
 table() {
 	it_psql -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
@@ -65,6 +68,25 @@ for round in 1 2 3; do
 	check_equal "round $round: each run accounts for all its files" \
 	    "$(jq '[.status[]] | add' "$IT_TMP/cx.json") $(jq '[.status[]] |
 	    add' "$IT_TMP/cy.json")" "5010 5010"
+done
+
+z1=$(it_tenant serial-xz)
+"$EC_BIN" ingest --tenant "$z1" "$IT_TMP/x" >/dev/null &&
+    "$EC_BIN" ingest --tenant "$z1" "$IT_TMP/z" >/dev/null
+table "$z1" >"$IT_TMP/z1"
+for round in 1 2 3; do
+	c=$(it_tenant "same-$round")
+	"$EC_BIN" ingest --tenant "$c" "$IT_TMP/x" >/dev/null 2>"$IT_TMP/cx.err" &
+	px=$!
+	"$EC_BIN" ingest --tenant "$c" "$IT_TMP/z" >/dev/null 2>"$IT_TMP/cz.err" &
+	pz=$!
+	wait "$px"; rx=$?
+	wait "$pz"; rz=$?
+	check_equal "same ids, round $round: both exit 0, nothing on stderr" \
+	    "$rx $rz $(cat "$IT_TMP/cx.err" "$IT_TMP/cz.err")" "0 0 "
+	table "$c" >"$IT_TMP/c"
+	check_equal "same ids, round $round: the same table as the serial run" \
+	    "$(cmp -s "$IT_TMP/z1" "$IT_TMP/c" && echo same)" same
 done
 
 # Counts do not depend on batch boundaries: one run of both sets counts
