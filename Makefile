@@ -6,6 +6,7 @@ PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
 	rpm libdpkg
 # Debian packages the build, the tests, the demo and the benchmark use.
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
+	zip xz-utils python3 \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
 	libarchive-dev libzstd-dev libgnutls28-dev nettle-dev \
 	libjwt-gnutls-dev postgresql python3-cryptography util-linux strace \

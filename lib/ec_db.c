@@ -1,5 +1,6 @@
 /* ec_db: libpq connection, migrations and tenant-scoped transactions. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,13 +8,19 @@
 #include "ec_buf.h"
 #include "ec_db.h"
 #include "ec_limits.h"
+#include "ec_num.h"
 
 /* pg_advisory_xact_lock key for migrations: "ECMIGRAT" as an int8. */
 #define DB_MIGRATE_LOCK	"4539434d49475241"
 
+/* Bytes handed to PQputCopyData at a time (its length is an int). */
+#define DB_COPY_CHUNK	(1024 * 1024)
+
 struct ec_db {
 	PGconn	*conn;	/* owned */
 	bool	 in_tx;
+	bool	 bypass_rls;	/* the role skips row-level security */
+	char	 sqlstate[6];	/* of the last failed statement, or "" */
 };
 
 /* libpq messages span lines; ours are one line. */
@@ -37,11 +44,42 @@ db_err(struct ec_err *err, enum ec_code code, const char *what,
 	return ec_err_set(err, code, "%s: %s", what, line);
 }
 
+/* Remember the SQLSTATE of a failed result, for ec_db_retryable(). */
+static void
+db_note_state(struct ec_db *db, const PGresult *res)
+{
+	const char	*st;
+
+	st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	(void)snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
+	    st != NULL ? st : "");
+}
+
 static void
 db_notice(void *arg, const char *msg)
 {
 	(void)arg;
 	(void)msg;
+}
+
+/*
+ * Superusers and BYPASSRLS roles are not subject to row-level security,
+ * FORCE or not (PostgreSQL, 5.9): only the explicit tenant predicates
+ * keep tenants apart for them, which the caller may want to say.
+ */
+static int
+db_check_rls(struct ec_db *db, struct ec_err *err)
+{
+	PGresult	*res;
+
+	if ((res = ec_db_exec(db, "SELECT rolsuper OR rolbypassrls FROM "
+	    "pg_roles WHERE rolname = current_user", 0, NULL, NULL, NULL,
+	    false, err)) == NULL)
+		return -1;
+	db->bypass_rls = PQntuples(res) == 1 &&
+	    PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return 0;
 }
 
 int
@@ -68,8 +106,26 @@ ec_db_connect(struct ec_db **out, const char *conninfo, struct ec_err *err)
 	}
 	/* Server notices are not errors; lib/ does not print. */
 	(void)PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	if (db_check_rls(db, err) == -1) {
+		ec_db_free(db);
+		return -1;
+	}
 	*out = db;
 	return 0;
+}
+
+bool
+ec_db_bypasses_rls(const struct ec_db *db)
+{
+	return db->bypass_rls;
+}
+
+bool
+ec_db_retryable(const struct ec_db *db)
+{
+	/* deadlock_detected, serialization_failure (PostgreSQL, App. A). */
+	return strcmp(db->sqlstate, "40P01") == 0 ||
+	    strcmp(db->sqlstate, "40001") == 0;
 }
 
 void
@@ -93,6 +149,7 @@ ec_db_exec(struct ec_db *db, const char *sql, int n, const char *const *vals,
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
+	db_note_state(db, res);
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		(void)db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
 		    PQerrorMessage(db->conn));
@@ -169,6 +226,19 @@ db_run(struct ec_db *db, const char *sql, struct ec_err *err)
 }
 
 int
+ec_db_get_u64(uint64_t *out, const PGresult *res, int row, int col,
+    uint64_t max, struct ec_err *err)
+{
+	if (row >= PQntuples(res) || col >= PQnfields(res) ||
+	    PQgetisnull(res, row, col) ||
+	    ec_parse_u64(out, PQgetvalue(res, row, col), 0, max) == -1)
+		return ec_err_set(err, EC_ERR_DB,
+		    "database: column %d is not a number in [0, %llu]", col,
+		    (unsigned long long)max);
+	return 0;
+}
+
+int
 ec_tenant_check(const char *tenant, struct ec_err *err)
 {
 	size_t	i, len;
@@ -183,6 +253,14 @@ ec_tenant_check(const char *tenant, struct ec_err *err)
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "tenant: 1 to %d characters of [A-Za-z0-9._-]",
 			    EC_MAX_TENANT_LEN);
+	/*
+	 * Tenant names become file names and path components: refuse a
+	 * leading '.' (".", "..", hidden files) and '-' (read as an option
+	 * by the tools operators use on them).
+	 */
+	if (tenant[0] == '.' || tenant[0] == '-')
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "tenant: must not start with '.' or '-'");
 	return 0;
 }
 
@@ -232,17 +310,82 @@ ec_db_rollback(struct ec_db *db)
 	db->in_tx = false;
 }
 
+int
+ec_db_copy_in(struct ec_db *db, const char *sql, const void *data,
+    size_t len, struct ec_err *err)
+{
+	PGresult	*res;
+	const char	*p = data;
+	size_t		 n;
+	bool		 sent = true;
+	int		 rc = 0;
+
+	res = PQexec(db->conn, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+		db_note_state(db, res);
+		rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+		    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database", res != NULL ?
+		    PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+		PQclear(res);
+		db_drain(db, false);
+		return rc;
+	}
+	PQclear(res);
+	/* A failed send leaves libpq's reason in PQerrorMessage. */
+	while (len > 0 && sent) {
+		n = len < DB_COPY_CHUNK ? len : DB_COPY_CHUNK;
+		sent = PQputCopyData(db->conn, p, (int)n) == 1;
+		p += n;
+		len -= n;
+	}
+	if (PQputCopyEnd(db->conn, sent ? NULL : "client error") != 1)
+		sent = false;
+	if (!sent)
+		rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+		    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database",
+		    PQerrorMessage(db->conn));
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			db_note_state(db, res);
+			rc = db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+			    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database",
+			    PQresultErrorMessage(res));
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+int
+ec_db_ensure_app_role(bool *present_out, struct ec_db *db,
+    struct ec_err *err)
+{
+	PGresult	*res;
+
+	/* 0002 grants on the evidence store, 0003 on the run tables. */
+	if ((res = ec_db_exec(db, "SELECT export_center_app_role() AND "
+	    "export_center_runs_grant()", 0, NULL,
+	    NULL, NULL, false, err)) == NULL)
+		return -1;
+	*present_out = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return 0;
+}
+
 static int
 db_current_version(int *out, struct ec_db *db, struct ec_err *err)
 {
 	PGresult	*res;
+	uint64_t	 v = 0;
+	int		 rc;
 
 	if ((res = ec_db_exec(db, "SELECT coalesce(max(version), 0) "
 	    "FROM schema_version", 0, NULL, NULL, NULL, false, err)) == NULL)
 		return -1;
-	*out = atoi(PQgetvalue(res, 0, 0));
+	rc = ec_db_get_u64(&v, res, 0, 0, INT_MAX, err);
 	PQclear(res);
-	return 0;
+	*out = (int)v;
+	return rc;
 }
 
 static int

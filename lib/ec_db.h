@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -80,7 +81,51 @@ int	ec_db_stream(struct ec_db *db, const char *sql, int n,
 	    const char *const *vals, bool binary_result, ec_db_row_fn *fn,
 	    void *arg, struct ec_err *err) EC_MUST_CHECK;
 
-/* Tenant names: 1 to EC_MAX_TENANT_LEN of [A-Za-z0-9._-]. */
+/*
+ * Whether the connected role bypasses row-level security (a superuser or
+ * BYPASSRLS role; checked once by ec_db_connect()).  Every tenant-scoped
+ * statement in lib/ also names its tenant, so results stay correct; the
+ * caller may warn that the second layer is not in force.
+ */
+bool	ec_db_bypasses_rls(const struct ec_db *db);
+
+/*
+ * Whether the last failed statement failed for a reason that a retry of
+ * the whole transaction may cure: a deadlock (SQLSTATE 40P01) or a
+ * serialisation failure (40001).
+ */
+bool	ec_db_retryable(const struct ec_db *db);
+
+/*
+ * COPY ... FROM STDIN: run "sql" (a COPY statement without parameters)
+ * and send the "len" bytes at "data" as its input.  Fails as ec_db_exec()
+ * does.  Used inside a transaction for batched writes.
+ */
+int	ec_db_copy_in(struct ec_db *db, const char *sql, const void *data,
+	    size_t len, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Create the NOLOGIN role "export_center_app" the services use when it is
+ * missing and the connected role may create roles, and grant it exactly
+ * what the services need (sql/0002 on the evidence store, sql/0003 on the
+ * run tables).  Safe to repeat.  *present_out says whether the role exists
+ * afterwards.  Needs schema version 3.
+ */
+int	ec_db_ensure_app_role(bool *present_out, struct ec_db *db,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Column "col" of row "row" as an unsigned decimal in [0, max]: numbers
+ * from the database are checked like any other input (a NULL, a sign or
+ * garbage is EC_ERR_DB naming the column).
+ */
+int	ec_db_get_u64(uint64_t *out, const PGresult *res, int row, int col,
+	    uint64_t max, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Tenant names: 1 to EC_MAX_TENANT_LEN of [A-Za-z0-9._-], not starting
+ * with '.' or '-'.  Case-sensitive: "Acme" and "acme" are two tenants.
+ */
 int	ec_tenant_check(const char *tenant, struct ec_err *err) EC_MUST_CHECK;
 
 /*

@@ -47,7 +47,12 @@ struct ec_err {
 	char		msg[256];
 };
 
-/* Fill "err" (which may be NULL) and return -1. */
+/*
+ * Fill "err" (which may be NULL) and return -1.  Control characters and
+ * bytes that are not UTF-8 in the formatted message are escaped (see
+ * ec_str_escape()), so a file name or a parser's echo of hostile input
+ * can neither forge a line nor reach a terminal as an escape sequence.
+ */
 int	ec_err_set(struct ec_err *err, enum ec_code code, const char *fmt, ...)
 	    EC_PRINTF(3, 4);
 /* Shorthand for an allocation failure; returns -1. */
@@ -55,6 +60,16 @@ int	ec_err_nomem(struct ec_err *err);
 /* Prefix the message already in "err" with "what: "; returns -1. */
 int	ec_err_prefix(struct ec_err *err, const char *fmt, ...) EC_PRINTF(2, 3);
 void	ec_err_clear(struct ec_err *err);
+
+/*
+ * Copy the "len" bytes at "s" to "out" (of "size" > 0 bytes, always
+ * NUL-terminated, cut at a character boundary when short): valid UTF-8
+ * other than control characters is kept, a control character (C0, DEL,
+ * C1) or a byte that does not start a valid sequence becomes "\xNN",
+ * with \n, \r and \t for those three.  A backslash is kept as is, so
+ * escaping twice changes nothing.  Returns strlen(out).
+ */
+size_t	ec_str_escape(char *out, size_t size, const char *s, size_t len);
 
 /* Wire name ("ERR_EXPORT_TOO_LARGE", "ERR_INTERNAL", ...); never NULL. */
 const char	*ec_err_name(enum ec_code code);

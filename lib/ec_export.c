@@ -110,23 +110,6 @@ ec_build_input(struct ec_build *b, const char *kind, const char *source,
 	return rc;
 }
 
-/*
- * Tenant names become file names and path components: besides the
- * character set, refuse a leading '.' (".", "..", hidden files) and '-'
- * (read as an option by the tools operators use on them).  Tenants are
- * case-sensitive: "Acme" and "acme" are two tenants.
- */
-static int
-export_tenant_check(const char *tenant, struct ec_err *err)
-{
-	if (ec_tenant_check(tenant, err) == -1)
-		return -1;
-	if (tenant[0] == '.' || tenant[0] == '-')
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "tenant: must not start with '.' or '-'");
-	return 0;
-}
-
 static int
 export_run_id_check(const char *run_id, struct ec_err *err)
 {
@@ -233,7 +216,7 @@ build_check(struct ec_build *b, struct ec_err *err)
 		return ec_err_set(err, EC_ERR_PROFILE_NOT_FOUND,
 		    "unknown export profile \"%.64s\"",
 		    req->profile != NULL ? req->profile : "");
-	if (export_tenant_check(req->tenant, err) == -1)
+	if (ec_tenant_check(req->tenant, err) == -1)
 		return -1;
 	b->sel = b->profile->defaults;
 	if (ec_selectors_parse(&b->sel, req->targets, req->formats, err) == -1)

@@ -210,24 +210,13 @@ int
 ec_file_read_small(uint8_t **out, size_t *len_out, const char *path,
     size_t max, struct ec_err *err)
 {
-	struct stat	 st;
 	uint8_t		*p = NULL;
 	size_t		 len = 0;
 	int		 fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "%s: not a regular file", path);
-		goto out;
-	}
+	/* A FIFO named as a key or recipients file must not hang us. */
+	if (ec_file_open_regular(&fd, path, true, err) == -1)
+		return ec_err_prefix(err, "%s", path);
 	if ((p = malloc(max + 2)) == NULL) {
 		(void)ec_err_nomem(err);
 		goto out;

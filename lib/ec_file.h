@@ -6,6 +6,9 @@
  * links it under the final name, which must not exist yet, then fsyncs the
  * directory.  Until the commit the final name does not exist, so a failure
  * at any point leaves nothing behind once the struct is disposed of.
+ *
+ * It also opens the files an operator names (documents to ingest, keys,
+ * bundles) without being hung or fooled by what is at the path.
  */
 #ifndef EC_FILE_H
 #define EC_FILE_H
@@ -82,5 +85,18 @@ int	ec_file_read_full(size_t *got, int fd, void *p, size_t len,
  */
 int	ec_file_read_small(uint8_t **out, size_t *len_out, const char *path,
 	    size_t max, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Open "path" read-only for a regular file.  The open itself is
+ * non-blocking, so a FIFO or a device never hangs the caller: anything
+ * that is not a regular file is closed again and refused with
+ * EC_ERR_REQUEST_INVALID ("not a regular file (a FIFO)").  "follow":
+ * whether a symbolic link at the last component is followed; when false a
+ * link is refused the same way.  A missing or unreadable file fails with
+ * EC_ERR_REQUEST_INVALID and strerror's text.  On success *fd_out is a
+ * blocking, close-on-exec descriptor, the caller's to close.
+ */
+int	ec_file_open_regular(int *fd_out, const char *path, bool follow,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 #endif

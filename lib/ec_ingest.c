@@ -1,308 +1,392 @@
 /*
- * ec_ingest: files to evidence rows.  The work per file is: read (bounded),
- * parse with the RFC 8785 input rules, recognise the format, canonicalise,
- * hash, then one INSERT ... ON CONFLICT that keeps the newest version.
+ * ec_ingest: the driver.  The calling thread walks the inputs, parses and
+ * canonicalises documents into batches (ingest_add_doc()); a second
+ * thread writes each full batch (ec_ingest_store.c) and reports its items.
+ * INGEST_BATCHES batches circulate between the two, so memory stays
+ * bounded however many documents there are, and parsing overlaps the
+ * database round trips.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
-#include "ec_buf.h"
 #include "ec_canon.h"
-#include "ec_evidence.h"
-#include "ec_hash.h"
-#include "ec_ingest.h"
+#include "ec_ingest_int.h"
 #include "ec_limits.h"
 #include "ec_time.h"
 
-/* Directory nesting we follow; deeper trees are an operator mistake. */
-#define INGEST_MAX_DEPTH	32
-/* Read size; the raw buffer's ceiling leaves room for one past the cap. */
-#define INGEST_CHUNK		65536
-
-/*
- * Insert, or replace when the new version is newer: a later modified time,
- * or the same time and a greater digest.  The tie-break makes the stored
- * state independent of the order files are read in, so re-ingesting a set
- * changes nothing.  RETURNING says which; no row back: unchanged or stale.
- */
-static const char ingest_upsert_sql[] =
-    "INSERT INTO evidence (tenant, kind, format, source, upstream_id, "
-    "modified_at, sha256, size, doc) "
-    "VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8::int8, $9) "
-    "ON CONFLICT (tenant, kind, upstream_id, source) DO UPDATE SET "
-    "format = excluded.format, modified_at = excluded.modified_at, "
-    "sha256 = excluded.sha256, size = excluded.size, doc = excluded.doc, "
-    "ingested_at = now() "
-    "WHERE (coalesce(excluded.modified_at, '-infinity'), excluded.sha256) > "
-    "(coalesce(evidence.modified_at, '-infinity'), evidence.sha256) "
-    "RETURNING (xmax = 0)";
-
-static const char ingest_same_sql[] =
-    "SELECT sha256 = $5 FROM evidence WHERE tenant = $1 AND kind = $2 "
-    "AND upstream_id = $3 AND source = $4";
-
-struct ingest_ctx {
-	struct ec_db		*db;
-	const char		*tenant;
-	const char		*source;
+struct ingest_pipe {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct ingest_batch	*free;		/* ready to fill */
+	struct ingest_batch	*head, *tail;	/* full, oldest first */
+	bool			 done;		/* no more batches come */
+	bool			 fatal;		/* the store thread gave up */
+	struct ec_err		 fatal_err;
+	struct ingest_store	*store;
 	struct ec_ingest_stats	*stats;
 	ec_ingest_report_fn	*report;
 	void			*arg;
-	struct ec_buf		 raw;	/* the file, reused */
-	struct ec_buf		 canon;	/* its canonical form, reused */
-};
-
-/* One parsed document, ready to store. */
-struct ingest_doc {
-	struct ec_doc_info	info;
-	char			id[EC_MAX_ID_LEN + 1];
-	char			sha[EC_SHA256_HEX];
-	char			modified[EC_TIME_MAX];
+	struct ingest_batch	 all[INGEST_BATCHES];
 };
 
 const char *
 ec_ingest_status_name(enum ec_ingest_status s)
 {
-	static const char	*names[] = { "inserted", "updated", "unchanged",
-				    "stale", "failed" };
+	static const char	*names[] = { "inserted", "updated",
+				    "unchanged", "stale", "superseded",
+				    "skipped", "failed" };
 
 	return (unsigned)s <= EC_INGEST_FAILED ? names[s] : "failed";
 }
 
-static int
-ingest_read(struct ec_buf *out, const char *path, struct ec_err *err)
+static bool
+ingest_source_char(char c)
 {
-	struct stat	st;
-	ssize_t		n;
-	int		fd, rc = -1;
+	return ec_name_char(c) || c == ':' || c == '/' || c == '@' ||
+	    c == '+';
+}
 
-	ec_buf_reset(out);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "%s",
-		    strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "not a regular file");
-		goto out;
+int
+ec_ingest_source_check(const char *source, struct ec_err *err)
+{
+	size_t	i, len;
+
+	len = source != NULL ? strlen(source) : 0;
+	if (len == 0 || len > EC_MAX_ID_LEN)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (!ingest_source_char(source[i]))
+			goto bad;
+	return 0;
+bad:
+	return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+	    "source: 1 to %d characters of [A-Za-z0-9._:/@+-]",
+	    EC_MAX_ID_LEN);
+}
+
+const char *
+ingest_source_of(const char *source, enum ec_format format)
+{
+	return source != NULL ? source : ec_format_name(format);
+}
+
+static void
+batch_reset(struct ingest_batch *b)
+{
+	b->n = 0;
+	ec_buf_reset(&b->text);
+	/* One huge document must not keep its memory for the whole run. */
+	if (b->docs.cap > 2 * INGEST_BATCH_BYTES)
+		ec_buf_dispose(&b->docs);
+	ec_buf_reset(&b->docs);
+}
+
+/* The store thread: write, report and recycle each batch in turn. */
+static void
+pipe_report(struct ingest_pipe *p, struct ingest_batch *b)
+{
+	struct ec_ingest_report	 r;
+	struct ingest_item	*it;
+	size_t			 i;
+
+	for (i = 0; i < b->n; i++) {
+		it = &b->items[i];
+		memset(&r, 0, sizeof(r));
+		r.path = b->text.data + it->name_off;
+		r.status = it->status;
+		r.err = it->has_err ? &it->err : NULL;
+		r.supersedes = it->supersedes;
+		if (it->is_doc && it->status != EC_INGEST_FAILED) {
+			r.kind = ec_kind_name(it->kind);
+			r.format = ec_format_name(it->format);
+			r.upstream_id = b->text.data + it->id_off;
+		}
+		if (it->status != EC_INGEST_SKIPPED)
+			p->stats->files++;
+		p->stats->count[it->status]++;
+		if (it->supersedes) {
+			p->stats->count[it->retro]--;
+			p->stats->count[EC_INGEST_SUPERSEDED]++;
+		}
+		if (p->report != NULL)
+			p->report(p->arg, &r);
 	}
-	if (st.st_size > EC_MAX_DOC_BYTES) {
-		(void)ec_err_set(err, EC_ERR_TOO_LARGE,
-		    "document exceeds %d bytes", EC_MAX_DOC_BYTES);
-		goto out;
-	}
-	if (ec_buf_reserve(out, (size_t)st.st_size + 1, err) == -1)
-		goto out;
-	/* Read to EOF, not to st_size: the file may grow meanwhile. */
+}
+
+static void *
+pipe_consume(void *arg)
+{
+	struct ingest_pipe	*p = arg;
+	struct ingest_batch	*b;
+	struct ec_err		 err;
+	int			 rc;
+
 	for (;;) {
-		if (out->len > EC_MAX_DOC_BYTES ||
-		    ec_buf_reserve(out, INGEST_CHUNK, err) == -1) {
-			(void)ec_err_set(err, EC_ERR_TOO_LARGE,
-			    "document exceeds %d bytes", EC_MAX_DOC_BYTES);
-			goto out;
-		}
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			(void)ec_err_set(err, EC_ERR_IO, "%s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
+		(void)pthread_mutex_lock(&p->mu);
+		while (p->head == NULL && !p->done)
+			(void)pthread_cond_wait(&p->cv, &p->mu);
+		if ((b = p->head) == NULL) {
+			(void)pthread_mutex_unlock(&p->mu);
 			break;
-		out->len += (size_t)n;
+		}
+		if ((p->head = b->next) == NULL)
+			p->tail = NULL;
+		(void)pthread_mutex_unlock(&p->mu);
+
+		rc = ingest_store_batch(p->store, b, &err);
+		if (rc == 0)
+			pipe_report(p, b);
+		batch_reset(b);
+		(void)pthread_mutex_lock(&p->mu);
+		b->next = p->free;
+		p->free = b;
+		if (rc == -1) {
+			p->fatal = true;
+			p->fatal_err = err;
+		}
+		(void)pthread_cond_broadcast(&p->cv);
+		(void)pthread_mutex_unlock(&p->mu);
+		if (rc == -1)
+			break;
 	}
-	if (out->len > EC_MAX_DOC_BYTES) {
-		(void)ec_err_set(err, EC_ERR_TOO_LARGE,
-		    "document exceeds %d bytes", EC_MAX_DOC_BYTES);
-		goto out;
+	return NULL;
+}
+
+/* Queue the current batch (if any) and take an empty one. */
+static int
+pipe_cycle(struct ingest_ctx *ctx, bool take, struct ec_err *err)
+{
+	struct ingest_pipe	*p = ctx->pipe;
+	struct ingest_batch	*b = ctx->cur;
+	int			 rc = 0;
+
+	(void)pthread_mutex_lock(&p->mu);
+	if (b != NULL && b->n > 0) {
+		b->next = NULL;
+		if (p->tail != NULL)
+			p->tail->next = b;
+		else
+			p->head = b;
+		p->tail = b;
+		ctx->cur = NULL;
+		(void)pthread_cond_broadcast(&p->cv);
 	}
-	out->data[out->len] = '\0';
-	rc = 0;
-out:
-	(void)close(fd);
+	while (take && ctx->cur == NULL && p->free == NULL && !p->fatal)
+		(void)pthread_cond_wait(&p->cv, &p->mu);
+	if (p->fatal) {
+		*err = p->fatal_err;
+		rc = -1;
+	} else if (take && ctx->cur == NULL) {
+		ctx->cur = p->free;
+		p->free = ctx->cur->next;
+	}
+	(void)pthread_mutex_unlock(&p->mu);
 	return rc;
 }
 
-/* Read, recognise and canonicalise one file into ctx->canon and *doc. */
+/* A new item named "name" at the end of the current batch. */
 static int
-ingest_prepare(struct ingest_doc *doc, struct ingest_ctx *ctx,
-    const char *path, struct ec_err *err)
+batch_item(struct ingest_item **out, struct ingest_ctx *ctx,
+    const char *name, struct ec_err *err)
 {
-	json_t	*root;
-	int	 rc = -1;
+	struct ingest_batch	*b = ctx->cur;
+	struct ingest_item	*it = &b->items[b->n];
+	size_t			 len;
 
-	if (ingest_read(&ctx->raw, path, err) == -1)
+	memset(it, 0, sizeof(*it));
+	it->name_off = b->text.len;
+	/* Names past two path lengths are cut for display; ids are short. */
+	len = strnlen(name, 2 * INGEST_MAX_PATH);
+	if (ec_buf_add(&b->text, name, len, err) == -1 ||
+	    ec_buf_addc(&b->text, '\0', err) == -1)
 		return -1;
-	if ((root = ec_canon_parse(ctx->raw.data, ctx->raw.len, err)) == NULL)
+	*out = it;
+	return 0;
+}
+
+/* Count the item in; queue the batch when it is full. */
+static int
+batch_commit(struct ingest_ctx *ctx, struct ec_err *err)
+{
+	struct ingest_batch	*b = ctx->cur;
+
+	b->n++;
+	if (b->n < INGEST_BATCH_ITEMS && b->docs.len < INGEST_BATCH_BYTES &&
+	    b->text.len < INGEST_BATCH_TEXT)
+		return 0;
+	return pipe_cycle(ctx, true, err);
+}
+
+int
+ingest_add_outcome(struct ingest_ctx *ctx, const char *name,
+    enum ec_ingest_status status, const struct ec_err *why,
+    struct ec_err *err)
+{
+	struct ingest_item	*it;
+
+	if (batch_item(&it, ctx, name, err) == -1)
 		return -1;
-	ec_buf_reset(&ctx->canon);
-	if (ec_evidence_classify(&doc->info, root, err) == -1 ||
-	    ec_canon_dump(&ctx->canon, root, err) == -1)
+	it->status = status;
+	if (why != NULL) {
+		it->err = *why;
+		it->has_err = true;
+	}
+	return batch_commit(ctx, err);
+}
+
+/* The run-wide key of a row: (kind, upstream id, source). */
+static uint64_t
+ingest_key(const char *kind, const char *id, const char *source)
+{
+	struct ec_sha256	h;
+	uint8_t			d[EC_SHA256_LEN];
+	uint64_t		k = 0;
+	int			i;
+
+	ec_sha256_init(&h);
+	ec_sha256_update(&h, kind, strlen(kind) + 1);
+	ec_sha256_update(&h, id, strlen(id) + 1);
+	ec_sha256_update(&h, source, strlen(source) + 1);
+	ec_sha256_final(d, &h);
+	for (i = 0; i < 8; i++)
+		k = k << 8 | d[i];
+	return k;
+}
+
+/* Recognise and canonicalise ctx->raw into the item's fields. */
+static int
+ingest_prepare(struct ingest_item *it, struct ingest_ctx *ctx,
+    struct ec_err *err)
+{
+	struct ingest_batch	*b = ctx->cur;
+	struct ec_doc_info	 info;
+	json_t			*root;
+	char			 id[EC_MAX_ID_LEN + 1];
+	int			 rc = -1;
+
+	root = ec_canon_parse(ctx->raw.data, ctx->raw.len, err);
+	if (root == NULL)
+		return -1;
+	it->doc_off = b->docs.len;
+	if (ec_evidence_classify(&info, root, err) == -1 ||
+	    ec_canon_dump(&b->docs, root, err) == -1)
 		goto out;
-	ec_sha256_hex(doc->sha, ctx->canon.data, ctx->canon.len);
+	it->doc_len = b->docs.len - it->doc_off;
+	ec_sha256_hex(it->sha, b->docs.data + it->doc_off, it->doc_len);
 	/* A document that names itself nowhere is known by its bytes. */
-	if (doc->info.upstream_id[0] == '\0')
-		(void)snprintf(doc->id, sizeof(doc->id), "sha256:%s",
-		    doc->sha);
+	if (info.upstream_id[0] == '\0')
+		(void)snprintf(id, sizeof(id), "sha256:%s", it->sha);
 	else
-		(void)snprintf(doc->id, sizeof(doc->id), "%s",
-		    doc->info.upstream_id);
-	if (doc->info.has_modified)
-		ec_time_format(doc->modified, doc->info.modified_us);
+		(void)snprintf(id, sizeof(id), "%s", info.upstream_id);
+	it->id_off = b->text.len;
+	if (ec_buf_add(&b->text, id, strlen(id) + 1, err) == -1) {
+		b->docs.len = it->doc_off;
+		goto out;
+	}
+	it->kind = info.kind;
+	it->format = info.format;
+	it->has_modified = info.has_modified;
+	it->modified_us = info.modified_us;
+	it->key = ingest_key(ec_kind_name(info.kind), id,
+	    ingest_source_of(ctx->source, info.format));
+	it->is_doc = true;
 	rc = 0;
 out:
 	json_decref(root);
 	return rc;
 }
 
-static int
-ingest_store(enum ec_ingest_status *out, struct ingest_ctx *ctx,
-    const struct ingest_doc *doc, struct ec_err *err)
+int
+ingest_add_doc(struct ingest_ctx *ctx, const char *name, struct ec_err *err)
 {
-	PGresult	*res;
-	char		 size[24];
-	const char	*source = ctx->source != NULL ? ctx->source :
-			    ec_format_name(doc->info.format);
-	const char	*vals[9] = { ctx->tenant, ec_kind_name(doc->info.kind),
-			    ec_format_name(doc->info.format), source, doc->id,
-			    doc->info.has_modified ? doc->modified : NULL,
-			    doc->sha, size, ctx->canon.data };
-	int		 lens[9] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
-	int		 fmts[9] = { 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-	const char	*same[5] = { ctx->tenant, vals[1], doc->id, source,
-			    doc->sha };
+	struct ingest_item	*it;
+	struct ec_err		 derr;
 
-	(void)snprintf(size, sizeof(size), "%zu", ctx->canon.len);
-	lens[8] = (int)ctx->canon.len;
-	if (ec_db_begin(ctx->db, ctx->tenant, false, err) == -1)
+	if (batch_item(&it, ctx, name, err) == -1)
 		return -1;
-	if ((res = ec_db_exec(ctx->db, ingest_upsert_sql, 9, vals, lens, fmts,
-	    false, err)) == NULL)
-		goto fail;
-	if (PQntuples(res) == 1)
-		*out = PQgetvalue(res, 0, 0)[0] == 't' ? EC_INGEST_INSERTED :
-		    EC_INGEST_UPDATED;
-	else {
-		PQclear(res);
-		if ((res = ec_db_exec(ctx->db, ingest_same_sql, 5, same, NULL,
-		    NULL, false, err)) == NULL)
-			goto fail;
-		*out = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't' ?
-		    EC_INGEST_UNCHANGED : EC_INGEST_STALE;
-	}
-	PQclear(res);
-	return ec_db_commit(ctx->db, err);
-fail:
-	ec_db_rollback(ctx->db);
-	return -1;
-}
-
-/* Returns -1 only when ingest cannot go on; a bad file is reported. */
-static int
-ingest_file(struct ingest_ctx *ctx, const char *path, struct ec_err *err)
-{
-	struct ec_ingest_report	 r;
-	struct ingest_doc	 doc;
-	struct ec_err		 ferr;
-
-	memset(&r, 0, sizeof(r));
-	memset(&doc, 0, sizeof(doc));
-	r.path = path;
-	ctx->stats->files++;
-	if (ingest_prepare(&doc, ctx, path, &ferr) == -1 ||
-	    ingest_store(&r.status, ctx, &doc, &ferr) == -1) {
-		if (ferr.code == EC_ERR_UNAVAILABLE || ferr.code == EC_ERR_NOMEM) {
-			*err = ferr;
+	if (ingest_prepare(it, ctx, &derr) == -1) {
+		if (derr.code == EC_ERR_NOMEM) {
+			*err = derr;
 			return -1;
 		}
-		r.status = EC_INGEST_FAILED;
-		r.err = &ferr;
-	} else {
-		r.kind = ec_kind_name(doc.info.kind);
-		r.format = ec_format_name(doc.info.format);
-		r.upstream_id = doc.id;
+		it->is_doc = false;
+		it->status = EC_INGEST_FAILED;
+		it->err = derr;
+		it->has_err = true;
 	}
-	ctx->stats->count[r.status]++;
-	if (ctx->report != NULL)
-		ctx->report(ctx->arg, &r);
+	return batch_commit(ctx, err);
+}
+
+static int
+pipe_init(struct ingest_pipe *p, struct ec_err *err)
+{
+	size_t	i;
+
+	memset(p, 0, sizeof(*p));
+	(void)pthread_mutex_init(&p->mu, NULL);
+	(void)pthread_cond_init(&p->cv, NULL);
+	for (i = 0; i < INGEST_BATCHES; i++) {
+		p->all[i].items = calloc(INGEST_BATCH_ITEMS,
+		    sizeof(struct ingest_item));
+		if (p->all[i].items == NULL)
+			return ec_err_nomem(err);
+		ec_buf_init(&p->all[i].text, INGEST_BATCH_TEXT +
+		    4 * INGEST_MAX_PATH);
+		/* Escapes can make the canonical form longer than the input. */
+		ec_buf_init(&p->all[i].docs, INGEST_BATCH_BYTES +
+		    2 * (size_t)EC_MAX_DOC_BYTES);
+		p->all[i].next = p->free;
+		p->free = &p->all[i];
+	}
 	return 0;
 }
 
-static int
-ingest_is_json(const char *name)
+static void
+pipe_dispose(struct ingest_pipe *p)
 {
-	size_t	len = strlen(name);
+	size_t	i;
 
-	return len > 5 && strcmp(name + len - 5, ".json") == 0;
+	for (i = 0; i < INGEST_BATCHES; i++) {
+		free(p->all[i].items);
+		ec_buf_dispose(&p->all[i].text);
+		ec_buf_dispose(&p->all[i].docs);
+	}
+	(void)pthread_mutex_destroy(&p->mu);
+	(void)pthread_cond_destroy(&p->cv);
 }
 
-static int	ingest_path(struct ingest_ctx *, const char *, int, bool,
-		    struct ec_err *);
-
+/* Walk every path, then let the store thread finish the last batch. */
 static int
-ingest_dir(struct ingest_ctx *ctx, const char *dir, int depth,
+ingest_run(struct ingest_ctx *ctx, char *const *paths, size_t n,
     struct ec_err *err)
 {
-	struct dirent	**list = NULL;
-	struct ec_buf	  sub;
-	int		  i, n, rc = 0;
+	struct ingest_pipe	*p = ctx->pipe;
+	pthread_t		 tid;
+	size_t			 i;
+	int			 rc = 0;
 
-	if (depth > INGEST_MAX_DEPTH)
-		return 0;
-	/* alphasort without setlocale() is bytewise: a stable order. */
-	if ((n = scandir(dir, &list, NULL, alphasort)) == -1) {
-		struct ec_ingest_report	r = { dir, EC_INGEST_FAILED, NULL,
-					    NULL, NULL, NULL };
-		struct ec_err		derr;
-
-		(void)ec_err_set(&derr, EC_ERR_REQUEST_INVALID, "%s",
-		    strerror(errno));
-		r.err = &derr;
-		ctx->stats->files++;
-		ctx->stats->count[EC_INGEST_FAILED]++;
-		if (ctx->report != NULL)
-			ctx->report(ctx->arg, &r);
-		return 0;
+	if (pthread_create(&tid, NULL, pipe_consume, p) != 0)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "cannot start the store thread");
+	rc = pipe_cycle(ctx, true, err);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = ingest_walk_named(ctx, paths[i], err);
+	if (rc == 0)
+		rc = pipe_cycle(ctx, false, err);
+	(void)pthread_mutex_lock(&p->mu);
+	p->done = true;
+	(void)pthread_cond_broadcast(&p->cv);
+	(void)pthread_mutex_unlock(&p->mu);
+	(void)pthread_join(tid, NULL);
+	if (rc == 0 && p->fatal) {
+		*err = p->fatal_err;
+		rc = -1;
 	}
-	ec_buf_init(&sub, 4096);
-	for (i = 0; i < n; i++) {
-		if (rc == 0 && list[i]->d_name[0] != '.') {
-			ec_buf_reset(&sub);
-			if (ec_buf_addf(&sub, err, "%s/%s", dir,
-			    list[i]->d_name) == -1 ||
-			    ingest_path(ctx, sub.data, depth + 1, false,
-			    err) == -1)
-				rc = -1;
-		}
-		free(list[i]);
-	}
-	free(list);
-	ec_buf_dispose(&sub);
 	return rc;
-}
-
-static int
-ingest_path(struct ingest_ctx *ctx, const char *path, int depth, bool named,
-    struct ec_err *err)
-{
-	struct stat	st;
-
-	/* Named paths may be links; inside a tree, links are not followed. */
-	if ((named ? stat(path, &st) : lstat(path, &st)) == -1 ||
-	    (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && named))
-		return ingest_file(ctx, path, err);
-	if (S_ISDIR(st.st_mode))
-		return ingest_dir(ctx, path, depth, err);
-	if (S_ISREG(st.st_mode) && (named || ingest_is_json(path)))
-		return ingest_file(ctx, path, err);
-	return 0;
 }
 
 int
@@ -310,30 +394,32 @@ ec_ingest_paths(struct ec_ingest_stats *stats, struct ec_db *db,
     const char *tenant, const char *source, char *const *paths, size_t n,
     ec_ingest_report_fn *report, void *arg, struct ec_err *err)
 {
-	struct ingest_ctx	ctx;
-	size_t			i;
-	int			rc = 0;
+	struct ingest_pipe	*p;
+	struct ingest_ctx	 ctx;
+	int			 rc = -1;
 
-	if (ec_tenant_check(tenant, err) == -1)
+	if (ec_tenant_check(tenant, err) == -1 ||
+	    (source != NULL && ec_ingest_source_check(source, err) == -1))
 		return -1;
-	if (source != NULL && (source[0] == '\0' ||
-	    strlen(source) > EC_MAX_ID_LEN))
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "source: 1 to %d characters", EC_MAX_ID_LEN);
 	memset(stats, 0, sizeof(*stats));
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.db = db;
-	ctx.tenant = tenant;
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return ec_err_nomem(err);
+	if (pipe_init(p, err) == -1)
+		goto out;
+	p->stats = stats;
+	p->report = report;
+	p->arg = arg;
+	if (ingest_store_new(&p->store, db, tenant, source, err) == -1)
+		goto out;
+	ctx.pipe = p;
 	ctx.source = source;
-	ctx.stats = stats;
-	ctx.report = report;
-	ctx.arg = arg;
-	ec_buf_init(&ctx.raw, EC_MAX_DOC_BYTES + INGEST_CHUNK + 1);
-	/* Escapes can make the canonical form longer than the input. */
-	ec_buf_init(&ctx.canon, 2 * (size_t)EC_MAX_DOC_BYTES);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = ingest_path(&ctx, paths[i], 0, true, err);
+	ec_buf_init(&ctx.raw, EC_MAX_DOC_BYTES + 1);
+	rc = ingest_run(&ctx, paths, n, err);
 	ec_buf_dispose(&ctx.raw);
-	ec_buf_dispose(&ctx.canon);
+out:
+	ingest_store_free(p->store);
+	pipe_dispose(p);
+	free(p);
 	return rc;
 }

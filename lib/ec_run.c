@@ -146,8 +146,10 @@ run_next_id(char id[EC_RUN_ID_MAX + 1], struct ec_db *db, const char *tenant,
 	    "RETURNING to_char(day, 'YYYY-MM-DD'), last", 1, vals, NULL, NULL,
 	    false, err)) == NULL)
 		return -1;
-	seq = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
-	rc = ec_run_id_format(id, tenant, PQgetvalue(res, 0, 0), seq, err);
+	rc = ec_db_get_u64(&seq, res, 0, 1, UINT64_MAX, err);
+	if (rc == 0)
+		rc = ec_run_id_format(id, tenant, PQgetvalue(res, 0, 0), seq,
+		    err);
 	PQclear(res);
 	return rc;
 }

@@ -4,6 +4,7 @@
  * by (lease owner, attempt): a builder whose lease expired and whose run
  * was claimed again matches no row and learns it lost the run.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,8 @@ ec_run_claim(bool *claimed_out, struct ec_run_claim *out, struct ec_db *db,
 	PGresult	*res;
 	char		 lease[12], timeout[12], tries[12];
 	const char	*vals[4] = { owner, lease, timeout, tries };
+	uint64_t	 attempt;
+	int		 rc = 0;
 
 	if (ec_run_token_check("owner", owner, EC_RUN_OWNER_MAX, err) == -1)
 		return -1;
@@ -101,10 +104,13 @@ ec_run_claim(bool *claimed_out, struct ec_run_claim *out, struct ec_db *db,
 		(void)snprintf(out->run_id, sizeof(out->run_id), "%s",
 		    PQgetvalue(res, 0, 1));
 		(void)snprintf(out->owner, sizeof(out->owner), "%s", owner);
-		out->attempt = atoi(PQgetvalue(res, 0, 2));
+		/* A bad number leaves the claim to expire with its lease. */
+		if ((rc = ec_db_get_u64(&attempt, res, 0, 2, INT_MAX,
+		    err)) == 0)
+			out->attempt = (int)attempt;
 	}
 	PQclear(res);
-	return 0;
+	return rc;
 }
 
 /* Fail the run in the open transaction; *done_out: the fence matched. */

@@ -335,5 +335,118 @@ for s in A B; do
 	done
 	echo "  $s  $line"
 done
+# --- Ingest benchmark ---------------------------------------------------
+# Set B's documents as files (written above), as one NDJSON file (one
+# compact document per line) and as one .zip of the files.  Timed,
+# interleaved, median of BENCH_INGEST_RUNS (default 3) after one warm-up:
+#   copy      psql \copy of the NDJSON into an empty jsonb table (baseline)
+#   dir       exportctl ingest DIR into a fresh tenant
+#   zip       exportctl ingest B.zip into a fresh tenant
+#   ndjson    exportctl ingest - <B.ndjson into a fresh tenant
+#   reingest  exportctl ingest DIR again into dir's tenant (all unchanged)
+# BENCH_INGEST=0 skips it.  Targets: dir <= 2x copy, RSS <= 64 MiB.
+if [ "${BENCH_INGEST:-1}" != 0 ]; then
+IRUNS=${BENCH_INGEST_RUNS:-3}
+case $IRUNS in ''|*[!0-9]*|0) die "BENCH_INGEST_RUNS must be a positive integer" ;; esac
+command -v zip >/dev/null 2>&1 || die "zip not found (make deps installs it)"
+idocs=$VAR/files-B/docs
+ls "$idocs" | perl -e '
+	use strict; my $dir = shift;
+	while (my $f = <STDIN>) {
+		chomp $f;
+		open(my $fh, "<:raw", "$dir/$f") or die "$f: $!";
+		local $/; my $d = <$fh>; close($fh);
+		$d =~ tr/\n//d;	# canonical JSON has none; be sure
+		print $d, "\n";
+	}' "$idocs" >"$VAR/B.ndjson"
+(cd "$VAR/files-B" && zip -q -r "$VAR/B.zip" docs)
+q -c "CREATE TABLE bench_copy (doc jsonb)"
+say "ingest: $n_B documents as files, NDJSON ($(($(stat -c %s "$VAR/B.ndjson") / 1048576)) MiB) and zip ($(($(stat -c %s "$VAR/B.zip") / 1048576)) MiB)"
+
+drop_tenant() {
+	q -c "BEGIN; SELECT set_config('app.tenant', '$1', true);" \
+	    -c "DELETE FROM evidence; COMMIT;" >/dev/null
+}
+# irun VARIANT N TIMED
+irun() {
+	iv=$1 it=ingest-$1-$2
+	[ "$1" = reingest ] && it=ingest-dir-$2
+	tf=$VAR/time.out
+	c0=$(pg_cpu)
+	case $iv in
+	copy)
+		q -c "TRUNCATE bench_copy"
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" psql -X -q \
+		    -v ON_ERROR_STOP=1 "$EXPORT_CENTER_DB" -c "\\copy bench_copy (doc) FROM '$VAR/B.ndjson' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')" \
+		    >"$VAR/ing.out" 2>&1 || { cat "$VAR/ing.out" >&2; die "copy failed"; }
+		;;
+	dir|zip|reingest|ndjson)
+		in=$idocs
+		[ "$iv" = zip ] && in=$VAR/B.zip
+		[ "$iv" = ndjson ] && in=-
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" "$EC_BIN" --json \
+		    ingest --tenant "$it" "$in" <"$VAR/B.ndjson" \
+		    >"$VAR/ing.json" 2>"$VAR/ing.err" ||
+		    { cat "$VAR/ing.err" "$tf" >&2; die "ingest $iv failed"; }
+		want=inserted
+		[ "$iv" = reingest ] && want=unchanged
+		got=$(jq ".status.$want" "$VAR/ing.json")
+		[ "$got" -eq "$n_B" ] || die "ingest $iv: $got $want, want $n_B"
+		;;
+	esac
+	sleep 0.3	# let the postmaster reap the backend
+	db=$(awk -v a="$c0" -v b="$(pg_cpu)" 'BEGIN { printf "%.2f", b - a }')
+	[ "$3" = 1 ] && echo "$(tail -n 1 "$tf") $db" >>"$VAR/res/ingest.$iv"
+	case $iv in zip|ndjson|reingest) drop_tenant "$it" ;; esac
+	[ "$iv" = reingest ] && q -c "VACUUM evidence" >/dev/null
+	return 0
+}
+IVARIANTS="copy dir reingest zip ndjson"
+for v in $IVARIANTS; do irun "$v" 0 0; done
+say "ingest: warm-up done, $IRUNS timed runs (interleaved)"
+i=1
+while [ "$i" -le "$IRUNS" ]; do
+	for v in $IVARIANTS; do irun "$v" "$i" 1; done
+	i=$((i + 1))
+done
+say "ingest: timed runs done"
+
+echo
+echo "ingest benchmark: $n_B documents (set B), $(nproc) CPUs, median of" \
+    "$IRUNS runs (interleaved, after one warm-up)"
+printf '%s\n' "baseline: psql \\copy of the same documents, one compact" \
+    "JSON per line, into an empty jsonb table"
+echo
+ifmt='%-9s %8s %7s %9s %7s %7s  %-5s %-5s\n'
+printf "$ifmt" variant "wall(s)" ratio "RSS(MiB)" "CPU(s)" "DB CPU" "wall" "RSS"
+printf "$ifmt" ------- ------- ----- -------- ------ ------ "<=2x" "<=64M"
+cw=$(median "$VAR/res/ingest.copy" 1)
+dw=$(median "$VAR/res/ingest.dir" 1)
+for v in $IVARIANTS; do
+	f=$VAR/res/ingest.$v
+	w=$(median "$f" 1 | awk '{ printf "%.2f", $1 }')
+	r=$(median "$f" 2)
+	c=$(median "$f" cpu | awk '{ printf "%.2f", $1 }')
+	d=$(median "$f" 5 | awk '{ printf "%.2f", $1 }')
+	ratio=$(awk -v a="$w" -v b="$cw" 'BEGIN {
+	    if (b > 0) printf "%.2fx", a / b; else print "n/a" }')
+	mib=$(awk -v k="$r" 'BEGIN { printf "%.1f", k / 1024 }')
+	if [ "$v" = copy ]; then
+		pw=- pr=-
+	else
+		pw=$(awk -v a="$w" -v b="$cw" -v m="$WALL_RATIO_MAX" \
+		    'BEGIN { print (b > 0 && a <= m * b) ? "PASS" : "MISS" }')
+		pr=$(awk -v k="$r" -v m="$RSS_MAX_MIB" \
+		    'BEGIN { print ((k <= m * 1024) ? "PASS" : "MISS") }')
+	fi
+	printf "$ifmt" "$v" "$w" "$ratio" "$mib" "$c" "$d" "$pw" "$pr"
+done
+awk -v z="$(median "$VAR/res/ingest.zip" 1)" -v d="$dw" \
+    -v r="$(median "$VAR/res/ingest.reingest" 1)" 'BEGIN {
+    if (d > 0) printf "\nzip / dir %.2fx   reingest / dir %.2fx\n", z / d, r / d }'
+echo "ratios are to copy; copy's RSS and CPU are psql's, its work is the" \
+    "server's (DB CPU)"
+fi
+
 echo
 say "bench done"
