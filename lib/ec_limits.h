@@ -34,6 +34,11 @@
 #define EC_ZSTD_WINDOW_LOG_MAX	27
 /* The one zstd level bundles are written with (determinism). */
 #define EC_ZSTD_LEVEL		3
+/*
+ * One devportal:offline asset, read whole (README, man page, OpenAPI
+ * document): ours are tens of KiB; past it the build is refused.
+ */
+#define EC_DEVPORTAL_MAX_ASSET	(16 * 1024 * 1024)
 /* Key and signature files read whole. */
 #define EC_MAX_KEY_BYTES	(64 * 1024)
 

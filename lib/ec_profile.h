@@ -202,6 +202,7 @@ int	ec_build_input(struct ec_build *b, const char *kind,
 	    struct ec_err *err) EC_MUST_CHECK;
 
 /* The profiles (lib/profiles/<name>.c). */
+extern const struct ec_profile	ec_profile_devportal_offline;
 extern const struct ec_profile	ec_profile_json_raw;
 
 #endif
