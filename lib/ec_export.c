@@ -249,6 +249,8 @@ build_check(struct ec_build *b, struct ec_err *err)
 		    (unsigned long long)EC_MAX_BUNDLE_BYTES);
 	if (export_run_id_check(req->run_id, err) == -1)
 		return -1;
+	if (ec_export_wrap_check(b, err) == -1)
+		return -1;
 	if ((b->sel_json = ec_selectors_json(&b->sel)) == NULL)
 		return ec_err_nomem(err);
 	return export_params(b, err);
@@ -568,7 +570,7 @@ out:
 /* Pack if asked, then publish the bundle or the tree as "name". */
 static int
 build_publish(struct ec_export_result *out, struct ec_build *b,
-    const char *name, struct ec_err *err)
+    char name[256], struct ec_err *err)
 {
 	char	from[BUILD_FILE_MAX];
 	size_t	i;
@@ -576,7 +578,8 @@ build_publish(struct ec_export_result *out, struct ec_build *b,
 	if ((b->profile->flags & EC_PROFILE_PACK) != 0) {
 		(void)snprintf(from, sizeof(from), "%s/%s",
 		    ec_publish_staging_path(b->staging), name);
-		if (build_pack(out, b, from, err) == -1)
+		if (build_pack(out, b, from, err) == -1 ||
+		    ec_export_wrap(out, b, from, name, err) == -1)
 			return -1;
 	} else {
 		(void)snprintf(from, sizeof(from), "%s", b->tree);

@@ -64,6 +64,15 @@ int	ec_export_add_own(struct ec_build *b, const char *name, const void *p,
 	    size_t len, struct ec_err *err);
 /* The tree's files sorted by path. */
 void	ec_export_files_sort(struct ec_build *b);
+/*
+ * Transport wrappers (ec_export_wrap.c).  The check runs with the
+ * request's other checks; the wrap turns the packed bundle at "from"
+ * (BUILD_FILE_MAX bytes) named "name" (256 bytes) into what is
+ * published, updating both: "<name>.age", then "<file>.split/".
+ */
+int	ec_export_wrap_check(const struct ec_build *b, struct ec_err *err);
+int	ec_export_wrap(struct ec_export_result *out, struct ec_build *b,
+	    char *from, char *name, struct ec_err *err);
 /* Discard every file left open. */
 void	ec_export_items_discard(struct ec_build *b);
 /* Release the list of closed files. */

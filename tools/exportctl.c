@@ -44,7 +44,8 @@ static const char usage_text[] =
 "  build --profile P --tenant T --out DIR [--targets LIST]\n"
 "        [--formats LIST] [--key PRIVATE.pem] [--run-id ID]\n"
 "        [--max-bytes N] [--staging DIR] [--param KEY=VALUE]...\n"
-"        [--base DIR] [--policy FILE]\n"
+"        [--base DIR] [--policy FILE] [--recipient age1...]...\n"
+"        [--recipients-file FILE] [--split-size N[K|M|G|T]]\n"
 "                                 build DIR/<name>.tar.zst (json:raw) or\n"
 "                                 the directory DIR/<name>/; DIR is made\n"
 "                                 (0755) when missing, its parent must\n"
@@ -52,10 +53,16 @@ static const char usage_text[] =
 "                                 the profile's own (--base X, --policy X:\n"
 "                                 --param base=X, policy=X); a reused\n"
 "                                 --run-id is refused unless the bytes\n"
-"                                 are identical\n"
-"  verify BUNDLE [--key PUBLIC.pem]\n"
+"                                 are identical; packed bundles only:\n"
+"                                 --recipient publishes <name>.age (no\n"
+"                                 plaintext), --split-size the directory\n"
+"                                 <file>.split/ of parts and manifest\n"
+"  verify BUNDLE|PARTS... [--key PUBLIC.pem] [--identity FILE]...\n"
 "                                 verify a bundle (.tar.zst or directory)\n"
-"                                 offline\n"
+"                                 offline; also NAME.age (decrypted with\n"
+"                                 --identity in a private temporary) and\n"
+"                                 a split bundle: its NAME.split directory,\n"
+"                                 NAME.split.json or the parts\n"
 "  keys generate --type ed25519|ecdsa-p256 --out DIR\n"
 "                                 write signing.key.pem (0600) and\n"
 "                                 signing.pub.pem\n"
@@ -300,15 +307,21 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 		if (r->files > 0)
 			printf("files     %zu metadata\n", r->files);
 		printf("signed    %s\n", r->signed_ ? "yes" : "no");
+		if (r->encrypted)
+			printf("encrypted age v1, sha256 %s\n", r->age_sha256);
+		if (r->parts > 0)
+			printf("split     %u parts\n", r->parts);
 	}
 	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, "
-	    "s:b, s:b, s:b}", "ok", 1, "path", r->path, "sha256", r->sha256,
+	    "s:b, s:b, s:b, s:b, s:s, s:i}", "ok", 1, "path", r->path,
+	    "sha256", r->sha256,
 	    "size", (json_int_t)r->size, "runId", r->run_id,
 	    "inputsHash", r->inputs_hash,
 	    "documents", (json_int_t)r->documents,
 	    "items", (json_int_t)r->items, "files", (json_int_t)r->files,
 	    "signed", r->signed_, "packed", r->packed,
-	    "existed", r->existed));
+	    "existed", r->existed, "encrypted", r->encrypted,
+	    "ageSha256", r->age_sha256, "parts", (int)r->parts));
 	return EXIT_OK;
 }
 
@@ -332,6 +345,25 @@ out:
 	return rc;
 }
 
+/* --recipient, --recipients-file and --split-size of build. */
+static int
+build_wrap_opt(struct ec_export_req *req, struct ec_age_recipient *rcpt,
+    int ch, struct ec_err *err)
+{
+	if (ch == 'a' && req->nrecipients == EC_AGE_MAX_RECIPIENTS)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "at most %d recipients", EC_AGE_MAX_RECIPIENTS);
+	if (ch == 'a')
+		return ec_age_recipient_parse(&rcpt[req->nrecipients++],
+		    optarg, strlen(optarg), err);
+	if (ch == 'A')
+		return ec_age_recipients_read(rcpt, EC_AGE_MAX_RECIPIENTS,
+		    &req->nrecipients, optarg, err);
+	if (ch == 'z')
+		return ec_split_size_parse(&req->split_size, optarg, err);
+	return 0;
+}
+
 static int
 cmd_build(struct cli *c, int argc, char **argv)
 {
@@ -348,7 +380,11 @@ cmd_build(struct cli *c, int argc, char **argv)
 		{ "param", required_argument, NULL, 'P' },
 		{ "base", required_argument, NULL, 'B' },
 		{ "policy", required_argument, NULL, 'L' },
+		{ "recipient", required_argument, NULL, 'a' },
+		{ "recipients-file", required_argument, NULL, 'A' },
+		{ "split-size", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 } };
+	static struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
 	struct ec_export_req		 req;
 	struct ec_export_result		 res;
 	struct ec_signer		*signer = NULL;
@@ -360,8 +396,13 @@ cmd_build(struct cli *c, int argc, char **argv)
 
 	memset(&req, 0, sizeof(req));
 	req.params = params;
+	req.recipients = rcpt;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		/* Recipients and sizes are refused before any work. */
+		if (build_wrap_opt(&req, rcpt, ch, &err) == -1)
+			return cli_fail(c, &err);
 		switch (ch) {
+		case 'a': case 'A': case 'z': break;
 		case 'p': req.profile = optarg; break;
 		case 't': req.tenant = optarg; break;
 		case 'T': req.targets = optarg; break;
@@ -414,29 +455,50 @@ static int
 cmd_verify(struct cli *c, int argc, char **argv)
 {
 	static const struct option	opts[] = { CLI_COMMON_OPTS,
-					    { "key", required_argument, NULL,
-					    'k' },
-					    { NULL, 0, NULL, 0 } };
+		{ "key", required_argument, NULL, 'k' },
+		{ "identity", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 } };
+	static struct ec_age_identity	 ids[EC_AGE_MAX_IDENTITIES];
 	struct ec_verify_result		 res;
+	struct ec_export_opened		 op;
 	struct ec_verifier		*key = NULL;
 	struct ec_err			 err;
 	const char			*keypath = NULL;
+	size_t				 nids = 0;
 	int				 ch, rc;
 
+	memset(&op, 0, sizeof(op));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'k')
 			keypath = optarg;
-		else if (!cli_common(c, ch))
+		else if (ch == 'i') {
+			if (ec_age_identities_read(ids, EC_AGE_MAX_IDENTITIES,
+			    &nids, optarg, &err) == -1)
+				return cli_fail(c, &err);
+		} else if (!cli_common(c, ch))
 			return cli_usage("verify: bad option");
 	}
-	if (optind + 1 != argc)
-		return cli_usage("verify: exactly one BUNDLE");
+	if (optind >= argc)
+		return cli_usage("verify: a BUNDLE, or the parts of one");
 	if (keypath != NULL && ec_verifier_load(&key, keypath, &err) == -1)
 		return cli_fail(c, &err);
-	rc = ec_verify_bundle(&res, argv[optind], key, &err);
+	/* Parts and .age: joined and decrypted in a private temporary. */
+	rc = ec_export_open(&op, (const char *const *)argv + optind,
+	    (size_t)(argc - optind), key, ids, nids, &err);
+	ec_age_identity_wipe(ids, nids);
+	if (rc == 0)
+		rc = ec_verify_bundle(&res, op.path, key, &err);
+	ec_export_opened_dispose(&op);
 	ec_verifier_free(key);
 	if (rc == -1)
 		return cli_fail(c, &err);
+	if (!c->json && op.parts > 0)
+		printf("parts     %u joined, each sha256 matches the %s parts "
+		    "manifest\n", op.parts, op.split_signed ? "signed" :
+		    "(unsigned)");
+	if (!c->json && op.decrypted)
+		printf("decrypted age v1 with the identity, in a private "
+		    "temporary (removed)\n");
 	if (!c->json) {
 		printf("verified  %s\n", argv[optind]);
 		printf("profile   %s, run %s\n", res.profile, res.run_id);
@@ -451,8 +513,9 @@ cmd_verify(struct cli *c, int argc, char **argv)
 		else
 			printf("signatures none (unsigned bundle)\n");
 	}
-	cli_emit(c, json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:b, "
-	    "s:s}", "ok", 1, "bundle", argv[optind], "profile", res.profile,
+	cli_emit(c, json_pack("{s:b, s:s, s:i, s:b, s:s, s:s, s:I, s:I, s:I, "
+	    "s:b, s:s}", "ok", 1, "bundle", argv[optind], "parts",
+	    (int)op.parts, "decrypted", op.decrypted, "profile", res.profile,
 	    "runId", res.run_id, "files", (json_int_t)res.files,
 	    "items", (json_int_t)res.items,
 	    "subjects", (json_int_t)res.subjects, "signed", res.signed_,

@@ -496,6 +496,78 @@ test_requests(struct ec_store *store)
 	    (st.st_mode & 07777) == 0755, "missing --out made, mode 0755");
 }
 
+/* A refused transport wrapper: the error, and nothing written. */
+static void
+wrap_refused(const struct ec_profile *p, uint64_t split,
+    const struct ec_age_recipient *rc, const char *want, const char *what)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_err		 err;
+	char			 out[300];
+
+	(void)snprintf(out, sizeof(out), "%s/wrap-refused", dir);
+	req_init(&r, out);
+	r.profile_def = p;
+	r.split_size = split;
+	r.recipients = rc;
+	r.nrecipients = rc != NULL ? 1 : 0;
+	ok(ec_export_build(&a, NULL, &r, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID && strstr(err.msg, want) != NULL
+	    && staging_empty() && access(out, F_OK) == -1,
+	    "%s: refused before any work: %s", what, err.msg);
+}
+
+static void
+test_wrap(struct ec_store *store)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_export_opened	 op;
+	struct ec_verify_result	 v;
+	struct ec_age_identity	 id;
+	struct ec_age_recipient	 rc, zero;
+	struct ec_err		 err;
+	const char		*paths[1];
+	char			 out[300];
+	bool			 built;
+
+	if (ec_age_identity_generate(&id, &err) == -1) {
+		ok(0, "identity: %s", err.msg);
+		return;
+	}
+	memcpy(rc.pub, id.pub, sizeof(rc.pub));
+	memset(&zero, 0, sizeof(zero));
+	wrap_refused(&test_tree, 4096, NULL, "packed bundles",
+	    "split of a directory output");
+	wrap_refused(&test_tree, 0, &rc, "packed bundles",
+	    "encryption of a directory output");
+	wrap_refused(&test_pack, 100, NULL, "split size", "a 100-byte split");
+	wrap_refused(&test_pack, 0, &zero, "low-order",
+	    "an all-zero recipient");
+
+	(void)snprintf(out, sizeof(out), "%s/wrapped", dir);
+	req_init(&r, out);
+	r.recipients = &rc;
+	r.nrecipients = 1;
+	r.split_size = 1024;
+	/* ok()'s arguments are evaluated in any order: build first. */
+	built = ec_export_build(&a, store, &r, &err) == 0;
+	ok(built && a.encrypted && a.parts > 1 &&
+	    strstr(a.path, ".tar.zst.age.split") != NULL && staging_empty(),
+	    "json:raw encrypted and split: %s (%u parts)", a.path, a.parts);
+	paths[0] = a.path;
+	ok(ec_export_open(&op, paths, 1, NULL, NULL, 0, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID && op.tmp == NULL,
+	    "opened without an identity: %s", err.msg);
+	ok(ec_export_open(&op, paths, 1, NULL, &id, 1, &err) == 0 &&
+	    op.decrypted && op.parts == a.parts &&
+	    ec_verify_bundle(&v, op.path, NULL, &err) == 0,
+	    "joined, decrypted and verified: %s", err.msg);
+	ec_export_opened_dispose(&op);
+	ec_age_identity_wipe(&id, 1);
+}
+
 int
 main(void)
 {
@@ -517,6 +589,7 @@ main(void)
 	test_pack_metadata();
 	test_failures();
 	test_requests(store);
+	test_wrap(store);
 	ec_store_free(store);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
