@@ -91,6 +91,7 @@ DEVPORTAL_SRC = README.md CHANGELOG.md tools/exportctl.1 \
 	tools/sdk/export-center-client.sh
 LIB_OBJ	+= $(BUILD)/gen/ec_devportal_sh.o
 all: $(DEVPORTAL)/.staged
+check-integration: $(DEVPORTAL)/.staged
 $(BUILD)/lib/profiles/devportal.o: ALL_CFLAGS += \
 	-DEC_DEVPORTAL_ASSETS='"$(abspath $(DEVPORTAL))"'
 $(BUILD)/gen/ec_devportal_sh.c: tools/devportal/verify-offline.sh

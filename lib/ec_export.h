@@ -105,6 +105,34 @@ int	ec_export_build(struct ec_export_result *out, struct ec_store *store,
 	    const struct ec_export_req *req, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * What a build will take, before it starts (exportctl estimate): see
+ * ec_limits.h for the assumptions.  "*_free" are statvfs's f_bavail *
+ * f_frsize for unprivileged writers; with both directories on one file
+ * system the staging need covers both and out_need is 0 (the publish is
+ * a rename).
+ */
+struct ec_export_estimate {
+	uint64_t	documents;
+	uint64_t	outputs;	/* the profile's files */
+	uint64_t	tree_bytes;	/* uncompressed, driver files too */
+	uint64_t	bundle_bytes;	/* what is published */
+	uint64_t	staging_need, out_need;
+	uint64_t	staging_free, out_free;
+	bool		same_fs;
+	bool		fits;
+};
+
+/*
+ * Check the request, open the store snapshot and run the profile's
+ * plan(), but write nothing: the estimate goes to *out.  "req->out_dir"
+ * may be NULL (then out_free is 0), or not exist yet (its parent is
+ * measured).  Errors as ec_export_build()'s request and store errors.
+ */
+int	ec_export_estimate(struct ec_export_estimate *out,
+	    struct ec_store *store, const struct ec_export_req *req,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * A published output made verifiable again: "path" is the plain bundle,
  * either the input itself or a file in "tmp", a private, locked staging
  * directory (ec_publish.h) that ec_export_opened_dispose() removes.

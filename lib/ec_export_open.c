@@ -250,8 +250,11 @@ ec_export_open(struct ec_export_opened *out, const char *const *paths,
     size_t n, const struct ec_verifier *key,
     const struct ec_age_identity *ids, size_t nids, struct ec_err *err)
 {
-	struct open_split	sp;
-	int			rc = -1;
+	struct open_split	 sp;
+	const char		*one[1];
+	char			 first[PATH_MAX];
+	size_t			 len;
+	int			 rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sp, 0, sizeof(sp));
@@ -260,6 +263,15 @@ ec_export_open(struct ec_export_opened *out, const char *const *paths,
 	if (snprintf(out->path, sizeof(out->path), "%s", paths[0]) >=
 	    (int)sizeof(out->path))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "path too long");
+	/* "NAME.split/" as a shell completes it is NAME.split. */
+	len = strlen(out->path);
+	while (n == 1 && len > 1 && out->path[len - 1] == '/')
+		out->path[--len] = '\0';
+	if (n == 1) {
+		(void)memcpy(first, out->path, len + 1);
+		one[0] = first;
+		paths = one;
+	}
 	if (open_split_find(&sp, paths, n, key, err) == -1)
 		goto out;
 	if (sp.nparts > 0 && open_join(out, &sp, key, err) == -1)

@@ -57,6 +57,12 @@ static const char usage_text[] =
 "                                 --recipient publishes <name>.age (no\n"
 "                                 plaintext), --split-size the directory\n"
 "                                 <file>.split/ of parts and manifest\n"
+"  estimate --profile P --tenant T [--targets LIST] [--formats LIST]\n"
+"        [--param KEY=VALUE]... [--staging DIR] [--out DIR]\n"
+"        [--recipient age1...]... [--split-size N]\n"
+"                                 the expected size and the free space a\n"
+"                                 build needs, before it starts; build\n"
+"                                 refuses to start without that space\n"
 "  verify BUNDLE|PARTS... [--key PUBLIC.pem] [--identity FILE]...\n"
 "                                 verify a bundle (.tar.zst or directory)\n"
 "                                 offline; also NAME.age (decrypted with\n"
@@ -364,8 +370,19 @@ build_wrap_opt(struct ec_export_req *req, struct ec_age_recipient *rcpt,
 	return 0;
 }
 
+/* What build and estimate parse; static, as the arrays are large. */
+struct build_args {
+	struct ec_export_req	 req;
+	const char		*key;
+	const char		*params[EC_PARAM_MAX + 1];
+	char			 alias[2][EC_PARAM_VALUE_MAX + 16];
+	struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
+};
+
+/* build's and estimate's options; 0, or the exit code of a failure. */
 static int
-cmd_build(struct cli *c, int argc, char **argv)
+build_parse(struct build_args *a, struct cli *c, int argc, char **argv,
+    const char *cmd)
 {
 	static const struct option	opts[] = { CLI_COMMON_OPTS,
 		{ "profile", required_argument, NULL, 'p' },
@@ -384,71 +401,142 @@ cmd_build(struct cli *c, int argc, char **argv)
 		{ "recipients-file", required_argument, NULL, 'A' },
 		{ "split-size", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 } };
-	static struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
-	struct ec_export_req		 req;
-	struct ec_export_result		 res;
-	struct ec_signer		*signer = NULL;
+	struct ec_export_req		*req = &a->req;
 	struct ec_err			 err;
-	const char			*key = NULL;
-	const char			*params[EC_PARAM_MAX + 1];
-	char				 alias[2][EC_PARAM_VALUE_MAX + 16];
-	int				 ch, rc;
+	int				 ch;
 
-	memset(&req, 0, sizeof(req));
-	req.params = params;
-	req.recipients = rcpt;
+	memset(req, 0, sizeof(*req));
+	req->params = a->params;
+	req->recipients = a->rcpt;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		/* Recipients and sizes are refused before any work. */
-		if (build_wrap_opt(&req, rcpt, ch, &err) == -1)
+		if (build_wrap_opt(req, a->rcpt, ch, &err) == -1)
 			return cli_fail(c, &err);
 		switch (ch) {
 		case 'a': case 'A': case 'z': break;
-		case 'p': req.profile = optarg; break;
-		case 't': req.tenant = optarg; break;
-		case 'T': req.targets = optarg; break;
-		case 'F': req.formats = optarg; break;
-		case 'k': key = optarg; break;
-		case 'r': req.run_id = optarg; break;
-		case 'S': req.staging_dir = optarg; break;
-		case 'o': req.out_dir = optarg; break;
+		case 'p': req->profile = optarg; break;
+		case 't': req->tenant = optarg; break;
+		case 'T': req->targets = optarg; break;
+		case 'F': req->formats = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'r': req->run_id = optarg; break;
+		case 'S': req->staging_dir = optarg; break;
+		case 'o': req->out_dir = optarg; break;
 		case 'B':
 		case 'L':
 			/* --base X and --policy X: --param base=X, policy=X. */
-			(void)snprintf(alias[ch == 'L'], sizeof(alias[0]), "%s=%s",
-			    ch == 'B' ? "base" : "policy", optarg);
-			optarg = alias[ch == 'L'];
+			(void)snprintf(a->alias[ch == 'L'], sizeof(a->alias[0]),
+			    "%s=%s", ch == 'B' ? "base" : "policy", optarg);
+			optarg = a->alias[ch == 'L'];
 			/* FALLTHROUGH */
 		case 'P':
 			/* One past the limit, so that the library names it. */
-			if (req.nparams <= EC_PARAM_MAX)
-				params[req.nparams++] = optarg;
+			if (req->nparams <= EC_PARAM_MAX)
+				a->params[req->nparams++] = optarg;
 			break;
 		case 'm':
-			if (ec_parse_u64(&req.max_bytes, optarg, 1,
+			if (ec_parse_u64(&req->max_bytes, optarg, 1,
 			    EC_MAX_BUNDLE_BYTES) == -1)
-				return cli_usage("build: --max-bytes: 1 to "
-				    "%llu", EC_MAX_BUNDLE_BYTES);
+				return cli_usage("%s: --max-bytes: 1 to %llu",
+				    cmd, EC_MAX_BUNDLE_BYTES);
 			break;
 		default:
 			if (!cli_common(c, ch))
-				return cli_usage("build: bad option");
+				return cli_usage("%s: bad option", cmd);
 		}
 	}
-	if (req.profile == NULL || req.tenant == NULL || req.out_dir == NULL ||
-	    optind != argc)
-		return cli_usage("build: --profile, --tenant and --out are "
-		    "required");
+	if (req->profile == NULL || req->tenant == NULL || optind != argc)
+		return cli_usage("%s: --profile and --tenant are required",
+		    cmd);
+	return 0;
+}
+
+static int
+cmd_build(struct cli *c, int argc, char **argv)
+{
+	static struct build_args	 a;
+	struct ec_export_req		*r = &a.req;
+	struct ec_export_result		 res;
+	struct ec_signer		*signer = NULL;
+	struct ec_err			 err;
+	int				 rc;
+
+	if ((rc = build_parse(&a, c, argc, argv, "build")) != 0)
+		return rc;
+	if (r->out_dir == NULL)
+		return cli_usage("build: --out is required");
 	/* Fail on a bad request or key before touching the database. */
-	if (ec_export_check(&req, &err) == -1 ||
-	    (key != NULL && ec_signer_load(&signer, key, &err) == -1))
+	if (ec_export_check(r, &err) == -1 ||
+	    (a.key != NULL && ec_signer_load(&signer, a.key, &err) == -1))
 		return cli_fail(c, &err);
-	req.signer = signer;
-	if (build_with_store(&res, c, &req, &err) == -1)
+	r->signer = signer;
+	if (build_with_store(&res, c, r, &err) == -1)
 		rc = cli_fail(c, &err);
 	else
 		rc = build_print(c, &res);
 	ec_signer_free(signer);
 	return rc;
+}
+
+static void
+estimate_print(const struct cli *c, const struct ec_export_estimate *e,
+    const char *out_dir)
+{
+	if (!c->json && out_dir == NULL)
+		printf("(no --out: the output file system is not measured)\n");
+	if (!c->json)
+		printf("documents %llu\noutputs   %llu files\n"
+		    "tree      about %llu bytes uncompressed\n"
+		    "bundle    about %llu bytes\n"
+		    "staging   needs %llu bytes free, %llu available\n"
+		    "output    needs %llu bytes free, %llu available%s\n"
+		    "fits      %s\n", (unsigned long long)e->documents,
+		    (unsigned long long)e->outputs,
+		    (unsigned long long)e->tree_bytes,
+		    (unsigned long long)e->bundle_bytes,
+		    (unsigned long long)e->staging_need,
+		    (unsigned long long)e->staging_free,
+		    (unsigned long long)e->out_need,
+		    (unsigned long long)e->out_free,
+		    e->same_fs ? " (same file system as staging)" : "",
+		    e->fits ? "yes" : "no");
+	cli_emit(c, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:b, s:b}", "ok", 1, "documents", (json_int_t)e->documents,
+	    "outputs", (json_int_t)e->outputs,
+	    "treeBytes", (json_int_t)e->tree_bytes,
+	    "bundleBytes", (json_int_t)e->bundle_bytes,
+	    "stagingNeed", (json_int_t)e->staging_need,
+	    "stagingFree", (json_int_t)e->staging_free,
+	    "outNeed", (json_int_t)e->out_need,
+	    "outFree", (json_int_t)e->out_free, "sameFs", e->same_fs,
+	    "fits", e->fits));
+}
+
+static int
+cmd_estimate(struct cli *c, int argc, char **argv)
+{
+	static struct build_args	 a;
+	struct ec_export_estimate	 e;
+	struct ec_db			*db = NULL;
+	struct ec_store			*store = NULL;
+	struct ec_err			 err;
+	int				 rc;
+
+	if ((rc = build_parse(&a, c, argc, argv, "estimate")) != 0)
+		return rc;
+	if (ec_export_check(&a.req, &err) == -1)
+		return cli_fail(c, &err);
+	rc = -1;
+	if (!ec_export_needs_store(&a.req) ||
+	    (ec_db_connect(&db, c->db, &err) == 0 &&
+	    ec_store_pg_new(&store, db, &err) == 0))
+		rc = ec_export_estimate(&e, store, &a.req, &err);
+	ec_store_free(store);
+	ec_db_free(db);
+	if (rc == -1)
+		return cli_fail(c, &err);
+	estimate_print(c, &e, a.req.out_dir);
+	return EXIT_OK;
 }
 
 static int
@@ -975,6 +1063,7 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{ "build", cmd_build }, { "db", cmd_db },
 		{ "decrypt", cmd_decrypt }, { "encrypt", cmd_encrypt },
+		{ "estimate", cmd_estimate },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
 		{ "tuf", cmd_tuf },

@@ -118,15 +118,37 @@ portal_check(struct ec_build *b, struct ec_err *err)
 	return 0;
 }
 
+/*
+ * The snapshot time, and the estimate: each asset's size, Markdown twice
+ * (cmark's HTML is about 1.2 times its source, the page around it fixed).
+ */
 static int
 portal_plan(struct ec_build *b, struct ec_err *err)
 {
 	const char	*ep = ec_build_param(b, "epoch");
-	uint64_t	 v = 0;
+	struct stat	 st;
+	char		 path[4096];
+	uint64_t	 v = 0, bytes, outputs = 2, docs = 0;
+	size_t		 i;
 
 	if (ep != NULL && ec_parse_u64(&v, ep, 0, 253402300799ULL) == -1)
 		return ec_err_set(err, EC_ERR_INTERNAL, "epoch unchecked");
 	ec_build_set_snapshot(b, (int64_t)v * 1000000);
+	bytes = strlen(ec_devportal_verify_sh) + 4096;
+	for (i = 0; i < PORTAL_NASSETS; i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", portal_dir(b),
+		    portal_assets[i].name);
+		if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+			continue;
+		docs++;
+		outputs++;
+		bytes += (uint64_t)st.st_size;
+		if (portal_assets[i].render == PORTAL_MARKDOWN) {
+			outputs++;
+			bytes += (uint64_t)st.st_size / 4 * 5 + 1024;
+		}
+	}
+	ec_build_set_estimate(b, docs, outputs, bytes);
 	return 0;
 }
 

@@ -39,7 +39,8 @@ check "README.html is cmark's rendering of README.md" bash -c \
     "cmark '$EC_ROOT/README.md' | cmp - <(sed -n '/<body>/,/<\/body>/p' \
     '$x/docs/README.html' | sed '1d;\$d')"
 check "the man page HTML is mandoc's" sh -c \
-    "mandoc -T html '$EC_ROOT/tools/exportctl.1' | cmp - '$x/docs/exportctl.1.html'"
+    "mandoc -T html '$EC_ROOT/tools/exportctl.1' |
+    cmp - '$x/docs/exportctl.1.html'"
 check_equal "portal.json says the OpenAPI document is absent" \
     "$(jq -r '.absent[] | .name + ": " + .reason' "$x/portal.json")" \
     "openapi.json: the API has no OpenAPI document yet"
@@ -111,7 +112,8 @@ check "  ... an unsigned bundle still checks its checksums" \
 check "  ... --param epoch sets every mtime" build "$d/o5" \
     --param "assets=$a" --param epoch=1700000000
 check_equal "  ... tar lists that time" \
-    "$(tar --zstd -tvf "$(it_bundle "$d/o5")" --full-time | awk '{print $4 " " $5}' | sort -u)" \
+    "$(tar --zstd -tvf "$(it_bundle "$d/o5")" --full-time |
+    awk '{print $4 " " $5}' | sort -u)" \
     "2023-11-14 22:13:20"
 
 rm "$a/README.md"

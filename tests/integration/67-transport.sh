@@ -37,7 +37,8 @@ check "age -d -i (first identity) decrypts it" age -d \
     -i "$d/age1/age-identity.txt" -o "$d/dec1.tar.zst" "$d/enc/$name.age"
 check "age -d -i (second identity) decrypts it" age -d \
     -i "$d/age2/age-identity.txt" -o "$d/dec2.tar.zst" "$d/enc/$name.age"
-check "  ... the plaintext is the plain build's bytes" cmp "$d/dec1.tar.zst" "$ref"
+check "  ... the plaintext is the plain build's bytes" cmp "$d/dec1.tar.zst" \
+    "$ref"
 check "  ... and exportctl verify passes on it" V "$d/dec2.tar.zst"
 check "exportctl verify --identity reads the .age directly" V \
     "$d/enc/$name.age" --identity "$d/age2/age-identity.txt"
@@ -66,7 +67,8 @@ def pm(v):
 d = [0] * 52
 hrp = [ord(x) >> 5 for x in "age"] + [0] + [ord(x) & 31 for x in "age"]
 p = pm(hrp + d + [0] * 6) ^ 1
-print("age1" + "".join(CH[x] for x in d + [(p >> 5 * (5 - i)) & 31 for i in range(6)]))')
+c = [(p >> 5 * (5 - i)) & 31 for i in range(6)]
+print("age1" + "".join(CH[x] for x in d + c))')
 check_fails "a low-order recipient is refused before any work" 2 \
     "low-order point" build "$d/bad2" --recipient "$zero"
 check_fails "a recipients file with a bad line is refused" 2 \
@@ -83,6 +85,7 @@ check "  ... publishes <bundle>.split/ with the signed parts manifest" \
     -a -f "$s/$name.part0001"
 check_equal "  ... and nothing else" "$(ls -A "$d/split")" "$name.split"
 check "verify the .split directory" V "$s"
+check "  ... also written with a trailing slash" V "$s/"
 check "verify the parts manifest" V "$s/$name.split.json"
 check "verify the parts themselves" V "$s/$name".part*
 check "join (checked against the signature) equals the unsplit build" \

@@ -60,7 +60,8 @@ printf '%s' "$payload" | base64 -d >"$tmp/payload" 2>/dev/null ||
     fail "manifest.dsse.json: payload is not base64"
 a=$(sha256sum <"$tmp/payload")
 b=$(sha256sum <manifest.json)
-[ "$a" = "$b" ] || fail "manifest.dsse.json signs other bytes than manifest.json"
+[ "$a" = "$b" ] ||
+    fail "manifest.dsse.json signs other bytes than manifest.json"
 # PAE = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body (DSSE v1.0.0).
 plen=$(wc -c <"$tmp/payload")
 printf 'DSSEv1 %d %s %d ' "${#ptype}" "$ptype" "$plen" >"$tmp/pae"

@@ -44,7 +44,8 @@ call() {
 # JSON string escaping for the few values we put in a body.
 jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
-[ $# -ge 1 ] || die "usage: profiles | run PROFILE [TARGETS] | status ID | events ID | distribution ID"
+[ $# -ge 1 ] || die "usage: profiles | run PROFILE [TARGETS] | status ID |" \
+    "events ID | distribution ID"
 cmd=$1; shift
 body=
 case $cmd in
