@@ -568,6 +568,48 @@ test_wrap(struct ec_store *store)
 	ec_age_identity_wipe(&id, 1);
 }
 
+/* The estimate: what plan() reports, and the free-space figures. */
+static void
+test_estimate(struct ec_store *store)
+{
+	struct ec_export_req		r;
+	struct ec_export_estimate	e, w;
+	struct ec_export_result		a;
+	struct ec_age_recipient		rc;
+	struct ec_err			err;
+	char				out[300];
+	bool				got;
+
+	(void)snprintf(out, sizeof(out), "%s/estimated", dir);
+	req_init(&r, out);
+	r.formats = "json,ndjson";
+	got = ec_export_estimate(&e, store, &r, &err) == 0;
+	ok(got && e.documents == 4 && e.outputs == 6 && e.same_fs && e.fits &&
+	    e.out_need == 0 && e.staging_free > 0 && access(out, F_OK) == -1 &&
+	    staging_empty(), "json:raw estimate: %llu documents, %llu files, "
+	    "%llu bytes, nothing written", (unsigned long long)e.documents,
+	    (unsigned long long)e.outputs, (unsigned long long)e.bundle_bytes);
+	got = ec_export_build(&a, store, &r, &err) == 0;
+	ok(got && e.bundle_bytes >= a.size,
+	    "the estimate errs high: %llu >= %llu",
+	    (unsigned long long)e.bundle_bytes, (unsigned long long)a.size);
+	memset(&rc, 0, sizeof(rc));
+	rc.pub[0] = 9;
+	r.recipients = &rc;
+	r.nrecipients = 1;
+	r.split_size = 1024;
+	got = ec_export_estimate(&w, store, &r, &err) == 0;
+	ok(got && w.staging_need > e.staging_need &&
+	    w.bundle_bytes > e.bundle_bytes,
+	    "encrypting and splitting need more staging: %llu > %llu",
+	    (unsigned long long)w.staging_need,
+	    (unsigned long long)e.staging_need);
+	r.tenant = "-x";
+	ok(ec_export_estimate(&w, store, &r, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID,
+	    "a bad request is refused like a build: %s", err.msg);
+}
+
 int
 main(void)
 {
@@ -590,6 +632,7 @@ main(void)
 	test_failures();
 	test_requests(store);
 	test_wrap(store);
+	test_estimate(store);
 	ec_store_free(store);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
