@@ -74,6 +74,14 @@ rm "$x/man/exportctl.1"
 check_fails "verify-offline.sh: a missing file is named" 3 "man/exportctl.1" \
     offline "$d/k/signing.pub.pem"
 reset
+echo 'echo pwned' >"$x/docs/extra.sh"
+check_fails "verify-offline.sh: an unlisted file is named" 3 \
+    "docs/extra.sh is not listed" offline "$d/k/signing.pub.pem"
+reset
+ln -s /etc/passwd "$x/docs/link"
+check_fails "verify-offline.sh: a symbolic link is refused" 3 \
+    "docs/link is a symbolic link" offline "$d/k/signing.pub.pem"
+reset
 sed -i 's/"schemaVersion":"export-center.manifest\/v1"/"schemaVersion":"x"/' \
     "$x/manifest.json"
 ( cd "$x" && sha256sum $(cut -c67- checksums.txt) >checksums.txt )

@@ -9,8 +9,9 @@
 # The checks, in order: every line of checksums.txt (sha256sum --strict);
 # the DSSE envelope manifest.dsse.json over manifest.json (PAE computed
 # here, the signature checked by openssl); every file the signed manifest
-# lists, against its SHA-256.  Exit 0 when all hold, 3 at the first
-# failure (named), 1 for a usage error.
+# lists, against its SHA-256; and that no file is there unlisted, and no
+# link or device.  Exit 0 when all hold, 3 at the first failure (named),
+# 1 for a usage error.
 set -u
 
 fail() {
@@ -126,5 +127,37 @@ while :; do
 	count=$((count + 1))
 done
 [ $count -gt 0 ] || fail "manifest.json lists no files"
+
+# 4. Nothing unlisted: every regular file is in checksums.txt (or is
+# checksums.txt), and there are no links, devices or other odd entries.
+nl='
+'
+listed=$nl
+while IFS= read -r line; do
+	listed=$listed${line#*  }$nl
+done <checksums.txt
+walk() {
+	for e in "$1"* "$1".*; do
+		case ${e##*/} in
+		.|..) continue ;;
+		esac
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		if [ -L "$e" ]; then
+			fail "${e#./} is a symbolic link"
+		elif [ -d "$e" ]; then
+			walk "$e/"
+		elif [ ! -f "$e" ]; then
+			fail "${e#./} is not a regular file"
+		else
+			p=${e#./}
+			case $listed in
+			*"$nl$p$nl"*) ;;
+			*) [ "$p" = checksums.txt ] ||
+			    fail "$p is not listed in checksums.txt" ;;
+			esac
+		fi
+	done
+}
+walk ./
 echo "verify-offline: OK: checksums.txt holds, the $alg signature verifies," \
     "$count files match the signed manifest"
