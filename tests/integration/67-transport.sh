@@ -101,8 +101,8 @@ check "  ... verify with --identity" V "$d/es/$name.age.split" \
     --identity "$d/age1/age-identity.txt"
 
 # Bad input on the verifying side.
-w=$d/work/$name.split
-mkdir "$d/work"
+w=$d/copy/$name.split
+mkdir "$d/copy"
 reset() { rm -rf "$w"; cp -a "$s" "$w"; }
 reset
 rm "$w/$name.part0002"
