@@ -85,6 +85,34 @@ $(BUILD)/gen/ec_sql.c: $(SQL_SRC) tools/embed-sql.sh
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# devportal:offline (README: The devportal:offline bundle).  libcmark
+# renders Markdown inside the profile; mandoc renders the man page when
+# the assets are staged into $(BUILD)/devportal, the profile's default
+# --param assets; verify-offline.sh travels inside the binaries.
+DEB_PKGS += mandoc libcmark-dev cmark
+PKGS	+= libcmark
+DEVPORTAL = $(BUILD)/devportal
+DEVPORTAL_SRC = README.md CHANGELOG.md tools/exportctl.1 \
+	tools/sdk/export-center-client.sh
+LIB_OBJ	+= $(BUILD)/gen/ec_devportal_sh.o
+all: $(DEVPORTAL)/.staged
+check-integration: $(DEVPORTAL)/.staged
+$(BUILD)/lib/profiles/devportal.o: ALL_CFLAGS += \
+	-DEC_DEVPORTAL_ASSETS='"$(abspath $(DEVPORTAL))"'
+$(BUILD)/gen/ec_devportal_sh.c: tools/devportal/verify-offline.sh
+	@mkdir -p $(@D)
+	{ echo '/* Generated from $<; do not edit. */'; \
+	  echo 'extern const char ec_devportal_verify_sh[];'; \
+	  echo 'const char ec_devportal_verify_sh[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+	      -e 's/^/	"/' -e 's/$$/\\n"/' $<; echo '	;'; } > $@.tmp
+	mv $@.tmp $@
+$(DEVPORTAL)/.staged: $(DEVPORTAL_SRC)
+	rm -rf $(DEVPORTAL) && mkdir -p $(DEVPORTAL)
+	cp $(DEVPORTAL_SRC) $(DEVPORTAL)/
+	mandoc -T html tools/exportctl.1 > $(DEVPORTAL)/exportctl.1.html
+	touch $@
+
 $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

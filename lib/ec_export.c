@@ -232,6 +232,8 @@ build_check(struct ec_build *b, struct ec_err *err)
 		    (unsigned long long)EC_MAX_BUNDLE_BYTES);
 	if (export_run_id_check(req->run_id, err) == -1)
 		return -1;
+	if (ec_export_wrap_check(b, err) == -1)
+		return -1;
 	if ((b->sel_json = ec_selectors_json(&b->sel)) == NULL)
 		return ec_err_nomem(err);
 	return export_params(b, err);
@@ -297,15 +299,24 @@ ec_export_needs_store(const struct ec_export_req *req)
 	return p != NULL && (p->flags & EC_PROFILE_NO_STORE) == 0;
 }
 
+/* Where staging directories are made: --staging, $TMPDIR or /tmp. */
+static const char *
+build_staging_parent(const struct ec_export_req *req)
+{
+	const char	*dir = req->staging_dir;
+
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	return dir;
+}
+
 /* The staging directory: a locked one with tree/ and tmp/ inside. */
 static int
 build_staging(struct ec_build *b, struct ec_err *err)
 {
-	const char	*dir = b->req->staging_dir;
+	const char	*dir = build_staging_parent(b->req);
 	const char	*s;
 
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
-		dir = "/tmp";
 	if (ec_publish_staging_new(&b->staging, dir, "ec-build.", err) == -1)
 		return -1;
 	s = ec_publish_staging_path(b->staging);
@@ -551,7 +562,7 @@ out:
 /* Pack if asked, then publish the bundle or the tree as "name". */
 static int
 build_publish(struct ec_export_result *out, struct ec_build *b,
-    const char *name, struct ec_err *err)
+    char name[256], struct ec_err *err)
 {
 	char	from[BUILD_FILE_MAX];
 	size_t	i;
@@ -559,7 +570,8 @@ build_publish(struct ec_export_result *out, struct ec_build *b,
 	if ((b->profile->flags & EC_PROFILE_PACK) != 0) {
 		(void)snprintf(from, sizeof(from), "%s/%s",
 		    ec_publish_staging_path(b->staging), name);
-		if (build_pack(out, b, from, err) == -1)
+		if (build_pack(out, b, from, err) == -1 ||
+		    ec_export_wrap(out, b, from, name, err) == -1)
 			return -1;
 	} else {
 		(void)snprintf(from, sizeof(from), "%s", b->tree);
@@ -593,6 +605,9 @@ build_run(struct ec_export_result *out, struct ec_build *b,
 		return -1;
 	if (b->profile->plan != NULL && b->profile->plan(b, err) == -1)
 		return -1;
+	/* Refuse what cannot fit before writing, not half-way through. */
+	if (ec_export_space_check(b, build_staging_parent(b->req), err) == -1)
+		return -1;
 	if (b->profile->write(b, err) == -1)
 		return -1;
 	if (b->open != NULL)
@@ -607,29 +622,68 @@ build_run(struct ec_export_result *out, struct ec_build *b,
 	return build_publish(out, b, name, err);
 }
 
-int
-ec_export_build(struct ec_export_result *out, struct ec_store *store,
-    const struct ec_export_req *req, struct ec_err *err)
+/* The store, for profiles that read evidence. */
+static int
+build_attach(struct ec_build *b, struct ec_store *store, struct ec_err *err)
+{
+	if ((b->profile->flags & EC_PROFILE_NO_STORE) != 0)
+		return 0;
+	if (store == NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "profile %s needs an evidence store", b->profile->name);
+	b->store = store;
+	return 0;
+}
+
+/* Check the request, attach the store and run "run" on the build. */
+static int
+build_with(struct ec_store *store, const struct ec_export_req *req,
+    int (*run)(void *, struct ec_build *, struct ec_err *), void *out,
+    struct ec_err *err)
 {
 	struct ec_build	*b;
 	int		 rc = -1;
 
-	memset(out, 0, sizeof(*out));
 	if ((b = build_new(req, err)) == NULL)
 		return -1;
-	if (build_check(b, err) == 0) {
-		if ((b->profile->flags & EC_PROFILE_NO_STORE) == 0) {
-			b->store = store;
-			if (store == NULL) {
-				(void)ec_err_set(err, EC_ERR_INTERNAL,
-				    "profile %s needs an evidence store",
-				    b->profile->name);
-				goto out;
-			}
-		}
-		rc = build_run(out, b, err);
-	}
-out:
+	if (build_check(b, err) == 0 && build_attach(b, store, err) == 0)
+		rc = run(out, b, err);
 	build_free(b);
 	return rc;
+}
+
+static int
+build_run_any(void *out, struct ec_build *b, struct ec_err *err)
+{
+	return build_run(out, b, err);
+}
+
+int
+ec_export_build(struct ec_export_result *out, struct ec_store *store,
+    const struct ec_export_req *req, struct ec_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return build_with(store, req, build_run_any, out, err);
+}
+
+/* The store snapshot and plan() only: nothing is written. */
+static int
+build_estimate(void *out, struct ec_build *b, struct ec_err *err)
+{
+	if (b->store != NULL && ec_store_begin(b->store, b->req->tenant,
+	    err) == -1)
+		return -1;
+	if (b->profile->plan != NULL && b->profile->plan(b, err) == -1)
+		return -1;
+	ec_export_space_measure(out, b, build_staging_parent(b->req),
+	    b->req->out_dir);
+	return 0;
+}
+
+int
+ec_export_estimate(struct ec_export_estimate *out, struct ec_store *store,
+    const struct ec_export_req *req, struct ec_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return build_with(store, req, build_estimate, out, err);
 }

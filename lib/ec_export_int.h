@@ -43,6 +43,7 @@ struct ec_build {
 	void				*state;		/* the profile's */
 	void				(*release)(void *);
 	int64_t				 snapshot_us;
+	uint64_t			 est_docs, est_outputs, est_bytes;
 	struct ec_manifest		*manifest;	/* owned */
 	struct build_file		*files;		/* owned */
 	size_t				 nfiles, capfiles;
@@ -64,6 +65,26 @@ int	ec_export_add_own(struct ec_build *b, const char *name, const void *p,
 	    size_t len, struct ec_err *err);
 /* The tree's files sorted by path. */
 void	ec_export_files_sort(struct ec_build *b);
+/*
+ * Transport wrappers (ec_export_wrap.c).  The check runs with the
+ * request's other checks; the wrap turns the packed bundle at "from"
+ * (BUILD_FILE_MAX bytes) named "name" (256 bytes) into what is
+ * published, updating both: "<name>.age", then "<file>.split/".
+ */
+int	ec_export_wrap_check(const struct ec_build *b, struct ec_err *err);
+int	ec_export_wrap(struct ec_export_result *out, struct ec_build *b,
+	    char *from, char *name, struct ec_err *err);
+/*
+ * Free space (ec_export_space.c): the estimate from the profile's plan,
+ * with statvfs of the staging parent and of the output directory (when
+ * not NULL).  The check fails with EC_ERR_IO, naming the file system,
+ * when either lacks the space.
+ */
+void	ec_export_space_measure(struct ec_export_estimate *e,
+	    const struct ec_build *b, const char *staging_parent,
+	    const char *out_dir);
+int	ec_export_space_check(const struct ec_build *b,
+	    const char *staging_parent, struct ec_err *err);
 /* Discard every file left open. */
 void	ec_export_items_discard(struct ec_build *b);
 /* Release the list of closed files. */

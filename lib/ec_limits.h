@@ -34,6 +34,25 @@
 #define EC_ZSTD_WINDOW_LOG_MAX	27
 /* The one zstd level bundles are written with (determinism). */
 #define EC_ZSTD_LEVEL		3
+/*
+ * One devportal:offline asset, read whole (README, man page, OpenAPI
+ * document): ours are tens of KiB; past it the build is refused.
+ */
+#define EC_DEVPORTAL_MAX_ASSET	(16 * 1024 * 1024)
+/*
+ * Size estimates: exportctl estimate, and the free-space check a build
+ * makes before it writes (statvfs of the staging and output file
+ * systems).  The compressed size is assumed to be at most
+ * EC_ESTIMATE_ZSTD_PERCENT of the tree: canonical JSON under zstd -3
+ * comes to 10-30 % (the fixtures' json:raw bundle is about 15 %), and an
+ * estimate that errs high refuses a build that would have fitted rather
+ * than fail one half-way.  The driver's files (manifest, provenance,
+ * checksums, envelopes) and tar headers are counted as
+ * EC_ESTIMATE_FILE_BYTES per output plus EC_ESTIMATE_FIXED_BYTES.
+ */
+#define EC_ESTIMATE_ZSTD_PERCENT	40
+#define EC_ESTIMATE_FILE_BYTES		1024
+#define EC_ESTIMATE_FIXED_BYTES		(64 * 1024)
 /* Key and signature files read whole. */
 #define EC_MAX_KEY_BYTES	(64 * 1024)
 

@@ -5,6 +5,7 @@
 
 /* Sorted by name, so that listings are stable. */
 static const struct ec_profile *const profiles[] = {
+	&ec_profile_devportal_offline,
 	&ec_profile_json_raw,
 };
 

@@ -126,6 +126,16 @@ void	 ec_build_set_state(struct ec_build *b, void *state,
 	    void (*release)(void *));
 void	*ec_build_state(const struct ec_build *b);
 
+/*
+ * What plan() expects write() to produce: input documents, output files
+ * and their bytes before compression.  The driver adds its own files,
+ * checks the free space of the staging and output file systems against
+ * it before write() runs, and exportctl estimate reports it.  A profile
+ * that never calls it is estimated by the driver's files alone.
+ */
+void	ec_build_set_estimate(struct ec_build *b, uint64_t documents,
+	    uint64_t outputs, uint64_t bytes);
+
 /* The snapshot time (µs since the epoch): every tar member's mtime. */
 void	ec_build_set_snapshot(struct ec_build *b, int64_t us);
 
@@ -202,6 +212,7 @@ int	ec_build_input(struct ec_build *b, const char *kind,
 	    struct ec_err *err) EC_MUST_CHECK;
 
 /* The profiles (lib/profiles/<name>.c). */
+extern const struct ec_profile	ec_profile_devportal_offline;
 extern const struct ec_profile	ec_profile_json_raw;
 
 #endif

@@ -115,6 +115,7 @@ mem_stats(struct ec_store_stats *out, struct ec_store *s, const char *kind,
 		    strcmp(m->docs[i].kind, kind) != 0)
 			continue;
 		out->docs++;
+		out->bytes += m->docs[i].len;
 		if (m->docs[i].modified_us > out->max_modified_us)
 			out->max_modified_us = m->docs[i].modified_us;
 	}

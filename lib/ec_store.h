@@ -34,10 +34,14 @@ struct ec_store_doc {
 	size_t		 len;
 };
 
-/* What one kind holds: the document count and the newest modified time. */
+/*
+ * What one kind holds: the document count, the newest modified time and
+ * the canonical bytes of all its documents (for size estimates).
+ */
 struct ec_store_stats {
 	uint64_t	docs;
 	int64_t		max_modified_us;	/* µs since the epoch, >= 0 */
+	uint64_t	bytes;			/* sum of the documents' sizes */
 };
 
 /*
@@ -69,7 +73,7 @@ int	ec_store_begin(struct ec_store *s, const char *tenant,
 /* Close the snapshot, if one is open; never fails. */
 void	ec_store_end(struct ec_store *s);
 
-/* Count and newest modified time of one kind in the snapshot. */
+/* Count, newest modified time and total size of one kind. */
 int	ec_store_stats(struct ec_store_stats *out, struct ec_store *s,
 	    const char *kind, struct ec_err *err) EC_MUST_CHECK;
 

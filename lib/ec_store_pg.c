@@ -25,7 +25,8 @@ struct pg_store {
 
 static const char pg_stats_sql[] =
     "SELECT count(*), coalesce(greatest(0, (extract(epoch FROM "
-    "max(modified_at)) * 1000000)::int8), 0) FROM evidence "
+    "max(modified_at)) * 1000000)::int8), 0), coalesce(sum(size), 0) "
+    "FROM evidence "
     "WHERE tenant = $1 AND kind = $2";
 
 static const char pg_docs_sql[] =
@@ -51,22 +52,24 @@ pg_stats(struct ec_store_stats *out, struct ec_store *s, const char *kind,
 	struct pg_store	*p = (struct pg_store *)s;
 	const char	*vals[2] = { s->tenant, kind };
 	PGresult	*res;
-	uint64_t	 n, t;
+	uint64_t	 n, t, bytes;
 	int		 rc = -1;
 
 	if ((res = ec_db_exec(p->db, pg_stats_sql, 2, vals, NULL, NULL, false,
 	    err)) == NULL)
 		return -1;
 	/* Numbers from outside this process are parsed strictly. */
-	if (PQntuples(res) != 1 || PQnfields(res) != 2 ||
+	if (PQntuples(res) != 1 || PQnfields(res) != 3 ||
 	    ec_parse_u64(&n, PQgetvalue(res, 0, 0), 0, UINT64_MAX) == -1 ||
-	    ec_parse_u64(&t, PQgetvalue(res, 0, 1), 0, INT64_MAX) == -1) {
+	    ec_parse_u64(&t, PQgetvalue(res, 0, 1), 0, INT64_MAX) == -1 ||
+	    ec_parse_u64(&bytes, PQgetvalue(res, 0, 2), 0, INT64_MAX) == -1) {
 		(void)ec_err_set(err, EC_ERR_DB,
 		    "database: unexpected statistics for %s", kind);
 		goto out;
 	}
 	out->docs = n;
 	out->max_modified_us = (int64_t)t;
+	out->bytes = bytes;
 	rc = 0;
 out:
 	PQclear(res);

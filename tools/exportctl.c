@@ -54,7 +54,8 @@ static const char usage_text[] =
 "  build --profile P --tenant T --out DIR [--targets LIST]\n"
 "        [--formats LIST] [--key PRIVATE.pem] [--run-id ID]\n"
 "        [--max-bytes N] [--staging DIR] [--param KEY=VALUE]...\n"
-"        [--base DIR] [--policy FILE]\n"
+"        [--base DIR] [--policy FILE] [--recipient age1...]...\n"
+"        [--recipients-file FILE] [--split-size N[K|M|G|T]]\n"
 "                                 build DIR/<name>.tar.zst (json:raw) or\n"
 "                                 the directory DIR/<name>/; DIR is made\n"
 "                                 (0755) when missing, its parent must\n"
@@ -62,10 +63,22 @@ static const char usage_text[] =
 "                                 the profile's own (--base X, --policy X:\n"
 "                                 --param base=X, policy=X); a reused\n"
 "                                 --run-id is refused unless the bytes\n"
-"                                 are identical\n"
-"  verify BUNDLE [--key PUBLIC.pem]\n"
+"                                 are identical; packed bundles only:\n"
+"                                 --recipient publishes <name>.age (no\n"
+"                                 plaintext), --split-size the directory\n"
+"                                 <file>.split/ of parts and manifest\n"
+"  estimate --profile P --tenant T [--targets LIST] [--formats LIST]\n"
+"        [--param KEY=VALUE]... [--staging DIR] [--out DIR]\n"
+"        [--recipient age1...]... [--split-size N]\n"
+"                                 the expected size and the free space a\n"
+"                                 build needs, before it starts; build\n"
+"                                 refuses to start without that space\n"
+"  verify BUNDLE|PARTS... [--key PUBLIC.pem] [--identity FILE]...\n"
 "                                 verify a bundle (.tar.zst or directory)\n"
-"                                 offline\n"
+"                                 offline; also NAME.age (decrypted with\n"
+"                                 --identity in a private temporary) and\n"
+"                                 a split bundle: its NAME.split directory,\n"
+"                                 NAME.split.json or the parts\n"
 "  keys generate --type ed25519|ecdsa-p256 --out DIR\n"
 "                                 write signing.key.pem (0600) and\n"
 "                                 signing.pub.pem\n"
@@ -111,7 +124,8 @@ static const char usage_text[] =
 "  --json          machine-readable output on stdout\n"
 "  --help, --version\n"
 "\n"
-"targets: advisory,vex,sbom   formats: json,ndjson   profiles: json:raw\n"
+"targets: advisory,vex,sbom   formats: json,ndjson\n"
+"profiles: json:raw, devportal:offline (exportctl profiles lists them)\n"
 "tenants: 1 to 64 of [A-Za-z0-9._-], not starting with '.' or '-';\n"
 "         case-sensitive\n"
 "exit status: 0 success, 1 usage error, 2 input or runtime error,\n"
@@ -385,15 +399,21 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 		if (r->files > 0)
 			printf("files     %zu metadata\n", r->files);
 		printf("signed    %s\n", r->signed_ ? "yes" : "no");
+		if (r->encrypted)
+			printf("encrypted age v1, sha256 %s\n", r->age_sha256);
+		if (r->parts > 0)
+			printf("split     %u parts\n", r->parts);
 	}
 	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, "
-	    "s:b, s:b, s:b}", "ok", 1, "path", r->path, "sha256", r->sha256,
+	    "s:b, s:b, s:b, s:b, s:s, s:i}", "ok", 1, "path", r->path,
+	    "sha256", r->sha256,
 	    "size", (json_int_t)r->size, "runId", r->run_id,
 	    "inputsHash", r->inputs_hash,
 	    "documents", (json_int_t)r->documents,
 	    "items", (json_int_t)r->items, "files", (json_int_t)r->files,
 	    "signed", r->signed_, "packed", r->packed,
-	    "existed", r->existed));
+	    "existed", r->existed, "encrypted", r->encrypted,
+	    "ageSha256", r->age_sha256, "parts", (int)r->parts));
 	return EXIT_OK;
 }
 
@@ -417,8 +437,38 @@ out:
 	return rc;
 }
 
+/* --recipient, --recipients-file and --split-size of build. */
 static int
-cmd_build(struct cli *c, int argc, char **argv)
+build_wrap_opt(struct ec_export_req *req, struct ec_age_recipient *rcpt,
+    int ch, struct ec_err *err)
+{
+	if (ch == 'a' && req->nrecipients == EC_AGE_MAX_RECIPIENTS)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "at most %d recipients", EC_AGE_MAX_RECIPIENTS);
+	if (ch == 'a')
+		return ec_age_recipient_parse(&rcpt[req->nrecipients++],
+		    optarg, strlen(optarg), err);
+	if (ch == 'A')
+		return ec_age_recipients_read(rcpt, EC_AGE_MAX_RECIPIENTS,
+		    &req->nrecipients, optarg, err);
+	if (ch == 'z')
+		return ec_split_size_parse(&req->split_size, optarg, err);
+	return 0;
+}
+
+/* What build and estimate parse; static, as the arrays are large. */
+struct build_args {
+	struct ec_export_req	 req;
+	const char		*key;
+	const char		*params[EC_PARAM_MAX + 1];
+	char			 alias[2][EC_PARAM_VALUE_MAX + 16];
+	struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
+};
+
+/* build's and estimate's options; 0, or the exit code of a failure. */
+static int
+build_parse(struct build_args *a, struct cli *c, int argc, char **argv,
+    const char *cmd)
 {
 	static const struct option	opts[] = { CLI_COMMON_OPTS,
 		{ "profile", required_argument, NULL, 'p' },
@@ -433,61 +483,80 @@ cmd_build(struct cli *c, int argc, char **argv)
 		{ "param", required_argument, NULL, 'P' },
 		{ "base", required_argument, NULL, 'B' },
 		{ "policy", required_argument, NULL, 'L' },
+		{ "recipient", required_argument, NULL, 'a' },
+		{ "recipients-file", required_argument, NULL, 'A' },
+		{ "split-size", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 } };
-	struct ec_export_req		 req;
-	struct ec_export_result		 res;
-	struct ec_signer		*signer = NULL;
+	struct ec_export_req		*req = &a->req;
 	struct ec_err			 err;
-	const char			*key = NULL;
-	const char			*params[EC_PARAM_MAX + 1];
-	char				 alias[2][EC_PARAM_VALUE_MAX + 16];
-	int				 ch, rc;
+	int				 ch;
 
-	memset(&req, 0, sizeof(req));
-	req.params = params;
+	memset(req, 0, sizeof(*req));
+	req->params = a->params;
+	req->recipients = a->rcpt;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		/* Recipients and sizes are refused before any work. */
+		if (build_wrap_opt(req, a->rcpt, ch, &err) == -1)
+			return cli_fail(c, &err);
 		switch (ch) {
-		case 'p': req.profile = optarg; break;
-		case 't': req.tenant = optarg; break;
-		case 'T': req.targets = optarg; break;
-		case 'F': req.formats = optarg; break;
-		case 'k': key = optarg; break;
-		case 'r': req.run_id = optarg; break;
-		case 'S': req.staging_dir = optarg; break;
-		case 'o': req.out_dir = optarg; break;
+		case 'a': case 'A': case 'z': break;
+		case 'p': req->profile = optarg; break;
+		case 't': req->tenant = optarg; break;
+		case 'T': req->targets = optarg; break;
+		case 'F': req->formats = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'r': req->run_id = optarg; break;
+		case 'S': req->staging_dir = optarg; break;
+		case 'o': req->out_dir = optarg; break;
 		case 'B':
 		case 'L':
 			/* --base X and --policy X: --param base=X, policy=X. */
-			(void)snprintf(alias[ch == 'L'], sizeof(alias[0]), "%s=%s",
-			    ch == 'B' ? "base" : "policy", optarg);
-			optarg = alias[ch == 'L'];
+			(void)snprintf(a->alias[ch == 'L'], sizeof(a->alias[0]),
+			    "%s=%s", ch == 'B' ? "base" : "policy", optarg);
+			optarg = a->alias[ch == 'L'];
 			/* FALLTHROUGH */
 		case 'P':
 			/* One past the limit, so that the library names it. */
-			if (req.nparams <= EC_PARAM_MAX)
-				params[req.nparams++] = optarg;
+			if (req->nparams <= EC_PARAM_MAX)
+				a->params[req->nparams++] = optarg;
 			break;
 		case 'm':
-			if (ec_parse_u64(&req.max_bytes, optarg, 1,
+			if (ec_parse_u64(&req->max_bytes, optarg, 1,
 			    EC_MAX_BUNDLE_BYTES) == -1)
-				return cli_usage("build: --max-bytes: 1 to "
-				    "%llu", EC_MAX_BUNDLE_BYTES);
+				return cli_usage("%s: --max-bytes: 1 to %llu",
+				    cmd, EC_MAX_BUNDLE_BYTES);
 			break;
 		default:
 			if (!cli_common(c, ch))
-				return cli_usage("build: bad option");
+				return cli_usage("%s: bad option", cmd);
 		}
 	}
-	if (req.profile == NULL || req.tenant == NULL || req.out_dir == NULL ||
-	    optind != argc)
-		return cli_usage("build: --profile, --tenant and --out are "
-		    "required");
+	if (req->profile == NULL || req->tenant == NULL || optind != argc)
+		return cli_usage("%s: --profile and --tenant are required",
+		    cmd);
+	return 0;
+}
+
+static int
+cmd_build(struct cli *c, int argc, char **argv)
+{
+	static struct build_args	 a;
+	struct ec_export_req		*r = &a.req;
+	struct ec_export_result		 res;
+	struct ec_signer		*signer = NULL;
+	struct ec_err			 err;
+	int				 rc;
+
+	if ((rc = build_parse(&a, c, argc, argv, "build")) != 0)
+		return rc;
+	if (r->out_dir == NULL)
+		return cli_usage("build: --out is required");
 	/* Fail on a bad request or key before touching the database. */
-	if (ec_export_check(&req, &err) == -1 ||
-	    (key != NULL && ec_signer_load(&signer, key, &err) == -1))
+	if (ec_export_check(r, &err) == -1 ||
+	    (a.key != NULL && ec_signer_load(&signer, a.key, &err) == -1))
 		return cli_fail(c, &err);
-	req.signer = signer;
-	if (build_with_store(&res, c, &req, &err) == -1)
+	r->signer = signer;
+	if (build_with_store(&res, c, r, &err) == -1)
 		rc = cli_fail(c, &err);
 	else
 		rc = build_print(c, &res);
@@ -495,33 +564,115 @@ cmd_build(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+static void
+estimate_print(const struct cli *c, const struct ec_export_estimate *e,
+    const char *out_dir)
+{
+	if (!c->json && out_dir == NULL)
+		printf("(no --out: the output file system is not measured)\n");
+	if (!c->json)
+		printf("documents %llu\noutputs   %llu files\n"
+		    "tree      about %llu bytes uncompressed\n"
+		    "bundle    about %llu bytes\n"
+		    "staging   needs %llu bytes free, %llu available\n"
+		    "output    needs %llu bytes free, %llu available%s\n"
+		    "fits      %s\n", (unsigned long long)e->documents,
+		    (unsigned long long)e->outputs,
+		    (unsigned long long)e->tree_bytes,
+		    (unsigned long long)e->bundle_bytes,
+		    (unsigned long long)e->staging_need,
+		    (unsigned long long)e->staging_free,
+		    (unsigned long long)e->out_need,
+		    (unsigned long long)e->out_free,
+		    e->same_fs ? " (same file system as staging)" : "",
+		    e->fits ? "yes" : "no");
+	cli_emit(c, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:b, s:b}", "ok", 1, "documents", (json_int_t)e->documents,
+	    "outputs", (json_int_t)e->outputs,
+	    "treeBytes", (json_int_t)e->tree_bytes,
+	    "bundleBytes", (json_int_t)e->bundle_bytes,
+	    "stagingNeed", (json_int_t)e->staging_need,
+	    "stagingFree", (json_int_t)e->staging_free,
+	    "outNeed", (json_int_t)e->out_need,
+	    "outFree", (json_int_t)e->out_free, "sameFs", e->same_fs,
+	    "fits", e->fits));
+}
+
+static int
+cmd_estimate(struct cli *c, int argc, char **argv)
+{
+	static struct build_args	 a;
+	struct ec_export_estimate	 e;
+	struct ec_db			*db = NULL;
+	struct ec_store			*store = NULL;
+	struct ec_err			 err;
+	int				 rc;
+
+	if ((rc = build_parse(&a, c, argc, argv, "estimate")) != 0)
+		return rc;
+	if (ec_export_check(&a.req, &err) == -1)
+		return cli_fail(c, &err);
+	rc = -1;
+	if (!ec_export_needs_store(&a.req) ||
+	    (ec_db_connect(&db, c->db, &err) == 0 &&
+	    ec_store_pg_new(&store, db, &err) == 0))
+		rc = ec_export_estimate(&e, store, &a.req, &err);
+	ec_store_free(store);
+	ec_db_free(db);
+	if (rc == -1)
+		return cli_fail(c, &err);
+	estimate_print(c, &e, a.req.out_dir);
+	return EXIT_OK;
+}
+
 static int
 cmd_verify(struct cli *c, int argc, char **argv)
 {
 	static const struct option	opts[] = { CLI_COMMON_OPTS,
-					    { "key", required_argument, NULL,
-					    'k' },
-					    { NULL, 0, NULL, 0 } };
+		{ "key", required_argument, NULL, 'k' },
+		{ "identity", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 } };
+	static struct ec_age_identity	 ids[EC_AGE_MAX_IDENTITIES];
 	struct ec_verify_result		 res;
+	struct ec_export_opened		 op;
 	struct ec_verifier		*key = NULL;
 	struct ec_err			 err;
 	const char			*keypath = NULL;
+	size_t				 nids = 0;
 	int				 ch, rc;
 
+	memset(&op, 0, sizeof(op));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'k')
 			keypath = optarg;
-		else if (!cli_common(c, ch))
+		else if (ch == 'i') {
+			if (ec_age_identities_read(ids, EC_AGE_MAX_IDENTITIES,
+			    &nids, optarg, &err) == -1)
+				return cli_fail(c, &err);
+		} else if (!cli_common(c, ch))
 			return cli_usage("verify: bad option");
 	}
-	if (optind + 1 != argc)
-		return cli_usage("verify: exactly one BUNDLE");
+	if (optind >= argc)
+		return cli_usage("verify: a BUNDLE, or the parts of one");
 	if (keypath != NULL && ec_verifier_load(&key, keypath, &err) == -1)
 		return cli_fail(c, &err);
-	rc = ec_verify_bundle(&res, argv[optind], key, &err);
+	/* Parts and .age: joined and decrypted in a private temporary. */
+	rc = ec_export_open(&op, (const char *const *)argv + optind,
+	    (size_t)(argc - optind), key, ids, nids, &err);
+	ec_age_identity_wipe(ids, nids);
+	if (rc == 0)
+		rc = ec_verify_bundle(&res, op.path, key, &err);
+	ec_export_opened_dispose(&op);
 	ec_verifier_free(key);
 	if (rc == -1)
 		return cli_fail(c, &err);
+	if (!c->json && op.parts > 0)
+		printf("parts     %u joined, each sha256 matches the %s parts "
+		    "manifest\n", op.parts, op.split_signed ? "signed" :
+		    "(unsigned)");
+	if (!c->json && op.decrypted)
+		printf("decrypted age v1 with the identity, in a private "
+		    "temporary (removed)\n");
 	if (!c->json) {
 		printf("verified  %s\n", argv[optind]);
 		printf("profile   %s, run %s\n", res.profile, res.run_id);
@@ -536,8 +687,9 @@ cmd_verify(struct cli *c, int argc, char **argv)
 		else
 			printf("signatures none (unsigned bundle)\n");
 	}
-	cli_emit(c, json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:b, "
-	    "s:s}", "ok", 1, "bundle", argv[optind], "profile", res.profile,
+	cli_emit(c, json_pack("{s:b, s:s, s:i, s:b, s:s, s:s, s:I, s:I, s:I, "
+	    "s:b, s:s}", "ok", 1, "bundle", argv[optind], "parts",
+	    (int)op.parts, "decrypted", op.decrypted, "profile", res.profile,
 	    "runId", res.run_id, "files", (json_int_t)res.files,
 	    "items", (json_int_t)res.items,
 	    "subjects", (json_int_t)res.subjects, "signed", res.signed_,
@@ -1150,6 +1302,7 @@ main(int argc, char **argv)
 	} cmds[] = {
 		{ "build", cmd_build }, { "db", cmd_db },
 		{ "decrypt", cmd_decrypt }, { "encrypt", cmd_encrypt },
+		{ "estimate", cmd_estimate },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
 		{ "tuf", cmd_tuf },

@@ -65,7 +65,7 @@ raw_plan(struct ec_build *b, struct ec_err *err)
 {
 	const struct ec_selectors	*sel = ec_build_selectors(b);
 	struct ec_store_stats		 st;
-	uint64_t			 outputs = 0;
+	uint64_t			 outputs = 0, docs = 0, bytes = 0;
 	int64_t				 snap = 0;
 	size_t				 i;
 	unsigned			 f;
@@ -81,9 +81,13 @@ raw_plan(struct ec_build *b, struct ec_err *err)
 		 * file per document add a file each.
 		 */
 		for (f = 1; f < (1u << EC_FORMAT_COUNT); f <<= 1)
-			if ((sel->formats & f) != 0)
+			if ((sel->formats & f) != 0) {
 				outputs += raw_per_doc(raw_kinds[i].target,
 				    f) ? st.docs : 1;
+				/* The documents, and a separator each. */
+				bytes += st.bytes + st.docs + 2;
+			}
+		docs += st.docs;
 		if (st.max_modified_us > snap)
 			snap = st.max_modified_us;
 	}
@@ -93,6 +97,7 @@ raw_plan(struct ec_build *b, struct ec_err *err)
 		    "SBOMs as ndjson or narrow the targets)",
 		    (unsigned long long)outputs, EC_MAX_OUTPUTS);
 	ec_build_set_snapshot(b, snap);
+	ec_build_set_estimate(b, docs, outputs, bytes);
 	return 0;
 }
 

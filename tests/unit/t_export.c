@@ -496,6 +496,120 @@ test_requests(struct ec_store *store)
 	    (st.st_mode & 07777) == 0755, "missing --out made, mode 0755");
 }
 
+/* A refused transport wrapper: the error, and nothing written. */
+static void
+wrap_refused(const struct ec_profile *p, uint64_t split,
+    const struct ec_age_recipient *rc, const char *want, const char *what)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_err		 err;
+	char			 out[300];
+
+	(void)snprintf(out, sizeof(out), "%s/wrap-refused", dir);
+	req_init(&r, out);
+	r.profile_def = p;
+	r.split_size = split;
+	r.recipients = rc;
+	r.nrecipients = rc != NULL ? 1 : 0;
+	ok(ec_export_build(&a, NULL, &r, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID && strstr(err.msg, want) != NULL
+	    && staging_empty() && access(out, F_OK) == -1,
+	    "%s: refused before any work: %s", what, err.msg);
+}
+
+static void
+test_wrap(struct ec_store *store)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_export_opened	 op;
+	struct ec_verify_result	 v;
+	struct ec_age_identity	 id;
+	struct ec_age_recipient	 rc, zero;
+	struct ec_err		 err;
+	const char		*paths[1];
+	char			 out[300];
+	bool			 built;
+
+	if (ec_age_identity_generate(&id, &err) == -1) {
+		ok(0, "identity: %s", err.msg);
+		return;
+	}
+	memcpy(rc.pub, id.pub, sizeof(rc.pub));
+	memset(&zero, 0, sizeof(zero));
+	wrap_refused(&test_tree, 4096, NULL, "packed bundles",
+	    "split of a directory output");
+	wrap_refused(&test_tree, 0, &rc, "packed bundles",
+	    "encryption of a directory output");
+	wrap_refused(&test_pack, 100, NULL, "split size", "a 100-byte split");
+	wrap_refused(&test_pack, 0, &zero, "low-order",
+	    "an all-zero recipient");
+
+	(void)snprintf(out, sizeof(out), "%s/wrapped", dir);
+	req_init(&r, out);
+	r.recipients = &rc;
+	r.nrecipients = 1;
+	r.split_size = 1024;
+	/* ok()'s arguments are evaluated in any order: build first. */
+	built = ec_export_build(&a, store, &r, &err) == 0;
+	ok(built && a.encrypted && a.parts > 1 &&
+	    strstr(a.path, ".tar.zst.age.split") != NULL && staging_empty(),
+	    "json:raw encrypted and split: %s (%u parts)", a.path, a.parts);
+	paths[0] = a.path;
+	ok(ec_export_open(&op, paths, 1, NULL, NULL, 0, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID && op.tmp == NULL,
+	    "opened without an identity: %s", err.msg);
+	ok(ec_export_open(&op, paths, 1, NULL, &id, 1, &err) == 0 &&
+	    op.decrypted && op.parts == a.parts &&
+	    ec_verify_bundle(&v, op.path, NULL, &err) == 0,
+	    "joined, decrypted and verified: %s", err.msg);
+	ec_export_opened_dispose(&op);
+	ec_age_identity_wipe(&id, 1);
+}
+
+/* The estimate: what plan() reports, and the free-space figures. */
+static void
+test_estimate(struct ec_store *store)
+{
+	struct ec_export_req		r;
+	struct ec_export_estimate	e, w;
+	struct ec_export_result		a;
+	struct ec_age_recipient		rc;
+	struct ec_err			err;
+	char				out[300];
+	bool				got;
+
+	(void)snprintf(out, sizeof(out), "%s/estimated", dir);
+	req_init(&r, out);
+	r.formats = "json,ndjson";
+	got = ec_export_estimate(&e, store, &r, &err) == 0;
+	ok(got && e.documents == 4 && e.outputs == 6 && e.same_fs && e.fits &&
+	    e.out_need == 0 && e.staging_free > 0 && access(out, F_OK) == -1 &&
+	    staging_empty(), "json:raw estimate: %llu documents, %llu files, "
+	    "%llu bytes, nothing written", (unsigned long long)e.documents,
+	    (unsigned long long)e.outputs, (unsigned long long)e.bundle_bytes);
+	got = ec_export_build(&a, store, &r, &err) == 0;
+	ok(got && e.bundle_bytes >= a.size,
+	    "the estimate errs high: %llu >= %llu",
+	    (unsigned long long)e.bundle_bytes, (unsigned long long)a.size);
+	memset(&rc, 0, sizeof(rc));
+	rc.pub[0] = 9;
+	r.recipients = &rc;
+	r.nrecipients = 1;
+	r.split_size = 1024;
+	got = ec_export_estimate(&w, store, &r, &err) == 0;
+	ok(got && w.staging_need > e.staging_need &&
+	    w.bundle_bytes > e.bundle_bytes,
+	    "encrypting and splitting need more staging: %llu > %llu",
+	    (unsigned long long)w.staging_need,
+	    (unsigned long long)e.staging_need);
+	r.tenant = "-x";
+	ok(ec_export_estimate(&w, store, &r, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID,
+	    "a bad request is refused like a build: %s", err.msg);
+}
+
 int
 main(void)
 {
@@ -517,6 +631,8 @@ main(void)
 	test_pack_metadata();
 	test_failures();
 	test_requests(store);
+	test_wrap(store);
+	test_estimate(store);
 	ec_store_free(store);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -63,7 +63,7 @@ main(void)
 	ok(ec_store_begin(s, "a", &err) == 0, "snapshot of tenant a");
 	ok(ec_store_begin(s, "a", &err) == -1, "one snapshot at a time");
 	ok(ec_store_stats(&st, s, "advisory", &err) == 0 && st.docs == 3 &&
-	    st.max_modified_us == 200,
+	    st.max_modified_us == 200 && st.bytes == 6,
 	    "stats count tenant a only: %llu docs, newest %lld",
 	    (unsigned long long)st.docs, (long long)st.max_modified_us);
 	memset(&seen, 0, sizeof(seen));
@@ -77,7 +77,7 @@ main(void)
 	    ec_store_stats(&st, s, "advisory", &err) == 0 && st.docs == 1 &&
 	    st.max_modified_us == 900, "tenant b sees its own document");
 	ok(ec_store_stats(&st, s, "sbom", &err) == 0 && st.docs == 0 &&
-	    st.max_modified_us == 0, "an empty kind");
+	    st.max_modified_us == 0 && st.bytes == 0, "an empty kind");
 	ec_store_free(s);
 	return done_testing();
 }
