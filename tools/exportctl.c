@@ -20,6 +20,7 @@
 #include "ec_export.h"
 #include "ec_ingest.h"
 #include "ec_key.h"
+#include "ec_keyring.h"
 #include "ec_limits.h"
 #include "ec_num.h"
 #include "ec_profile.h"
@@ -45,7 +46,7 @@ static const char usage_text[] =
 "  build --profile P --tenant T --out DIR [--targets LIST]\n"
 "        [--formats LIST] [--key PRIVATE.pem] [--run-id ID]\n"
 "        [--max-bytes N] [--staging DIR] [--param KEY=VALUE]...\n"
-"        [--base DIR] [--policy FILE]\n"
+"        [--base DIR] [--policy FILE] [--key-ref REF --keyring FILE]\n"
 "                                 build DIR/<name>.tar.zst (json:raw) or\n"
 "                                 the directory DIR/<name>/; DIR is made\n"
 "                                 (0755) when missing, its parent must\n"
@@ -53,7 +54,9 @@ static const char usage_text[] =
 "                                 the profile's own (--base X, --policy X:\n"
 "                                 --param base=X, policy=X); a reused\n"
 "                                 --run-id is refused unless the bytes\n"
-"                                 are identical\n"
+"                                 are identical; --key-ref signs with the\n"
+"                                 tenant's key REF from the keyring FILE\n"
+"                                 (a key file or a PKCS#11 token key)\n"
 "  verify BUNDLE [--key PUBLIC.pem]\n"
 "                                 verify a bundle (.tar.zst or directory)\n"
 "                                 offline\n"
@@ -341,6 +344,26 @@ out:
 	return rc;
 }
 
+/*
+ * The build's signer: --key's file, or --key-ref resolved for the tenant
+ * through --keyring (a key file or a token key), never both.
+ */
+static int
+build_signer(struct ec_signer **out, const char *key, const char *ref,
+    const char *keyring, const char *tenant, struct ec_err *err)
+{
+	struct ec_keyring	*kr = NULL;
+	int			 rc;
+
+	if (ref == NULL)
+		return key != NULL ? ec_signer_load(out, key, err) : 0;
+	if (ec_keyring_open(&kr, keyring, err) == -1)
+		return -1;
+	rc = ec_keyring_signer(out, kr, tenant, ref, err);
+	ec_keyring_free(kr);
+	return rc;
+}
+
 static int
 cmd_build(struct cli *c, int argc, char **argv)
 {
@@ -357,12 +380,14 @@ cmd_build(struct cli *c, int argc, char **argv)
 		{ "param", required_argument, NULL, 'P' },
 		{ "base", required_argument, NULL, 'B' },
 		{ "policy", required_argument, NULL, 'L' },
+		{ "key-ref", required_argument, NULL, 'e' },
+		{ "keyring", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_export_req		 req;
 	struct ec_export_result		 res;
 	struct ec_signer		*signer = NULL;
 	struct ec_err			 err;
-	const char			*key = NULL;
+	const char			*key = NULL, *ref = NULL, *ring = NULL;
 	const char			*params[EC_PARAM_MAX + 1];
 	char				 alias[2][EC_PARAM_VALUE_MAX + 16];
 	int				 ch, rc;
@@ -376,6 +401,8 @@ cmd_build(struct cli *c, int argc, char **argv)
 		case 'T': req.targets = optarg; break;
 		case 'F': req.formats = optarg; break;
 		case 'k': key = optarg; break;
+		case 'e': ref = optarg; break;
+		case 'y': ring = optarg; break;
 		case 'r': req.run_id = optarg; break;
 		case 'S': req.staging_dir = optarg; break;
 		case 'o': req.out_dir = optarg; break;
@@ -406,9 +433,12 @@ cmd_build(struct cli *c, int argc, char **argv)
 	    optind != argc)
 		return cli_usage("build: --profile, --tenant and --out are "
 		    "required");
+	if ((ref != NULL) != (ring != NULL) || (ref != NULL && key != NULL))
+		return cli_usage("build: --key-ref goes with --keyring, and "
+		    "not with --key");
 	/* Fail on a bad request or key before touching the database. */
 	if (ec_export_check(&req, &err) == -1 ||
-	    (key != NULL && ec_signer_load(&signer, key, &err) == -1))
+	    build_signer(&signer, key, ref, ring, req.tenant, &err) == -1)
 		return cli_fail(c, &err);
 	req.signer = signer;
 	if (build_with_store(&res, c, &req, &err) == -1)
