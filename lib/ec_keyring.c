@@ -235,10 +235,14 @@ static int
 kr_entry_field(struct kr_entry *e, const char *k, const json_t *v,
     const char *dir, struct ec_err *err)
 {
-	if (strcmp(k, "signingKey") == 0)
+	if (strcmp(k, "signingKey") == 0 || strcmp(k, "recipients") == 0) {
+		/* Both fill e->path; kr_entry_kind would say so too late. */
+		if (e->path != NULL)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "want exactly one of signingKey, pkcs11 and "
+			    "recipients");
 		return kr_path(&e->path, dir, v, k, err);
-	if (strcmp(k, "recipients") == 0)
-		return kr_path(&e->path, dir, v, k, err);
+	}
 	if (strcmp(k, "identity") == 0)
 		return kr_path(&e->identity, dir, v, k, err);
 	if (strcmp(k, "pinSource") == 0)
