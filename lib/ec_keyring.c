@@ -80,8 +80,7 @@ kr_p11_attr(const char *a, size_t len, bool seen[], struct ec_err *err)
 
 	if ((eq = memchr(a, '=', len)) == NULL || eq == a || eq + 1 == a + len)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "PKCS#11 URI attribute \"%.*s\" is not name=value",
-		    (int)(len > 64 ? 64 : len), a);
+		    "a PKCS#11 URI attribute is not name=value");
 	nlen = (size_t)(eq - a);
 	for (i = 0; i < sizeof(kr_p11_attrs) / sizeof(kr_p11_attrs[0]); i++)
 		if (strlen(kr_p11_attrs[i]) == nlen &&
@@ -269,8 +268,8 @@ kr_entry_field(struct kr_entry *e, const char *k, const json_t *v,
 			return ec_err_nomem(err);
 		return 0;
 	}
-	return ec_err_set(err, EC_ERR_REQUEST_INVALID, "unknown field \"%.64s\"",
-	    k);
+	return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+	    "unknown field \"%.64s\"", k);
 }
 
 /* Exactly one key source, and only the fields that go with it. */
@@ -395,7 +394,8 @@ ec_keyring_parse(struct ec_keyring **out, const char *json, size_t len,
 	    NULL)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "keyring: line %d: %s", jerr.line, jerr.text);
-	if (ec_jose_count_nodes(doc, EC_KEYRING_MAX_NODES) > EC_KEYRING_MAX_NODES) {
+	if (ec_jose_count_nodes(doc, EC_KEYRING_MAX_NODES) >
+	    EC_KEYRING_MAX_NODES) {
 		json_decref(doc);
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "keyring has more than %d JSON values",

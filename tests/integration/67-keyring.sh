@@ -117,7 +117,8 @@ refuse() {
 	check "$desc: no PIN in the message" \
 	    sh -c '! grep -q -e "$1" -e 000000 "$2"' _ "$pin" "$out.err"
 }
-refuse "wrong PIN" "wrong PIN" wrong --tenant "$t" --key-ref "kms://$t/wrong-pin"
+refuse "wrong PIN" "wrong PIN" wrong --tenant "$t" \
+    --key-ref "kms://$t/wrong-pin"
 refuse "missing token object" "no such private key" gone --tenant "$t" \
     --key-ref "kms://$t/gone"
 refuse "foreign-tenant reference" "unknown key reference \"kms://$u/signing\"" \

@@ -159,7 +159,8 @@ test_resolve(void)
 	    strstr(err.msg, "kms://other/signing") != NULL,
 	    "foreign-tenant reference refused: %s", err.msg);
 	ok(ec_keyring_resolve(kr, "nobody", "kms://other/signing",
-	    EC_KEYRING_SIGN, &err2) == -1 && strstr(err2.msg, "unknown key reference") != NULL &&
+	    EC_KEYRING_SIGN, &err2) == -1 &&
+	    strstr(err2.msg, "unknown key reference") != NULL &&
 	    strstr(err.msg, "unknown key reference") != NULL,
 	    "foreign and unknown references read alike");
 	ok(ec_keyring_signer(&s, kr, "other", "kms://acme/signing", &err) ==
@@ -235,6 +236,9 @@ test_refused(void)
 	refused("{\"version\":1,\"tenants\":{\"a\":{\"kms://k\":"
 	    "{\"pkcs11\":\"pkcs11:colour=red\"}}}}", EC_ERR_REQUEST_INVALID,
 	    "unknown PKCS#11 URI attribute", "unknown URI attribute");
+	refused("{\"version\":1,\"tenants\":{\"a\":{\"kms://k\":"
+	    "{\"pkcs11\":\"pkcs11:token=a;s3cr3t\"}}}}", EC_ERR_REQUEST_INVALID,
+	    "not name=value", "attribute without a value");
 	refused("{\"version\":1,\"tenants\":{\"a\":{\"kms://k\":"
 	    "{\"pkcs11\":\"pkcs11:object=a%zz\"}}}}", EC_ERR_REQUEST_INVALID,
 	    "percent-encoding", "bad percent-encoding");
