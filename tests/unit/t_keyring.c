@@ -287,6 +287,26 @@ test_refused(void)
 	free(big);
 }
 
+/* Remove what setup() made (the identity is a FIFO by now). */
+static bool
+cleanup(void)
+{
+	static const char *const	files[] = { "keys/signing.key.pem",
+					    "keys/signing.pub.pem",
+					    "keys/age-identity.txt",
+					    "keys/age-recipients.txt", "keys",
+					    "pin.txt", "keyring.json" };
+	char				path[256];
+	size_t				i;
+	bool				all = true;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", tdir, files[i]);
+		all = remove(path) == 0 && all;
+	}
+	return rmdir(tdir) == 0 && all;
+}
+
 int
 main(void)
 {
@@ -294,5 +314,6 @@ main(void)
 	test_good();
 	test_resolve();
 	test_refused();
+	ok(cleanup(), "temporary directory removed");
 	return done_testing();
 }
