@@ -130,6 +130,24 @@ refuse "unset PIN variable" "EC_IT_TOKEN_PIN is not set" envunset \
 check "the right PIN still works after the refusals (no lock-out)" \
     "$EC_BIN" build --profile json:raw --tenant "$t" --key-ref "$ref" \
     --keyring "$kr/keyring.json" --out "$IT_TMP/b4"
+# Before any work means before the database too: with none reachable, a
+# bad keyring and a foreign reference still get their own errors.
+nodb="host=$IT_TMP/no-such-socket-dir connect_timeout=1"
+printf '{"version":1,"tenants":{},"keys":[]}' >"$kr/bad.json"
+check_fails "a keyring with an unknown field is refused, no database needed" \
+    2 'unknown field "keys"' "$EC_BIN" --db "$nodb" build --profile json:raw \
+    --tenant "$t" --key-ref "$ref" --keyring "$kr/bad.json" --out "$IT_TMP/b6"
+check_fails "a foreign reference is refused, no database needed" 2 \
+    ERR_EXPORT_REQUEST_INVALID "$EC_BIN" --db "$nodb" build \
+    --profile json:raw --tenant "$t" --key-ref "kms://$u/signing" \
+    --keyring "$kr/keyring.json" --out "$IT_TMP/b7"
+check_fails "a good reference gets as far as the database" 2 ERR_ \
+    "$EC_BIN" --db "$nodb" build --profile json:raw --tenant "$t" \
+    --key-ref "$ref" --keyring "$kr/keyring.json" --out "$IT_TMP/b8"
+cp "$IT_TMP/.log" "$IT_TMP/b8.err"
+check "... whose error is the database's, not the keyring's" \
+    sh -c 'grep -q ERR_ "$1" && ! grep -q "key reference" "$1"' _ \
+    "$IT_TMP/b8.err"
 check_fails "--key-ref without --keyring is a usage error" 1 - "$EC_BIN" \
     build --profile json:raw --tenant "$t" --key-ref "$ref" --out "$IT_TMP/b5"
 it_done
