@@ -20,6 +20,9 @@ DEB_PKGS += python3-securesystemslib
 # Version orders from the distributions' own libraries (ec_version) and
 # the policy schema check (tests/integration/60-policy-schema.sh).
 DEB_PKGS += librpm-dev libdpkg-dev python3-jsonschema
+# A real PKCS#11 token for keyring signing (tests/integration/67-keyring.sh)
+# and p11tool to initialise it and make a key inside it.
+DEB_PKGS += softhsm2 gnutls-bin
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -127,9 +127,8 @@ ec_b64url_encode(struct ec_buf *out, const void *in, size_t len,
 	return 0;
 }
 
-/* Values in a JSON tree, counting stops just past "max". */
-static size_t
-jose_count_nodes(const json_t *v, size_t max)
+size_t
+ec_jose_count_nodes(const json_t *v, size_t max)
 {
 	const char	*k;
 	json_t		*c;
@@ -139,13 +138,13 @@ jose_count_nodes(const json_t *v, size_t max)
 		json_object_foreach((json_t *)(uintptr_t)v, k, c) {
 			if (n > max)
 				break;
-			n += jose_count_nodes(c, max - n + 1);
+			n += ec_jose_count_nodes(c, max - n + 1);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, c) {
 			if (n > max)
 				break;
-			n += jose_count_nodes(c, max - n + 1);
+			n += ec_jose_count_nodes(c, max - n + 1);
 		}
 	}
 	return n;
@@ -177,7 +176,7 @@ jose_part_json(const char *p, size_t len, const char *what,
 		    "%s: not a JSON object", what);
 		json_decref(v);
 		v = NULL;
-	} else if (jose_count_nodes(v, EC_JOSE_MAX_NODES) >
+	} else if (ec_jose_count_nodes(v, EC_JOSE_MAX_NODES) >
 	    EC_JOSE_MAX_NODES) {
 		(void)ec_err_set(err, EC_ERR_UNAUTHORIZED,
 		    "%s: more than %d JSON values", what, EC_JOSE_MAX_NODES);
@@ -488,7 +487,7 @@ jwks_add(struct ec_jwks *ks, const json_t *jwk, size_t i, struct ec_err *err)
 	    (alg == NULL || strcmp(alg, "ES256") != 0)))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "JWKS key \"%s\": only use \"sig\", alg \"ES256\"", kid);
-	if (jose_count_nodes(jwk, EC_JOSE_MAX_NODES) > EC_JOSE_MAX_NODES ||
+	if (ec_jose_count_nodes(jwk, EC_JOSE_MAX_NODES) > EC_JOSE_MAX_NODES ||
 	    ec_jwk_parse(&k->jwk, jwk, err) == -1) {
 		if (err != NULL)
 			err->code = EC_ERR_REQUEST_INVALID;

@@ -115,6 +115,11 @@ int	ec_jwk_pem(struct ec_buf *out, const struct ec_jwk *key,
  * jti must be to be compared, stored and logged safely.
  */
 bool	ec_jose_printable(const char *s, size_t len, size_t max);
+/*
+ * Values in the JSON tree "v"; counting stops just past "max", so the
+ * cost is bounded whatever the tree (a bound for any JSON we parse).
+ */
+size_t	ec_jose_count_nodes(const json_t *v, size_t max);
 
 struct ec_jwks;	/* opaque: issuer keys, each with its PEM */
 

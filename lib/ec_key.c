@@ -16,6 +16,7 @@
 #include <gnutls/x509.h>
 
 #include "ec_key.h"
+#include "ec_key_int.h"
 #include "ec_limits.h"
 
 /* An Ed25519 signature is R || S, 32 bytes each (RFC 8032 5.1.6). */
@@ -31,6 +32,9 @@ struct ec_signer {
 	gnutls_pubkey_t		 pub;	/* owned; derived from priv */
 	enum ec_key_type	 type;
 	char			 keyid[EC_KEY_ID_SIZE];
+	bool			 token;	/* key in a token: no RFC 6979 */
+	void			*ctx;	/* owned by ctx_free; outlives priv */
+	void			(*ctx_free)(void *);
 };
 
 struct ec_verifier {
@@ -568,7 +572,7 @@ ec_signer_sign(struct ec_buf *sig_out, const struct ec_signer *s,
 		flags = 0;
 	} else {
 		algo = GNUTLS_SIGN_ECDSA_SHA256;
-		flags = GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE;
+		flags = s->token ? 0 : GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE;
 	}
 	key_datum(&d, data, len);
 	if ((ret = gnutls_privkey_sign_data2(s->priv, algo, flags, &d,
@@ -588,8 +592,42 @@ ec_signer_free(struct ec_signer *s)
 		gnutls_privkey_deinit(s->priv);
 	if (s->pub != NULL)
 		gnutls_pubkey_deinit(s->pub);
+	if (s->ctx_free != NULL)
+		s->ctx_free(s->ctx);
 	gnutls_memset(s, 0, sizeof(*s));
 	free(s);
+}
+
+int
+ec_signer_from_privkey(struct ec_signer **out, gnutls_privkey_t priv,
+    void *ctx, void (*ctx_free)(void *), struct ec_err *err)
+{
+	struct ec_signer	*s;
+	int			 ret;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		gnutls_privkey_deinit(priv);
+		if (ctx_free != NULL)
+			ctx_free(ctx);
+		return ec_err_nomem(err);
+	}
+	s->priv = priv;
+	s->ctx = ctx;
+	s->ctx_free = ctx_free;
+	s->token = true;
+	if ((ret = gnutls_pubkey_init(&s->pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(s->pub, s->priv, 0, 0)) < 0) {
+		key_gnutls_err(err, "reading the token's public key", ret);
+		goto fail;
+	}
+	if (key_classify(&s->type, s->pub, err) == -1 ||
+	    key_id(s->keyid, s->pub, err) == -1)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	ec_signer_free(s);
+	return -1;
 }
 
 int

@@ -20,6 +20,7 @@
 #include "ec_export.h"
 #include "ec_ingest.h"
 #include "ec_key.h"
+#include "ec_keyring.h"
 #include "ec_limits.h"
 #include "ec_num.h"
 #include "ec_profile.h"
@@ -56,6 +57,7 @@ static const char usage_text[] =
 "        [--max-bytes N] [--staging DIR] [--param KEY=VALUE]...\n"
 "        [--base DIR] [--policy FILE] [--recipient age1...]...\n"
 "        [--recipients-file FILE] [--split-size N[K|M|G|T]]\n"
+"        [--key-ref REF --keyring FILE]\n"
 "                                 build DIR/<name>.tar.zst (json:raw) or\n"
 "                                 the directory DIR/<name>/; DIR is made\n"
 "                                 (0755) when missing, its parent must\n"
@@ -63,7 +65,10 @@ static const char usage_text[] =
 "                                 the profile's own (--base X, --policy X:\n"
 "                                 --param base=X, policy=X); a reused\n"
 "                                 --run-id is refused unless the bytes\n"
-"                                 are identical; packed bundles only:\n"
+"                                 are identical; --key-ref signs with the\n"
+"                                 tenant's key REF from the keyring FILE\n"
+"                                 (a key file or a PKCS#11 token key);\n"
+"                                 packed bundles only:\n"
 "                                 --recipient publishes <name>.age (no\n"
 "                                 plaintext), --split-size the directory\n"
 "                                 <file>.split/ of parts and manifest\n"
@@ -437,6 +442,26 @@ out:
 	return rc;
 }
 
+/*
+ * The build's signer: --key's file, or --key-ref resolved for the tenant
+ * through --keyring (a key file or a token key), never both.
+ */
+static int
+build_signer(struct ec_signer **out, const char *key, const char *ref,
+    const char *keyring, const char *tenant, struct ec_err *err)
+{
+	struct ec_keyring	*kr = NULL;
+	int			 rc;
+
+	if (ref == NULL)
+		return key != NULL ? ec_signer_load(out, key, err) : 0;
+	if (ec_keyring_open(&kr, keyring, err) == -1)
+		return -1;
+	rc = ec_keyring_signer(out, kr, tenant, ref, err);
+	ec_keyring_free(kr);
+	return rc;
+}
+
 /* --recipient, --recipients-file and --split-size of build. */
 static int
 build_wrap_opt(struct ec_export_req *req, struct ec_age_recipient *rcpt,
@@ -460,6 +485,8 @@ build_wrap_opt(struct ec_export_req *req, struct ec_age_recipient *rcpt,
 struct build_args {
 	struct ec_export_req	 req;
 	const char		*key;
+	const char		*ref;		/* --key-ref */
+	const char		*ring;		/* --keyring */
 	const char		*params[EC_PARAM_MAX + 1];
 	char			 alias[2][EC_PARAM_VALUE_MAX + 16];
 	struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
@@ -486,6 +513,8 @@ build_parse(struct build_args *a, struct cli *c, int argc, char **argv,
 		{ "recipient", required_argument, NULL, 'a' },
 		{ "recipients-file", required_argument, NULL, 'A' },
 		{ "split-size", required_argument, NULL, 'z' },
+		{ "key-ref", required_argument, NULL, 'e' },
+		{ "keyring", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_export_req		*req = &a->req;
 	struct ec_err			 err;
@@ -505,6 +534,8 @@ build_parse(struct build_args *a, struct cli *c, int argc, char **argv,
 		case 'T': req->targets = optarg; break;
 		case 'F': req->formats = optarg; break;
 		case 'k': a->key = optarg; break;
+		case 'e': a->ref = optarg; break;
+		case 'y': a->ring = optarg; break;
 		case 'r': req->run_id = optarg; break;
 		case 'S': req->staging_dir = optarg; break;
 		case 'o': req->out_dir = optarg; break;
@@ -551,9 +582,13 @@ cmd_build(struct cli *c, int argc, char **argv)
 		return rc;
 	if (r->out_dir == NULL)
 		return cli_usage("build: --out is required");
+	if ((a.ref != NULL) != (a.ring != NULL) ||
+	    (a.ref != NULL && a.key != NULL))
+		return cli_usage("build: --key-ref goes with --keyring, and "
+		    "not with --key");
 	/* Fail on a bad request or key before touching the database. */
 	if (ec_export_check(r, &err) == -1 ||
-	    (a.key != NULL && ec_signer_load(&signer, a.key, &err) == -1))
+	    build_signer(&signer, a.key, a.ref, a.ring, r->tenant, &err) == -1)
 		return cli_fail(c, &err);
 	r->signer = signer;
 	if (build_with_store(&res, c, r, &err) == -1)
