@@ -47,21 +47,21 @@ check_fails "a hidden file is not a target" 2 ERR_EXPORT_REQUEST_INVALID \
     2099-01-01T00:00:00Z --out "$d/hidden" "$d/in/b.json" "$d/in/.hidden"
 check_equal "  ... and nothing is written" "$(ls -d "$d/hidden" 2>/dev/null)" ""
 
-port=
-for p in $(seq 18620 18629); do
-	/usr/bin/python3 -m http.server "$p" --bind 127.0.0.1 --directory "$d" \
-	    >"$d/http.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -n "$port" ] && break
-	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-done
-[ -n "$port" ] || { it_fail "a static server on 127.0.0.1:18620-18629"; it_done; }
+# Port 0: the kernel picks a free port and the server says which, so a
+# busy port (another run's server) can never answer in its place.
+/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$d" \
+    >"$d/http.log" 2>&1 &
+pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's/^Serving HTTP on [0-9.]* port \([0-9]*\).*/\1/p' \
+	    "$d/http.log")
+	[ -n "$port" ] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$port" ] || { it_fail "a static server on 127.0.0.1"; it_done; }
 url=http://127.0.0.1:$port
 root=$d/v1/metadata/1.root.json
 client() {	# client REPO WORKDIR TARGET...
