@@ -3,6 +3,8 @@
 
 CC	?= cc
 PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls
+# trivy:java-db writes SQLite; trivy:db sorts its rows in a SQLite file.
+PKGS	+= sqlite3
 # Debian packages the build, the tests, the demo and the benchmark use.
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	coreutils procps time libfcgi-dev libjansson-dev libpq-dev \
@@ -15,6 +17,9 @@ DEB_PKGS += age
 # tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on the
 # machine's own Node.js 20 and its npm (Debian's npm conflicts with it).
 DEB_PKGS += python3-securesystemslib
+# trivy:db and trivy:java-db: SQLite, and the OCI layout readers the
+# tests check the layouts with.
+DEB_PKGS += libsqlite3-dev sqlite3 skopeo umoci
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

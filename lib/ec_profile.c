@@ -6,6 +6,7 @@
 /* Sorted by name, so that listings are stable. */
 static const struct ec_profile *const profiles[] = {
 	&ec_profile_json_raw,
+	&ec_profile_trivy_db,
 };
 
 const struct ec_profile *

@@ -295,19 +295,23 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 		printf("run       %s\n", r->run_id);
 		printf("inputs    %llu documents, inputsHash %s\n",
 		    (unsigned long long)r->documents, r->inputs_hash);
+		if (r->skipped > 0)
+			printf("skipped   %llu documents the profile cannot "
+			    "express (see provenance.json)\n",
+			    (unsigned long long)r->skipped);
 		printf("items     %zu\n", r->items);
 		if (r->files > 0)
 			printf("files     %zu metadata\n", r->files);
 		printf("signed    %s\n", r->signed_ ? "yes" : "no");
 	}
 	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, "
-	    "s:b, s:b, s:b}", "ok", 1, "path", r->path, "sha256", r->sha256,
+	    "s:b, s:b, s:b, s:I}", "ok", 1, "path", r->path, "sha256", r->sha256,
 	    "size", (json_int_t)r->size, "runId", r->run_id,
 	    "inputsHash", r->inputs_hash,
 	    "documents", (json_int_t)r->documents,
 	    "items", (json_int_t)r->items, "files", (json_int_t)r->files,
 	    "signed", r->signed_, "packed", r->packed,
-	    "existed", r->existed));
+	    "existed", r->existed, "skipped", (json_int_t)r->skipped));
 	return EXIT_OK;
 }
 

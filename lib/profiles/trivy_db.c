@@ -1,0 +1,451 @@
+/*
+ * trivy:db: Trivy's vulnerability database (specs/trivy-db.md) from the
+ * store's OSV advisories, as a directory:
+ *
+ *   trivy.db        BoltDB (ec_bolt), schema 2 (section 2)
+ *   metadata.json   Version 2 (section 1.2; times below)
+ *   db.tar.gz       trivy.db + metadata.json, as Trivy downloads it (3.1)
+ *   oci/            OCI image layout, tag "2", as Trivy pulls it (3.2)
+ *
+ * Every advisory goes through ec_trivy_convert() in the store's (id,
+ * source) order.  The rows must reach ec_bolt sorted by path, and the
+ * store's order is not the rows' order, so they are sorted outside
+ * memory: each row goes into a scratch SQLite table whose primary key is
+ * (bucket, package, key, sequence), a B-tree on disk with a bounded page
+ * cache, and comes back out in key order.  BLOB keys compare as memcmp
+ * with the shorter first, ec_bolt's order exactly (boltdb.md section
+ * 10).  Rows of one path are merged in sequence order (ec_trivy_merge),
+ * so the result depends on the store's contents only; memory holds one
+ * path's rows and ec_bolt's open pages, never the database.
+ *
+ * metadata.json: UpdatedAt and DownloadedAt are the snapshot time (the
+ * newest advisory's modified time) and NextUpdate 2099-01-01, so that a
+ * cache built from these files is never refreshed from the network,
+ * with or without --skip-db-update (section 1.4).  Advisories Trivy
+ * cannot express (unknown ecosystem, only GIT ranges, withdrawn, past a
+ * work bound) are left out whole and counted (ec_build_skip).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "ec_bolt.h"
+#include "ec_buf.h"
+#include "ec_limits.h"
+#include "ec_profile.h"
+#include "ec_store.h"
+#include "ec_trivy.h"
+#include "ec_trivy_pack.h"
+
+/* Page cache of the sorting table, in KiB (SQLite's negative form). */
+#define TDB_SORT_CACHE_KIB	16384
+
+struct tdb {
+	struct ec_build		*b;
+	sqlite3			*sort;
+	sqlite3_stmt		*ins;
+	int64_t			 snapshot_us;
+	int64_t			 seq;
+	uint64_t		 rows;
+};
+
+static int
+tdb_sqlerr(sqlite3 *db, const char *what, struct ec_err *err)
+{
+	return ec_err_set(err, EC_ERR_IO, "trivy:db sort: %s: %s", what,
+	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static int
+tdb_plan(struct ec_build *b, struct ec_err *err)
+{
+	struct ec_store_stats	st;
+
+	if (ec_store_stats(&st, ec_build_store(b), "advisory", err) == -1)
+		return -1;
+	ec_build_set_snapshot(b, st.max_modified_us);
+	return 0;
+}
+
+/* The sorting table in a scratch file of the build, never published. */
+static int
+tdb_sort_open(struct tdb *t, const char *path, struct ec_err *err)
+{
+	char	sql[512];
+
+	if (sqlite3_open_v2(path, &t->sort, SQLITE_OPEN_READWRITE,
+	    NULL) != SQLITE_OK)
+		return tdb_sqlerr(t->sort, "open", err);
+	(void)snprintf(sql, sizeof(sql),
+	    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	    "PRAGMA temp_store=FILE; PRAGMA cache_size=-%d;"
+	    "CREATE TABLE r(bucket BLOB, pkg BLOB, key BLOB, seq INTEGER,"
+	    " kind INTEGER, value TEXT,"
+	    " PRIMARY KEY(bucket, pkg, key, seq)) WITHOUT ROWID;"
+	    "BEGIN", TDB_SORT_CACHE_KIB);
+	if (sqlite3_exec(t->sort, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return tdb_sqlerr(t->sort, "create", err);
+	if (sqlite3_prepare_v2(t->sort, "INSERT INTO r VALUES(?,?,?,?,?,?)",
+	    -1, &t->ins, NULL) != SQLITE_OK)
+		return tdb_sqlerr(t->sort, "prepare", err);
+	return 0;
+}
+
+static int
+tdb_insert(struct tdb *t, const struct ec_trivy_row *r, struct ec_err *err)
+{
+	char	*val;
+	int	 rc;
+
+	if ((val = json_dumps(r->value, JSON_COMPACT | JSON_ENCODE_ANY)) ==
+	    NULL)
+		return ec_err_nomem(err);
+	(void)sqlite3_reset(t->ins);
+	if (sqlite3_bind_blob(t->ins, 1, r->bucket, (int)strlen(r->bucket),
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(t->ins, 2, r->pkg != NULL ? r->pkg : "",
+	    r->pkg != NULL ? (int)strlen(r->pkg) : 0, SQLITE_STATIC) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_blob(t->ins, 3, r->key, (int)strlen(r->key),
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(t->ins, 4, t->seq++) != SQLITE_OK ||
+	    sqlite3_bind_int(t->ins, 5, (int)r->kind) != SQLITE_OK ||
+	    sqlite3_bind_text(t->ins, 6, val, -1, SQLITE_STATIC) != SQLITE_OK)
+		rc = tdb_sqlerr(t->sort, "bind", err);
+	else if (sqlite3_step(t->ins) != SQLITE_DONE)
+		rc = tdb_sqlerr(t->sort, "insert", err);
+	else
+		rc = 0;
+	(void)sqlite3_clear_bindings(t->ins);
+	free(val);
+	return rc;
+}
+
+static int
+tdb_advisory(void *arg, const struct ec_store_doc *d, struct ec_err *err)
+{
+	struct tdb		*t = arg;
+	struct ec_trivy_result	 r;
+	json_error_t		 jerr;
+	json_t			*osv;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (ec_build_input(t->b, "advisory", d->source, d->id, d->sha256,
+	    err) == -1)
+		return -1;
+	/* Stored documents are canonical JSON the ingest already bounded. */
+	if ((osv = json_loadb(d->doc, d->len, JSON_REJECT_DUPLICATES |
+	    JSON_ALLOW_NUL, &jerr)) == NULL)
+		return ec_build_skip(t->b, "advisory", d->source, d->id,
+		    jerr.text, err);
+	if (ec_trivy_convert(&r, osv, t->snapshot_us, err) == -1)
+		goto out;
+	if (r.skipped[0] != '\0') {
+		rc = ec_build_skip(t->b, "advisory", d->source, d->id,
+		    r.skipped, err);
+		goto out;
+	}
+	for (i = 0; i < r.nrows; i++)
+		if (tdb_insert(t, &r.rows[i], err) == -1)
+			goto out;
+	rc = 0;
+out:
+	ec_trivy_result_dispose(&r);
+	json_decref(osv);
+	return rc;
+}
+
+/* The bolt writer and the path of the last row it took. */
+struct tdb_out {
+	struct ec_bolt	*db;
+	struct ec_buf	 val;
+	char		*bucket;	/* owned; NULL before the first row */
+	char		*pkg;		/* owned; NULL: no package level */
+	uint64_t	 written;
+};
+
+static void
+tdb_row_free(struct ec_trivy_row *r)
+{
+	free(r->bucket);
+	free(r->pkg);
+	free(r->key);
+	json_decref(r->value);
+	memset(r, 0, sizeof(*r));
+}
+
+static bool
+tdb_same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Close and open buckets between the last row written and "r". */
+static int
+tdb_buckets(struct tdb_out *o, const struct ec_trivy_row *r,
+    struct ec_err *err)
+{
+	bool	same_bucket = tdb_same(o->bucket, r->bucket);
+
+	if (o->pkg != NULL && (!same_bucket || !tdb_same(o->pkg, r->pkg))) {
+		if (ec_bolt_bucket_end(o->db, err) == -1)
+			return -1;
+		free(o->pkg);
+		o->pkg = NULL;
+	}
+	if (o->bucket != NULL && !same_bucket) {
+		if (ec_bolt_bucket_end(o->db, err) == -1)
+			return -1;
+		free(o->bucket);
+		o->bucket = NULL;
+	}
+	if (o->bucket == NULL) {
+		if (ec_bolt_bucket_begin(o->db, r->bucket, strlen(r->bucket),
+		    err) == -1)
+			return -1;
+		if ((o->bucket = strdup(r->bucket)) == NULL)
+			return ec_err_nomem(err);
+	}
+	if (r->pkg != NULL && o->pkg == NULL) {
+		if (ec_bolt_bucket_begin(o->db, r->pkg, strlen(r->pkg),
+		    err) == -1)
+			return -1;
+		if ((o->pkg = strdup(r->pkg)) == NULL)
+			return ec_err_nomem(err);
+	}
+	return 0;
+}
+
+static int
+tdb_emit(struct tdb_out *o, const struct ec_trivy_row *r, struct ec_err *err)
+{
+	if (tdb_buckets(o, r, err) == -1)
+		return -1;
+	ec_buf_reset(&o->val);
+	if (ec_trivy_encode(&o->val, r, err) == -1 ||
+	    ec_bolt_put(o->db, r->key, strlen(r->key), o->val.data,
+	    o->val.len, err) == -1)
+		return -1;
+	o->written++;
+	return 0;
+}
+
+static char *
+tdb_col(sqlite3_stmt *st, int col, bool empty_null)
+{
+	const void	*p = sqlite3_column_blob(st, col);
+	int		 n = sqlite3_column_bytes(st, col);
+	char		*s;
+
+	if (n == 0 && empty_null)
+		return NULL;
+	if ((s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(s, p, (size_t)n);
+	s[n] = '\0';
+	return s;
+}
+
+/* The current statement row as an ec_trivy_row (owned); -1 on memory. */
+static int
+tdb_load(struct ec_trivy_row *r, sqlite3_stmt *st, struct ec_err *err)
+{
+	json_error_t	jerr;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = (enum ec_trivy_kind)sqlite3_column_int(st, 3);
+	r->bucket = tdb_col(st, 0, false);
+	r->pkg = tdb_col(st, 1, true);
+	r->key = tdb_col(st, 2, false);
+	r->value = json_loadb((const char *)sqlite3_column_text(st, 4),
+	    (size_t)sqlite3_column_bytes(st, 4), JSON_ALLOW_NUL, &jerr);
+	if (r->bucket == NULL || r->key == NULL || r->value == NULL ||
+	    (sqlite3_column_bytes(st, 1) > 0 && r->pkg == NULL)) {
+		tdb_row_free(r);
+		return ec_err_nomem(err);
+	}
+	return 0;
+}
+
+/* Read the rows back in key order, merge equal paths and write them. */
+static int
+tdb_drain(struct tdb *t, struct tdb_out *o, struct ec_err *err)
+{
+	struct ec_trivy_row	 cur, next;
+	sqlite3_stmt		*st = NULL;
+	bool			 have = false;
+	int			 s, rc = -1;
+
+	memset(&cur, 0, sizeof(cur));
+	if (sqlite3_prepare_v2(t->sort, "SELECT bucket, pkg, key, kind, value"
+	    " FROM r ORDER BY bucket, pkg, key, seq", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return tdb_sqlerr(t->sort, "select", err);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (tdb_load(&next, st, err) == -1)
+			goto out;
+		if (have && ec_trivy_row_cmp(&cur, &next) == 0) {
+			rc = ec_trivy_merge(&cur, &next, err);
+			tdb_row_free(&next);
+			if (rc == -1)
+				goto out;
+			rc = -1;
+			continue;
+		}
+		if (have && tdb_emit(o, &cur, err) == -1) {
+			tdb_row_free(&next);
+			goto out;
+		}
+		tdb_row_free(&cur);
+		cur = next;
+		have = true;
+	}
+	if (s != SQLITE_DONE) {
+		(void)tdb_sqlerr(t->sort, "select", err);
+		goto out;
+	}
+	if (have && tdb_emit(o, &cur, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	tdb_row_free(&cur);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* trivy.db at "path" from the sorted rows. */
+static int
+tdb_bolt(struct tdb *t, const char *path, struct ec_err *err)
+{
+	struct tdb_out	o;
+	int		rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	ec_buf_init(&o.val, EC_MAX_DOC_BYTES);
+	/* ec_bolt creates its file itself (O_EXCL): give it the name. */
+	if (unlink(path) == -1 || ec_bolt_new(&o.db, path, err) == -1) {
+		if (o.db == NULL && err->code == EC_OK)
+			(void)ec_err_set(err, EC_ERR_IO, "trivy.db: unlink");
+		goto out;
+	}
+	if (tdb_drain(t, &o, err) == -1)
+		goto out;
+	if ((o.pkg != NULL && ec_bolt_bucket_end(o.db, err) == -1) ||
+	    (o.bucket != NULL && ec_bolt_bucket_end(o.db, err) == -1))
+		goto out;
+	/* Trivy needs the bucket even when it is empty (section 2.12). */
+	if (o.bucket == NULL && (ec_bolt_bucket_begin(o.db, "vulnerability",
+	    13, err) == -1 || ec_bolt_bucket_end(o.db, err) == -1))
+		goto out;
+	rc = ec_bolt_finish(NULL, o.db, err);
+	t->rows = o.written;
+out:
+	ec_bolt_free(o.db);
+	ec_buf_dispose(&o.val);
+	free(o.bucket);
+	free(o.pkg);
+	return rc;
+}
+
+static int
+tdb_sort_close(struct tdb *t)
+{
+	sqlite3_finalize(t->ins);
+	t->ins = NULL;
+	return sqlite3_close(t->sort) == SQLITE_OK ? 0 : -1;
+}
+
+/* trivy.db in a scratch item; *db_out stays open for the archive. */
+static int
+tdb_build(struct tdb *t, struct ec_build_item **db_out, struct ec_err *err)
+{
+	struct ec_build_item	*sort = NULL, *db = NULL;
+	int			 rc = -1;
+
+	if (ec_build_item_scratch(&sort, t->b, err) == -1 ||
+	    tdb_sort_open(t, ec_build_item_path(sort), err) == -1 ||
+	    ec_store_each(ec_build_store(t->b), "advisory", tdb_advisory, t,
+	    err) != 0)
+		goto out;
+	if (sqlite3_exec(t->sort, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		(void)tdb_sqlerr(t->sort, "commit", err);
+		goto out;
+	}
+	if (ec_build_item_scratch(&db, t->b, err) == -1 ||
+	    tdb_bolt(t, ec_build_item_path(db), err) == -1)
+		goto out;
+	*db_out = db;
+	db = NULL;
+	rc = 0;
+out:
+	(void)tdb_sort_close(t);
+	t->sort = NULL;
+	ec_build_item_discard(sort);
+	ec_build_item_discard(db);
+	return rc;
+}
+
+static int
+tdb_write(struct ec_build *b, struct ec_err *err)
+{
+	struct ec_file_desc	 dbd = { EC_FILE_ITEM, "trivy-db", "trivy.db",
+				    "boltdb", "trivy.db" };
+	struct ec_file_desc	 md = { EC_FILE_METADATA, NULL, NULL, NULL,
+				    "metadata.json" };
+	struct ec_store_stats	 st;
+	struct ec_trivy_pack	 p;
+	struct ec_build_item	*db = NULL;
+	struct ec_buf		 meta;
+	struct tdb		 t;
+	int			 rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	t.b = b;
+	ec_buf_init(&meta, 4096);
+	if (ec_store_stats(&st, ec_build_store(b), "advisory", err) == -1)
+		goto out;
+	t.snapshot_us = st.max_modified_us;
+	if (tdb_build(&t, &db, err) == -1 ||
+	    ec_trivy_metadata(&meta, t.snapshot_us,
+	    EC_TRIVY_NEXT_UPDATE_NEVER, err) == -1 ||
+	    ec_build_item_sum(NULL, NULL, db, err) == -1)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.db_name = "trivy.db";
+	p.db_path = ec_build_item_path(db);
+	p.meta = meta.data;
+	p.meta_len = meta.len;
+	p.archive = "db.tar.gz";
+	p.layer_type = "application/vnd.aquasec.trivy.db.layer.v1.tar+gzip";
+	p.tag = "2";
+	p.snapshot_us = t.snapshot_us;
+	if (ec_trivy_pack(b, &p, err) == -1 ||
+	    ec_build_add_mem(b, &md, meta.data, meta.len, NULL, err) == -1)
+		goto out;
+	rc = ec_build_item_close(db, &dbd, NULL, NULL, err);
+	db = NULL;
+out:
+	ec_build_item_discard(db);
+	ec_buf_dispose(&meta);
+	return rc;
+}
+
+const struct ec_profile ec_profile_trivy_db = {
+	.name = "trivy:db",
+	.build_type = "https://stella-ops.org/export-center/profiles/trivy-db/v1",
+	.targets = EC_TARGET_ADVISORY,
+	.formats = EC_FORMAT_JSON,
+	.defaults = {
+		.targets = EC_TARGET_ADVISORY,
+		.formats = EC_FORMAT_JSON,
+	},
+	.plan = tdb_plan,
+	.write = tdb_write,
+};
