@@ -7,15 +7,22 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sqlite3.h>
 
+#include "ec_buf.h"
 #include "ec_oci.h"
+#include "ec_store.h"
 #include "ec_time.h"
+#include "ec_trivy.h"
 #include "ec_trivy_pack.h"
 
 #define PACK_CHUNK	(64 * 1024)
 
 /* The archive's bytes go to two files at once. */
 struct pack_sink {
+	const char		*db_path;	/* the scratch file */
+	const void		*meta;		/* metadata.json */
+	size_t			 meta_len;
 	struct ec_build_item	*out[2];
 	struct ec_err		*err;
 	int			 failed;
@@ -58,14 +65,15 @@ pack_header(struct archive *a, const char *name, int64_t size,
 
 /* The database file, read back from its scratch path. */
 static int
-pack_db(struct archive *a, const struct ec_trivy_pack *p, struct ec_err *err)
+pack_db(struct archive *a, const struct pack_sink *s,
+    const struct ec_trivy_pack *p, struct ec_err *err)
 {
 	char	buf[PACK_CHUNK];
 	off_t	size;
 	ssize_t	n;
 	int	fd, rc = -1;
 
-	if ((fd = open(p->db_path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(s->db_path, O_RDONLY | O_CLOEXEC)) == -1)
 		return ec_err_set(err, EC_ERR_IO, "open %s: %s",
 		    p->db_name, strerror(errno));
 	if ((size = lseek(fd, 0, SEEK_END)) == -1 ||
@@ -130,11 +138,11 @@ pack_archive(struct pack_sink *s, const struct ec_trivy_pack *p,
 	if ((a = pack_open(s)) == NULL)
 		return ec_err_set(err, EC_ERR_IO, "%s: cannot start gzip",
 		    p->archive);
-	if (pack_db(a, p, err) == -1)
+	if (pack_db(a, s, p, err) == -1)
 		goto out;
-	if (pack_header(a, "metadata.json", (int64_t)p->meta_len,
-	    p->snapshot_us) != ARCHIVE_OK || archive_write_data(a, p->meta,
-	    p->meta_len) != (la_ssize_t)p->meta_len ||
+	if (pack_header(a, "metadata.json", (int64_t)s->meta_len,
+	    p->snapshot_us) != ARCHIVE_OK || archive_write_data(a, s->meta,
+	    s->meta_len) != (la_ssize_t)s->meta_len ||
 	    archive_write_close(a) != ARCHIVE_OK) {
 		if (!s->failed)
 			(void)ec_err_set(err, EC_ERR_IO, "%s: %s", p->archive,
@@ -171,34 +179,85 @@ pack_layout(struct ec_build *b, struct ec_oci *o, struct ec_build_item *blob,
 	return ec_oci_finish(o, err);
 }
 
-int
-ec_trivy_pack(struct ec_build *b, const struct ec_trivy_pack *p,
-    struct ec_err *err)
+/* The archive and the layout; the sink's outputs are closed or left. */
+static int
+pack_outputs(struct ec_build *b, struct pack_sink *s,
+    const struct ec_trivy_pack *p, struct ec_err *err)
 {
 	struct ec_file_desc	 fd = { EC_FILE_ITEM, "trivy-archive",
 				    p->archive, "tar+gzip", NULL };
-	struct pack_sink	 s;
 	struct ec_oci		*o = NULL;
+	int			 rc = -1;
+
+	if (ec_oci_new(&o, b, "oci", err) == -1)
+		return -1;
+	if (ec_build_item_open(&s->out[0], b, p->archive, err) == -1 ||
+	    ec_oci_blob_open(&s->out[1], o, err) == -1 ||
+	    pack_archive(s, p, err) == -1)
+		goto out;
+	rc = ec_build_item_close(s->out[0], &fd, NULL, NULL, err);
+	s->out[0] = NULL;
+	if (rc == -1)
+		goto out;
+	rc = pack_layout(b, o, s->out[1], p, err);
+	s->out[1] = NULL;
+out:
+	ec_oci_free(o);
+	return rc;
+}
+
+int
+ec_trivy_pack(struct ec_build *b, struct ec_build_item *db,
+    const struct ec_trivy_pack *p, struct ec_err *err)
+{
+	struct ec_file_desc	 dbd = { EC_FILE_ITEM, p->db_type, p->db_name,
+				    p->db_format, p->db_name };
+	struct ec_file_desc	 md = { EC_FILE_METADATA, NULL, NULL, NULL,
+				    "metadata.json" };
+	struct pack_sink	 s;
+	struct ec_buf		 meta;
 	int			 rc = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.err = err;
-	if (ec_oci_new(&o, b, "oci", err) == -1)
-		return -1;
-	if (ec_build_item_open(&s.out[0], b, p->archive, err) == -1 ||
-	    ec_oci_blob_open(&s.out[1], o, err) == -1 ||
-	    pack_archive(&s, p, err) == -1)
+	ec_buf_init(&meta, 4096);
+	if (ec_trivy_metadata_version(&meta, p->version, p->snapshot_us,
+	    EC_TRIVY_NEXT_UPDATE_NEVER, err) == -1 ||
+	    ec_build_item_sum(NULL, NULL, db, err) == -1)
 		goto out;
-	if (ec_build_item_close(s.out[0], &fd, NULL, NULL, err) == -1) {
-		s.out[0] = NULL;
+	s.db_path = ec_build_item_path(db);
+	s.meta = meta.data;
+	s.meta_len = meta.len;
+	if (pack_outputs(b, &s, p, err) == -1 ||
+	    ec_build_add_mem(b, &md, meta.data, meta.len, NULL, err) == -1)
 		goto out;
-	}
-	s.out[0] = NULL;
-	rc = pack_layout(b, o, s.out[1], p, err);
-	s.out[1] = NULL;
+	rc = ec_build_item_close(db, &dbd, NULL, NULL, err);
+	db = NULL;
 out:
+	ec_build_item_discard(db);
 	ec_build_item_discard(s.out[0]);
 	ec_build_item_discard(s.out[1]);
-	ec_oci_free(o);
+	ec_buf_dispose(&meta);
 	return rc;
+}
+
+int
+ec_trivy_snapshot(int64_t *out, struct ec_build *b, const char *kind,
+    struct ec_err *err)
+{
+	struct ec_store_stats	st;
+
+	if (ec_store_stats(&st, ec_build_store(b), kind, err) == -1)
+		return -1;
+	ec_build_set_snapshot(b, st.max_modified_us);
+	*out = st.max_modified_us;
+	return 0;
+}
+
+int
+ec_trivy_sqlerr(struct sqlite3 *db, const char *file, const char *what,
+    struct ec_err *err)
+{
+	return ec_err_set(err, EC_ERR_IO, "%s: %s: %s", file, what,
+	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
 }

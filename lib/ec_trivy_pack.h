@@ -25,11 +25,13 @@
 /* Trivy's config artifact type (section 3.1). */
 #define EC_TRIVY_ARTIFACT_TYPE	"application/vnd.aquasec.trivy.config.v1+json"
 
+struct sqlite3;
+
 struct ec_trivy_pack {
 	const char	*db_name;	/* "trivy.db" in the archive and tree */
-	const char	*db_path;	/* the built file (a scratch's path) */
-	const void	*meta;		/* metadata.json bytes */
-	size_t		 meta_len;
+	const char	*db_type;	/* its manifest item type */
+	const char	*db_format;	/* its manifest item format */
+	int		 version;	/* metadata.json Version */
 	const char	*archive;	/* "db.tar.gz": tree name and title */
 	const char	*layer_type;	/* the layer media type */
 	const char	*tag;		/* "2": index.json ref name */
@@ -37,12 +39,28 @@ struct ec_trivy_pack {
 };
 
 /*
- * Write p->archive (an item, format "tar+gzip") and "oci/" with the
- * artifact: the empty config, one layer titled p->archive, artifactType
- * EC_TRIVY_ARTIFACT_TYPE, tagged p->tag.  EC_ERR_IO, EC_ERR_NOMEM and the
- * errors of the builder calls.
+ * The snapshot time of a build over documents of "kind": the newest
+ * one's modified time, also set as the build's (ec_build_set_snapshot).
+ * Errors of ec_store_stats().
  */
-int	ec_trivy_pack(struct ec_build *b, const struct ec_trivy_pack *p,
+int	ec_trivy_snapshot(int64_t *out, struct ec_build *b, const char *kind,
 	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Finish a build around "db", the scratch item holding the finished
+ * database (gone after the call, whatever it returns): metadata.json
+ * (ec_trivy_metadata_version, NextUpdate never, so Trivy stays offline;
+ * sections 1.4, 1.5), p->archive (an item, format "tar+gzip"), "oci/"
+ * with the artifact (the empty config, one layer titled p->archive,
+ * artifactType EC_TRIVY_ARTIFACT_TYPE, tagged p->tag) and the database
+ * itself at p->db_name.  EC_ERR_IO, EC_ERR_NOMEM and the errors of the
+ * builder calls.
+ */
+int	ec_trivy_pack(struct ec_build *b, struct ec_build_item *db,
+	    const struct ec_trivy_pack *p, struct ec_err *err) EC_MUST_CHECK;
+
+/* EC_ERR_IO naming the file, the step and SQLite's message. */
+int	ec_trivy_sqlerr(struct sqlite3 *db, const char *file,
+	    const char *what, struct ec_err *err);
 
 #endif

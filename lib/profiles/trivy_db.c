@@ -56,19 +56,15 @@ struct tdb {
 static int
 tdb_sqlerr(sqlite3 *db, const char *what, struct ec_err *err)
 {
-	return ec_err_set(err, EC_ERR_IO, "trivy:db sort: %s: %s", what,
-	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	return ec_trivy_sqlerr(db, "trivy:db sort", what, err);
 }
 
 static int
 tdb_plan(struct ec_build *b, struct ec_err *err)
 {
-	struct ec_store_stats	st;
+	int64_t	snap;
 
-	if (ec_store_stats(&st, ec_build_store(b), "advisory", err) == -1)
-		return -1;
-	ec_build_set_snapshot(b, st.max_modified_us);
-	return 0;
+	return ec_trivy_snapshot(&snap, b, "advisory", err);
 }
 
 /* The sorting table in a scratch file of the build, never published. */
@@ -395,46 +391,20 @@ out:
 static int
 tdb_write(struct ec_build *b, struct ec_err *err)
 {
-	struct ec_file_desc	 dbd = { EC_FILE_ITEM, "trivy-db", "trivy.db",
-				    "boltdb", "trivy.db" };
-	struct ec_file_desc	 md = { EC_FILE_METADATA, NULL, NULL, NULL,
-				    "metadata.json" };
-	struct ec_store_stats	 st;
-	struct ec_trivy_pack	 p;
+	struct ec_trivy_pack	 p = { "trivy.db", "trivy-db", "boltdb",
+				    EC_TRIVY_SCHEMA, "db.tar.gz",
+				    "application/vnd.aquasec.trivy.db.layer.v1"
+				    ".tar+gzip", "2", 0 };
 	struct ec_build_item	*db = NULL;
-	struct ec_buf		 meta;
 	struct tdb		 t;
-	int			 rc = -1;
 
 	memset(&t, 0, sizeof(t));
 	t.b = b;
-	ec_buf_init(&meta, 4096);
-	if (ec_store_stats(&st, ec_build_store(b), "advisory", err) == -1)
-		goto out;
-	t.snapshot_us = st.max_modified_us;
-	if (tdb_build(&t, &db, err) == -1 ||
-	    ec_trivy_metadata(&meta, t.snapshot_us,
-	    EC_TRIVY_NEXT_UPDATE_NEVER, err) == -1 ||
-	    ec_build_item_sum(NULL, NULL, db, err) == -1)
-		goto out;
-	memset(&p, 0, sizeof(p));
-	p.db_name = "trivy.db";
-	p.db_path = ec_build_item_path(db);
-	p.meta = meta.data;
-	p.meta_len = meta.len;
-	p.archive = "db.tar.gz";
-	p.layer_type = "application/vnd.aquasec.trivy.db.layer.v1.tar+gzip";
-	p.tag = "2";
+	if (ec_trivy_snapshot(&t.snapshot_us, b, "advisory", err) == -1 ||
+	    tdb_build(&t, &db, err) == -1)
+		return -1;
 	p.snapshot_us = t.snapshot_us;
-	if (ec_trivy_pack(b, &p, err) == -1 ||
-	    ec_build_add_mem(b, &md, meta.data, meta.len, NULL, err) == -1)
-		goto out;
-	rc = ec_build_item_close(db, &dbd, NULL, NULL, err);
-	db = NULL;
-out:
-	ec_build_item_discard(db);
-	ec_buf_dispose(&meta);
-	return rc;
+	return ec_trivy_pack(b, db, &p, err);
 }
 
 const struct ec_profile ec_profile_trivy_db = {

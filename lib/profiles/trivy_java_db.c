@@ -25,7 +25,6 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "ec_buf.h"
 #include "ec_profile.h"
 #include "ec_store.h"
 #include "ec_trivy.h"
@@ -66,19 +65,15 @@ struct tj {
 static int
 tj_sqlerr(sqlite3 *db, const char *what, struct ec_err *err)
 {
-	return ec_err_set(err, EC_ERR_IO, "trivy-java.db: %s: %s", what,
-	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	return ec_trivy_sqlerr(db, "trivy-java.db", what, err);
 }
 
 static int
 tj_plan(struct ec_build *b, struct ec_err *err)
 {
-	struct ec_store_stats	st;
+	int64_t	snap;
 
-	if (ec_store_stats(&st, ec_build_store(b), "sbom", err) == -1)
-		return -1;
-	ec_build_set_snapshot(b, st.max_modified_us);
-	return 0;
+	return ec_trivy_snapshot(&snap, b, "sbom", err);
 }
 
 static int
@@ -198,47 +193,26 @@ out:
 static int
 tj_write(struct ec_build *b, struct ec_err *err)
 {
-	struct ec_file_desc	 dbd = { EC_FILE_ITEM, "trivy-java-db",
-				    "trivy-java.db", "sqlite",
-				    "trivy-java.db" };
-	struct ec_file_desc	 md = { EC_FILE_METADATA, NULL, NULL, NULL,
-				    "metadata.json" };
-	struct ec_store_stats	 st;
-	struct ec_trivy_pack	 p;
+	struct ec_trivy_pack	 p = { "trivy-java.db", "trivy-java-db",
+				    "sqlite", EC_TRIVY_JAVA_SCHEMA,
+				    "javadb.tar.gz", "application/vnd.aquasec."
+				    "trivy.javadb.layer.v1.tar+gzip", "1", 0 };
 	struct ec_build_item	*db = NULL, *stage = NULL;
-	struct ec_buf		 meta;
 	struct tj		 t;
 	int			 rc = -1;
 
 	memset(&t, 0, sizeof(t));
 	t.b = b;
-	ec_buf_init(&meta, 4096);
-	if (ec_store_stats(&st, ec_build_store(b), "sbom", err) == -1 ||
+	if (ec_trivy_snapshot(&p.snapshot_us, b, "sbom", err) == -1 ||
 	    ec_build_item_scratch(&db, b, err) == -1 ||
 	    ec_build_item_scratch(&stage, b, err) == -1 ||
-	    tj_build(&t, db, stage, err) == -1 ||
-	    ec_trivy_metadata_version(&meta, EC_TRIVY_JAVA_SCHEMA,
-	    st.max_modified_us, EC_TRIVY_NEXT_UPDATE_NEVER, err) == -1 ||
-	    ec_build_item_sum(NULL, NULL, db, err) == -1)
+	    tj_build(&t, db, stage, err) == -1)
 		goto out;
-	memset(&p, 0, sizeof(p));
-	p.db_name = "trivy-java.db";
-	p.db_path = ec_build_item_path(db);
-	p.meta = meta.data;
-	p.meta_len = meta.len;
-	p.archive = "javadb.tar.gz";
-	p.layer_type = "application/vnd.aquasec.trivy.javadb.layer.v1.tar+gzip";
-	p.tag = "1";
-	p.snapshot_us = st.max_modified_us;
-	if (ec_trivy_pack(b, &p, err) == -1 ||
-	    ec_build_add_mem(b, &md, meta.data, meta.len, NULL, err) == -1)
-		goto out;
-	rc = ec_build_item_close(db, &dbd, NULL, NULL, err);
+	rc = ec_trivy_pack(b, db, &p, err);
 	db = NULL;
 out:
 	ec_build_item_discard(db);
 	ec_build_item_discard(stage);
-	ec_buf_dispose(&meta);
 	return rc;
 }
 
