@@ -46,6 +46,7 @@
 
 struct tdb {
 	struct ec_build		*b;
+	struct ec_buf		 enc;	/* a row's encoded value */
 	sqlite3			*sort;
 	sqlite3_stmt		*ins;
 	int64_t			 snapshot_us;
@@ -80,12 +81,12 @@ tdb_sort_open(struct tdb *t, const char *path, struct ec_err *err)
 	    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 	    "PRAGMA temp_store=FILE; PRAGMA cache_size=-%d;"
 	    "CREATE TABLE r(bucket BLOB, pkg BLOB, key BLOB, seq INTEGER,"
-	    " kind INTEGER, value TEXT,"
+	    " kind INTEGER, value TEXT, enc BLOB,"
 	    " PRIMARY KEY(bucket, pkg, key, seq)) WITHOUT ROWID;"
 	    "BEGIN", TDB_SORT_CACHE_KIB);
 	if (sqlite3_exec(t->sort, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return tdb_sqlerr(t->sort, "create", err);
-	if (sqlite3_prepare_v2(t->sort, "INSERT INTO r VALUES(?,?,?,?,?,?)",
+	if (sqlite3_prepare_v2(t->sort, "INSERT INTO r VALUES(?,?,?,?,?,?,?)",
 	    -1, &t->ins, NULL) != SQLITE_OK)
 		return tdb_sqlerr(t->sort, "prepare", err);
 	return 0;
@@ -97,6 +98,9 @@ tdb_insert(struct tdb *t, const struct ec_trivy_row *r, struct ec_err *err)
 	char	*val;
 	int	 rc;
 
+	ec_buf_reset(&t->enc);
+	if (ec_trivy_encode(&t->enc, r, err) == -1)
+		return -1;
 	if ((val = json_dumps(r->value, JSON_COMPACT | JSON_ENCODE_ANY)) ==
 	    NULL)
 		return ec_err_nomem(err);
@@ -110,7 +114,9 @@ tdb_insert(struct tdb *t, const struct ec_trivy_row *r, struct ec_err *err)
 	    SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(t->ins, 4, t->seq++) != SQLITE_OK ||
 	    sqlite3_bind_int(t->ins, 5, (int)r->kind) != SQLITE_OK ||
-	    sqlite3_bind_text(t->ins, 6, val, -1, SQLITE_STATIC) != SQLITE_OK)
+	    sqlite3_bind_text(t->ins, 6, val, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(t->ins, 7, t->enc.data, (int)t->enc.len,
+	    SQLITE_STATIC) != SQLITE_OK)
 		rc = tdb_sqlerr(t->sort, "bind", err);
 	else if (sqlite3_step(t->ins) != SQLITE_DONE)
 		rc = tdb_sqlerr(t->sort, "insert", err);
@@ -218,15 +224,31 @@ tdb_buckets(struct tdb_out *o, const struct ec_trivy_row *r,
 	return 0;
 }
 
+/*
+ * The path being merged: most paths have one row, whose value was encoded
+ * when it was sorted and goes out as it is; only a path with several rows
+ * parses their values (Jansson's own text of them) back and merges them.
+ */
+struct tdb_cur {
+	struct ec_trivy_row	row;	/* value NULL until merged */
+	struct ec_buf		enc;	/* the first row's encoded value */
+	struct ec_buf		text;	/* the first row's JSON */
+	bool			merged;
+};
+
 static int
-tdb_emit(struct tdb_out *o, const struct ec_trivy_row *r, struct ec_err *err)
+tdb_emit(struct tdb_out *o, struct tdb_cur *c, struct ec_err *err)
 {
-	if (tdb_buckets(o, r, err) == -1)
+	if (tdb_buckets(o, &c->row, err) == -1)
 		return -1;
-	ec_buf_reset(&o->val);
-	if (ec_trivy_encode(&o->val, r, err) == -1 ||
-	    ec_bolt_put(o->db, r->key, strlen(r->key), o->val.data,
-	    o->val.len, err) == -1)
+	if (c->merged) {
+		ec_buf_reset(&o->val);
+		if (ec_trivy_encode(&o->val, &c->row, err) == -1 ||
+		    ec_bolt_put(o->db, c->row.key, strlen(c->row.key),
+		    o->val.data, o->val.len, err) == -1)
+			return -1;
+	} else if (ec_bolt_put(o->db, c->row.key, strlen(c->row.key),
+	    c->enc.data, c->enc.len, err) == -1)
 		return -1;
 	o->written++;
 	return 0;
@@ -249,69 +271,113 @@ tdb_col(sqlite3_stmt *st, int col, bool empty_null)
 	return s;
 }
 
-/* The current statement row as an ec_trivy_row (owned); -1 on memory. */
-static int
-tdb_load(struct ec_trivy_row *r, sqlite3_stmt *st, struct ec_err *err)
+/* Column "col" holds the string "s" (NULL: the empty string). */
+static bool
+tdb_col_is(sqlite3_stmt *st, int col, const char *s)
 {
-	json_error_t	jerr;
+	size_t	n = (size_t)sqlite3_column_bytes(st, col);
 
-	memset(r, 0, sizeof(*r));
-	r->kind = (enum ec_trivy_kind)sqlite3_column_int(st, 3);
-	r->bucket = tdb_col(st, 0, false);
-	r->pkg = tdb_col(st, 1, true);
-	r->key = tdb_col(st, 2, false);
-	r->value = json_loadb((const char *)sqlite3_column_text(st, 4),
-	    (size_t)sqlite3_column_bytes(st, 4), JSON_ALLOW_NUL, &jerr);
-	if (r->bucket == NULL || r->key == NULL || r->value == NULL ||
-	    (sqlite3_column_bytes(st, 1) > 0 && r->pkg == NULL)) {
-		tdb_row_free(r);
+	if (s == NULL)
+		return n == 0;
+	return strlen(s) == n && (n == 0 ||
+	    memcmp(sqlite3_column_blob(st, col), s, n) == 0);
+}
+
+static json_t *
+tdb_parse(const void *p, size_t len, struct ec_err *err)
+{
+	json_error_t	 jerr;
+	json_t		*v;
+
+	if ((v = json_loadb(p, len, JSON_ALLOW_NUL, &jerr)) == NULL)
+		(void)ec_err_set(err, EC_ERR_INTERNAL,
+		    "trivy:db sort: a stored row does not parse: %s",
+		    jerr.text);
+	return v;
+}
+
+/* Start path "c" at the statement's row. */
+static int
+tdb_load(struct tdb_cur *c, sqlite3_stmt *st, struct ec_err *err)
+{
+	tdb_row_free(&c->row);
+	c->merged = false;
+	c->row.kind = (enum ec_trivy_kind)sqlite3_column_int(st, 3);
+	c->row.bucket = tdb_col(st, 0, false);
+	c->row.pkg = tdb_col(st, 1, true);
+	c->row.key = tdb_col(st, 2, false);
+	if (c->row.bucket == NULL || c->row.key == NULL ||
+	    (sqlite3_column_bytes(st, 1) > 0 && c->row.pkg == NULL))
 		return ec_err_nomem(err);
-	}
-	return 0;
+	ec_buf_reset(&c->enc);
+	ec_buf_reset(&c->text);
+	return ec_buf_add(&c->enc, sqlite3_column_blob(st, 5),
+	    (size_t)sqlite3_column_bytes(st, 5), err) == -1 ||
+	    ec_buf_add(&c->text, sqlite3_column_text(st, 4),
+	    (size_t)sqlite3_column_bytes(st, 4), err) == -1 ? -1 : 0;
+}
+
+/* Merge the statement's row into "c", which has the same path. */
+static int
+tdb_merge(struct tdb_cur *c, sqlite3_stmt *st, struct ec_err *err)
+{
+	struct ec_trivy_row	from = c->row;
+	int			rc;
+
+	if (c->row.value == NULL && (c->row.value = tdb_parse(c->text.data,
+	    c->text.len, err)) == NULL)
+		return -1;
+	if ((from.value = tdb_parse(sqlite3_column_text(st, 4),
+	    (size_t)sqlite3_column_bytes(st, 4), err)) == NULL)
+		return -1;
+	rc = ec_trivy_merge(&c->row, &from, err);
+	json_decref(from.value);
+	c->merged = true;
+	return rc;
 }
 
 /* Read the rows back in key order, merge equal paths and write them. */
 static int
 tdb_drain(struct tdb *t, struct tdb_out *o, struct ec_err *err)
 {
-	struct ec_trivy_row	 cur, next;
-	sqlite3_stmt		*st = NULL;
-	bool			 have = false;
-	int			 s, rc = -1;
+	struct tdb_cur	 c;
+	sqlite3_stmt	*st = NULL;
+	bool		 have = false;
+	int		 s, rc = -1;
 
-	memset(&cur, 0, sizeof(cur));
-	if (sqlite3_prepare_v2(t->sort, "SELECT bucket, pkg, key, kind, value"
-	    " FROM r ORDER BY bucket, pkg, key, seq", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return tdb_sqlerr(t->sort, "select", err);
+	memset(&c, 0, sizeof(c));
+	ec_buf_init(&c.enc, EC_MAX_DOC_BYTES);
+	ec_buf_init(&c.text, EC_MAX_DOC_BYTES);
+	if (sqlite3_prepare_v2(t->sort, "SELECT bucket, pkg, key, kind, value,"
+	    " enc FROM r ORDER BY bucket, pkg, key, seq", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		(void)tdb_sqlerr(t->sort, "select", err);
+		goto out;
+	}
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (tdb_load(&next, st, err) == -1)
-			goto out;
-		if (have && ec_trivy_row_cmp(&cur, &next) == 0) {
-			rc = ec_trivy_merge(&cur, &next, err);
-			tdb_row_free(&next);
-			if (rc == -1)
+		if (have && tdb_col_is(st, 0, c.row.bucket) &&
+		    tdb_col_is(st, 1, c.row.pkg) &&
+		    tdb_col_is(st, 2, c.row.key)) {
+			if (tdb_merge(&c, st, err) == -1)
 				goto out;
-			rc = -1;
 			continue;
 		}
-		if (have && tdb_emit(o, &cur, err) == -1) {
-			tdb_row_free(&next);
+		if ((have && tdb_emit(o, &c, err) == -1) ||
+		    tdb_load(&c, st, err) == -1)
 			goto out;
-		}
-		tdb_row_free(&cur);
-		cur = next;
 		have = true;
 	}
 	if (s != SQLITE_DONE) {
 		(void)tdb_sqlerr(t->sort, "select", err);
 		goto out;
 	}
-	if (have && tdb_emit(o, &cur, err) == -1)
+	if (have && tdb_emit(o, &c, err) == -1)
 		goto out;
 	rc = 0;
 out:
-	tdb_row_free(&cur);
+	tdb_row_free(&c.row);
+	ec_buf_dispose(&c.enc);
+	ec_buf_dispose(&c.text);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -398,10 +464,15 @@ tdb_write(struct ec_build *b, struct ec_err *err)
 	struct ec_build_item	*db = NULL;
 	struct tdb		 t;
 
+	int			 rc;
+
 	memset(&t, 0, sizeof(t));
 	t.b = b;
-	if (ec_trivy_snapshot(&t.snapshot_us, b, "advisory", err) == -1 ||
-	    tdb_build(&t, &db, err) == -1)
+	ec_buf_init(&t.enc, EC_MAX_DOC_BYTES);
+	rc = ec_trivy_snapshot(&t.snapshot_us, b, "advisory", err) == -1 ||
+	    tdb_build(&t, &db, err) == -1 ? -1 : 0;
+	ec_buf_dispose(&t.enc);
+	if (rc == -1)
 		return -1;
 	p.snapshot_us = t.snapshot_us;
 	return ec_trivy_pack(b, db, &p, err);
