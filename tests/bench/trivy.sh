@@ -137,9 +137,9 @@ printf 'baseline: %7.2f s  %8.1f MiB RSS  %11d bytes  (bbolt, one transaction)\n
 awk -v a="$1" -v b="$3" -v c="$2" -v d="$4" -v e="$os" -v f="$bs" \
     -v w="$5" -v x="$6" 'BEGIN {
     sp = w > 0 ? sprintf("%.2fx faster", b / w) : "n/a (under 10 ms)"
-    printf "ratio, writer vs baseline: %s (target >= 3x), RSS %.2f, size %.3f of the baseline\n",
+    printf "ratio, writer vs baseline: %s (target >= 3x), RSS %.3f, size %.3f of the baseline\n",
     sp, x / d, e / f
-    printf "ratio, whole export vs baseline: %.2fx, RSS %.2f (peak %s 128 MiB)\n",
+    printf "ratio, whole export vs baseline: %.2fx, RSS %.3f (peak %s 128 MiB)\n",
     b / a, c / d, (c <= 131072) ? "within" : "OVER" }'
 awk -v e="$os" -v c="$(cat "$VAR/compact.size")" 'BEGIN {
     printf "baseline after bbolt compact: %d bytes in use; ours %.3f of it\n", c, e / c }'
