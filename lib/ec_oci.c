@@ -18,9 +18,10 @@
 struct ec_oci {
 	struct ec_build	*b;		/* borrowed */
 	char		 dir[OCI_DIR_MAX + 1];
-	uint8_t		(*have)[EC_SHA256_LEN];	/* owned: blobs written */
+	/* Owned: the digests of the blobs written so far. */
+	uint8_t		(*have)[EC_SHA256_LEN];
 	size_t		 nhave;
-	json_t		*index;		/* owned: index.json "manifests" */
+	json_t		*index;	/* owned: the index entries */
 	bool		 done;
 };
 

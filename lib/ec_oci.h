@@ -53,18 +53,21 @@ struct ec_oci_blob {
 struct ec_oci_layer {
 	const char		*media_type;
 	struct ec_oci_blob	 blob;
-	const char		*title;		/* NULL: no title annotation */
+	const char		*title;		/* NULL: untitled */
 };
 
 struct ec_oci_manifest {
-	const char			*artifact_type;	/* NULL: omitted */
-	const char			*config_type;	/* NULL: empty descriptor */
-	const void			*config;	/* with config_type */
+	/* NULL: no artifactType. */
+	const char			*artifact_type;
+	/* NULL: the empty descriptor, whose blob is "{}". */
+	const char			*config_type;
+	const void			*config;
 	size_t				 config_len;
 	const struct ec_oci_layer	*layers;
-	size_t				 nlayers;	/* 1..EC_OCI_MAX_LAYERS */
-	const char			*created;	/* RFC 3339; NULL: none */
-	const char			*tag;		/* NULL: not in index */
+	size_t				 nlayers;	/* at least 1 */
+	/* org.opencontainers.image.created, RFC 3339; NULL: none. */
+	const char			*created;
+	const char			*tag;		/* NULL: none */
 };
 
 /*

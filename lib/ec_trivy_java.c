@@ -188,7 +188,8 @@ ec_trivy_java_each(const json_t *sbom, ec_trivy_jar_fn *fn, void *arg,
 	if (meta != NULL) {
 		json_t	*one = json_array();
 
-		if (one == NULL || json_array_append(one, (json_t *)meta) == -1) {
+		if (one == NULL ||
+		    json_array_append(one, (json_t *)meta) == -1) {
 			json_decref(one);
 			return ec_err_nomem(err);
 		}

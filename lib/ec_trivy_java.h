@@ -44,8 +44,8 @@ typedef int ec_trivy_jar_fn(void *arg, const struct ec_trivy_jar *j,
  * past EC_TRIVY_JAVA_MAX_COMPONENTS or EC_TRIVY_JAVA_MAX_DEPTH is
  * EC_ERR_TOO_LARGE.
  */
-int	ec_trivy_java_each(const json_t *sbom, ec_trivy_jar_fn *fn, void *arg,
-	    struct ec_err *err) EC_MUST_CHECK;
+int	ec_trivy_java_each(const json_t *sbom, ec_trivy_jar_fn *fn,
+	    void *arg, struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * Parse "pkg:maven/<group>/<artifact>@<version>[?...][#...]" into the

@@ -210,8 +210,8 @@ int
 ec_trivy_pack(struct ec_build *b, struct ec_build_item *db,
     const struct ec_trivy_pack *p, struct ec_err *err)
 {
-	struct ec_file_desc	 dbd = { EC_FILE_ITEM, p->db_type, p->db_name,
-				    p->db_format, p->db_name };
+	struct ec_file_desc	 dbd = { EC_FILE_ITEM, p->db_type,
+				    p->db_name, p->db_format, p->db_name };
 	struct ec_file_desc	 md = { EC_FILE_METADATA, NULL, NULL, NULL,
 				    "metadata.json" };
 	struct pack_sink	 s;

@@ -23,19 +23,20 @@
 /* gzip level of every archive: fixed, so the bytes are. */
 #define EC_TRIVY_GZIP_LEVEL	6
 /* Trivy's config artifact type (section 3.1). */
-#define EC_TRIVY_ARTIFACT_TYPE	"application/vnd.aquasec.trivy.config.v1+json"
+#define EC_TRIVY_ARTIFACT_TYPE \
+	"application/vnd.aquasec.trivy.config.v1+json"
 
 struct sqlite3;
 
 struct ec_trivy_pack {
-	const char	*db_name;	/* "trivy.db" in the archive and tree */
+	const char	*db_name;	/* "trivy.db", in archive and tree */
 	const char	*db_type;	/* its manifest item type */
 	const char	*db_format;	/* its manifest item format */
 	int		 version;	/* metadata.json Version */
-	const char	*archive;	/* "db.tar.gz": tree name and title */
+	const char	*archive;	/* "db.tar.gz": name and title */
 	const char	*layer_type;	/* the layer media type */
 	const char	*tag;		/* "2": index.json ref name */
-	int64_t		 snapshot_us;	/* mtimes and image.created */
+	int64_t		 snapshot_us;	/* mtimes, image.created */
 };
 
 /*

@@ -167,8 +167,8 @@ out:
 struct tdb_out {
 	struct ec_bolt	*db;
 	struct ec_buf	 val;
-	char		*bucket;	/* owned; NULL before the first row */
-	char		*pkg;		/* owned; NULL: no package level */
+	char		*bucket;	/* owned; NULL: none yet */
+	char		*pkg;		/* owned; NULL: no package */
 	uint64_t	 written;
 };
 
@@ -231,7 +231,7 @@ tdb_buckets(struct tdb_out *o, const struct ec_trivy_row *r,
  */
 struct tdb_cur {
 	struct ec_trivy_row	row;	/* value NULL until merged */
-	struct ec_buf		enc;	/* the first row's encoded value */
+	struct ec_buf		enc;	/* first row's encoded value */
 	struct ec_buf		text;	/* the first row's JSON */
 	bool			merged;
 };
@@ -480,7 +480,8 @@ tdb_write(struct ec_build *b, struct ec_err *err)
 
 const struct ec_profile ec_profile_trivy_db = {
 	.name = "trivy:db",
-	.build_type = "https://stella-ops.org/export-center/profiles/trivy-db/v1",
+	.build_type =
+	    "https://stella-ops.org/export-center/profiles/trivy-db/v1",
 	.targets = EC_TARGET_ADVISORY,
 	.formats = EC_FORMAT_JSON,
 	.defaults = {

@@ -51,8 +51,10 @@ fuzz_jar(void *arg, const struct ec_trivy_jar *j, struct ec_err *err)
 static void
 fuzz_purl(const uint8_t *data, size_t size)
 {
-	char	s[1024], g[EC_TRIVY_JAVA_MAX_COORD + 1];
-	char	a[EC_TRIVY_JAVA_MAX_COORD + 1], v[EC_TRIVY_JAVA_MAX_COORD + 1];
+	char	s[1024];
+	char	g[EC_TRIVY_JAVA_MAX_COORD + 1];
+	char	a[EC_TRIVY_JAVA_MAX_COORD + 1];
+	char	v[EC_TRIVY_JAVA_MAX_COORD + 1];
 
 	if (size >= sizeof(s))
 		size = sizeof(s) - 1;

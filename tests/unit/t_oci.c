@@ -20,7 +20,8 @@ static char	staging[300];
 static int	misuse_ok;
 
 /* sha256("{}"), the OCI empty descriptor's digest. */
-#define EMPTY	"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define EMPTY	"44136fa355b3678a1146ad16f7e8649e" \
+		"94fb4fc21fe77e8310c060f61caaff8a"
 
 static int
 layout_misuse(struct ec_oci *o, const struct ec_oci_layer *good)
@@ -48,8 +49,8 @@ layout_misuse(struct ec_oci *o, const struct ec_oci_layer *good)
 static int
 oci_write(struct ec_build *b, struct ec_err *err)
 {
-	struct ec_oci_layer	 layer = { "application/x-test", { { 0 }, 0 },
-				    "a.txt" };
+	struct ec_oci_layer	 layer = { "application/x-test",
+				    { { 0 }, 0 }, "a.txt" };
 	struct ec_oci_manifest	 m;
 	struct ec_oci_blob	 again;
 	struct ec_oci		*o;

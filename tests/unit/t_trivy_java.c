@@ -42,8 +42,8 @@ walk(const char *doc, int *rc)
 static int
 purl_is(const char *purl, const char *want)
 {
-	char	g[EC_TRIVY_JAVA_MAX_COORD + 1], a[EC_TRIVY_JAVA_MAX_COORD + 1];
-	char	v[EC_TRIVY_JAVA_MAX_COORD + 1], got[2000];
+	char	g[EC_TRIVY_JAVA_MAX_COORD + 1], got[2000];
+	char	a[EC_TRIVY_JAVA_MAX_COORD + 1], v[EC_TRIVY_JAVA_MAX_COORD + 1];
 
 	if (ec_trivy_java_purl(purl, g, a, v) == -1)
 		return want == NULL;

@@ -18,10 +18,13 @@ static char	dir[] = "/tmp/t_trivy_profile.XXXXXX";
 static char	staging[300];
 
 static const char *const docs[][3] = {
-	{ "advisory", "GHSA-224h-p7p5-rh85", "osv/ghsa/GHSA-224h-p7p5-rh85.json" },
-	{ "advisory", "GHSA-2259-h742-5vr4", "osv/ghsa/GHSA-2259-h742-5vr4.json" },
+	{ "advisory", "GHSA-224h-p7p5-rh85",
+	    "osv/ghsa/GHSA-224h-p7p5-rh85.json" },
+	{ "advisory", "GHSA-2259-h742-5vr4",
+	    "osv/ghsa/GHSA-2259-h742-5vr4.json" },
 	{ "advisory", "RSEC-2023-1", "osv/cran/RSEC-2023-1.json" },
-	{ "sbom", "dropwizard", "sbom/cyclonedx/SBOM__dropwizard-1.3.15__bom.json" },
+	{ "sbom", "dropwizard",
+	    "sbom/cyclonedx/SBOM__dropwizard-1.3.15__bom.json" },
 	{ "sbom", "appbomination",
 	    "sbom/spdx/software__example9__spdx2.2__appbomination.spdx.json" },
 };
