@@ -221,6 +221,8 @@ oci_manifest_json(struct ec_oci *o, const struct ec_oci_manifest *m,
 	}
 	if ((m->artifact_type != NULL && json_object_set_new(man,
 	    "artifactType", json_string(m->artifact_type)) == -1) ||
+	    (m->subject != NULL && json_object_set_new(man, "subject",
+	    oci_desc(EC_OCI_MANIFEST_TYPE, m->subject)) == -1) ||
 	    (m->created != NULL && oci_annotate(man, EC_OCI_CREATED,
 	    m->created) == -1))
 		goto nomem;

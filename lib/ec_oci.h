@@ -68,6 +68,11 @@ struct ec_oci_manifest {
 	/* org.opencontainers.image.created, RFC 3339; NULL: none. */
 	const char			*created;
 	const char			*tag;		/* NULL: none */
+	/*
+	 * OCI 1.1 "subject": the image manifest this one refers to (an
+	 * attestation of it, say), as ec_oci_manifest() gave it; NULL: none.
+	 */
+	const struct ec_oci_blob	*subject;
 };
 
 /*

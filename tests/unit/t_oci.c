@@ -52,7 +52,7 @@ oci_write(struct ec_build *b, struct ec_err *err)
 	struct ec_oci_layer	 layer = { "application/x-test",
 				    { { 0 }, 0 }, "a.txt" };
 	struct ec_oci_manifest	 m;
-	struct ec_oci_blob	 again;
+	struct ec_oci_blob	 again, one;
 	struct ec_oci		*o;
 	int			 rc = -1;
 
@@ -68,7 +68,7 @@ oci_write(struct ec_build *b, struct ec_err *err)
 	m.nlayers = 1;
 	m.tag = "one";
 	m.created = "2026-11-01T00:00:00Z";
-	if (ec_oci_manifest(o, &m, NULL, err) == -1)
+	if (ec_oci_manifest(o, &m, &one, err) == -1)
 		goto out;
 	m.artifact_type = "application/x-art";
 	m.config_type = "application/x-config";
@@ -76,6 +76,7 @@ oci_write(struct ec_build *b, struct ec_err *err)
 	m.config_len = 7;
 	m.created = NULL;
 	m.tag = "two";
+	m.subject = &one;
 	if (ec_oci_manifest(o, &m, NULL, err) == -1 ||
 	    ec_oci_finish(o, err) == -1)
 		goto out;
@@ -171,15 +172,16 @@ main(void)
 	(void)snprintf(cmd, sizeof(cmd), "cd %s/oci && jq -c '[.schemaVersion,"
 	    " .mediaType, [.manifests[] | [.mediaType, .annotations]]]' "
 	    "index.json && d=$(jq -r '.manifests[1].digest[7:]' index.json) && "
-	    "jq -c '[.artifactType, .config.mediaType, .config.size, "
-	    ".annotations]' blobs/sha256/$d", a.path);
+	    "jq -c --argjson m \"$(jq .manifests[0].digest index.json)\" "
+	    "'[.artifactType, .config.mediaType, .config.size, .annotations, "
+	    ".subject.digest == $m]' blobs/sha256/$d", a.path);
 	ok(sh_is(cmd, "[2,\"application/vnd.oci.image.index.v1+json\","
 	    "[[\"application/vnd.oci.image.manifest.v1+json\",{\"org."
 	    "opencontainers.image.ref.name\":\"one\"}],[\"application/vnd.oci."
 	    "image.manifest.v1+json\",{\"org.opencontainers.image.ref.name\":"
 	    "\"two\"}]]]\n[\"application/x-art\",\"application/x-config\",7,"
-	    "null]\n"), "index.json lists both tags; manifest two has its "
-	    "config and artifactType");
+	    "null,true]\n"), "index.json lists both tags; manifest two has its "
+	    "config, artifactType and manifest one as subject");
 	ok(build(&b, "b") == 0, "built again");
 	(void)snprintf(cmd, sizeof(cmd), "diff -r %s %s && echo same", a.path,
 	    b.path);
