@@ -128,6 +128,15 @@ tj_jar(void *arg, const struct ec_trivy_jar *j, struct ec_err *err)
 }
 
 static int
+tj_count(void *arg, const struct ec_trivy_jar *j, struct ec_err *err)
+{
+	(void)arg;
+	(void)j;
+	(void)err;
+	return 0;
+}
+
+static int
 tj_sbom(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 {
 	struct tj	*t = arg;
@@ -143,24 +152,20 @@ tj_sbom(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 	    &jerr)) == NULL)
 		return ec_build_skip(t->b, "sbom", d->source, d->id,
 		    jerr.text, err);
-	/* An SBOM past a bound leaves none of its components behind. */
-	if (sqlite3_exec(t->db, "SAVEPOINT sbom", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		json_decref(sbom);
-		return tj_sqlerr(t->db, "savepoint", err);
-	}
-	rc = ec_trivy_java_each(sbom, tj_jar, t, err);
-	json_decref(sbom);
+	/*
+	 * An SBOM past a bound leaves none of its components behind: a
+	 * first walk only checks the bounds (the staging table has no
+	 * journal to roll back), the second stages the components.
+	 */
+	rc = ec_trivy_java_each(sbom, tj_count, NULL, err);
 	if (rc != 0 && err->code == EC_ERR_TOO_LARGE) {
-		if (sqlite3_exec(t->db, "ROLLBACK TO sbom; RELEASE sbom", NULL,
-		    NULL, NULL) != SQLITE_OK)
-			return tj_sqlerr(t->db, "rollback", err);
+		json_decref(sbom);
 		(void)snprintf(why, sizeof(why), "%s", err->msg);
 		return ec_build_skip(t->b, "sbom", d->source, d->id, why, err);
 	}
-	if (rc == 0 && sqlite3_exec(t->db, "RELEASE sbom", NULL, NULL,
-	    NULL) != SQLITE_OK)
-		return tj_sqlerr(t->db, "release", err);
+	if (rc == 0)
+		rc = ec_trivy_java_each(sbom, tj_jar, t, err);
+	json_decref(sbom);
 	return rc;
 }
 

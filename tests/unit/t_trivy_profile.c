@@ -58,6 +58,29 @@ add_file(struct ec_store *s, const char *kind, const char *id,
 	return rc;
 }
 
+/*
+ * A Maven component, then components nested 40 deep: past
+ * EC_TRIVY_JAVA_MAX_DEPTH, so the SBOM is skipped, component and all.
+ */
+static int
+add_deep(struct ec_store *s)
+{
+	struct ec_err	err;
+	char		doc[4096];
+	int		i;
+
+	(void)snprintf(doc, sizeof(doc), "{\"components\":[{\"purl\":"
+	    "\"pkg:maven/deep/deep@1\",\"hashes\":[{\"alg\":\"SHA-1\","
+	    "\"content\":\"%040d\"}]}", 7);
+	for (i = 0; i < 40; i++)
+		(void)strcat(doc, ",{\"components\":[{}");
+	for (i = 0; i < 40; i++)
+		(void)strcat(doc, "]}");
+	(void)strcat(doc, "]}");
+	return ec_store_mem_add(s, "acme", "sbom", "fixture", "deep",
+	    1793491200000000LL, doc, strlen(doc), &err);
+}
+
 static int
 build(struct ec_export_result *res, struct ec_store *s, const char *profile,
     const char *sub)
@@ -103,6 +126,7 @@ main(void)
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
 		added += add_file(s, docs[i][0], docs[i][1], docs[i][2]) == 0;
 	ok(added == 5, "5 fixture documents in the in-memory store");
+	ok(add_deep(s) == 0, "and an SBOM nested past the bound");
 
 	ok(build(&a, s, "trivy:db", "db1") == 0 && !a.packed,
 	    "trivy:db builds a directory");
@@ -120,8 +144,14 @@ main(void)
 	    SH("diff -r %s %s", a.path, b.path),
 	    "a second trivy:db build is byte-identical");
 
-	ok(build(&a, s, "trivy:java-db", "j1") == 0 && a.documents == 2 &&
-	    a.skipped == 0, "trivy:java-db reads the 2 SBOMs");
+	ok(build(&a, s, "trivy:java-db", "j1") == 0 && a.documents == 3 &&
+	    a.skipped == 1, "trivy:java-db reads the 3 SBOMs, skips the deep "
+	    "one");
+	ok(SH("test $(sqlite3 %s/trivy-java.db \"SELECT count(*) FROM "
+	    "artifacts WHERE group_id = 'deep'\") = 0 && test $(sqlite3 "
+	    "%s/trivy-java.db \"SELECT count(*) FROM indices\") -gt 100",
+	    a.path, a.path), "none of the skipped SBOM's components is in "
+	    "trivy-java.db, the others are");
 	ok(SH("cd %s && test -s trivy-java.db && test -s javadb.tar.gz && "
 	    "grep -q '\"Version\":1' metadata.json", a.path),
 	    "trivy-java.db, metadata.json, javadb.tar.gz");
