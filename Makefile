@@ -4,6 +4,8 @@
 CC	?= cc
 PKGS	= fcgi jansson libpq libarchive libzstd gnutls nettle hogweed libjwt-gnutls \
 	rpm libdpkg
+# trivy:java-db writes SQLite; trivy:db sorts its rows in a SQLite file.
+PKGS	+= sqlite3
 # Debian packages the build, the tests, the demo and the benchmark use.
 DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	zip xz-utils python3 \
@@ -23,6 +25,9 @@ DEB_PKGS += librpm-dev libdpkg-dev python3-jsonschema
 # A real PKCS#11 token for keyring signing (tests/integration/67-keyring.sh)
 # and p11tool to initialise it and make a key inside it.
 DEB_PKGS += softhsm2 gnutls-bin
+# trivy:db and trivy:java-db: SQLite, and the OCI layout readers the
+# tests check the layouts with.
+DEB_PKGS += libsqlite3-dev sqlite3 skopeo umoci
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -75,18 +75,25 @@ ec_build_set_snapshot(struct ec_build *b, int64_t us)
 	b->snapshot_us = us;
 }
 
+static struct build_kind *
+build_kind_find(struct ec_build *b, const char *kind)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nkinds; i++)
+		if (strcmp(b->kinds[i].name, kind) == 0)
+			return &b->kinds[i];
+	return NULL;
+}
+
 int
 ec_build_input(struct ec_build *b, const char *kind, const char *source,
     const char *id, const char *sha256_hex, struct ec_err *err)
 {
-	struct build_kind	*k = NULL;
+	struct build_kind	*k = build_kind_find(b, kind);
 	struct ec_buf		 line;
-	size_t			 i;
 	int			 rc;
 
-	for (i = 0; i < b->nkinds; i++)
-		if (strcmp(b->kinds[i].name, kind) == 0)
-			k = &b->kinds[i];
 	if (k == NULL) {
 		if (b->nkinds == BUILD_MAX_KINDS ||
 		    strlen(kind) >= sizeof(k->name))
@@ -108,6 +115,58 @@ ec_build_input(struct ec_build *b, const char *kind, const char *source,
 	}
 	ec_buf_dispose(&line);
 	return rc;
+}
+
+int
+ec_build_skip(struct ec_build *b, const char *kind, const char *source,
+    const char *id, const char *reason, struct ec_err *err)
+{
+	struct build_kind	*k = build_kind_find(b, kind);
+	struct ec_buf		 line;
+	int			 rc;
+
+	if (k == NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "skipped a %s that was never an input", kind);
+	if (k->skipped == 0)
+		ec_sha256_init(&k->skip_h);
+	ec_buf_init(&line, 4 * EC_MAX_ID_LEN + 1024);
+	rc = ec_buf_addf(&line, err, "%s\t%s\t%s\t%.1000s\n", kind, source,
+	    id, reason);
+	if (rc == 0) {
+		ec_sha256_update(&k->skip_h, line.data, line.len);
+		k->skipped++;
+		b->skipped++;
+	}
+	ec_buf_dispose(&line);
+	return rc;
+}
+
+/* {"skipped": {kind: {"documents": N, "sha256": hex}}}, or NULL. */
+static json_t *
+build_prov_internal(struct ec_build *b)
+{
+	json_t		*skipped, *o;
+	char		 hex[EC_SHA256_HEX];
+	uint8_t		 d[EC_SHA256_LEN];
+	size_t		 i;
+
+	if ((o = json_pack("{s:{}}", "skipped")) == NULL)
+		return NULL;
+	skipped = json_object_get(o, "skipped");
+	for (i = 0; i < b->nkinds; i++) {
+		if (b->kinds[i].skipped == 0)
+			continue;
+		ec_sha256_final(d, &b->kinds[i].skip_h);
+		ec_hex_encode(hex, d, sizeof(d));
+		if (json_object_set_new(skipped, b->kinds[i].name,
+		    json_pack("{s:I, s:s}", "documents",
+		    (json_int_t)b->kinds[i].skipped, "sha256", hex)) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
 static int
@@ -423,6 +482,15 @@ build_provenance(struct ec_build *b, const struct ec_export_result *res,
 	if (ec_prov_new(&p, b->profile->build_type, res->run_id, params,
 	    err) == -1)
 		goto out;
+	if (b->skipped > 0) {
+		json_decref(params);
+		if ((params = build_prov_internal(b)) == NULL) {
+			(void)ec_err_nomem(err);
+			goto out;
+		}
+		if (ec_prov_internal(p, params, err) == -1)
+			goto out;
+	}
 	/* Subjects: every file so far (data, manifest, its envelope). */
 	ec_export_files_sort(b);
 	for (i = 0; i < b->nfiles; i++)
@@ -506,6 +574,7 @@ build_seal(struct ec_export_result *out, struct ec_build *b,
 	out->items = ec_manifest_count(b->manifest);
 	out->files = ec_manifest_file_count(b->manifest);
 	out->documents = b->documents;
+	out->skipped = b->skipped;
 	out->signed_ = b->req->signer != NULL;
 	rc = 0;
 out:

@@ -72,6 +72,7 @@ struct ec_export_result {
 	char		run_id[EC_RUN_ID_MAX + 1];
 	char		inputs_hash[EC_SHA256_HEX];
 	uint64_t	documents;
+	uint64_t	skipped;		/* ec_build_skip() calls */
 	size_t		items;			/* manifest items */
 	size_t		files;			/* manifest metadata files */
 	bool		signed_;

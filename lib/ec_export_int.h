@@ -21,6 +21,8 @@ struct build_kind {
 	char			name[16];
 	struct ec_sha256	h;
 	uint64_t		docs;
+	struct ec_sha256	skip_h;		/* ec_build_skip lines */
+	uint64_t		skipped;
 };
 
 /* A closed file in the tree, profile's or the driver's. */
@@ -53,6 +55,7 @@ struct ec_build {
 	unsigned			 tmp_seq;
 	struct ec_sha256		 inputs;
 	uint64_t			 documents;
+	uint64_t			 skipped;
 	struct build_kind		 kinds[BUILD_MAX_KINDS];
 	size_t				 nkinds;
 	struct ec_staging		*staging;	/* owned */

@@ -211,8 +211,22 @@ int	ec_build_input(struct ec_build *b, const char *kind,
 	    const char *source, const char *id, const char *sha256_hex,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * Record that input document (kind, source, id), already recorded with
+ * ec_build_input(), was left out of the output entirely, and why (one
+ * line, e.g. "only GIT ranges"): never written half-formed.  The count is
+ * the build summary's "skipped"; provenance.json carries, per kind, the
+ * count and the SHA-256 of the "kind TAB source TAB id TAB reason" lines
+ * in the order they came, under buildDefinition.internalParameters.
+ */
+int	ec_build_skip(struct ec_build *b, const char *kind,
+	    const char *source, const char *id, const char *reason,
+	    struct ec_err *err) EC_MUST_CHECK;
+
 /* The profiles (lib/profiles/<name>.c). */
 extern const struct ec_profile	ec_profile_devportal_offline;
 extern const struct ec_profile	ec_profile_json_raw;
+extern const struct ec_profile	ec_profile_trivy_db;
+extern const struct ec_profile	ec_profile_trivy_java_db;
 
 #endif

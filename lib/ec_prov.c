@@ -72,6 +72,16 @@ ec_prov_dependency(struct ec_prov *p, const char *name,
 }
 
 int
+ec_prov_internal(struct ec_prov *p, const json_t *params,
+    struct ec_err *err)
+{
+	if (json_object_set_new(p->build_def, "internalParameters",
+	    json_deep_copy(params)) == -1)
+		return ec_err_nomem(err);
+	return 0;
+}
+
+int
 ec_prov_write(struct ec_buf *out, const struct ec_prov *p,
     struct ec_err *err)
 {

@@ -38,6 +38,12 @@ int	ec_prov_subject(struct ec_prov *p, const char *name,
 int	ec_prov_dependency(struct ec_prov *p, const char *name,
 	    const char *sha256_hex, uint64_t documents, struct ec_err *err)
 	    EC_MUST_CHECK;
+/*
+ * Set buildDefinition.internalParameters to "params" (borrowed, copied);
+ * without the call there is none.  EC_ERR_NOMEM.
+ */
+int	ec_prov_internal(struct ec_prov *p, const json_t *params,
+	    struct ec_err *err) EC_MUST_CHECK;
 /* Append the statement's canonical JSON bytes to "out". */
 int	ec_prov_write(struct ec_buf *out, const struct ec_prov *p,
 	    struct ec_err *err) EC_MUST_CHECK;

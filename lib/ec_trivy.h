@@ -123,5 +123,10 @@ int	ec_trivy_encode(struct ec_buf *out, const struct ec_trivy_row *row,
 #define EC_TRIVY_NEXT_UPDATE_NEVER	INT64_C(4070908800000000) /* 2099 */
 int	ec_trivy_metadata(struct ec_buf *out, int64_t snapshot_us,
 	    int64_t next_update_us, struct ec_err *err) EC_MUST_CHECK;
+/* The same with another Version: 1 for trivy-java.db (section 1.5). */
+#define EC_TRIVY_JAVA_SCHEMA	1
+int	ec_trivy_metadata_version(struct ec_buf *out, int version,
+	    int64_t snapshot_us, int64_t next_update_us, struct ec_err *err)
+	    EC_MUST_CHECK;
 
 #endif

@@ -433,12 +433,20 @@ int
 ec_trivy_metadata(struct ec_buf *out, int64_t snapshot_us,
     int64_t next_update_us, struct ec_err *err)
 {
+	return ec_trivy_metadata_version(out, EC_TRIVY_SCHEMA, snapshot_us,
+	    next_update_us, err);
+}
+
+int
+ec_trivy_metadata_version(struct ec_buf *out, int version,
+    int64_t snapshot_us, int64_t next_update_us, struct ec_err *err)
+{
 	char	next[EC_TIME_MAX], now[EC_TIME_MAX];
 
 	trivy_time(next, next_update_us);
 	trivy_time(now, snapshot_us);
 	return ec_buf_addf(out, err, "{\"Version\":%d,\"NextUpdate\":\"%s\","
-	    "\"UpdatedAt\":\"%s\",\"DownloadedAt\":\"%s\"}\n", EC_TRIVY_SCHEMA,
+	    "\"UpdatedAt\":\"%s\",\"DownloadedAt\":\"%s\"}\n", version,
 	    next, now, now);
 }
 

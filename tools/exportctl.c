@@ -71,7 +71,13 @@ static const char usage_text[] =
 "                                 packed bundles only:\n"
 "                                 --recipient publishes <name>.age (no\n"
 "                                 plaintext), --split-size the directory\n"
-"                                 <file>.split/ of parts and manifest\n"
+"                                 <file>.split/ of parts and manifest;\n"
+"                                 trivy:db: DIR/<name>/ with trivy.db,\n"
+"                                 metadata.json, db.tar.gz and the OCI\n"
+"                                 layout oci/ (tag 2); trivy:java-db:\n"
+"                                 trivy-java.db, javadb.tar.gz, oci/ (tag\n"
+"                                 1); advisories or SBOMs they cannot\n"
+"                                 express are counted as skipped\n"
 "  estimate --profile P --tenant T [--targets LIST] [--formats LIST]\n"
 "        [--param KEY=VALUE]... [--staging DIR] [--out DIR]\n"
 "        [--recipient age1...]... [--split-size N]\n"
@@ -130,7 +136,8 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson\n"
-"profiles: json:raw, devportal:offline (exportctl profiles lists them)\n"
+"profiles: json:raw, trivy:db, trivy:java-db, devportal:offline\n"
+"          (exportctl profiles lists them)\n"
 "tenants: 1 to 64 of [A-Za-z0-9._-], not starting with '.' or '-';\n"
 "         case-sensitive\n"
 "exit status: 0 success, 1 usage error, 2 input or runtime error,\n"
@@ -400,6 +407,10 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 		printf("run       %s\n", r->run_id);
 		printf("inputs    %llu documents, inputsHash %s\n",
 		    (unsigned long long)r->documents, r->inputs_hash);
+		if (r->skipped > 0)
+			printf("skipped   %llu documents the profile cannot "
+			    "express (see provenance.json)\n",
+			    (unsigned long long)r->skipped);
 		printf("items     %zu\n", r->items);
 		if (r->files > 0)
 			printf("files     %zu metadata\n", r->files);
@@ -410,7 +421,7 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 			printf("split     %u parts\n", r->parts);
 	}
 	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, "
-	    "s:b, s:b, s:b, s:b, s:s, s:i}", "ok", 1, "path", r->path,
+	    "s:b, s:b, s:b, s:b, s:s, s:i, s:I}", "ok", 1, "path", r->path,
 	    "sha256", r->sha256,
 	    "size", (json_int_t)r->size, "runId", r->run_id,
 	    "inputsHash", r->inputs_hash,
@@ -418,7 +429,8 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 	    "items", (json_int_t)r->items, "files", (json_int_t)r->files,
 	    "signed", r->signed_, "packed", r->packed,
 	    "existed", r->existed, "encrypted", r->encrypted,
-	    "ageSha256", r->age_sha256, "parts", (int)r->parts));
+	    "ageSha256", r->age_sha256, "parts", (int)r->parts,
+	    "skipped", (json_int_t)r->skipped));
 	return EXIT_OK;
 }
 

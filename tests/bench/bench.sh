@@ -449,4 +449,10 @@ echo "ratios are to copy; copy's RSS and CPU are psql's, its work is the" \
 fi
 
 echo
+# trivy:db against bbolt's own API, inside this cluster (tests/bench/trivy.sh;
+# BENCH_TRIVY=0 leaves it out, BENCH_TRIVY_DOCS sets its size).
+if [ "${BENCH_TRIVY:-1}" != 0 ]; then
+	BENCH_VAR=$VAR tests/bench/trivy.sh || die "trivy:db benchmark failed"
+	echo
+fi
 say "bench done"

@@ -16,9 +16,8 @@ fi
 mkdir "$IT_TMP/a" "$IT_TMP/b" "$IT_TMP/c"
 check "trivy_build writes trivy.db from $(wc -l <"$IT_TMP/files") advisories" \
     "$tools/tests/tools/trivy_build" "$IT_TMP/a" "$snap" "@$IT_TMP/files"
-check "again, into another directory, with the rows (-o)" \
-    "$tools/tests/tools/trivy_build" -o "$IT_TMP/rows" "$IT_TMP/b" "$snap" \
-    "@$IT_TMP/files"
+check "again, into another directory" \
+    "$tools/tests/tools/trivy_build" "$IT_TMP/b" "$snap" "@$IT_TMP/files"
 check "trivy.db: identical bytes" cmp "$IT_TMP/a/trivy.db" "$IT_TMP/b/trivy.db"
 check "metadata.json: identical bytes" \
     cmp "$IT_TMP/a/metadata.json" "$IT_TMP/b/metadata.json"
@@ -36,6 +35,10 @@ check "unknown ecosystems are skipped with a reason" \
     "$IT_TMP/a/skipped.txt"
 check "advisories with no package (GIT ranges only) are skipped" \
     grep -q "PSF-2007-1.json no package named" "$IT_TMP/a/skipped.txt"
+# The rows back out of the file (bbolt), grouped by vulnerability id as
+# an advisory-at-a-time builder writes them, then in the ROWS layout.
+"$tools/boltbaseline" -dump "$IT_TMP/a/trivy.db" | LC_ALL=C sort |
+    awk -F '\t' -v OFS='\t' '{ print $2, $3, $1, $4 }' >"$IT_TMP/rows"
 LC_ALL=C sort "$IT_TMP/rows" >"$IT_TMP/rows.sorted"
 check "the rows streamed through ec_bolt in sorted order: the same file" \
     sh -c '"$1" "$2/rows.sorted" "$2/streamed.db" >/dev/null &&

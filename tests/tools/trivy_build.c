@@ -1,16 +1,14 @@
 /*
- * trivy_build: a trivy.db from OSV files, through lib/ec_trivy and
- * lib/ec_bolt, for tests/tools/trivycheck (the profile proper sorts in
- * PostgreSQL; this driver sorts in memory).
+ * trivy_build: a trivy.db from OSV files with no database, through
+ * lib/ec_trivy and lib/ec_bolt, for tests/integration/61-trivy.sh, which
+ * needs what the trivy:db profile (lib/profiles/trivy_db.c, which sorts
+ * outside memory) does not give: any set of files, the reason for every
+ * skipped one, and a DB missing one advisory on purpose.  It sorts in
+ * memory.
  *
- *	trivy_build [-r N] [-o ROWS] OUTDIR SNAPSHOT-RFC3339 FILE|@LIST...
+ *	trivy_build OUTDIR SNAPSHOT-RFC3339 FILE|@LIST...
  *
- * "@LIST" names a file listing one OSV file per line.  For the benchmark,
- * -r N converts every advisory N times under new ids ("<id>-rK" for the
- * id and each alias), and -o writes the merged rows, in the order their
- * advisories came, to ROWS as "bucket TAB package TAB key TAB value" in
- * hex per line, for tests/tools/boltbaseline to insert through bbolt's
- * ordinary API.  Phase times go to stderr.
+ * "@LIST" names a file listing one OSV file per line.
  * Writes OUTDIR/trivy.db, OUTDIR/metadata.json and OUTDIR/skipped.txt
  * ("<file> <reason>" per skipped advisory), prints "advisories N rows N
  * skipped N" on stdout.  Files are converted in the order given and rows
@@ -19,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -32,13 +29,10 @@
 struct seq_row {
 	struct ec_trivy_row	row;
 	size_t			seq;
-	int			head;	/* first of its path, merged */
 };
 
 static struct seq_row	*rows;
 static size_t		 nrows, caprows;
-static long		 replicate = 1;
-static FILE		*rows_out;
 
 static int
 seq_cmp(const void *a, const void *b)
@@ -58,7 +52,6 @@ die(const char *what, const struct ec_err *err)
 	return 1;
 }
 
-static int	rename_ids(json_t *, long);
 static int	convert_doc(json_t *, int64_t, FILE *, const char *,
 		    struct ec_err *);
 
@@ -67,55 +60,16 @@ load(const char *file, int64_t snap, FILE *skipped, struct ec_err *err)
 {
 	json_t			*doc;
 	json_error_t		 jerr;
-	long			 rep;
+	int			 rc;
 
 	if ((doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
 		fprintf(skipped, "%s not JSON: %s\n", file, jerr.text);
 		return 0;
 	}
-	for (rep = 0; rep < replicate; rep++) {
-		if (rep > 0 && rename_ids(doc, rep) == -1) {
-			json_decref(doc);
-			return ec_err_nomem(err);
-		}
-		if (convert_doc(doc, snap, skipped, file, err) == -1) {
-			json_decref(doc);
-			return -1;
-		}
-	}
+	rc = convert_doc(doc, snap, skipped, file, err);
 	json_decref(doc);
-	return 0;
-}
-
-/* Advisory copy "rep" under new ids: "<id>-r<rep>" everywhere. */
-static int
-rename_ids(json_t *doc, long rep)
-{
-	static const char *const lists[] = { "aliases", "upstream", "related" };
-	char		 buf[1200];
-	const char	*s;
-	json_t		*arr;
-	size_t		 i, k;
-
-	s = json_string_value(json_object_get(doc, "id"));
-	if (s != NULL) {
-		snprintf(buf, sizeof(buf), "%.1000s-r%ld", s, rep);
-		if (json_object_set_new(doc, "id", json_string(buf)) == -1)
-			return -1;
-	}
-	for (k = 0; k < 3; k++) {
-		arr = json_object_get(doc, lists[k]);
-		for (i = 0; i < json_array_size(arr); i++) {
-			if ((s = json_string_value(json_array_get(arr,
-			    i))) == NULL)
-				continue;
-			snprintf(buf, sizeof(buf), "%.1000s-r%ld", s, rep);
-			if (json_array_set_new(arr, i, json_string(buf)) == -1)
-				return -1;
-		}
-	}
-	return 0;
+	return rc;
 }
 
 static int
@@ -140,7 +94,6 @@ convert_doc(json_t *doc, int64_t snap, FILE *skipped, const char *file,
 		}
 		rows[nrows].row = r.rows[i];
 		rows[nrows].seq = nrows;
-		rows[nrows].head = 0;
 		nrows++;
 	}
 	free(r.rows);	/* the rows' contents moved to "rows" */
@@ -187,7 +140,6 @@ write_db(const char *path, size_t *written, struct ec_err *err)
 		return -1;
 	for (i = 0; i < nrows; i = j) {
 		r = &rows[i].row;
-		rows[i].head = 1;
 		for (j = i + 1; j < nrows && ec_trivy_row_cmp(r,
 		    &rows[j].row) == 0; j++)
 			if (ec_trivy_merge(r, &rows[j].row, err) == -1)
@@ -233,64 +185,6 @@ out:
 	return rc;
 }
 
-static int
-by_seq(const void *a, const void *b)
-{
-	const struct seq_row	*x = a, *y = b;
-
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void
-hex_field(FILE *fp, const char *p, size_t len, int sep)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		fprintf(fp, "%02x", (unsigned char)p[i]);
-	fputc(sep, fp);
-}
-
-/* The merged rows in the order their advisories came (-o). */
-static int
-write_rows(struct ec_err *err)
-{
-	struct ec_buf		 val;
-	struct ec_trivy_row	*r;
-	size_t			 i;
-
-	qsort(rows, nrows, sizeof(*rows), by_seq);
-	ec_buf_init(&val, EC_MAX_DOC_BYTES);
-	for (i = 0; i < nrows; i++) {
-		if (!rows[i].head)
-			continue;
-		r = &rows[i].row;
-		ec_buf_reset(&val);
-		if (ec_trivy_encode(&val, r, err) == -1) {
-			ec_buf_dispose(&val);
-			return -1;
-		}
-		hex_field(rows_out, r->bucket, strlen(r->bucket), '\t');
-		hex_field(rows_out, r->pkg != NULL ? r->pkg : "",
-		    r->pkg != NULL ? strlen(r->pkg) : 0, '\t');
-		hex_field(rows_out, r->key, strlen(r->key), '\t');
-		hex_field(rows_out, val.data, val.len, '\n');
-	}
-	ec_buf_dispose(&val);
-	if (fclose(rows_out) != 0)
-		return ec_err_set(err, EC_ERR_IO, "rows file");
-	return 0;
-}
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -303,25 +197,11 @@ main(int argc, char **argv)
 	int		 i, nskip = 0, nfiles = 0;
 	char		 line[8192];
 
-	double		 t0, t1, t2;
 
-	while (argc > 2 && argv[1][0] == '-') {
-		if (strcmp(argv[1], "-r") == 0)
-			replicate = strtol(argv[2], NULL, 10);
-		else if (strcmp(argv[1], "-o") == 0 &&
-		    (rows_out = fopen(argv[2], "w")) == NULL) {
-			perror(argv[2]);
-			return 1;
-		}
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc < 3 || replicate < 1) {
-		fprintf(stderr, "usage: trivy_build [-r N] [-o ROWS] OUTDIR "
-		    "SNAPSHOT FILE...\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: trivy_build OUTDIR SNAPSHOT FILE...\n");
 		return 2;
 	}
-	t0 = now();
 	if (ec_time_parse(&snap, argv[2], strlen(argv[2]), &err) == -1)
 		return die("snapshot", &err);
 	snprintf(path, sizeof(path), "%s/skipped.txt", argv[1]);
@@ -336,16 +216,10 @@ main(int argc, char **argv)
 	while (fgets(line, sizeof(line), skipped) != NULL)
 		nskip++;
 	fclose(skipped);
-	t1 = now();
 	qsort(rows, nrows, sizeof(*rows), seq_cmp);
 	snprintf(path, sizeof(path), "%s/trivy.db", argv[1]);
 	if (write_db(path, &written, &err) == -1)
 		return die("trivy.db", &err);
-	t2 = now();
-	fprintf(stderr, "trivy_build: convert %.3fs, sort and write %.3fs\n",
-	    t1 - t0, t2 - t1);
-	if (rows_out != NULL && write_rows(&err) == -1)
-		return die("rows", &err);
 	ec_buf_init(&meta, 4096);
 	snprintf(path, sizeof(path), "%s/metadata.json", argv[1]);
 	if (ec_trivy_metadata(&meta, snap, EC_TRIVY_NEXT_UPDATE_NEVER,

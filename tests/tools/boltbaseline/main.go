@@ -6,6 +6,13 @@
 // compared with bbolt's on the same buckets and values.
 //
 //	boltbaseline [-compact OUT2.DB] ROWS OUT.DB
+//	boltbaseline -dump IN.DB
+//
+// -dump prints the rows of a trivy.db (two bucket levels, or one for
+// vulnerability and data-source) as "key TAB bucket TAB package TAB value"
+// in hex, so that sorting the lines groups each vulnerability id's rows
+// together, in the order an advisory-at-a-time builder writes them; the
+// benchmark then moves the key back to the third column (ROWS format).
 //
 // With -compact the result is also copied with bbolt's Compact (what
 // `bbolt compact` runs, and the upstream pipeline applies before it
@@ -35,7 +42,15 @@ func field(s string) []byte {
 
 func main() {
 	compact := flag.String("compact", "", "also write a compacted copy")
+	dumpDB := flag.String("dump", "", "print the rows of a trivy.db")
 	flag.Parse()
+	if *dumpDB != "" {
+		if err := dump(*dumpDB); err != nil {
+			fmt.Fprintln(os.Stderr, "boltbaseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: boltbaseline [-compact OUT2.DB] ROWS OUT.DB")
 		os.Exit(2)
@@ -103,4 +118,31 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("boltbaseline: %d rows\n", n)
+}
+
+func dump(path string) error {
+	db, err := bolt.Open(path, 0o444, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if v != nil {
+					fmt.Fprintf(w, "%x\t%x\t\t%x\n", k, name, v)
+					return nil
+				}
+				return b.Bucket(k).ForEach(func(k2, v2 []byte) error {
+					fmt.Fprintf(w, "%x\t%x\t%x\t%x\n", k2, name, k, v2)
+					return nil
+				})
+			})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return w.Flush()
 }
