@@ -15,6 +15,10 @@ DEB_PKGS += age
 # tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on the
 # machine's own Node.js 20 and its npm (Debian's npm conflicts with it).
 DEB_PKGS += python3-securesystemslib
+# OCI distribution (exportctl push): libcurl, and for the tests the
+# distribution registry, skopeo and umoci as real clients, htpasswd.
+PKGS	+= libcurl
+DEB_PKGS += libcurl4-gnutls-dev docker-registry skopeo umoci apache2-utils
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
