@@ -474,6 +474,8 @@ int
 reg_call(struct reg *r, struct reg_resp *resp, const struct reg_req *q,
     struct ec_err *err)
 {
+	char	url[sizeof(r->base) + 8];
+
 	if (reg_send(r, resp, q, r->auth, err) == -1)
 		return -1;
 	if (resp->status != 401)
@@ -482,9 +484,20 @@ reg_call(struct reg *r, struct reg_resp *resp, const struct reg_req *q,
 	if (reg_answer(r, resp, err) == -1 ||
 	    reg_send(r, resp, q, r->auth, err) == -1)
 		return -1;
-	if (resp->status == 401)
-		return reg_fail(resp, "authentication refused", err);
-	return 0;
+	if (resp->status != 401)
+		return 0;
+	/*
+	 * A HEAD answer has no body: ask GET /v2/ (spec "Determining
+	 * support") with the same credentials for the registry's own words.
+	 */
+	if (strcmp(q->method, "HEAD") == 0) {
+		struct reg_req	v = { "GET", url, NULL, NULL, NULL };
+
+		(void)snprintf(url, sizeof(url), "%s/v2/", r->base);
+		if (reg_send(r, resp, &v, r->auth, err) == -1)
+			return -1;
+	}
+	return reg_fail(resp, "authentication refused", err);
 }
 
 int

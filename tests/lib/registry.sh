@@ -48,6 +48,11 @@ http:
 $tls
 $auth
 EOF
+	# Someone else's server on the port would pass every check below.
+	if curl -sk -o /dev/null "$scheme://127.0.0.1:$port/"; then
+		echo "registry.sh: port $port is in use" >&2
+		exit 2
+	fi
 	docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
 	echo $! >"$dir/pid"
 	# Ready when /v2/ answers at all (401 with auth, 200 without).
