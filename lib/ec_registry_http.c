@@ -347,7 +347,8 @@ reg_send(struct reg *r, struct reg_resp *resp, const struct reg_req *q,
 	}
 	if (cc != CURLE_OK)
 		return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
-		    "%s %.64s: %s (after %u attempt%s)", q->method, r->base,
+		    "%s %.*s: %s (after %u attempt%s)", q->method,
+		    (int)strcspn(q->url, "?"), q->url,
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc),
 		    attempt, attempt == 1 ? "" : "s");
 	(void)snprintf(what, sizeof(what), "%s (after %u attempt%s)",

@@ -8,7 +8,8 @@
 # as a referrer tagged sha256-<hex>.att.  Basic auth over TLS (htpasswd,
 # a throwaway CA); a proxy in front of the registry that fails twice, then
 # passes (retries), or always fails (ERR_EXPORT_DISTRIBUTION_FAILED with
-# the registry's text); wrong credentials; a registry that is down.
+# the registry's text); wrong credentials; a registry that is down; bearer
+# tokens from a token server, also for a mount across repositories.
 . "$(dirname "$0")/../lib/it.sh"
 
 for t in docker-registry skopeo umoci htpasswd openssl; do
@@ -23,6 +24,7 @@ cleanup() {
 	for p in $proxies; do kill "$p" 2>/dev/null; done
 	"$reg" stop "$d/plain"
 	"$reg" stop "$d/tls"
+	"$reg" stop "$d/bearer"
 }
 # Before it_done, which removes the directories the pid files are in.
 trap cleanup EXIT
@@ -168,16 +170,21 @@ check_fails "a bad reference" 2 ERR_EXPORT_REQUEST_INVALID \
     "$EC_BIN" push --insecure-http "$d/L" "$R/Bad/db:2"
 
 # 8. Retries: a proxy that fails twice, then passes the request on.
-python3 "$EC_ROOT/tests/tools/flaky_proxy.py" $FLAKY $PLAIN PUT '/manifests/' 2 500 \
+/usr/bin/python3 "$EC_ROOT/tests/tools/flaky_proxy.py" $FLAKY $PLAIN PUT '/manifests/' 2 500 \
     2>"$d/flaky.log" &
 proxies="$proxies $!"
-python3 "$EC_ROOT/tests/tools/flaky_proxy.py" $BROKEN $PLAIN PUT '/manifests/' \
+/usr/bin/python3 "$EC_ROOT/tests/tools/flaky_proxy.py" $BROKEN $PLAIN PUT '/manifests/' \
     1000000 503 0 2>"$d/broken.log" &
 proxies="$proxies $!"
-for p in $FLAKY $BROKEN; do
-	i=0; until curl -s -o /dev/null "http://127.0.0.1:$p/v2/" || [ $i -gt 50 ]; do
-		i=$((i + 1)); sleep 0.1; done
-done
+# await_port PORT: poll until something answers HTTP there (5 s at most).
+await_port() {
+	local i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$1/" || [ $i -gt 50 ]; do
+		i=$((i + 1)); sleep 0.1
+	done
+}
+await_port $FLAKY
+await_port $BROKEN
 out=$(push --insecure-http "$d/L" "127.0.0.1:$FLAKY/flaky/db:2")
 check_equal "500 twice, then pushed: retried twice" \
     "$(echo "$out" | jq -c '[.retries, .digest]')" "[2,\"$want\"]"
@@ -238,6 +245,44 @@ check_fails "unknown CA: TLS verification fails" 2 ERR_EXPORT_DISTRIBUTION_FAILE
     "$EC_BIN" push --creds "$d/config.json" "$d/L" "$T/x/db:2"
 failed_with
 check "unknown CA: after one attempt" grep -q "after 1 attempt)" "$d/err"
+
+# 10. Bearer tokens: the registry's token authentication, with a token
+# server (tests/tools/token_server.py) that signs ES256 JWTs.
+TOKEN=18505 BEARER=18506
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=ec-test-token -keyout "$d/tok.key" -out "$d/tok.pem" 2>/dev/null
+/usr/bin/python3 "$EC_ROOT/tests/tools/token_server.py" $TOKEN ec-issuer \
+    "$d/tok.key" "$d/tok.pem" 'pusher:t0ken' 2>"$d/token.log" &
+proxies="$proxies $!"
+await_port $TOKEN
+"$reg" start "$d/bearer" $BEARER token "http://127.0.0.1:$TOKEN/token" \
+    ec-registry ec-issuer "$d/tok.pem" || it_fail "token registry starts"
+B=127.0.0.1:$BEARER
+printf '{"auths":{"%s":{"username":"pusher","password":"t0ken"}}}' "$B" \
+    >"$d/bearer.json"
+printf '{"auths":{"%s":{"username":"pusher","password":"nope"}}}' "$B" \
+    >"$d/bearer-wrong.json"
+out=$(push --insecure-http --creds "$d/bearer.json" --attach \
+    "$d/provenance.dsse.json" "$d/L" "$B/aquasec/trivy-db")
+check_equal "bearer token: pushed with its attachment" \
+    "$(echo "$out" | jq -c '[.digest, .attachment_tag]')" \
+    "[\"$want\",\"sha256-${want#sha256:}.att\"]"
+check "token server asked for push scope" grep -q \
+    '^token repository:aquasec/trivy-db:pull,push$' "$d/token.log"
+out=$(push --insecure-http --creds "$d/bearer.json" --mount-from \
+    aquasec/trivy-db "$d/L" "$B/mirror/db:2")
+check_equal "bearer token: mounted across repositories" \
+    "$(echo "$out" | jq -c '[.mounted, .uploaded]')" "[2,0]"
+check "the mount's token covers both repositories" grep -q \
+    '^token repository:mirror/db:pull,push repository:aquasec/trivy-db:pull$' \
+    "$d/token.log"
+check_fails "token server refuses the password" 2 \
+    ERR_EXPORT_DISTRIBUTION_FAILED "$EC_BIN" push --insecure-http --creds \
+    "$d/bearer-wrong.json" "$d/L" "$B/aquasec/trivy-db"
+failed_with
+check "the token server's own text is reported" grep -q \
+    'token endpoint: registry answered 401: UNAUTHORIZED: token server: bad credentials' \
+    "$d/err"
 
 cleanup
 trap - EXIT

@@ -5,6 +5,7 @@
 # are the caller's to choose from 18500-18519.
 #
 #   tests/lib/registry.sh start DIR PORT [htpasswd FILE] [tls CERT KEY]
+#       [token REALM SERVICE ISSUER CERT_BUNDLE]
 #   tests/lib/registry.sh stop DIR
 set -eu
 
@@ -22,6 +23,12 @@ start)
   htpasswd:
     realm: ec-test
     path: $2"; shift 2 ;;
+		token) auth="auth:
+  token:
+    realm: $2
+    service: $3
+    issuer: $4
+    rootcertbundle: $5"; shift 5 ;;
 		tls) tls="  tls:
     certificate: $2
     key: $3"; scheme=https; shift 3 ;;
