@@ -364,7 +364,7 @@ push_pick(struct push *p, const struct ec_registry_ref *ref,
 	    ec_registry_ref_parse(&check, tmp, err) == -1)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "no usable tag: give REF as host/repository:tag");
-	(void)snprintf(p->tag, sizeof(p->tag), "%s", tag);
+	memcpy(p->tag, tag, strlen(tag) + 1);	/* length checked above */
 	return 0;
 }
 

@@ -168,9 +168,11 @@ reg_set_body(CURL *c, const struct reg_req *q)
 {
 	struct reg_body	*b = q->body;
 
-	if (strcmp(q->method, "HEAD") == 0)
+	if (strcmp(q->method, "HEAD") == 0) {
 		(void)curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	else if (strcmp(q->method, "POST") == 0) {
+		(void)curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		(void)curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	} else if (strcmp(q->method, "POST") == 0) {
 		(void)curl_easy_setopt(c, CURLOPT_POST, 1L);
 		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
 		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
@@ -471,15 +473,27 @@ reg_answer(struct reg *r, const struct reg_resp *resp, struct ec_err *err)
 	return reg_basic_header(r->auth, sizeof(r->auth), r->creds, err);
 }
 
+/*
+ * Credentials and tokens go to the registry's own origin only: an upload
+ * Location on another host (storage) must not receive them.
+ */
+static const char *
+reg_auth_for(const struct reg *r, const char *url)
+{
+	size_t	n = strlen(r->base);
+
+	return strncmp(url, r->base, n) == 0 && url[n] == '/' ? r->auth : NULL;
+}
+
 int
 reg_call(struct reg *r, struct reg_resp *resp, const struct reg_req *q,
     struct ec_err *err)
 {
 	char	url[sizeof(r->base) + 8];
 
-	if (reg_send(r, resp, q, r->auth, err) == -1)
+	if (reg_send(r, resp, q, reg_auth_for(r, q->url), err) == -1)
 		return -1;
-	if (resp->status != 401)
+	if (resp->status != 401 || reg_auth_for(r, q->url) == NULL)
 		return 0;
 	/* One answer per request: a second 401 means we were refused. */
 	if (reg_answer(r, resp, err) == -1 ||

@@ -275,6 +275,28 @@ reg_param_value(char *out, size_t size, const char *p, size_t len,
 	return n > 0 || quoted;
 }
 
+/* Keep realm, service and scope whole, never cut; others are ignored. */
+static bool
+reg_param_keep(struct ec_registry_challenge *out, const char *name,
+    const char *val)
+{
+	char	*dst;
+	size_t	 size, len = strlen(val);
+
+	if (strcasecmp(name, "realm") == 0)
+		dst = out->realm, size = sizeof(out->realm);
+	else if (strcasecmp(name, "service") == 0)
+		dst = out->service, size = sizeof(out->service);
+	else if (strcasecmp(name, "scope") == 0)
+		dst = out->scope, size = sizeof(out->scope);
+	else
+		return true;
+	if (len >= size)
+		return false;
+	memcpy(dst, val, len + 1);
+	return true;
+}
+
 int
 ec_registry_challenge_parse(struct ec_registry_challenge *out,
     const char *p, size_t len, struct ec_err *err)
@@ -305,15 +327,10 @@ ec_registry_challenge_parse(struct ec_registry_challenge *out,
 		    !reg_param_value(val, sizeof(val), p, len, &i))
 			return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
 			    "registry sent a malformed WWW-Authenticate header");
-		if (strcasecmp(name, "realm") == 0)
-			(void)snprintf(out->realm, sizeof(out->realm), "%s",
-			    val);
-		else if (strcasecmp(name, "service") == 0)
-			(void)snprintf(out->service, sizeof(out->service),
-			    "%s", val);
-		else if (strcasecmp(name, "scope") == 0)
-			(void)snprintf(out->scope, sizeof(out->scope), "%s",
-			    val);
+		if (!reg_param_keep(out, name, val))
+			return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
+			    "registry's WWW-Authenticate %s is too long",
+			    name);
 	}
 	if (out->bearer && strncmp(out->realm, "https://", 8) != 0 &&
 	    strncmp(out->realm, "http://", 7) != 0)

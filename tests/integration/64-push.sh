@@ -18,7 +18,7 @@ for t in docker-registry skopeo umoci htpasswd openssl; do
 done
 d=$IT_TMP
 reg=$EC_ROOT/tests/lib/registry.sh
-PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 DOWN=18519
+PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 SLOW=18504 DOWN=18519
 proxies=
 cleanup() {
 	for p in $proxies; do kill "$p" 2>/dev/null; done
@@ -191,6 +191,14 @@ check_equal "500 twice, then pushed: retried twice" \
 check_equal "the proxy failed two manifest PUTs" "$(grep -c '^failed PUT' "$d/flaky.log")" 2
 check_equal "retried push: skopeo reads it" \
     "$(raw_digest --tls-verify=false "docker://$R/flaky/db:2")" "$want"
+/usr/bin/python3 "$EC_ROOT/tests/tools/flaky_proxy.py" $SLOW $PLAIN HEAD '/blobs/' \
+    1 429 1 2>"$d/slow.log" &
+proxies="$proxies $!"
+await_port $SLOW
+out=$(push --insecure-http "$d/L" "127.0.0.1:$SLOW/slow/db:2")
+check_equal "429 with Retry-After: 1, then pushed" \
+    "$(echo "$out" | jq -c '[.retries, .digest]')" "[1,\"$want\"]"
+check_equal "the proxy answered 429 once" "$(grep -c '^failed HEAD' "$d/slow.log")" 1
 check_fails "always 503: distribution failed" 2 ERR_EXPORT_DISTRIBUTION_FAILED \
     "$EC_BIN" push --insecure-http --retries 3 "$d/L" "127.0.0.1:$BROKEN/broken/db:2"
 failed_with

@@ -72,6 +72,15 @@ test_challenge(void)
 	h = "Bearer realm=\"https://x/t";
 	ok(ec_registry_challenge_parse(&c, h, strlen(h), &err) == -1,
 	    "unterminated quoted string");
+	{
+		char	longer[1200];
+
+		(void)snprintf(longer, sizeof(longer), "Bearer realm=\"http://"
+		    "x/\",scope=\"%01100d\"", 0);
+		ok(ec_registry_challenge_parse(&c, longer, strlen(longer),
+		    &err) == -1 && strstr(err.msg, "too long") != NULL,
+		    "a scope too long is refused, not cut: %s", err.msg);
+	}
 	h = "Negotiate abc";
 	ok(ec_registry_challenge_parse(&c, h, strlen(h), &err) == -1 &&
 	    strstr(err.msg, "Negotiate") != NULL, "unknown scheme named");
