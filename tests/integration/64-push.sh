@@ -18,7 +18,7 @@ for t in docker-registry skopeo umoci htpasswd openssl; do
 done
 d=$IT_TMP
 reg=$EC_ROOT/tests/lib/registry.sh
-PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 SLOW=18504 DOWN=18519
+PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 SLOW=18504 CHUNKY=18507 DOWN=18519
 proxies=
 cleanup() {
 	for p in $proxies; do kill "$p" 2>/dev/null; done
@@ -199,6 +199,18 @@ out=$(push --insecure-http "$d/L" "127.0.0.1:$SLOW/slow/db:2")
 check_equal "429 with Retry-After: 1, then pushed" \
     "$(echo "$out" | jq -c '[.retries, .digest]')" "[1,\"$want\"]"
 check_equal "the proxy answered 429 once" "$(grep -c '^failed HEAD' "$d/slow.log")" 1
+/usr/bin/python3 "$EC_ROOT/tests/tools/flaky_proxy.py" $CHUNKY $PLAIN PATCH '/blobs/uploads/' \
+    2 502 2>"$d/chunky.log" &
+proxies="$proxies $!"
+await_port $CHUNKY
+out=$(push --insecure-http --chunk-size 65536 "$d/L" "127.0.0.1:$CHUNKY/chunky/db:2")
+check_equal "two PATCHes answered 502, resent from the file: pushed" \
+    "$(echo "$out" | jq -c '[.retries, .digest]')" "[2,\"$want\"]"
+rm -rf "$d/copy3"
+skopeo copy "${plain[@]}" "docker://$R/chunky/db:2" "oci:$d/copy3:2" \
+    >"$IT_TMP/.log" 2>&1
+check "resent chunks reassembled byte for byte" cmp "$d/db.tar.gz" \
+    "$d/copy3/blobs/sha256/${layer#sha256:}"
 check_fails "always 503: distribution failed" 2 ERR_EXPORT_DISTRIBUTION_FAILED \
     "$EC_BIN" push --insecure-http --retries 3 "$d/L" "127.0.0.1:$BROKEN/broken/db:2"
 failed_with
