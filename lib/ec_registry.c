@@ -83,8 +83,8 @@ push_start(char *loc, size_t size, struct push *p,
     struct ec_err *err)
 {
 	struct reg_req	q = { "POST", NULL, NULL, NULL, NULL };
-	char		base[EC_REGISTRY_MAX_HEADER], url[EC_REGISTRY_MAX_HEADER];
-	char		param[600];
+	char		base[EC_REGISTRY_MAX_HEADER];
+	char		url[EC_REGISTRY_MAX_HEADER], param[600];
 	const char	*from = p->r.o->mount_from;
 
 	if (push_url(base, sizeof(base), &p->r, "blobs", "uploads/",
@@ -149,8 +149,8 @@ push_blob(struct push *p, const struct ec_layout_desc *d, int fd,
 	struct reg_resp	 resp;
 	struct reg_body	 b = { mem, fd, 0, d->size, 0 };
 	struct reg_req	 q = { "HEAD", NULL, NULL, NULL, NULL };
-	char		 url[EC_REGISTRY_MAX_HEADER], loc[EC_REGISTRY_MAX_HEADER];
-	char		 param[96];
+	char		 url[EC_REGISTRY_MAX_HEADER];
+	char		 loc[EC_REGISTRY_MAX_HEADER], param[96];
 	int		 rc = -1, m;
 
 	reg_resp_init(&resp);

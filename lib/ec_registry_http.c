@@ -305,16 +305,17 @@ reg_sleep_ms(uint64_t ms)
 int
 reg_fail(const struct reg_resp *resp, const char *what, struct ec_err *err)
 {
-	char	text[160];
+	char	text[160], c;
 	size_t	i;
 
 	if (!ec_registry_error_text(text, sizeof(text), resp->body.data,
 	    resp->body.len)) {
 		/* Not OCI error JSON: a printable start of the body, if any. */
 		for (i = 0; i < resp->body.len && i + 1 < sizeof(text) &&
-		    i < 120; i++)
-			text[i] = resp->body.data[i] >= ' ' &&
-			    resp->body.data[i] <= '~' ? resp->body.data[i] : ' ';
+		    i < 120; i++) {
+			c = resp->body.data[i];
+			text[i] = c >= ' ' && c <= '~' ? c : ' ';
+		}
 		text[i] = '\0';
 	}
 	return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
@@ -539,9 +540,11 @@ reg_open(struct reg *r, const struct ec_registry_ref *ref,
 		if (rc == -1)
 			return ec_err_prefix(err, "%s", o->creds_file);
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    (r->curl = curl_easy_init()) == NULL) {
-		reg_close(r);
+	/* Reference-counted by libcurl (7.84 and later); reg_close pairs it. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return ec_err_set(err, EC_ERR_INTERNAL, "libcurl init failed");
+	if ((r->curl = curl_easy_init()) == NULL) {
+		curl_global_cleanup();
 		return ec_err_set(err, EC_ERR_INTERNAL, "libcurl init failed");
 	}
 	return 0;
@@ -550,8 +553,10 @@ reg_open(struct reg *r, const struct ec_registry_ref *ref,
 void
 reg_close(struct reg *r)
 {
-	if (r->curl != NULL)
+	if (r->curl != NULL) {
 		curl_easy_cleanup(r->curl);
+		curl_global_cleanup();
+	}
 	r->curl = NULL;
 	gnutls_memset(r->creds, 0, sizeof(r->creds));
 	gnutls_memset(r->auth, 0, sizeof(r->auth));

@@ -113,7 +113,8 @@ ec_registry_ref_parse(struct ec_registry_ref *out, const char *s,
 	colon = strrchr(repo, ':');
 	if (colon != NULL && strchr(colon, '/') != NULL)
 		colon = NULL;
-	rlen = colon != NULL ? (size_t)(colon - repo) : len - (size_t)(repo - s);
+	rlen = colon != NULL ? (size_t)(colon - repo) :
+	    len - (size_t)(repo - s);
 	if (colon != NULL)
 		tlen = strlen(colon + 1);
 	if (rlen > EC_REGISTRY_MAX_REPO || !reg_repo_ok(repo, rlen))
@@ -326,7 +327,7 @@ ec_registry_challenge_parse(struct ec_registry_challenge *out,
 		if (n == 0 || i >= len || p[i++] != '=' ||
 		    !reg_param_value(val, sizeof(val), p, len, &i))
 			return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
-			    "registry sent a malformed WWW-Authenticate header");
+			    "registry sent a malformed WWW-Authenticate");
 		if (!reg_param_keep(out, name, val))
 			return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
 			    "registry's WWW-Authenticate %s is too long",
@@ -351,7 +352,7 @@ reg_text_add(char *out, size_t size, size_t *n, const char *s)
 bool
 ec_registry_error_text(char *out, size_t size, const char *p, size_t len)
 {
-	json_t		*root, *errs, *e, *code, *msg;	/* all but root: borrowed */
+	json_t		*root, *errs, *e, *code, *msg;	/* root owned */
 	json_error_t	 jerr;
 	size_t		 i, n = 0;
 

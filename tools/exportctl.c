@@ -897,12 +897,12 @@ push_print(const struct cli *c, const struct ec_registry_result *r)
 	}
 	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s?, s:s?, s:b, s:i, "
 	    "s:i, s:i, s:i, s:I}", "ok", 1, "digest", r->digest, "tag", r->tag,
-	    "size", (json_int_t)r->size, "attachment", r->att_digest[0] != '\0' ?
-	    r->att_digest : NULL, "attachment_tag", r->att_tag[0] != '\0' ?
-	    r->att_tag : NULL, "referrers_api", r->referrers, "uploaded",
-	    (int)r->uploaded, "present", (int)r->skipped, "mounted",
-	    (int)r->mounted, "retries", (int)r->retries, "bytes",
-	    (json_int_t)r->bytes));
+	    "size", (json_int_t)r->size, "attachment",
+	    r->att_digest[0] != '\0' ? r->att_digest : NULL, "attachment_tag",
+	    r->att_tag[0] != '\0' ? r->att_tag : NULL, "referrers_api",
+	    r->referrers, "uploaded", (int)r->uploaded, "present",
+	    (int)r->skipped, "mounted", (int)r->mounted, "retries",
+	    (int)r->retries, "bytes", (json_int_t)r->bytes));
 }
 
 /* One option of push that takes a number; false when it is bad. */

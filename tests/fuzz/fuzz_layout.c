@@ -71,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ec_layout_desc		*d;
 	struct ec_err			 err;
 	const char			*p = (const char *)data;
-	char				 text[64], creds[EC_REGISTRY_MAX_SECRET + 1];
+	char				 text[64];
+	char				 creds[EC_REGISTRY_MAX_SECRET + 1];
 	size_t				 n, i;
 	bool				 found;
 

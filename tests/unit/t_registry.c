@@ -106,7 +106,7 @@ test_error_text(void)
 	ok(!ec_registry_error_text(out, sizeof(out), b, strlen(b)),
 	    "not an error document");
 	b = "{\"errors\":[{\"code\":\"LONG\",\"message\":\"aaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}";
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}";
 	ok(ec_registry_error_text(out, 16, b, strlen(b)) &&
 	    strlen(out) == 15, "truncated to the buffer");
 }
@@ -130,16 +130,19 @@ main(void)
 	ref_is("ho st/a", NULL, NULL, NULL);
 
 	/* dXNlcjpwYXNz is base64 of "user:pass". */
-	creds_is("{\"auths\":{\"127.0.0.1:18500\":{\"auth\":\"dXNlcjpwYXNz\"}}}",
+	creds_is("{\"auths\":{\"127.0.0.1:18500\":"
+	    "{\"auth\":\"dXNlcjpwYXNz\"}}}",
 	    "127.0.0.1:18500", "user:pass");
 	creds_is("{\"auths\":{\"https://reg.example/v1/\":{\"username\":\"u\","
 	    "\"password\":\"p:w\"}}}", "reg.example", "u:p:w");
-	creds_is("{\"auths\":{\"reg.example:443\":{\"auth\":\"dXNlcjpwYXNz\"}}}",
+	creds_is("{\"auths\":{\"reg.example:443\":"
+	    "{\"auth\":\"dXNlcjpwYXNz\"}}}",
 	    "reg.example", "");
 	creds_is("{\"auths\":{\"h\":{\"auth\":\"!!!\"}}}", "h", NULL);
 	creds_is("{\"auths\":{\"h\":{\"auth\":\"dXNlcg==\"}}}", "h", NULL);
 	creds_is("{\"credsStore\":\"desktop\"}", "h", NULL);
-	creds_is("{\"auths\":{\"h\":{\"username\":\"a:b\",\"password\":\"c\"}}}",
+	creds_is("{\"auths\":{\"h\":{\"username\":\"a:b\","
+	    "\"password\":\"c\"}}}",
 	    "h", NULL);
 
 	test_challenge();
