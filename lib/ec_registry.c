@@ -19,15 +19,25 @@
 /* The OCI empty descriptor's content (image-spec manifest.md). */
 #define PUSH_EMPTY	"{}"
 
+/* One image manifest of the layout and its blobs, checked. */
+struct push_image {
+	const struct ec_layout_desc	*desc;		/* borrowed */
+	uint8_t				*manifest;	/* owned */
+	size_t				 len;
+	struct ec_layout_manifest	 m;
+	int				*fds;		/* owned, m.n of them */
+};
+
 /* What one push has read from the layout, checked before any request. */
 struct push {
 	struct reg			 r;
 	struct ec_layout		*l;		/* owned */
 	const struct ec_layout_desc	*entry;		/* borrowed from l */
-	uint8_t				*manifest;	/* owned */
-	size_t				 manifest_len;
-	struct ec_layout_manifest	 m;
-	int				*fds;		/* owned, m.n of them */
+	struct push_image		 top;		/* an image manifest */
+	uint8_t				*index;		/* or an index; owned */
+	size_t				 index_len;
+	struct ec_layout_desc		*kids;		/* its images; owned */
+	size_t				 n_kids;
 	char				 tag[EC_REGISTRY_MAX_TAG + 1];
 	struct ec_registry_result	 res;
 };
@@ -368,42 +378,130 @@ push_pick(struct push *p, const struct ec_registry_ref *ref,
 	return 0;
 }
 
-/* Everything the push sends, read and checked before the first request. */
-static int
-push_load(struct push *p, const char *dir, const struct ec_registry_ref *ref,
-    struct ec_err *err)
+static void
+image_dispose(struct push_image *im)
 {
 	size_t	i;
 
-	if (ec_layout_open(&p->l, dir, err) == -1 ||
-	    push_pick(p, ref, err) == -1 ||
-	    ec_layout_read(&p->manifest, &p->manifest_len, p->l, p->entry,
-	    EC_LAYOUT_MAX_JSON, err) == -1 ||
-	    ec_layout_parse_manifest(&p->m, p->entry->media_type,
-	    (const char *)p->manifest, p->manifest_len, err) == -1)
+	for (i = 0; im->fds != NULL && i < im->m.n; i++)
+		if (im->fds[i] != -1)
+			(void)close(im->fds[i]);
+	free(im->fds);
+	ec_layout_manifest_dispose(&im->m);
+	free(im->manifest);
+	memset(im, 0, sizeof(*im));
+}
+
+/*
+ * Read and check the image manifest "d" and every blob it names; the
+ * blobs stay open for the upload.  "im" is safe to dispose of after a
+ * failure.
+ */
+static int
+image_load(struct push_image *im, const struct ec_layout *l,
+    const struct ec_layout_desc *d, struct ec_err *err)
+{
+	size_t	i;
+
+	memset(im, 0, sizeof(*im));
+	im->desc = d;
+	if (ec_layout_read(&im->manifest, &im->len, l, d, EC_LAYOUT_MAX_JSON,
+	    err) == -1 || ec_layout_parse_manifest(&im->m, d->media_type,
+	    (const char *)im->manifest, im->len, err) == -1)
 		return -1;
-	if ((p->fds = calloc(p->m.n, sizeof(*p->fds))) == NULL)
+	if ((im->fds = calloc(im->m.n, sizeof(*im->fds))) == NULL)
 		return ec_err_nomem(err);
-	for (i = 0; i < p->m.n; i++)
-		p->fds[i] = -1;
-	for (i = 0; i < p->m.n; i++)
-		if (ec_layout_open_blob(&p->fds[i], p->l, &p->m.blobs[i],
+	for (i = 0; i < im->m.n; i++)
+		im->fds[i] = -1;
+	for (i = 0; i < im->m.n; i++)
+		if (ec_layout_open_blob(&im->fds[i], l, &im->m.blobs[i],
 		    err) == -1)
 			return -1;
 	return 0;
 }
 
-static void
-push_dispose(struct push *p)
+/* The blobs, then the manifest under "ref" (a tag, or its digest). */
+static int
+image_push(struct push *p, struct push_image *im, const char *ref,
+    char digest_out[72], bool *subject, struct ec_err *err)
 {
 	size_t	i;
 
-	for (i = 0; p->fds != NULL && i < p->m.n; i++)
-		if (p->fds[i] != -1)
-			(void)close(p->fds[i]);
-	free(p->fds);
-	ec_layout_manifest_dispose(&p->m);
-	free(p->manifest);
+	for (i = 0; i < im->m.n; i++)
+		if (push_blob(p, &im->m.blobs[i], im->fds[i], NULL, err) == -1)
+			return -1;
+	return push_manifest(p, ref, im->desc->media_type, im->manifest,
+	    im->len, digest_out, subject, err);
+}
+
+/*
+ * An image index (image-spec image-index.md) of image manifests: every
+ * one is read and checked first, so a bad layout sends nothing.  Nested
+ * indexes are refused.
+ */
+static int
+push_load_index(struct push *p, struct ec_err *err)
+{
+	struct push_image	im;
+	size_t			i;
+	int			rc;
+
+	if (ec_layout_read(&p->index, &p->index_len, p->l, p->entry,
+	    EC_LAYOUT_MAX_JSON, err) == -1 ||
+	    ec_layout_parse_index(&p->kids, &p->n_kids, (const char *)p->index,
+	    p->index_len, err) == -1)
+		return ec_err_prefix(err, "image index %s", p->entry->digest);
+	for (i = 0; i < p->n_kids; i++) {
+		rc = image_load(&im, p->l, &p->kids[i], err);
+		image_dispose(&im);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything the push sends, read and checked before the first request. */
+static int
+push_load(struct push *p, const char *dir, const struct ec_registry_ref *ref,
+    struct ec_err *err)
+{
+	if (ec_layout_open(&p->l, dir, err) == -1 ||
+	    push_pick(p, ref, err) == -1)
+		return -1;
+	if (strcmp(p->entry->media_type, EC_LAYOUT_MT_INDEX) == 0)
+		return push_load_index(p, err);
+	return image_load(&p->top, p->l, p->entry, err);
+}
+
+/* An index: each image by its digest, then the index under the tag. */
+static int
+push_index(struct push *p, bool *subject, struct ec_err *err)
+{
+	struct push_image	im;
+	char			digest[EC_LAYOUT_DIGEST_LEN + 1];
+	size_t			i;
+	bool			unused;
+	int			rc;
+
+	for (i = 0; i < p->n_kids; i++) {
+		rc = image_load(&im, p->l, &p->kids[i], err);
+		if (rc == 0)
+			rc = image_push(p, &im, p->kids[i].digest, digest,
+			    &unused, err);
+		image_dispose(&im);
+		if (rc == -1)
+			return -1;
+	}
+	return push_manifest(p, p->tag, EC_LAYOUT_MT_INDEX, p->index,
+	    p->index_len, p->res.digest, subject, err);
+}
+
+static void
+push_dispose(struct push *p)
+{
+	image_dispose(&p->top);
+	free(p->index);
+	free(p->kids);
 	ec_layout_free(p->l);
 	reg_close(&p->r);
 }
@@ -415,7 +513,7 @@ ec_registry_push(struct ec_registry_result *out, const char *dir,
 {
 	struct push	 p;
 	uint8_t		*env = NULL;
-	size_t		 env_len = 0, i;
+	size_t		 env_len = 0;
 	bool		 subject;
 	int		 rc = -1;
 
@@ -426,14 +524,11 @@ ec_registry_push(struct ec_registry_result *out, const char *dir,
 	    push_att_check(env, env_len, attach, err) == -1)) ||
 	    reg_open(&p.r, ref, o, err) == -1)
 		goto out;
-	for (i = 0; i < p.m.n; i++)
-		if (push_blob(&p, &p.m.blobs[i], p.fds[i], NULL, err) == -1)
-			goto out;
-	if (push_manifest(&p, p.tag, p.entry->media_type, p.manifest,
-	    p.manifest_len, p.res.digest, &subject, err) == -1)
+	if ((p.index != NULL ? push_index(&p, &subject, err) :
+	    image_push(&p, &p.top, p.tag, p.res.digest, &subject, err)) == -1)
 		goto out;
 	(void)snprintf(p.res.tag, sizeof(p.res.tag), "%s", p.tag);
-	p.res.size = p.manifest_len;
+	p.res.size = p.index != NULL ? p.index_len : p.top.len;
 	if (attach != NULL && push_attach(&p, env, env_len, attach, err) == -1)
 		goto out;
 	p.res.retries = p.r.retries;

@@ -98,7 +98,8 @@ int	ec_registry_ref_parse(struct ec_registry_ref *out, const char *s,
 /*
  * Push the layout in "dir" to "ref".  The manifest is the one index.json
  * names ref->tag (or the only one); an empty ref->tag takes that entry's
- * org.opencontainers.image.ref.name.  "attach" (or NULL) is a DSSE
+ * org.opencontainers.image.ref.name.  It is an image manifest, or an image
+ * index of image manifests (each pushed by digest, the index by tag).  "attach" (or NULL) is a DSSE
  * envelope file pushed as a referrer of the manifest.  *out is written
  * only when the manifest PUT (and the attachment's) succeeded.  A bad
  * layout is EC_ERR_REQUEST_INVALID / EC_ERR_VERIFY / EC_ERR_IO, anything

@@ -404,36 +404,78 @@ reg_token_take(struct reg *r, const struct reg_resp *resp,
 	return rc;
 }
 
-/* distribution spec "Requesting a Token": GET realm?service=&scope=. */
+/* "&name=<escaped value>" appended to out[size] at *n. */
+static int
+reg_query_add(char *out, size_t size, size_t *n, CURL *c, const char *name,
+    const char *val, size_t len, struct ec_err *err)
+{
+	char	*esc;
+	int	 k;
+
+	if ((esc = curl_easy_escape(c, val, (int)len)) == NULL)
+		return ec_err_nomem(err);
+	k = snprintf(out + *n, size - *n, "&%s=%s", name, esc);
+	curl_free(esc);
+	if (k < 0 || (size_t)k >= size - *n)
+		return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
+		    "token request too long");
+	*n += (size_t)k;
+	return 0;
+}
+
+/*
+ * distribution spec "Requesting a Token": GET realm?service=&scope=, one
+ * scope parameter per space-separated scope of the challenge (a mount
+ * asks for two repositories).
+ */
+static int
+reg_token_url(char *out, size_t size, struct reg *r,
+    const struct ec_registry_challenge *ch, struct ec_err *err)
+{
+	char		 qs[EC_REGISTRY_MAX_HEADER];
+	char		 def[EC_REGISTRY_MAX_REPO + 32];
+	const char	*sc = ch->scope;
+	size_t		 n = 0, len;
+	int		 k;
+
+	if (reg_query_add(qs, sizeof(qs), &n, r->curl, "service", ch->service,
+	    strlen(ch->service), err) == -1)
+		return -1;
+	if (*sc == '\0') {
+		(void)snprintf(def, sizeof(def), "repository:%s:pull,push",
+		    r->repo);
+		sc = def;
+	}
+	while (*sc != '\0') {
+		len = strcspn(sc, " ");
+		if (len > 0 && reg_query_add(qs, sizeof(qs), &n, r->curl,
+		    "scope", sc, len, err) == -1)
+			return -1;
+		sc += len + (sc[len] == ' ');
+	}
+	/* qs starts with '&'; the first parameter follows '?' or '&'. */
+	k = snprintf(out, size, "%s%c%s", ch->realm,
+	    strchr(ch->realm, '?') != NULL ? '&' : '?', qs + 1);
+	if (k < 0 || (size_t)k >= size)
+		return ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
+		    "token realm too long");
+	return 0;
+}
+
 static int
 reg_token(struct reg *r, const struct ec_registry_challenge *ch,
     struct ec_err *err)
 {
 	struct reg_resp	 resp;
 	struct reg_req	 q = { "GET", NULL, NULL, NULL, NULL };
-	char		 url[EC_REGISTRY_MAX_HEADER * 2], scope[1100];
-	char		 basic[sizeof(r->auth)], *es = NULL, *esc = NULL;
-	int		 rc = -1, n;
+	char		 url[EC_REGISTRY_MAX_HEADER * 2];
+	char		 basic[sizeof(r->auth)];
+	int		 rc = -1;
 
 	basic[0] = '\0';
-	if (ch->scope[0] != '\0')
-		(void)snprintf(scope, sizeof(scope), "%s", ch->scope);
-	else
-		(void)snprintf(scope, sizeof(scope),
-		    "repository:%s:pull,push", r->repo);
 	reg_resp_init(&resp);
-	if ((es = curl_easy_escape(r->curl, ch->service, 0)) == NULL ||
-	    (esc = curl_easy_escape(r->curl, scope, 0)) == NULL) {
-		(void)ec_err_nomem(err);
+	if (reg_token_url(url, sizeof(url), r, ch, err) == -1)
 		goto out;
-	}
-	n = snprintf(url, sizeof(url), "%s%cservice=%s&scope=%s", ch->realm,
-	    strchr(ch->realm, '?') != NULL ? '&' : '?', es, esc);
-	if (n < 0 || (size_t)n >= sizeof(url)) {
-		(void)ec_err_set(err, EC_ERR_DISTRIBUTION_FAILED,
-		    "token realm too long");
-		goto out;
-	}
 	q.url = url;
 	if (r->have_creds &&
 	    reg_basic_header(basic, sizeof(basic), r->creds, err) == -1)
@@ -446,8 +488,6 @@ reg_token(struct reg *r, const struct ec_registry_challenge *ch,
 	}
 	rc = reg_token_take(r, &resp, err);
 out:
-	curl_free(es);
-	curl_free(esc);
 	gnutls_memset(basic, 0, sizeof(basic));
 	reg_resp_dispose(&resp);
 	return rc;
