@@ -19,9 +19,12 @@
 #include "ec_file.h"
 #include "ec_registry_int.h"
 
-/* A stalled transfer: under 1 byte/s for this long is a failure. */
-#define REG_STALL_SECONDS	60
-#define REG_CONNECT_SECONDS	15
+/*
+ * A stalled transfer: under 1 byte/s for this long is a failure.  Longs,
+ * as curl_easy_setopt reads them with va_arg(long).
+ */
+#define REG_STALL_SECONDS	60L
+#define REG_CONNECT_SECONDS	15L
 /* Largest single backoff, whatever Retry-After asks for. */
 #define REG_MAX_DELAY_MS	60000
 
