@@ -18,13 +18,16 @@ for t in docker-registry skopeo umoci htpasswd openssl; do
 done
 d=$IT_TMP
 reg=$EC_ROOT/tests/lib/registry.sh
-PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 SLOW=18504 CHUNKY=18507 DOWN=18519
+PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 SLOW=18504 CHUNKY=18507
+TLSONLY=18508 AUTHONLY=18509 DOWN=18519
 proxies=
 cleanup() {
 	for p in $proxies; do kill "$p" 2>/dev/null; done
 	"$reg" stop "$d/plain"
 	"$reg" stop "$d/tls"
 	"$reg" stop "$d/bearer"
+	"$reg" stop "$d/tlsonly"
+	"$reg" stop "$d/authonly"
 }
 # Before it_done, which removes the directories the pid files are in.
 trap cleanup EXIT
@@ -292,6 +295,24 @@ check_fails "unknown CA: TLS verification fails" 2 ERR_EXPORT_DISTRIBUTION_FAILE
     "$EC_BIN" push --creds "$d/config.json" "$d/L" "$T/x/db:2"
 failed_with
 check "unknown CA: after one attempt" grep -q "after 1 attempt)" "$d/err"
+
+# The other two combinations: TLS without auth, basic auth without TLS.
+"$reg" start "$d/tlsonly" $TLSONLY tls "$d/srv.pem" "$d/srv.key" ||
+    it_fail "TLS-only registry starts"
+"$reg" start "$d/authonly" $AUTHONLY htpasswd "$d/htpasswd" ||
+    it_fail "auth-only registry starts"
+check "push over TLS without auth" push --ca-file "$d/ca.pem" "$d/L" \
+    "127.0.0.1:$TLSONLY/aquasec/trivy-db"
+check_equal "TLS without auth: skopeo reads the same digest" \
+    "$(raw_digest --cert-dir "$d/certs" "docker://127.0.0.1:$TLSONLY/aquasec/trivy-db:2")" \
+    "$want"
+printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$AUTHONLY" \
+    "$(printf 'pusher:s3cret:x' | base64 -w0)" >"$d/authonly.json"
+check "push with basic auth over plain HTTP" push --insecure-http --creds \
+    "$d/authonly.json" "$d/L" "127.0.0.1:$AUTHONLY/aquasec/trivy-db"
+check_equal "basic auth without TLS: skopeo reads the same digest" \
+    "$(raw_digest --tls-verify=false --creds 'pusher:s3cret:x' \
+    "docker://127.0.0.1:$AUTHONLY/aquasec/trivy-db:2")" "$want"
 
 # 10. Bearer tokens: the registry's token authentication, with a token
 # server (tests/tools/token_server.py) that signs ES256 JWTs.
