@@ -28,6 +28,10 @@ DEB_PKGS += softhsm2 gnutls-bin
 # trivy:db and trivy:java-db: SQLite, and the OCI layout readers the
 # tests check the layouts with.
 DEB_PKGS += libsqlite3-dev sqlite3 skopeo umoci
+# OCI distribution (exportctl push): libcurl, and for the tests the
+# distribution registry, skopeo and umoci as real clients, htpasswd.
+PKGS	+= libcurl
+DEB_PKGS += libcurl4-gnutls-dev docker-registry apache2-utils
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -24,6 +24,7 @@
 #include "ec_limits.h"
 #include "ec_num.h"
 #include "ec_profile.h"
+#include "ec_registry.h"
 #include "ec_run.h"
 #include "ec_split.h"
 #include "ec_store.h"
@@ -118,6 +119,14 @@ static const char usage_text[] =
 "                                 DIR/targets/, every role signed by the\n"
 "                                 Ed25519 keys; a rotated root also by\n"
 "                                 the old root's --old-key\n"
+"  push [--creds FILE] [--ca-file PEM] [--insecure-http] [--attach FILE]\n"
+"       [--chunk-size N[K|M|G]] [--mount-from REPO] [--retries N]\n"
+"       [--retry-max-time SECONDS] LAYOUT_DIR host[:port]/repo[:tag]\n"
+"                                 push an OCI image layout to a registry\n"
+"                                 (tag default: index.json's ref.name);\n"
+"                                 --creds: docker config.json \"auths\";\n"
+"                                 --attach: a DSSE envelope pushed as a\n"
+"                                 referrer, also tagged sha256-<hex>.att\n"
 "  profiles                       list export profiles\n"
 "  run create --tenant T --profile NAME [--targets LIST] [--formats LIST]\n"
 "        [--param KEY=VALUE]... [--idempotency-key K] [--priority 0-9]\n"
@@ -1158,6 +1167,97 @@ out:
 	return rc;
 }
 
+static void
+push_print(const struct cli *c, const struct ec_registry_result *r)
+{
+	if (!c->json) {
+		printf("pushed    %s\ntag       %s\nblobs     %u uploaded, "
+		    "%u present, %u mounted (%llu bytes sent)\n", r->digest,
+		    r->tag, r->uploaded, r->skipped, r->mounted,
+		    (unsigned long long)r->bytes);
+		if (r->att_digest[0] != '\0')
+			printf("attached  %s\natt tag   %s\n", r->att_digest,
+			    r->att_tag);
+		printf("retries   %u\n", r->retries);
+	}
+	cli_emit(c, json_pack("{s:b, s:s, s:s, s:I, s:s?, s:s?, s:b, s:i, "
+	    "s:i, s:i, s:i, s:I}", "ok", 1, "digest", r->digest, "tag", r->tag,
+	    "size", (json_int_t)r->size, "attachment",
+	    r->att_digest[0] != '\0' ? r->att_digest : NULL, "attachment_tag",
+	    r->att_tag[0] != '\0' ? r->att_tag : NULL, "referrers_api",
+	    r->referrers, "uploaded", (int)r->uploaded, "present",
+	    (int)r->skipped, "mounted", (int)r->mounted, "retries",
+	    (int)r->retries, "bytes", (json_int_t)r->bytes));
+}
+
+/* One option of push that takes a number; false when it is bad. */
+static bool
+push_opt(struct ec_registry_opts *o, int ch, struct ec_err *err)
+{
+	uint64_t	v;
+
+	/* Plain bytes, or with --size's K, M, G suffixes. */
+	if (ch == 'z')
+		return ec_parse_u64(&o->chunk_size, optarg, 1,
+		    EC_LAYOUT_MAX_BLOB) == 0 ||
+		    ec_split_size_parse(&o->chunk_size, optarg, err) == 0;
+	if (ec_parse_u64(&v, optarg, 1, 3600) == -1)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "--retries, --retry-max-time: 1 to 3600") == 0;
+	if (ch == 'n')
+		o->max_attempts = (unsigned)v;
+	else
+		o->max_seconds = (unsigned)v;
+	return true;
+}
+
+static int
+cmd_push(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+		{ "creds", required_argument, NULL, 'c' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "insecure-http", no_argument, NULL, 'I' },
+		{ "attach", required_argument, NULL, 'a' },
+		{ "chunk-size", required_argument, NULL, 'z' },
+		{ "mount-from", required_argument, NULL, 'm' },
+		{ "retries", required_argument, NULL, 'n' },
+		{ "retry-max-time", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 } };
+	struct ec_registry_opts		 o;
+	struct ec_registry_result	 res;
+	struct ec_registry_ref		 ref;
+	struct ec_err			 err;
+	const char			*attach = NULL;
+	int				 ch;
+
+	ec_registry_opts_init(&o);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'c')
+			o.creds_file = optarg;
+		else if (ch == 'C')
+			o.ca_file = optarg;
+		else if (ch == 'I')
+			o.insecure_http = true;
+		else if (ch == 'a')
+			attach = optarg;
+		else if (ch == 'm')
+			o.mount_from = optarg;
+		else if (ch == 'z' || ch == 'n' || ch == 't') {
+			if (!push_opt(&o, ch, &err))
+				return cli_fail(c, &err);
+		} else if (!cli_common(c, ch))
+			return cli_usage("push: bad option");
+	}
+	if (optind + 2 != argc)
+		return cli_usage("push: LAYOUT_DIR and REF");
+	if (ec_registry_ref_parse(&ref, argv[optind + 1], &err) == -1 ||
+	    ec_registry_push(&res, argv[optind], &ref, attach, &o, &err) == -1)
+		return cli_fail(c, &err);
+	push_print(c, &res);
+	return EXIT_OK;
+}
+
 static int
 cmd_profiles(struct cli *c, int argc, char **argv)
 {
@@ -1352,7 +1452,7 @@ main(int argc, char **argv)
 		{ "estimate", cmd_estimate },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
-		{ "tuf", cmd_tuf },
+		{ "tuf", cmd_tuf }, { "push", cmd_push },
 		{ "profiles", cmd_profiles }, { "run", cmd_run },
 		{ "verify", cmd_verify },
 	};
