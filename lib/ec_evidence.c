@@ -470,6 +470,27 @@ evidence_spdx(struct ec_doc_info *info, const json_t *doc,
 }
 
 /*
+ * A json:policy policy (ec_policy.h, tools/policy.schema.json): the
+ * marker is schemaVersion with a rules array (OSV spells its field
+ * schema_version).  The id is the policy's name, so that ingesting a new
+ * version of a named policy replaces the old one; a nameless policy is
+ * identified by its content hash.  Only ec_policy_parse() validates the
+ * rest, when a build reads it.
+ */
+static int
+evidence_policy(struct ec_doc_info *info, const json_t *doc,
+    struct ec_err *err)
+{
+	const json_t	*name = json_object_get(doc, "name");
+
+	info->kind = EC_KIND_POLICY;
+	info->format = EC_FMT_POLICY;
+	if (!evidence_present(name))
+		return 0;
+	return evidence_id(info->upstream_id, name, "policy", "name", err);
+}
+
+/*
  * Each non-OSV format has a marker no other one uses; OSV has none of its
  * own (only the required id and modified), so it is what is left.  Two
  * markers at once mean the document cannot be filed unambiguously.
@@ -479,8 +500,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
     struct ec_err *err)
 {
 	struct ec_doc_info	 info;
-	const char		*markers[4];
-	bool			 openvex, csaf, cdx, spdx;
+	const char		*markers[5];
+	bool			 openvex, csaf, cdx, spdx, policy;
 	int			 n = 0, rc;
 
 	if (!json_is_object(doc))
@@ -492,6 +513,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 	    "csaf_version") != NULL;
 	cdx = json_object_get(doc, "bomFormat") != NULL;
 	spdx = json_object_get(doc, "spdxVersion") != NULL;
+	policy = json_object_get(doc, "schemaVersion") != NULL &&
+	    json_is_array(json_object_get(doc, "rules"));
 	if (openvex)
 		markers[n++] = "OpenVEX @context";
 	if (csaf)
@@ -500,6 +523,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 		markers[n++] = "CycloneDX bomFormat";
 	if (spdx)
 		markers[n++] = "SPDX spdxVersion";
+	if (policy)
+		markers[n++] = "policy schemaVersion and rules";
 	if (n > 1)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "ambiguous evidence document: both %s and %s%s",
@@ -512,6 +537,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 		rc = evidence_cyclonedx(&info, doc, err);
 	else if (spdx)
 		rc = evidence_spdx(&info, doc, err);
+	else if (policy)
+		rc = evidence_policy(&info, doc, err);
 	else if (json_object_get(doc, "id") != NULL &&
 	    json_object_get(doc, "modified") != NULL)
 		rc = evidence_osv(&info, doc, err);
@@ -540,6 +567,8 @@ ec_kind_name(enum ec_kind k)
 		return "vex";
 	case EC_KIND_SBOM:
 		return "sbom";
+	case EC_KIND_POLICY:
+		return "policy";
 	}
 	return "unknown";
 }
@@ -558,6 +587,8 @@ ec_format_name(enum ec_format f)
 		return "cyclonedx";
 	case EC_FMT_SPDX:
 		return "spdx";
+	case EC_FMT_POLICY:
+		return "policy";
 	}
 	return "unknown";
 }
@@ -571,8 +602,10 @@ ec_kind_parse(enum ec_kind *out, const char *s, struct ec_err *err)
 		*out = EC_KIND_VEX;
 	else if (s != NULL && strcmp(s, "sbom") == 0)
 		*out = EC_KIND_SBOM;
+	else if (s != NULL && strcmp(s, "policy") == 0)
+		*out = EC_KIND_POLICY;
 	else
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "kind must be advisory, vex or sbom");
+		    "kind must be advisory, vex, sbom or policy");
 	return 0;
 }

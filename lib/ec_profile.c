@@ -1,10 +1,12 @@
 /* ec_profile: the registry of export profiles. */
 #include <string.h>
 
+#include "ec_export_int.h"
 #include "ec_profile.h"
 
 /* Sorted by name, so that listings are stable. */
 static const struct ec_profile *const profiles[] = {
+	&ec_profile_json_policy,
 	&ec_profile_json_raw,
 };
 
@@ -24,4 +26,10 @@ ec_profile_all(size_t *n_out)
 {
 	*n_out = sizeof(profiles) / sizeof(profiles[0]);
 	return profiles;
+}
+
+void
+ec_build_summary(struct ec_build *b, json_t *summary)
+{
+	ec_manifest_set_summary(b->manifest, summary);
 }

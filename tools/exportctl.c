@@ -18,6 +18,7 @@
 #include "ec_db.h"
 #include "ec_err.h"
 #include "ec_export.h"
+#include "ec_findings.h"
 #include "ec_ingest.h"
 #include "ec_key.h"
 #include "ec_limits.h"
@@ -84,6 +85,9 @@ static const char usage_text[] =
 "                                 DIR/targets/, every role signed by the\n"
 "                                 Ed25519 keys; a rotated root also by\n"
 "                                 the old root's --old-key\n"
+"  policy replay BUNDLE           decide a json:policy bundle again from\n"
+"                                 its own contents (no database); exit 3\n"
+"                                 naming the first difference\n"
 "  profiles                       list export profiles\n"
 "\n"
 "options:\n"
@@ -93,6 +97,9 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson   profiles: json:raw\n"
+"json:policy: --policy FILE (a policy document, tools/policy.schema.json)\n"
+"         overrides the tenant's stored policy for one run; with several\n"
+"         stored policies, --param policy-id=ID names one\n"
 "tenants: 1 to 64 of [A-Za-z0-9._-], not starting with '.' or '-';\n"
 "         case-sensitive\n"
 "exit status: 0 success, 1 usage error, 2 input or runtime error,\n"
@@ -195,7 +202,7 @@ struct ingest_out {
 	const struct cli	*c;
 	bool			 verbose;
 	json_t			*failures;	/* --json: failed files */
-	size_t			 kinds[3];	/* advisory, vex, sbom */
+	size_t			 kinds[4];	/* advisory, vex, sbom, policy */
 };
 
 static void
@@ -214,7 +221,8 @@ ingest_report(void *arg, const struct ec_ingest_report *r)
 		return;
 	}
 	io->kinds[strcmp(r->kind, "advisory") == 0 ? 0 :
-	    strcmp(r->kind, "vex") == 0 ? 1 : 2]++;
+	    strcmp(r->kind, "vex") == 0 ? 1 :
+	    strcmp(r->kind, "policy") == 0 ? 3 : 2]++;
 	if (io->verbose && !io->c->json)
 		printf("%s %s %s %s %s\n", ec_ingest_status_name(r->status),
 		    r->kind, r->format, r->upstream_id, r->path);
@@ -264,13 +272,16 @@ cmd_ingest(struct cli *c, int argc, char **argv)
 	}
 	if (!c->json)
 		printf("%zu files: %zu inserted, %zu updated, %zu unchanged, "
-		    "%zu stale, %zu failed; advisory %zu, vex %zu, sbom %zu\n",
+		    "%zu stale, %zu failed; advisory %zu, vex %zu, sbom %zu"
+		    "%s%.0zu\n",
 		    st.files, st.count[EC_INGEST_INSERTED],
 		    st.count[EC_INGEST_UPDATED], st.count[EC_INGEST_UNCHANGED],
 		    st.count[EC_INGEST_STALE], st.count[EC_INGEST_FAILED],
-		    io.kinds[0], io.kinds[1], io.kinds[2]);
+		    io.kinds[0], io.kinds[1], io.kinds[2],
+		    io.kinds[3] > 0 ? ", policy " : "", io.kinds[3]);
 	cli_emit(c, json_pack("{s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I}, "
-	    "s:{s:I, s:I, s:I}, s:o}", "ok", st.count[EC_INGEST_FAILED] == 0,
+	    "s:{s:I, s:I, s:I, s:I}, s:o}", "ok",
+	    st.count[EC_INGEST_FAILED] == 0,
 	    "files", (json_int_t)st.files, "status",
 	    "inserted", (json_int_t)st.count[EC_INGEST_INSERTED],
 	    "updated", (json_int_t)st.count[EC_INGEST_UPDATED],
@@ -279,7 +290,7 @@ cmd_ingest(struct cli *c, int argc, char **argv)
 	    "failed", (json_int_t)st.count[EC_INGEST_FAILED],
 	    "kinds", "advisory", (json_int_t)io.kinds[0],
 	    "vex", (json_int_t)io.kinds[1], "sbom", (json_int_t)io.kinds[2],
-	    "failures", io.failures != NULL ? io.failures : json_array()));
+	    "policy", (json_int_t)io.kinds[3], "failures", io.failures != NULL ? io.failures : json_array()));
 	return st.count[EC_INGEST_FAILED] == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
@@ -874,6 +885,32 @@ out:
 }
 
 static int
+cmd_policy(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+					    { NULL, 0, NULL, 0 } };
+	struct ec_err			err;
+	size_t				sboms, lines;
+	int				ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!cli_common(c, ch))
+			return cli_usage("policy: bad option");
+	if (optind + 2 != argc || strcmp(argv[optind], "replay") != 0)
+		return cli_usage("policy: replay BUNDLE");
+	if (ec_findings_replay(argv[optind + 1], &sboms, &lines, &err) == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("replayed  %s\n%zu SBOMs, %zu evaluation lines "
+		    "reproduced byte for byte\n", argv[optind + 1], sboms,
+		    lines);
+	cli_emit(c, json_pack("{s:b, s:s, s:I, s:I}", "ok", 1, "bundle",
+	    argv[optind + 1], "sboms", (json_int_t)sboms, "lines",
+	    (json_int_t)lines));
+	return EXIT_OK;
+}
+
+static int
 cmd_profiles(struct cli *c, int argc, char **argv)
 {
 	static const struct option	 opts[] = { CLI_COMMON_OPTS,
@@ -913,7 +950,7 @@ main(int argc, char **argv)
 		{ "decrypt", cmd_decrypt }, { "encrypt", cmd_encrypt },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
-		{ "tuf", cmd_tuf },
+		{ "policy", cmd_policy }, { "tuf", cmd_tuf },
 		{ "profiles", cmd_profiles }, { "verify", cmd_verify },
 	};
 	struct cli	c = { NULL, false };
