@@ -119,7 +119,9 @@ jp_check(struct ec_build *b, struct ec_err *err)
 	if (jp_policy_set(st, (const char *)p, len, err) == -1) {
 		if (err->code != EC_ERR_NOMEM)
 			err->code = EC_ERR_REQUEST_INVALID;
-		(void)ec_err_prefix(err, "policy");
+		/* The parser's JSON errors already start with "policy". */
+		if (strncmp(err->msg, "policy", 6) != 0)
+			(void)ec_err_prefix(err, "policy");
 		goto out;
 	}
 	/* A policy named by the request: its digest is its identity. */
