@@ -131,6 +131,7 @@ ec_findings_free(struct ec_findings *f)
 	ec_vex_set_free(f->vex);
 	fx_table_dispose(&f->facts, true);
 	fx_table_dispose(&f->vex_used, true);
+	fx_table_dispose(&f->names, true);
 	free(f);
 }
 
@@ -138,6 +139,96 @@ size_t
 ec_findings_refused(const struct ec_findings *f)
 {
 	return f->refused;
+}
+
+size_t
+ec_findings_skipped(const struct ec_findings *f)
+{
+	return f->skipped;
+}
+
+void
+fx_loose(char *out, const char *name, size_t len)
+{
+	size_t	i, n = 0;
+	char	c;
+
+	for (i = 0; i < len; i++) {
+		c = name[i];
+		if (c == '-' || c == '_' || c == '.') {
+			if (n > 0 && out[n - 1] == '-')
+				continue;
+			c = '-';
+		} else if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		out[n++] = c;
+	}
+	out[n] = '\0';
+}
+
+int
+fx_set_add(struct fx_table *t, const char *name, struct ec_err *err)
+{
+	char	*copy;
+
+	if (fx_table_get(t, name) != NULL)
+		return 0;
+	if ((copy = strdup(name)) == NULL)
+		return ec_err_nomem(err);
+	if (fx_table_put(t, copy, copy, err) == -1) {
+		free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+/* Past JSON whitespace from "p"; "end" when it runs out. */
+static const char *
+fx_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * Does the advisory name a wanted package?  Every string value of a
+ * "name" member counts, which may say yes too often (a credit's name),
+ * never no too often; an escaped name is a yes, unread.  Whitespace is
+ * allowed around the colon, so documents need not be canonical.
+ */
+static bool
+fx_wanted(const struct ec_findings *f, const char *doc, size_t len)
+{
+	static const char	 key[] = "\"name\"";
+	const char		*p = doc, *end = doc + len, *q;
+	char			 buf[EC_MAX_ID_LEN + 1];
+
+	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) < sizeof(key) - 1 ||
+		    memcmp(p, key, sizeof(key) - 1) != 0) {
+			p++;
+			continue;
+		}
+		p = fx_ws(p + sizeof(key) - 1, end);
+		if (p == end || *p != ':')
+			continue;
+		p = fx_ws(p + 1, end);
+		if (p == end || *p != '"')
+			continue;
+		p++;
+		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+			return true;
+		if ((size_t)(q - p) > EC_MAX_ID_LEN ||
+		    memchr(p, '\\', (size_t)(q - p)) != NULL)
+			return true;
+		fx_loose(buf, p, (size_t)(q - p));
+		if (fx_table_get(&f->names, buf) != NULL)
+			return true;
+		p = q;
+	}
+	return false;
 }
 
 const char *
@@ -291,6 +382,10 @@ ec_findings_add_advisory(struct ec_findings *f, const char *doc, size_t len,
 	json_t		*adv;
 	int		 rc = 0;
 
+	if (f->filter && !fx_wanted(f, doc, len)) {
+		f->skipped++;
+		return 0;
+	}
 	if ((adv = json_loadb(doc, len, 0, &jerr)) == NULL) {
 		f->refused++;
 		goto out;
@@ -342,17 +437,7 @@ ec_findings_add_vex(struct ec_findings *f, const char *doc, size_t len,
 int
 fx_vex_use(struct ec_findings *f, const char *name, struct ec_err *err)
 {
-	char	*copy;
-
-	if (fx_table_get(&f->vex_used, name) != NULL)
-		return 0;
-	if ((copy = strdup(name)) == NULL)
-		return ec_err_nomem(err);
-	if (fx_table_put(&f->vex_used, copy, copy, err) == -1) {
-		free(copy);
-		return -1;
-	}
-	return 0;
+	return fx_set_add(&f->vex_used, name, err);
 }
 
 bool

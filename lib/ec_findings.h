@@ -77,6 +77,19 @@ int	ec_findings_new(struct ec_findings **out, const struct ec_policy *pol,
 	    int64_t snapshot_us, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * Note the package names of one SBOM's components (canonical bytes), so
+ * that ec_findings_add_advisory() can skip, without parsing them, the
+ * advisories that name none of them: parsing every advisory is most of
+ * the cost of a run.  Once any SBOM has been noted the filter is on; an
+ * SBOM that does not parse is left to ec_findings_sbom() to report.  The
+ * names are compared loosely (lower case, runs of "-", "_", "." as one),
+ * so that no ecosystem's normalisation can make a skipped advisory match.
+ * EC_ERR_NOMEM.
+ */
+int	ec_findings_want_sbom(struct ec_findings *f, const char *doc,
+	    size_t len, struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * Add one OSV advisory (canonical bytes).  Advisories sharing an id keep
  * the facts of the first one added; callers add them in a fixed order.
  * An advisory the matcher refuses is skipped and counted
@@ -86,6 +99,8 @@ int	ec_findings_new(struct ec_findings **out, const struct ec_policy *pol,
 int	ec_findings_add_advisory(struct ec_findings *f, const char *doc,
 	    size_t len, struct ec_err *err) EC_MUST_CHECK;
 size_t	ec_findings_refused(const struct ec_findings *f);
+/* Advisories skipped by the name filter (ec_findings_want_sbom). */
+size_t	ec_findings_skipped(const struct ec_findings *f);
 
 /*
  * Add one VEX document (canonical bytes), named "name" in decisions (the

@@ -47,7 +47,9 @@ struct ec_findings {
 	struct ec_vex_set	*vex;
 	struct fx_table		 facts;		/* id -> struct fx_facts */
 	struct fx_table		 vex_used;	/* name -> owned copy */
-	size_t			 refused;
+	struct fx_table		 names;		/* loose name -> copy */
+	bool			 filter;
+	size_t			 refused, skipped;
 };
 
 void	*fx_table_get(const struct fx_table *t, const char *key);
@@ -58,6 +60,14 @@ void	 fx_table_dispose(struct fx_table *t, bool free_vals);
 /* The i-th alias of "fa", and whether package "name" has a fix. */
 const char	*fx_facts_alias(const struct fx_facts *fa, size_t i);
 bool		 fx_facts_fixed(const struct fx_facts *fa, const char *name);
+
+/*
+ * The loose form of "len" bytes of a package name (ec_findings.h) into
+ * "out" (at least len + 1 bytes).
+ */
+void	fx_loose(char *out, const char *name, size_t len);
+/* Add a name (copied) to a table of owned strings. */
+int	fx_set_add(struct fx_table *t, const char *name, struct ec_err *err);
 
 /* Note that VEX document "name" decided some finding. */
 int	fx_vex_use(struct ec_findings *f, const char *name,

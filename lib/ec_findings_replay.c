@@ -395,10 +395,11 @@ static int
 rp_setup(struct rp *r, struct ec_err *err)
 {
 	const json_t	*sum;
-	const char	*s, *ih, *pv;
+	const char	*s, *ih, *pv, *doc;
 	char		 key[16 + EC_SHA256_HEX];
 	json_error_t	 jerr;
 	int64_t		 snap;
+	size_t		 i, len;
 
 	if ((r->manifest = json_loadb(r->data[RP_MANIFEST],
 	    r->len[RP_MANIFEST], 0, &jerr)) == NULL)
@@ -440,13 +441,20 @@ rp_setup(struct rp *r, struct ec_err *err)
 		    "%s: the policy %s is not among the inputs",
 		    EC_FINDINGS_INPUTS, pv);
 	if (ec_findings_new(&r->f, r->pol, snap, err) == -1 ||
-	    rp_carried(r, RP_ADV, "advisory", err) == -1 ||
-	    rp_carried(r, RP_VEX, "vex", err) == -1)
-		return -1;
-	return rp_split(&r->evals, r->data[RP_EVALS], r->len[RP_EVALS],
+	    rp_split(&r->evals, r->data[RP_EVALS], r->len[RP_EVALS],
 	    EC_FINDINGS_EVALS, err) == -1 || rp_split(&r->slines,
 	    r->data[RP_SBOMS], r->len[RP_SBOMS], EC_FINDINGS_SBOMS,
-	    err) == -1 ? -1 : 0;
+	    err) == -1)
+		return -1;
+	/* The same filter as the build's, over the same SBOMs. */
+	for (i = 0; i < r->slines.n; i++) {
+		doc = rp_line(&r->slines, i, &len);
+		if (ec_findings_want_sbom(r->f, doc, len, err) == -1)
+			return -1;
+	}
+	if (rp_carried(r, RP_ADV, "advisory", err) == -1)
+		return -1;
+	return rp_carried(r, RP_VEX, "vex", err);
 }
 
 int

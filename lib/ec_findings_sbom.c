@@ -468,6 +468,68 @@ fx_components(struct fx_sbom_run *r, const json_t *doc, struct ec_err *err)
 	    "SBOM %.100s: neither CycloneDX nor SPDX", r->sbom->id);
 }
 
+/* The loose OSV package name of a component's purl into the filter. */
+static int
+fx_want_comp(struct ec_findings *f, const struct fx_comp *c,
+    struct ec_err *err)
+{
+	struct ec_purl	*u = NULL;
+	struct ec_err	 e;
+	char		*eco = NULL, *name = NULL, *loose = NULL;
+	int		 rc = 0;
+
+	if (c->purl == NULL ||
+	    ec_purl_parse(&u, c->purl, strlen(c->purl), &e) == -1 ||
+	    ec_purl_osv(&eco, &name, u, &e) == -1) {
+		/* Unmatched components need no advisory; NOMEM is fatal. */
+		if (c->purl != NULL && e.code == EC_ERR_NOMEM)
+			rc = ec_err_nomem(err);
+		goto out;
+	}
+	if ((loose = malloc(strlen(name) + 1)) == NULL) {
+		rc = ec_err_nomem(err);
+		goto out;
+	}
+	fx_loose(loose, name, strlen(name));
+	rc = fx_set_add(&f->names, loose, err);
+out:
+	ec_purl_free(u);
+	free(eco);
+	free(name);
+	free(loose);
+	return rc;
+}
+
+int
+ec_findings_want_sbom(struct ec_findings *f, const char *doc, size_t len,
+    struct ec_err *err)
+{
+	struct ec_findings_sbom	 sb = { "", "", "" };
+	struct fx_sbom_run	 r;
+	struct ec_err		 e;
+	json_error_t		 jerr;
+	json_t			*d;
+	size_t			 i;
+	int			 rc = 0;
+
+	f->filter = true;
+	memset(&r, 0, sizeof(r));
+	r.sbom = &sb;
+	if ((d = json_loadb(doc, len, 0, &jerr)) == NULL)
+		return 0;
+	if (fx_components(&r, d, &e) == -1) {
+		if (e.code == EC_ERR_NOMEM)
+			rc = ec_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < r.ncomps && rc == 0; i++)
+		rc = fx_want_comp(f, &r.comps[i], err);
+out:
+	free(r.comps);
+	json_decref(d);
+	return rc;
+}
+
 int
 ec_findings_sbom(json_t **summary_out, struct ec_findings *f,
     const struct ec_findings_sbom *sbom, const char *doc, size_t len,

@@ -20,8 +20,10 @@
  * file of --policy FILE for this run, validated in check() before any
  * work.  Rules see the snapshot time, never the clock.
  *
- * Advisories and VEX are read once into the index and the VEX set, SBOMs
- * are evaluated one at a time; a second pass copies the documents used.
+ * A first pass over the SBOMs gathers their package names, so that only
+ * the advisories naming one are parsed into the index (ec_findings.h);
+ * VEX goes into one set, SBOMs are evaluated one at a time, and a last
+ * pass copies the advisories and VEX documents used.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +228,8 @@ jp_row(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 	struct ec_findings_sbom		 sb = { d->id, d->source, d->sha256 };
 	json_t				*sum = NULL;
 
+	if (strcmp(p->kind, "want") == 0)
+		return ec_findings_want_sbom(p->f, d->doc, d->len, err);
 	if (p->copy_used) {
 		if ((strcmp(p->kind, "advisory") == 0 &&
 		    ec_findings_used_advisory(p->f, d->id)) ||
@@ -250,12 +254,14 @@ jp_row(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 	return 0;
 }
 
+/* A pass over "kind"; "want" is a first, filtering pass over SBOMs. */
 static int
 jp_each(struct jp_pass *p, const char *kind, bool copy, struct ec_err *err)
 {
 	p->kind = kind;
 	p->copy_used = copy;
-	return ec_store_each(ec_build_store(p->b), kind, jp_row, p, err) != 0 ?
+	return ec_store_each(ec_build_store(p->b),
+	    strcmp(kind, "want") == 0 ? "sbom" : kind, jp_row, p, err) != 0 ?
 	    -1 : 0;
 }
 
@@ -304,7 +310,7 @@ jp_passes(struct jp_pass *p, struct ec_err *err)
 	if (jp_file(p, EC_FINDINGS_INPUTS, "inputs", "tsv", &p->inputs,
 	    err) == -1 ||
 	    jp_file(p, EC_FINDINGS_EVALS, "evaluations", "ndjson", &p->evals,
-	    err) == -1 ||
+	    err) == -1 || jp_each(p, "want", false, err) == -1 ||
 	    jp_each(p, "advisory", false, err) == -1 ||
 	    jp_each(p, "vex", false, err) == -1 ||
 	    jp_file(p, EC_FINDINGS_SBOMS, "sboms", "ndjson", &sb, err) == -1)

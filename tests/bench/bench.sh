@@ -336,4 +336,9 @@ for s in A B; do
 	echo "  $s  $line"
 done
 echo
+# The json:policy section (one short run; BENCH_POLICY=0 skips it).
+if [ "${BENCH_POLICY:-1}" != 0 ]; then
+	tests/bench/policy-bench.sh || die "json:policy section failed"
+	echo
+fi
 say "bench done"

@@ -194,8 +194,8 @@ test_unmatched(void)
 	struct lines		 l;
 	struct ec_err		 err;
 	json_t			*sum = NULL;
-	uint8_t			*adv = NULL;
-	size_t			 len;
+	uint8_t			*adv = NULL, *other = NULL;
+	size_t			 len, olen;
 	const char		*p = "{\"schemaVersion\":1,\"rules\":[]}";
 
 	memset(&l, 0, sizeof(l));
@@ -204,6 +204,12 @@ test_unmatched(void)
 	    ec_findings_new(&f, pol, 0, &err) == -1 ||
 	    ec_file_read_small(&adv, &len,
 	    "tests/data/policy/osv/GHSA-xvch-5gv4-984h.json", 1 << 20,
+	    &err) == -1 ||
+	    ec_file_read_small(&other, &olen,
+	    "tests/data/policy/osv/GHSA-mjmj-j48q-9wg2.json", 1 << 20,
+	    &err) == -1 ||
+	    ec_findings_want_sbom(f, sbom, sizeof(sbom) - 1, &err) == -1 ||
+	    ec_findings_add_advisory(f, (const char *)other, olen,
 	    &err) == -1 ||
 	    ec_findings_add_advisory(f, (const char *)adv, len, &err) == -1 ||
 	    ec_findings_sbom(&sum, f, &sb, sbom, sizeof(sbom) - 1, collect,
@@ -230,12 +236,16 @@ test_unmatched(void)
 	    "\"ECOSYSTEM: introduced 0, fixed 0.2.4\"") != NULL &&
 	    ec_findings_used_advisory(f, "GHSA-xvch-5gv4-984h"),
 	    "minimist@0.0.8: a finding, decided by the default");
+	ok(ec_findings_skipped(f) == 1 &&
+	    !ec_findings_used_advisory(f, "GHSA-mjmj-j48q-9wg2"),
+	    "the name filter skips the advisory of a package not there");
 	ok(json_integer_value(json_object_get(sum, "components")) == 7 &&
 	    json_integer_value(json_object_get(sum, "unmatched")) == 4,
 	    "summary: 7 components, 4 unmatched");
 out:
 	json_decref(sum);
 	free(adv);
+	free(other);
 	ec_buf_dispose(&l.buf);
 	ec_findings_free(f);
 	ec_policy_free(pol);
