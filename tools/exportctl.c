@@ -272,13 +272,16 @@ cmd_ingest(struct cli *c, int argc, char **argv)
 	}
 	if (!c->json)
 		printf("%zu files: %zu inserted, %zu updated, %zu unchanged, "
-		    "%zu stale, %zu failed; advisory %zu, vex %zu, sbom %zu"
-		    "%s%.0zu\n",
+		    "%zu stale, %zu failed; advisory %zu, vex %zu, sbom %zu",
 		    st.files, st.count[EC_INGEST_INSERTED],
 		    st.count[EC_INGEST_UPDATED], st.count[EC_INGEST_UNCHANGED],
 		    st.count[EC_INGEST_STALE], st.count[EC_INGEST_FAILED],
-		    io.kinds[0], io.kinds[1], io.kinds[2],
-		    io.kinds[3] > 0 ? ", policy " : "", io.kinds[3]);
+		    io.kinds[0], io.kinds[1], io.kinds[2]);
+	/* Only when there were some: the line stays as it was otherwise. */
+	if (!c->json && io.kinds[3] > 0)
+		printf(", policy %zu", io.kinds[3]);
+	if (!c->json)
+		putchar('\n');
 	cli_emit(c, json_pack("{s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I}, "
 	    "s:{s:I, s:I, s:I, s:I}, s:o}", "ok",
 	    st.count[EC_INGEST_FAILED] == 0,
@@ -290,7 +293,8 @@ cmd_ingest(struct cli *c, int argc, char **argv)
 	    "failed", (json_int_t)st.count[EC_INGEST_FAILED],
 	    "kinds", "advisory", (json_int_t)io.kinds[0],
 	    "vex", (json_int_t)io.kinds[1], "sbom", (json_int_t)io.kinds[2],
-	    "policy", (json_int_t)io.kinds[3], "failures", io.failures != NULL ? io.failures : json_array()));
+	    "policy", (json_int_t)io.kinds[3],
+	    "failures", io.failures != NULL ? io.failures : json_array()));
 	return st.count[EC_INGEST_FAILED] == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
