@@ -10,9 +10,12 @@
 
 #include <jansson.h>
 
+#include "ec_buf.h"
+#include "ec_canon.h"
 #include "ec_err.h"
 #include "ec_evidence.h"
 #include "ec_limits.h"
+#include "ec_policy.h"
 #include "ec_time.h"
 
 /* Longest document value repeated in an error message. */
@@ -474,17 +477,33 @@ evidence_spdx(struct ec_doc_info *info, const json_t *doc,
  * marker is schemaVersion with a rules array (OSV spells its field
  * schema_version).  The id is the policy's name, so that ingesting a new
  * version of a named policy replaces the old one; a nameless policy is
- * identified by its content hash.  Only ec_policy_parse() validates the
- * rest, when a build reads it.
+ * identified by its content hash.  The whole policy is validated here,
+ * so that a policy no build could use is refused at ingest, naming the
+ * field, rather than stored.
  */
 static int
 evidence_policy(struct ec_doc_info *info, const json_t *doc,
     struct ec_err *err)
 {
-	const json_t	*name = json_object_get(doc, "name");
+	const json_t		*name = json_object_get(doc, "name");
+	struct ec_policy	*pol = NULL;
+	struct ec_buf		 text;
+	int			 rc;
 
 	info->kind = EC_KIND_POLICY;
 	info->format = EC_FMT_POLICY;
+	/* Canonical, as stored: numbers the parser reads as written. */
+	ec_buf_init(&text, EC_POLICY_MAX_BYTES);
+	rc = ec_canon_dump(&text, doc, err);
+	if (rc == 0)
+		rc = ec_policy_parse(&pol, text.data, text.len, err);
+	ec_policy_free(pol);
+	ec_buf_dispose(&text);
+	if (rc == -1) {
+		if (err->code == EC_ERR_TOO_LARGE)
+			err->code = EC_ERR_REQUEST_INVALID;
+		return ec_err_prefix(err, "policy");
+	}
 	if (!evidence_present(name))
 		return 0;
 	return evidence_id(info->upstream_id, name, "policy", "name", err);

@@ -59,8 +59,8 @@ struct ec_doc_info {
  *              BOM (vulnerabilities with an analysis, no components or
  *              services), else sbom
  *   SPDX:      spdxVersion "SPDX-...", documentNamespace (sbom)
- *   policy:    schemaVersion and a rules array, "name" as the id
- *              (policy; see ec_policy.h)
+ *   policy:    schemaVersion and a rules array, "name" as the id;
+ *              validated whole by ec_policy_parse() (policy)
  * A document carrying the markers of two non-OSV formats is refused.
  * The id is what the publisher wrote, not a key: real OpenVEX files for
  * unrelated projects share one @id, and CycloneDX fallbacks repeat across

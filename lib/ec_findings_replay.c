@@ -80,8 +80,12 @@ rp_member(void *arg, const struct ec_bundle_member *m, struct ec_err *err)
 	struct rp	*r = arg;
 	int		 i = rp_index(m->name);
 
-	if (i < 0 || m->data == NULL)
+	if (i < 0)
 		return 0;
+	if (m->data == NULL)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "%s: %llu bytes, more than a replay reads (%d)",
+		    m->name, (unsigned long long)m->size, EC_MAX_META_BYTES);
 	if ((r->data[i] = malloc(m->size + 1)) == NULL)
 		return ec_err_nomem(err);
 	memcpy(r->data[i], m->data, m->size);

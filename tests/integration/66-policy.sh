@@ -156,6 +156,17 @@ for c in unknown-kind bad-severity malformed-json unknown-field; do
 	check "policy $c: nothing written" sh -c '! ls "$1"/* 2>/dev/null' \
 	    _ "$o"
 done
+t4=$(it_tenant badingest)
+for c in unknown-kind bad-severity unknown-field; do
+	d=$data/policy/invalid/$c
+	check_fails "ingest of policy $c: refused" 2 \
+	    ERR_EXPORT_REQUEST_INVALID "$EC_BIN" ingest --tenant "$t4" \
+	    "$d/policy.json"
+	cp "$IT_TMP/.log" "$IT_TMP/bad.log"
+	check "ingest of policy $c: the error names $(cat "$d/expect")" \
+	    grep -qF "$(cat "$d/expect")" "$IT_TMP/bad.log"
+done
+check_equal "no refused policy was stored" "$(it_rows "$t4" "")" 0
 t3=$(it_tenant nopolicy)
 "$EC_BIN" ingest --tenant "$t3" "$fx/sbom" >/dev/null
 check_fails "a tenant without a policy is refused" 2 \
