@@ -138,10 +138,26 @@ t2=$(it_tenant changed)
 mkdir -p "$IT_TMP/b4"
 check "build without the written VEX" "$EC_BIN" build --profile json:policy \
     --tenant "$t2" --out "$IT_TMP/b4"
+check "replay of a bundle without VEX" "$EC_BIN" policy replay \
+    "$(it_bundle "$IT_TMP/b4")"
 check "a changed input changes inputsHash" sh -c \
     '[ "$(tar --zstd -xOf "$1" manifest.json | jq -r .inputsHash)" \
     != "$(jq -r .inputsHash "$2")" ]' _ "$(it_bundle "$IT_TMP/b4")" \
     "$x/manifest.json"
+
+# Two stored policies: the build must be told which.
+sed 's/"name": "example: /"name": "second: /' "$data/policy/example.json" \
+    >"$IT_TMP/second.json"
+"$EC_BIN" ingest --tenant "$t2" "$IT_TMP/second.json" >/dev/null
+check_fails "two stored policies and no policy-id: refused" 2 \
+    ERR_EXPORT_REQUEST_INVALID "$EC_BIN" build --profile json:policy \
+    --tenant "$t2" --out "$IT_TMP/b5"
+mkdir -p "$IT_TMP/b5"
+id=$(jq -r .name "$IT_TMP/second.json")
+check "--param policy-id names one" "$EC_BIN" build --profile json:policy \
+    --tenant "$t2" --param "policy-id=$id" --out "$IT_TMP/b5"
+check_equal "the bundle holds the policy it named" "$(tar --zstd -xOf \
+    "$(it_bundle "$IT_TMP/b5")" data/policy/snapshot.json | jq -r .name)" "$id"
 
 # Bad policies are refused before the run, naming the field; no output.
 for c in unknown-kind bad-severity malformed-json unknown-field; do
