@@ -473,6 +473,19 @@ evidence_spdx(struct ec_doc_info *info, const json_t *doc,
 }
 
 /*
+ * The policy parser names fields by their path, and an unknown field's
+ * name is the document's: anything but printable ASCII becomes '?', so
+ * that no control character reaches a log line.
+ */
+static void
+evidence_printable(char *msg)
+{
+	for (; *msg != '\0'; msg++)
+		if ((unsigned char)*msg < 0x20 || (unsigned char)*msg >= 0x7f)
+			*msg = '?';
+}
+
+/*
  * A json:policy policy (ec_policy.h, tools/policy.schema.json): the
  * marker is schemaVersion with a rules array (OSV spells its field
  * schema_version).  The id is the policy's name, so that ingesting a new
@@ -502,7 +515,9 @@ evidence_policy(struct ec_doc_info *info, const json_t *doc,
 	if (rc == -1) {
 		if (err->code == EC_ERR_TOO_LARGE)
 			err->code = EC_ERR_REQUEST_INVALID;
-		return ec_err_prefix(err, "policy");
+		(void)ec_err_prefix(err, "policy");
+		evidence_printable(err->msg);
+		return -1;
 	}
 	if (!evidence_present(name))
 		return 0;

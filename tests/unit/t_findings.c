@@ -14,6 +14,7 @@
 
 #include "ec_buf.h"
 #include "ec_canon.h"
+#include "ec_evidence.h"
 #include "ec_export.h"
 #include "ec_file.h"
 #include "ec_findings.h"
@@ -251,6 +252,40 @@ out:
 	ec_policy_free(pol);
 }
 
+/* Ingest recognises policies, validates them, and echoes no control byte. */
+static void
+test_classify(void)
+{
+	static const char	 good[] = "{\"schemaVersion\":1,\"name\":\"p1\","
+	    "\"rules\":[{\"id\":\"r\",\"kind\":\"fix\",\"decision\":"
+	    "\"warn\",\"available\":false}]}";
+	static const char	 bad[] = "{\"schemaVersion\":1,\"rules\":[],"
+	    "\"x\\u0001\":1}";
+	struct ec_doc_info	 info;
+	struct ec_err		 err;
+	json_error_t		 jerr;
+	json_t			*d;
+	size_t			 i;
+	bool			 clean = true;
+
+	d = json_loads(good, 0, &jerr);
+	ok(d != NULL && ec_evidence_classify(&info, d, &err) == 0 &&
+	    info.kind == EC_KIND_POLICY && info.format == EC_FMT_POLICY &&
+	    strcmp(info.upstream_id, "p1") == 0 && !info.has_modified,
+	    "a policy is evidence of kind policy, named by its name");
+	json_decref(d);
+	d = json_loads(bad, 0, &jerr);
+	ok(d != NULL && ec_evidence_classify(&info, d, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "unknown field") != NULL,
+	    "an invalid policy is refused at ingest: %s", err.msg);
+	for (i = 0; err.msg[i] != '\0'; i++)
+		if ((unsigned char)err.msg[i] < 0x20)
+			clean = false;
+	ok(clean, "the refusal repeats no control character");
+	json_decref(d);
+}
+
 int
 main(void)
 {
@@ -266,6 +301,7 @@ main(void)
 	test_build(store);
 	test_bad_policy(store);
 	test_unmatched();
+	test_classify();
 	ec_store_free(store);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
