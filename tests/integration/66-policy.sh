@@ -146,16 +146,18 @@ check "a changed input changes inputsHash" sh -c \
     "$x/manifest.json"
 
 # Two stored policies: the build must be told which.
+t5=$(it_tenant twopolicies)
 sed 's/"name": "example: /"name": "second: /' "$data/policy/example.json" \
     >"$IT_TMP/second.json"
-"$EC_BIN" ingest --tenant "$t2" "$IT_TMP/second.json" >/dev/null
+"$EC_BIN" ingest --tenant "$t5" "$fx/sbom" "$data/policy/example.json" \
+    "$IT_TMP/second.json" >/dev/null
 check_fails "two stored policies and no policy-id: refused" 2 \
     ERR_EXPORT_REQUEST_INVALID "$EC_BIN" build --profile json:policy \
-    --tenant "$t2" --out "$IT_TMP/b5"
+    --tenant "$t5" --out "$IT_TMP/b5"
 mkdir -p "$IT_TMP/b5"
 id=$(jq -r .name "$IT_TMP/second.json")
 check "--param policy-id names one" "$EC_BIN" build --profile json:policy \
-    --tenant "$t2" --param "policy-id=$id" --out "$IT_TMP/b5"
+    --tenant "$t5" --param "policy-id=$id" --out "$IT_TMP/b5"
 check_equal "the bundle holds the policy it named" "$(tar --zstd -xOf \
     "$(it_bundle "$IT_TMP/b5")" data/policy/snapshot.json | jq -r .name)" "$id"
 
