@@ -10,9 +10,12 @@
 
 #include <jansson.h>
 
+#include "ec_buf.h"
+#include "ec_canon.h"
 #include "ec_err.h"
 #include "ec_evidence.h"
 #include "ec_limits.h"
+#include "ec_policy.h"
 #include "ec_time.h"
 
 /* Longest document value repeated in an error message. */
@@ -470,6 +473,58 @@ evidence_spdx(struct ec_doc_info *info, const json_t *doc,
 }
 
 /*
+ * The policy parser names fields by their path, and an unknown field's
+ * name is the document's: anything but printable ASCII becomes '?', so
+ * that no control character reaches a log line.
+ */
+static void
+evidence_printable(char *msg)
+{
+	for (; *msg != '\0'; msg++)
+		if ((unsigned char)*msg < 0x20 || (unsigned char)*msg >= 0x7f)
+			*msg = '?';
+}
+
+/*
+ * A json:policy policy (ec_policy.h, tools/policy.schema.json): the
+ * marker is schemaVersion with a rules array (OSV spells its field
+ * schema_version).  The id is the policy's name, so that ingesting a new
+ * version of a named policy replaces the old one; a nameless policy is
+ * identified by its content hash.  The whole policy is validated here,
+ * so that a policy no build could use is refused at ingest, naming the
+ * field, rather than stored.
+ */
+static int
+evidence_policy(struct ec_doc_info *info, const json_t *doc,
+    struct ec_err *err)
+{
+	const json_t		*name = json_object_get(doc, "name");
+	struct ec_policy	*pol = NULL;
+	struct ec_buf		 text;
+	int			 rc;
+
+	info->kind = EC_KIND_POLICY;
+	info->format = EC_FMT_POLICY;
+	/* Canonical, as stored: numbers the parser reads as written. */
+	ec_buf_init(&text, EC_POLICY_MAX_BYTES);
+	rc = ec_canon_dump(&text, doc, err);
+	if (rc == 0)
+		rc = ec_policy_parse(&pol, text.data, text.len, err);
+	ec_policy_free(pol);
+	ec_buf_dispose(&text);
+	if (rc == -1) {
+		if (err->code == EC_ERR_TOO_LARGE)
+			err->code = EC_ERR_REQUEST_INVALID;
+		(void)ec_err_prefix(err, "policy");
+		evidence_printable(err->msg);
+		return -1;
+	}
+	if (!evidence_present(name))
+		return 0;
+	return evidence_id(info->upstream_id, name, "policy", "name", err);
+}
+
+/*
  * Each non-OSV format has a marker no other one uses; OSV has none of its
  * own (only the required id and modified), so it is what is left.  Two
  * markers at once mean the document cannot be filed unambiguously.
@@ -479,8 +534,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
     struct ec_err *err)
 {
 	struct ec_doc_info	 info;
-	const char		*markers[4];
-	bool			 openvex, csaf, cdx, spdx;
+	const char		*markers[5];
+	bool			 openvex, csaf, cdx, spdx, policy;
 	int			 n = 0, rc;
 
 	if (!json_is_object(doc))
@@ -492,6 +547,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 	    "csaf_version") != NULL;
 	cdx = json_object_get(doc, "bomFormat") != NULL;
 	spdx = json_object_get(doc, "spdxVersion") != NULL;
+	policy = json_object_get(doc, "schemaVersion") != NULL &&
+	    json_is_array(json_object_get(doc, "rules"));
 	if (openvex)
 		markers[n++] = "OpenVEX @context";
 	if (csaf)
@@ -500,6 +557,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 		markers[n++] = "CycloneDX bomFormat";
 	if (spdx)
 		markers[n++] = "SPDX spdxVersion";
+	if (policy)
+		markers[n++] = "policy schemaVersion and rules";
 	if (n > 1)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "ambiguous evidence document: both %s and %s%s",
@@ -512,6 +571,8 @@ ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 		rc = evidence_cyclonedx(&info, doc, err);
 	else if (spdx)
 		rc = evidence_spdx(&info, doc, err);
+	else if (policy)
+		rc = evidence_policy(&info, doc, err);
 	else if (json_object_get(doc, "id") != NULL &&
 	    json_object_get(doc, "modified") != NULL)
 		rc = evidence_osv(&info, doc, err);
@@ -540,6 +601,8 @@ ec_kind_name(enum ec_kind k)
 		return "vex";
 	case EC_KIND_SBOM:
 		return "sbom";
+	case EC_KIND_POLICY:
+		return "policy";
 	}
 	return "unknown";
 }
@@ -558,6 +621,8 @@ ec_format_name(enum ec_format f)
 		return "cyclonedx";
 	case EC_FMT_SPDX:
 		return "spdx";
+	case EC_FMT_POLICY:
+		return "policy";
 	}
 	return "unknown";
 }
@@ -571,8 +636,10 @@ ec_kind_parse(enum ec_kind *out, const char *s, struct ec_err *err)
 		*out = EC_KIND_VEX;
 	else if (s != NULL && strcmp(s, "sbom") == 0)
 		*out = EC_KIND_SBOM;
+	else if (s != NULL && strcmp(s, "policy") == 0)
+		*out = EC_KIND_POLICY;
 	else
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "kind must be advisory, vex or sbom");
+		    "kind must be advisory, vex, sbom or policy");
 	return 0;
 }

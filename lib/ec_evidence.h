@@ -19,7 +19,8 @@
 enum ec_kind {
 	EC_KIND_ADVISORY,
 	EC_KIND_VEX,
-	EC_KIND_SBOM
+	EC_KIND_SBOM,
+	EC_KIND_POLICY		/* a json:policy policy document */
 };
 
 enum ec_format {
@@ -27,7 +28,8 @@ enum ec_format {
 	EC_FMT_OPENVEX,
 	EC_FMT_CSAF,
 	EC_FMT_CYCLONEDX,
-	EC_FMT_SPDX
+	EC_FMT_SPDX,
+	EC_FMT_POLICY
 };
 
 struct ec_doc_info {
@@ -57,6 +59,8 @@ struct ec_doc_info {
  *              BOM (vulnerabilities with an analysis, no components or
  *              services), else sbom
  *   SPDX:      spdxVersion "SPDX-...", documentNamespace (sbom)
+ *   policy:    schemaVersion and a rules array, "name" as the id;
+ *              validated whole by ec_policy_parse() (policy)
  * A document carrying the markers of two non-OSV formats is refused.
  * The id is what the publisher wrote, not a key: real OpenVEX files for
  * unrelated projects share one @id, and CycloneDX fallbacks repeat across
@@ -69,9 +73,15 @@ struct ec_doc_info {
 int	ec_evidence_classify(struct ec_doc_info *out, const json_t *doc,
 	    struct ec_err *err) EC_MUST_CHECK;
 
-/* "advisory", "vex", "sbom"; static strings, "unknown" out of range. */
+/*
+ * "advisory", "vex", "sbom", "policy"; static strings, "unknown" out of
+ * range.
+ */
 const char	*ec_kind_name(enum ec_kind k);
-/* "osv", "openvex", "csaf", "cyclonedx", "spdx"; "unknown" out of range. */
+/*
+ * "osv", "openvex", "csaf", "cyclonedx", "spdx", "policy"; "unknown" out
+ * of range.
+ */
 const char	*ec_format_name(enum ec_format f);
 
 /*

@@ -19,6 +19,7 @@ struct ec_manifest {
 	bool			 files_sorted;
 	char			*run_id;	/* owned; parsed manifests */
 	char			*profile;	/* owned; parsed manifests */
+	json_t			*summary;	/* a profile's; NULL: none */
 };
 
 int
@@ -48,7 +49,15 @@ ec_manifest_free(struct ec_manifest *m)
 	free(m->files);
 	free(m->run_id);
 	free(m->profile);
+	json_decref(m->summary);
 	free(m);
+}
+
+void
+ec_manifest_set_summary(struct ec_manifest *m, json_t *summary)
+{
+	json_decref(m->summary);
+	m->summary = summary;
 }
 
 static int
@@ -248,6 +257,11 @@ ec_manifest_write(struct ec_buf *out, struct ec_manifest *m,
 	/* Only when there are some: manifests without keep their bytes. */
 	if (m->nfiles > 0 && json_object_set_new(doc, "files",
 	    manifest_files_json(m)) == -1) {
+		json_decref(doc);
+		return ec_err_nomem(err);
+	}
+	if (m->summary != NULL && json_object_set(doc, "summary",
+	    m->summary) == -1) {
 		json_decref(doc);
 		return ec_err_nomem(err);
 	}

@@ -11,6 +11,9 @@
  * checksums.txt: "<sha256 hex>  <path>\n" for every other member, sorted
  * by path, so that "sha256sum -c checksums.txt" checks an unpacked bundle
  * with no product installed.
+ *
+ * A profile may add one "summary" object of its own (json:policy: the
+ * verdict and counts per SBOM); manifests without one keep their bytes.
  */
 #ifndef EC_MANIFEST_H
 #define EC_MANIFEST_H
@@ -70,6 +73,8 @@ int	ec_manifest_add(struct ec_manifest *m, const char *type,
 	    const uint8_t digest[EC_SHA256_LEN], uint64_t size,
 	    struct ec_err *err) EC_MUST_CHECK;
 size_t	ec_manifest_count(const struct ec_manifest *m);
+/* Set the profile's "summary" object (stolen; NULL removes it). */
+void	ec_manifest_set_summary(struct ec_manifest *m, json_t *summary);
 /*
  * Add a metadata file to "files" (path copied); EC_ERR_TOO_LARGE past
  * EC_MAX_OUTPUTS.  ec_manifest_file() gives entry i sorted by path.

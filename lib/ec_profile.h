@@ -52,6 +52,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "ec_err.h"
 #include "ec_hash.h"
 #include "ec_select.h"
@@ -223,8 +225,15 @@ int	ec_build_skip(struct ec_build *b, const char *kind,
 	    const char *source, const char *id, const char *reason,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * A "summary" object for manifest.json (stolen), such as json:policy's
+ * verdicts per SBOM; a later call replaces it.
+ */
+void	ec_build_summary(struct ec_build *b, json_t *summary);
+
 /* The profiles (lib/profiles/<name>.c). */
 extern const struct ec_profile	ec_profile_devportal_offline;
+extern const struct ec_profile	ec_profile_json_policy;
 extern const struct ec_profile	ec_profile_json_raw;
 extern const struct ec_profile	ec_profile_trivy_db;
 extern const struct ec_profile	ec_profile_trivy_java_db;

@@ -2,10 +2,12 @@
 # make demo: the main job end to end on a throwaway local stack.
 #   1. start a private PostgreSQL cluster and migrate it;
 #   2. ingest the real evidence shipped in tests/fixtures/;
-#   3. generate an Ed25519 signing key and build a signed json:raw bundle;
+#   3. generate an Ed25519 signing key and build a signed json:raw bundle,
+#      and a json:policy bundle decided by tests/data/policy/example.json;
 #   4. stop the stack, then verify the bundle offline: exportctl verify,
 #      sha256sum -c on the unpacked files, and the DSSE signatures again
-#      with Python's cryptography instead of our code.
+#      with Python's cryptography instead of our code; replay the policy
+#      decisions from the json:policy bundle alone.
 # Outputs stay in var/demo/ for a look afterwards.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,12 +39,27 @@ step "build a signed json:raw bundle"
     --key "$demo/keys/signing.key.pem" --out "$demo/out" | tee "$demo/build.txt"
 bundle=$(ls "$demo"/out/*.tar.zst)
 
+step "json:policy: findings decided by the example policy (tests/data/policy)"
+"$bin" ingest --tenant "$tenant" tests/data/policy/osv tests/data/vex \
+    tests/data/policy/example.json
+mkdir -p "$demo/policy"
+"$bin" build --profile json:policy --tenant "$tenant" \
+    --key "$demo/keys/signing.key.pem" --out "$demo/policy"
+pbundle=$(ls "$demo"/policy/*.tar.zst)
+tar --zstd -xOf "$pbundle" manifest.json | jq -r '.summary.sboms[] |
+    "\(.verdict)\t\(.findings) findings (\(.suppressed) suppressed by VEX), " +
+    "\(.unmatched) unmatched\t\(.sbom.id)"'
+
 step "stop the stack: everything below runs with no database"
 stop
 trap - EXIT
 
 step "exportctl verify (offline, public key only)"
 "$bin" verify "$bundle" --key "$demo/keys/signing.pub.pem"
+
+step "exportctl policy replay: every decision again from the bundle alone"
+"$bin" verify "$pbundle" --key "$demo/keys/signing.pub.pem" >/dev/null
+"$bin" policy replay "$pbundle"
 
 step "sha256sum -c on the unpacked bundle"
 mkdir -p "$demo/unpacked"

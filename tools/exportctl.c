@@ -18,6 +18,7 @@
 #include "ec_db.h"
 #include "ec_err.h"
 #include "ec_export.h"
+#include "ec_findings.h"
 #include "ec_ingest.h"
 #include "ec_key.h"
 #include "ec_keyring.h"
@@ -127,6 +128,9 @@ static const char usage_text[] =
 "                                 --creds: docker config.json \"auths\";\n"
 "                                 --attach: a DSSE envelope pushed as a\n"
 "                                 referrer, also tagged sha256-<hex>.att\n"
+"  policy replay BUNDLE           decide a json:policy bundle again from\n"
+"                                 its own contents (no database); exit 3\n"
+"                                 naming the first difference\n"
 "  profiles                       list export profiles\n"
 "  run create --tenant T --profile NAME [--targets LIST] [--formats LIST]\n"
 "        [--param KEY=VALUE]... [--idempotency-key K] [--priority 0-9]\n"
@@ -145,8 +149,11 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson\n"
-"profiles: json:raw, trivy:db, trivy:java-db, devportal:offline\n"
-"          (exportctl profiles lists them)\n"
+"profiles: json:raw, json:policy, trivy:db, trivy:java-db,\n"
+"          devportal:offline (exportctl profiles lists them)\n"
+"json:policy: --policy FILE (a policy document, tools/policy.schema.json)\n"
+"         overrides the tenant's stored policy for one run; with several\n"
+"         stored policies, --param policy-id=ID names one\n"
 "tenants: 1 to 64 of [A-Za-z0-9._-], not starting with '.' or '-';\n"
 "         case-sensitive\n"
 "exit status: 0 success, 1 usage error, 2 input or runtime error,\n"
@@ -272,7 +279,7 @@ struct ingest_out {
 	const struct cli	*c;
 	bool			 verbose;
 	json_t			*failures;	/* --json: failed inputs */
-	size_t			 kinds[3];	/* advisory, vex, sbom */
+	size_t			 kinds[4];	/* advisory, vex, sbom, policy */
 };
 
 /*
@@ -313,7 +320,8 @@ ingest_report(void *arg, const struct ec_ingest_report *r)
 		return;
 	}
 	io->kinds[strcmp(r->kind, "advisory") == 0 ? 0 :
-	    strcmp(r->kind, "vex") == 0 ? 1 : 2]++;
+	    strcmp(r->kind, "vex") == 0 ? 1 :
+	    strcmp(r->kind, "policy") == 0 ? 3 : 2]++;
 	if (!io->verbose || io->c->json)
 		return;
 	if (r->supersedes)
@@ -333,14 +341,19 @@ ingest_summary(const struct cli *c, const struct ec_ingest_stats *st,
 	if (!c->json)
 		printf("%zu files: %zu inserted, %zu updated, %zu unchanged, "
 		    "%zu stale, %zu superseded, %zu failed; %zu skipped; "
-		    "advisory %zu, vex %zu, sbom %zu\n", st->files,
+		    "advisory %zu, vex %zu, sbom %zu", st->files,
 		    n[EC_INGEST_INSERTED], n[EC_INGEST_UPDATED],
 		    n[EC_INGEST_UNCHANGED], n[EC_INGEST_STALE],
 		    n[EC_INGEST_SUPERSEDED], n[EC_INGEST_FAILED],
 		    n[EC_INGEST_SKIPPED], io->kinds[0], io->kinds[1],
 		    io->kinds[2]);
+	/* Only when there were some: the line stays as it was otherwise. */
+	if (!c->json && io->kinds[3] > 0)
+		printf(", policy %zu", io->kinds[3]);
+	if (!c->json)
+		putchar('\n');
 	cli_emit(c, json_pack("{s:b, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
-	    "s:I}, s:{s:I, s:I, s:I}, s:o}", "ok", n[EC_INGEST_FAILED] == 0,
+	    "s:I}, s:{s:I, s:I, s:I, s:I}, s:o}", "ok", n[EC_INGEST_FAILED] == 0,
 	    "files", (json_int_t)st->files,
 	    "skipped", (json_int_t)n[EC_INGEST_SKIPPED], "status",
 	    "inserted", (json_int_t)n[EC_INGEST_INSERTED],
@@ -351,6 +364,7 @@ ingest_summary(const struct cli *c, const struct ec_ingest_stats *st,
 	    "failed", (json_int_t)n[EC_INGEST_FAILED],
 	    "kinds", "advisory", (json_int_t)io->kinds[0],
 	    "vex", (json_int_t)io->kinds[1], "sbom", (json_int_t)io->kinds[2],
+	    "policy", (json_int_t)io->kinds[3],
 	    "failures", io->failures != NULL ? io->failures : json_array()));
 }
 
@@ -1259,6 +1273,32 @@ cmd_push(struct cli *c, int argc, char **argv)
 }
 
 static int
+cmd_policy(struct cli *c, int argc, char **argv)
+{
+	static const struct option	opts[] = { CLI_COMMON_OPTS,
+					    { NULL, 0, NULL, 0 } };
+	struct ec_err			err;
+	size_t				sboms, lines;
+	int				ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!cli_common(c, ch))
+			return cli_usage("policy: bad option");
+	if (optind + 2 != argc || strcmp(argv[optind], "replay") != 0)
+		return cli_usage("policy: replay BUNDLE");
+	if (ec_findings_replay(argv[optind + 1], &sboms, &lines, &err) == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("replayed  %s\n%zu SBOMs, %zu evaluation lines "
+		    "reproduced byte for byte\n", argv[optind + 1], sboms,
+		    lines);
+	cli_emit(c, json_pack("{s:b, s:s, s:I, s:I}", "ok", 1, "bundle",
+	    argv[optind + 1], "sboms", (json_int_t)sboms, "lines",
+	    (json_int_t)lines));
+	return EXIT_OK;
+}
+
+static int
 cmd_profiles(struct cli *c, int argc, char **argv)
 {
 	static const struct option	 opts[] = { CLI_COMMON_OPTS,
@@ -1452,7 +1492,8 @@ main(int argc, char **argv)
 		{ "estimate", cmd_estimate },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
-		{ "tuf", cmd_tuf }, { "push", cmd_push },
+		{ "policy", cmd_policy }, { "tuf", cmd_tuf },
+		{ "push", cmd_push },
 		{ "profiles", cmd_profiles }, { "run", cmd_run },
 		{ "verify", cmd_verify },
 	};

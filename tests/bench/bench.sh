@@ -453,6 +453,12 @@ echo
 # BENCH_TRIVY=0 leaves it out, BENCH_TRIVY_DOCS sets its size).
 if [ "${BENCH_TRIVY:-1}" != 0 ]; then
 	BENCH_VAR=$VAR tests/bench/trivy.sh || die "trivy:db benchmark failed"
+fi
+
+echo
+# The json:policy section (one short run; BENCH_POLICY=0 skips it).
+if [ "${BENCH_POLICY:-1}" != 0 ]; then
+	tests/bench/policy-bench.sh || die "json:policy section failed"
 	echo
 fi
 say "bench done"
