@@ -92,6 +92,19 @@ verify_find(struct verify_state *st, const char *name)
 	return NULL;
 }
 
+/*
+ * A callee's refusal of the bundle's bytes (too large, malformed) is a
+ * failed verification; running out of memory, I/O and internal errors are
+ * the verifier's own and keep their codes, so exportctl exits 2, not 3.
+ */
+static void
+verify_blame(struct ec_err *err)
+{
+	if (err != NULL && (err->code == EC_ERR_TOO_LARGE ||
+	    err->code == EC_ERR_REQUEST_INVALID))
+		err->code = EC_ERR_VERIFY;
+}
+
 /* One DSSE envelope over exactly the bytes of its metadata file. */
 static int
 verify_envelope(struct verify_state *st, int env, int body,
@@ -106,7 +119,7 @@ verify_envelope(struct verify_state *st, int env, int body,
 	ec_buf_init(&payload, EC_MAX_META_BYTES);
 	if (ec_dsse_verify(&payload, st->meta[env].data, st->meta[env].len,
 	    type, key, err) == -1) {
-		err->code = EC_ERR_VERIFY;
+		verify_blame(err);
 		(void)ec_err_prefix(err, "%s", meta_names[env]);
 		goto out;
 	}
@@ -123,6 +136,19 @@ out:
 	return rc;
 }
 
+/* The manifest item for "path"; the manifest's paths are unique. */
+static const struct ec_manifest_item *
+verify_item(struct ec_manifest *mf, const char *path)
+{
+	const struct ec_manifest_item	*it;
+	size_t				 i;
+
+	for (i = 0; (it = ec_manifest_item(mf, i)) != NULL; i++)
+		if (strcmp(it->path, path) == 0)
+			return it;
+	return NULL;
+}
+
 static int
 verify_manifest(struct ec_verify_result *out, struct verify_state *st,
     struct ec_err *err)
@@ -137,6 +163,35 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 	if (ec_manifest_parse(&mf, st->meta[META_MANIFEST].data,
 	    st->meta[META_MANIFEST].len, err) == -1)
 		return -1;
+	/*
+	 * Members in archive order, each against the now trusted manifest:
+	 * the first one that is not listed or has another size or digest
+	 * is named.
+	 */
+	for (i = 0; i < st->n; i++) {
+		m = &st->m[i];
+		if (m->covered)
+			continue;
+		if ((it = verify_item(mf, m->name)) == NULL) {
+			(void)ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: not listed in manifest.json", m->name);
+			goto out;
+		}
+		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
+		if (m->size != it->size) {
+			(void)ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: %llu bytes, manifest.json says %llu",
+			    m->name, (unsigned long long)m->size,
+			    (unsigned long long)it->size);
+			goto out;
+		}
+		if (strcmp(hex, it->sha256) != 0) {
+			(void)ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: does not match manifest.json (sha256)",
+			    m->name);
+			goto out;
+		}
+	}
 	for (i = 0; (it = ec_manifest_item(mf, i)) != NULL; i++) {
 		if ((m = verify_find(st, it->path)) == NULL) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
@@ -144,6 +199,7 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 			    it->path);
 			goto out;
 		}
+		/* An item may name a metadata file; it must match too. */
 		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
 		if (strcmp(hex, it->sha256) != 0 || m->size != it->size) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
@@ -151,15 +207,7 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 			    "size)", it->path);
 			goto out;
 		}
-		m->covered = true;
 	}
-	for (i = 0; i < st->n; i++)
-		if (!st->m[i].covered) {
-			(void)ec_err_set(err, EC_ERR_VERIFY,
-			    "%.200s: not listed in manifest.json",
-			    st->m[i].name);
-			goto out;
-		}
 	out->items = ec_manifest_count(mf);
 	(void)snprintf(out->run_id, sizeof(out->run_id), "%s",
 	    ec_manifest_run_id(mf));
@@ -261,6 +309,7 @@ int
 ec_verify_bundle(struct ec_verify_result *out, const char *path,
     const struct ec_verifier *key, struct ec_err *err)
 {
+	struct ec_bundle_stats	bs;
 	struct verify_state	st;
 	size_t			i;
 	int			rc;
@@ -269,7 +318,9 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	memset(&st, 0, sizeof(st));
 	for (i = 0; i < META_COUNT; i++)
 		ec_buf_init(&st.meta[i], EC_MAX_META_BYTES);
-	rc = ec_bundle_read(path, verify_keep, verify_collect, &st, err);
+	rc = ec_bundle_read(&bs, path, verify_keep, verify_collect, &st, err);
+	out->bytes_read = bs.read;
+	out->bytes_limit = bs.limit;
 	if (rc == 0)
 		rc = verify_all(out, &st, key, err);
 	for (i = 0; i < st.n; i++)

@@ -27,7 +27,7 @@
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2, EXIT_VERIFY = 3 };
 
 static const char usage_text[] =
-"usage: exportctl [--db CONNINFO] [--json] COMMAND [ARGS]\n"
+"usage: exportctl [--db CONNINFO] [--json] [--strict] COMMAND [ARGS]\n"
 "\n"
 "commands:\n"
 "  db migrate                     apply pending schema migrations\n"
@@ -39,16 +39,22 @@ static const char usage_text[] =
 "        [--max-bytes N] [--staging DIR]\n"
 "                                 build a bundle DIR/<name>.tar.zst\n"
 "  verify BUNDLE [--key PUBLIC.pem]\n"
-"                                 verify a bundle offline\n"
+"                                 verify a bundle offline; bounded: a\n"
+"                                 bundle over 500 MiB, members past 64x\n"
+"                                 its size, metadata over 8 MiB or\n"
+"                                 65536 JSON values are refused\n"
 "  keys generate --type ed25519|ecdsa-p256 --out DIR\n"
 "                                 write signing.key.pem (0600) and\n"
-"                                 signing.pub.pem\n"
+"                                 signing.pub.pem; warns when DIR is\n"
+"                                 writable by others\n"
 "  profiles                       list export profiles\n"
 "\n"
 "options:\n"
 "  --db CONNINFO   PostgreSQL connection string; default $EXPORT_CENTER_DB,\n"
 "                  then libpq's defaults (PGHOST, PGPORT, ...)\n"
 "  --json          machine-readable output on stdout\n"
+"  --strict        refuse a private key file group or others can access\n"
+"                  (by default a warning, as ssh-style checks go)\n"
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson   profiles: json:raw\n"
@@ -58,6 +64,7 @@ static const char usage_text[] =
 struct cli {
 	const char	*db;
 	bool		 json;
+	bool		 strict;	/* refuse what would only be warned */
 };
 
 static int	cli_usage(const char *fmt, ...) EC_PRINTF(1, 2);
@@ -101,6 +108,7 @@ cli_fail(const struct cli *c, const struct ec_err *err)
 #define CLI_COMMON_OPTS							\
 	{ "db", required_argument, NULL, 'D' },				\
 	{ "json", no_argument, NULL, 'J' },				\
+	{ "strict", no_argument, NULL, 'X' },				\
 	{ "help", no_argument, NULL, 'h' }
 
 static bool
@@ -114,6 +122,8 @@ cli_common(struct cli *c, int ch)
 		c->db = optarg;
 	else if (ch == 'J')
 		c->json = true;
+	else if (ch == 'X')
+		c->strict = true;
 	else
 		return false;
 	return true;
@@ -262,6 +272,22 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 	return EXIT_OK;
 }
 
+/* A private key others can access: a warning, or with --strict a refusal. */
+static int
+cli_load_signer(const struct cli *c, struct ec_signer **out, const char *path,
+    struct ec_err *err)
+{
+	bool	exposed = false;
+
+	if (ec_signer_load_checked(out, &exposed, path, c->strict, err) == -1)
+		return -1;
+	if (exposed)
+		fprintf(stderr, "exportctl: warning: %s: private key file is "
+		    "accessible by group or others (chmod 600 it; --strict "
+		    "refuses it)\n", path);
+	return 0;
+}
+
 static int
 cmd_build(struct cli *c, int argc, char **argv)
 {
@@ -311,7 +337,7 @@ cmd_build(struct cli *c, int argc, char **argv)
 		return cli_usage("build: --profile, --tenant and --out are "
 		    "required");
 	/* Fail on a bad key before touching the database. */
-	if (key != NULL && ec_signer_load(&signer, key, &err) == -1)
+	if (key != NULL && cli_load_signer(c, &signer, key, &err) == -1)
 		return cli_fail(c, &err);
 	req.signer = signer;
 	if (ec_db_connect(&db, c->db, &err) == -1 ||
@@ -403,6 +429,9 @@ cmd_keys(struct cli *c, int argc, char **argv)
 		    "--out DIR\"");
 	if (ec_key_type_parse(&type, tname, &err) == -1)
 		return cli_usage("keys: --type is ed25519 or ecdsa-p256");
+	if (ec_key_dir_exposed(dir))
+		fprintf(stderr, "exportctl: warning: %s is writable by others, "
+		    "who could replace the keys in it\n", dir);
 	if (ec_key_generate(keyid, dir, type, &err) == -1)
 		return cli_fail(c, &err);
 	if (!c->json)
@@ -454,7 +483,7 @@ main(int argc, char **argv)
 		{ "ingest", cmd_ingest }, { "keys", cmd_keys },
 		{ "profiles", cmd_profiles }, { "verify", cmd_verify },
 	};
-	struct cli	c = { NULL, false };
+	struct cli	c = { NULL, false, false };
 	size_t		i;
 	int		ch;
 

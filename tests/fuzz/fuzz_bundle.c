@@ -114,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 i;
 
 	memset(&s, 0, sizeof(s));
-	if (ec_bundle_read_mem(data, size, fuzz_keep, fuzz_member, &s,
+	if (ec_bundle_read_mem(NULL, data, size, fuzz_keep, fuzz_member, &s,
 	    &err) == -1 && err.code != EC_ERR_VERIFY &&
 	    err.code != EC_ERR_IO && err.code != EC_ERR_NOMEM) {
 		fprintf(stderr, "unexpected error %d: %s\n", (int)err.code,
