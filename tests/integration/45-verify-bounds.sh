@@ -36,7 +36,7 @@ with open(path, "wb") as f:
     f.write(prefix + unit[1:] + unit * (n - 1) + suffix)
 EOF
 	(cd "$d/x" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) >"$d/list"
-	tar -C "$d/x" -cf - -T "$d/list" | zstd -q -19 >"$d/b.tar.zst"
+	tar -C "$d/x" -cf - -T "$d/list" | zstd -q -3 >"$d/b.tar.zst"
 	echo "$d/b.tar.zst"
 }
 
