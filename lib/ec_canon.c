@@ -28,6 +28,7 @@ struct canon_member {
 
 static int	canon_dump_value(struct ec_buf *, const json_t *, int,
 		    struct ec_err *);
+static int	canon_shortest(char *, int *, double);
 
 /*
  * Where the scanner is in the text, counted as Jansson counts (1-based
@@ -42,6 +43,11 @@ struct canon_pos {
 
 /* Bytes of a number token copied on the stack for strtod(3). */
 #define CANON_NUM_STACK		64
+/*
+ * Longest integer token that can be an ECMAScript integer form: 21 digits
+ * and a sign; from 1e21 up numbers are written with an exponent.
+ */
+#define CANON_MAX_INT_TOKEN	22
 
 /* A character that continues a number or literal token (RFC 8259 6, 3). */
 static bool
@@ -52,12 +58,12 @@ canon_token_char(unsigned char c)
 }
 
 /*
- * Does the integer token "p" (RFC 8259 6 int, sign included, no fraction
- * or exponent) exceed 2^53 in magnitude?  JSON has no leading zeros, so
- * the digit count decides unless it is 16, the length of 2^53.
+ * Is the integer token "p" (RFC 8259 6 int, sign included, no fraction or
+ * exponent) beyond 2^53 in magnitude?  JSON has no leading zeros, so the
+ * digit count decides unless it is 16, the length of 2^53.
  */
 static bool
-canon_int_unsafe(const char *p, size_t len)
+canon_int_big(const char *p, size_t len)
 {
 	static const char	max[] = "9007199254740992";	/* 2^53 */
 
@@ -71,12 +77,42 @@ canon_int_unsafe(const char *p, size_t len)
 }
 
 /*
+ * Is the integer token "p" (sign included, at most 21 digits) exactly the
+ * ECMAScript form of its double "x", the digits RFC 8785 3.2.2.3 writes?
+ * Then reading and writing it changes nothing, and the canonical form of
+ * every accepted number is accepted again.
+ */
+static bool
+canon_int_is_canonical(const char *p, size_t len, double x)
+{
+	char	digits[CANON_MAX_DIGITS + 1];
+	size_t	i;
+	int	k, n;
+
+	if (len > 0 && p[0] == '-') {
+		p++;
+		len--;
+		x = -x;
+	}
+	if ((k = canon_shortest(digits, &n, x)) == -1 || n < k || n > 21 ||
+	    (size_t)n != len || memcmp(p, digits, (size_t)k) != 0)
+		return false;
+	for (i = (size_t)k; i < len; i++)
+		if (p[i] != '0')
+			return false;
+	return true;
+}
+
+/*
  * I-JSON numbers (RFC 7493 2.2, which RFC 8785 3.1 requires): an integer
- * beyond 2^53 in magnitude has no exact double, and a number outside the
- * double range turns into 0 or infinity; either would change the
- * document's meaning without a word, so both are refused.  A token that
- * is not a JSON number is left for Jansson to reject.  Subnormal results
- * are kept: they are doubles, only less precise.
+ * beyond 2^53 in magnitude mostly has no exact double, and a number
+ * outside the double range turns into 0 or infinity; either would change
+ * the document's meaning without a word, so both are refused.  The one
+ * kind of big integer kept is one already written as RFC 8785 writes its
+ * double (1e20 as 100000000000000000000): reading it changes nothing, and
+ * so every canonical output parses again.  A token that is not a JSON
+ * number is left for Jansson to reject.  Subnormal results are kept: they
+ * are doubles, only less precise.
  */
 static int
 canon_check_number(const char *p, size_t len, const struct canon_pos *pos,
@@ -95,27 +131,29 @@ canon_check_number(const char *p, size_t len, const struct canon_pos *pos,
 		} else if (!in_exp && p[i] >= '1' && p[i] <= '9')
 			nonzero = true;
 	}
-	if (!real) {
-		if (canon_int_unsafe(p, len))
-			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-			    "line %zu, column %zu: integer beyond 2^53 in "
-			    "magnitude has no exact IEEE 754 double (RFC 7493 "
-			    "2.2)", pos->line, pos->column);
+	if (!real && !canon_int_big(p, len))
 		return 0;
-	}
+	if (!real && len > CANON_MAX_INT_TOKEN)
+		goto big;
+
 	if (len >= sizeof(stack) && (s = malloc(len + 1)) == NULL)
 		return ec_err_nomem(err);
 	memcpy(s, p, len);
 	s[len] = '\0';
 	x = strtod(s, NULL);
+	if (s != stack)
+		free(s);
 	if (isinf(x) || (x == 0 && nonzero))
-		rc = ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "line %zu, column %zu: number %s the range of IEEE 754 "
 		    "doubles (RFC 7493 2.2)", pos->line, pos->column,
 		    isinf(x) ? "overflows" : "underflows");
-	if (s != stack)
-		free(s);
-	return rc;
+	if (real || canon_int_is_canonical(p, len, x))
+		return rc;
+big:
+	return ec_err_set(err, EC_ERR_REQUEST_INVALID, "line %zu, column %zu: "
+	    "integer beyond 2^53 in magnitude that no IEEE 754 double holds "
+	    "as written (RFC 7493 2.2)", pos->line, pos->column);
 }
 
 /*

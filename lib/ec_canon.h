@@ -38,13 +38,14 @@
  * duplicate member names, invalid UTF-8 (overlong forms and encoded
  * surrogates included), lone \uD800-\uDFFF escapes, trailing data and
  * nesting past EC_CANON_MAX_DEPTH are rejected, and so are numbers that
- * I-JSON (RFC 7493 2.2) refuses: integers beyond 2^53 in magnitude, which
- * have no exact double, and numbers that would overflow to infinity or
- * underflow to 0.  Nothing is silently altered.  Every number becomes a
- * JSON real holding the nearest double.  \u0000 is allowed in string
- * values.  Before any tree is built, the text is scanned once and refused
- * past EC_MAX_JSON_NODES values and member names (ec_limits.h), so that
- * memory stays bounded whatever the input.
+ * I-JSON (RFC 7493 2.2) refuses: integers beyond 2^53 in magnitude
+ * (unless written exactly as RFC 8785 writes their double, so that
+ * canonical output always parses again), and numbers that would overflow
+ * to infinity or underflow to 0.  Nothing is silently altered.  Every
+ * number becomes a JSON real holding the nearest double.  \u0000 is
+ * allowed in string values.  Before any tree is built, the text is
+ * scanned once and refused past EC_MAX_JSON_NODES values and member names
+ * (ec_limits.h), so that memory stays bounded whatever the input.
  *
  * Returns a new reference the caller owns (json_decref), or NULL with
  * EC_ERR_REQUEST_INVALID and a message such as "line 3, column 5: duplicate

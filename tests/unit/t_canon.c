@@ -240,6 +240,13 @@ test_numbers_parsed(void)
 	    "subnormal kept (a double, only less precise)");
 	canon_is("{\"a\":[1,{\"b\":99999999999999999999}]}", NULL,
 	    "nested big integer refused");
+	canon_is("[100000000000000000000,9007199254740994,-123456789012345680000]",
+	    "[100000000000000000000,9007199254740994,-123456789012345680000]",
+	    "big integers already in their canonical form kept");
+	canon_is("[1e20,1.5e17]", "[100000000000000000000,150000000000000000]",
+	    "reals past 2^53 written as integers, which parse again");
+	canon_is("[1000000000000000000000]", NULL,
+	    "22-digit integer refused (RFC 8785 writes 1e+21)");
 	canon_is("0.1", "0.1", "0.1 shortest");
 	canon_is("[0.30000000000000004,1.7976931348623157e308]",
 	    "[0.30000000000000004,1.7976931348623157e+308]",

@@ -418,7 +418,7 @@ test_parse_sizes(const json_t *base)
 	doc = json_deep_copy(base);
 	(void)json_object_set_new(doc_item(doc, 0), "size",
 	    json_real(9007199254740994.0));
-	doc_bad(doc, "beyond 2^53", "size 2^53 + 2, past exact doubles");
+	doc_bad(doc, "bad size", "size 2^53 + 2, past exact doubles");
 	doc = json_deep_copy(base);
 	(void)json_object_set_new(doc_item(doc, 0), "size",
 	    json_string("12"));
