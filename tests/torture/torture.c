@@ -19,6 +19,8 @@
  *
  *   build/tests/torture tests/fuzz/corpus/verify tests/fixtures
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -229,21 +231,27 @@ torture_both(const char *what, torture_fn *fn, void *arg)
 	torture_run(what, fn, arg, true);
 }
 
-/* Read a whole file; the harness's own allocations are never failed. */
+/*
+ * Read a whole file, made while no failure is armed; one reservation of
+ * its size and one fread(3).
+ */
 static int
 slurp(struct ec_buf *out, const char *path)
 {
 	struct ec_err	 err;
-	char		 chunk[65536];
-	size_t		 n;
+	struct stat	 st;
 	FILE		*f;
-	int		 rc = 0;
+	int		 rc = -1;
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (ec_buf_add(out, chunk, n, &err) == -1)
-			rc = -1;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0 &&
+	    ec_buf_reserve(out, (size_t)st.st_size, &err) == 0 &&
+	    fread(out->data, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
+		out->len = (size_t)st.st_size;
+		out->data[out->len] = '\0';
+		rc = 0;
+	}
 	(void)fclose(f);
 	return rc;
 }
