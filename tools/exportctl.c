@@ -40,7 +40,7 @@ static const char usage_text[] =
 "                                 build a bundle DIR/<name>.tar.zst\n"
 "  verify BUNDLE [--key PUBLIC.pem]\n"
 "                                 verify a bundle offline; bounded: a\n"
-"                                 bundle over 500 MiB, members past 64x\n"
+"                                 bundle over 500 MiB, members past 256x\n"
 "                                 its size, metadata over 8 MiB or\n"
 "                                 65536 JSON values are refused\n"
 "  keys generate --type ed25519|ecdsa-p256 --out DIR\n"
