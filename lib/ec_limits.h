@@ -35,13 +35,15 @@
 #define EC_MAX_META_BYTES	(8 * 1024 * 1024)
 /*
  * Values and member names in one JSON document, checked by a scan of the
- * text before a tree is built (Jansson spends 100-250 bytes per value).
- * The largest real document in the fixtures, a CycloneDX SBOM of 2.2 MB,
- * has 49,387; 2^20 is 21 times that, and bounds the tree of a hostile
- * 64 MiB document at about 250 MiB instead of 5 GiB.  Past it the
- * document is refused (EC_ERR_REQUEST_INVALID).
+ * text before a tree is built: Jansson spends about 230 bytes on an empty
+ * object (measured on Jansson 2.14), so the count, not the byte size,
+ * decides the memory a document costs.  The largest real document in the
+ * fixtures, a CycloneDX SBOM of 2.2 MB, has 49,387; 2^19 is over 10 times
+ * that (real SBOMs of about 20 MB), and bounds the tree of a hostile
+ * document at about 120 MiB instead of 5 GiB.  Past it the document is
+ * refused (EC_ERR_REQUEST_INVALID).
  */
-#define EC_MAX_JSON_NODES	(1024 * 1024)
+#define EC_MAX_JSON_NODES	(512 * 1024)
 /*
  * Values in one metadata document when verifying (manifest, provenance):
  * EC_MAX_OUTPUTS items of 7 values each, with room for selectors and
