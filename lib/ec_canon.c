@@ -264,7 +264,13 @@ ec_canon_parse_max(const char *in, size_t len, size_t max_nodes,
 	v = json_loadb(in, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
 	    JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
 	if (v == NULL) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+		/*
+		 * Jansson 2.14 returns NULL with the error never filled in
+		 * when json_object() or json_array() cannot allocate: that
+		 * is memory, not the document.
+		 */
+		if (json_error_code(&jerr) == json_error_out_of_memory ||
+		    jerr.text[0] == '\0')
 			(void)ec_err_nomem(err);
 		else {
 			canon_clean_message(jerr.text);
