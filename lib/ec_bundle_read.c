@@ -133,8 +133,8 @@ read_limit(uint64_t compressed)
 }
 
 /*
- * Check one regular member's tar header before its data is touched: the
- * size is what libarchive will decompress for it, so a bomb stops here.
+ * Check one member's tar header before its data is touched: the size is
+ * what libarchive will decompress for it, so a bomb stops here.
  */
 static int
 read_check_size(struct read_state *st, struct archive_entry *ae,
@@ -179,9 +179,17 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "bundle has more than %d members",
 			    EC_MAX_BUNDLE_ENTRIES);
-		/* Directories carry no data and we unpack nothing to disk. */
-		if (archive_entry_filetype(ae) == AE_IFDIR)
+		/*
+		 * Directories carry no data and we unpack nothing to disk,
+		 * but a hostile header may still give one a size: count it
+		 * like any member's, so the bound holds whatever the tar
+		 * reader makes of it (libarchive 3.6 reads it as 0).
+		 */
+		if (archive_entry_filetype(ae) == AE_IFDIR) {
+			if (read_check_size(st, ae, err) == -1)
+				return -1;
 			continue;
+		}
 		if (read_check_name(archive_entry_pathname(ae), err) == -1)
 			return -1;
 		if (archive_entry_filetype(ae) != AE_IFREG ||
