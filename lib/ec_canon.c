@@ -250,6 +250,12 @@ ec_canon_parse_max(const char *in, size_t len, size_t max_nodes,
 	json_error_t	 jerr;
 	json_t		*v;
 
+	if (len > EC_MAX_DOC_BYTES) {
+		(void)ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "JSON text of %zu bytes exceeds %d (EC_MAX_DOC_BYTES)", len,
+		    EC_MAX_DOC_BYTES);
+		return NULL;
+	}
 	if (canon_scan(in, len, max_nodes, err) == -1)
 		return NULL;
 	/*

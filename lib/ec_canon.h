@@ -49,7 +49,8 @@
  *
  * Returns a new reference the caller owns (json_decref), or NULL with
  * EC_ERR_REQUEST_INVALID and a message such as "line 3, column 5: duplicate
- * object key" (columns count characters), or EC_ERR_NOMEM.
+ * object key" (columns count characters), EC_ERR_TOO_LARGE for text past
+ * EC_MAX_DOC_BYTES, or EC_ERR_NOMEM.
  */
 json_t	*ec_canon_parse(const char *in, size_t len, struct ec_err *err)
 	    EC_MUST_CHECK;

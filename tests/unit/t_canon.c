@@ -9,6 +9,7 @@
 
 #include "tap.h"
 #include "ec_canon.h"
+#include "ec_limits.h"
 
 /* want == NULL: the input must be rejected. */
 static void
@@ -534,7 +535,7 @@ test_node_limit(void)
 	char		*doc;
 	size_t		 i, n = 63u * 1024 * 1024 / 3, len = 0;
 
-	if ((doc = malloc(n * 3 + 32)) == NULL)
+	if ((doc = malloc(EC_MAX_DOC_BYTES + 1)) == NULL)
 		abort();
 	len += (size_t)sprintf(doc, "{\"id\":\"M\",\"x\":[");
 	for (i = 0; i < n; i++) {
@@ -552,6 +553,10 @@ test_node_limit(void)
 		ru.ru_maxrss = -1;
 	ok(ru.ru_maxrss >= 0 && ru.ru_maxrss < 256 * 1024,
 	    "peak RSS %ld KiB stays below 256 MiB", ru.ru_maxrss);
+
+	v = ec_canon_parse(doc, EC_MAX_DOC_BYTES + 1, &err);
+	ok(v == NULL && err.code == EC_ERR_TOO_LARGE,
+	    "text past EC_MAX_DOC_BYTES refused before the scan: %s", err.msg);
 	free(doc);
 
 	v = ec_canon_parse_max("[{},{}]", 7, 3, &err);
