@@ -10,8 +10,10 @@
  *   - peak RSS stays below 256 MiB (plus what libFuzzer itself keeps);
  *   - a refusal is EC_ERR_VERIFY, EC_ERR_IO or EC_ERR_NOMEM, never another
  *     code, and success implies the bundle was signed iff a key was given.
- * Seeds (bundles built by exportctl from tests/fixtures, with and without
- * that key): tests/fuzz/corpus/verify/.
+ * Seeds (bundles built by exportctl from three OpenVEX and three OSV
+ * documents of tests/fixtures, whose sources and licences are in
+ * tests/fixtures/NOTICE.md, with and without that key; byte 0 first):
+ * tests/fuzz/corpus/verify/.
  *
  *   make build-fuzz/fuzz_verify
  *   build-fuzz/fuzz_verify -max_total_time=600 tests/fuzz/corpus/verify
