@@ -80,7 +80,7 @@ GO_ENV	= GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off \
 .SECONDARY:
 
 .PHONY: all deps check check-unit check-san check-fuzz check-integration \
-	demo bench fuzz clean
+	check-torture demo bench fuzz clean
 
 all: $(TOOLS) $(UNIT_BIN)
 all: $(TTOOL_BIN) $(GO_BIN)
@@ -158,6 +158,20 @@ $(BUILD)/export-cron: $(BUILD)/tools/export_cron.o $(LIB_A)
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Allocation-failure injection (tests/torture/torture.c): lib/'s own
+# allocations are wrapped so that the Nth one fails, for every N.  Run it
+# with SAN=1 too, where LeakSanitizer catches a leak on any error path.
+TORTURE_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=reallocarray,--wrap=strdup,--wrap=strndup
+$(BUILD)/tests/torture.o: tests/torture/torture.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+$(BUILD)/tests/torture: $(BUILD)/tests/torture.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) $(TORTURE_WRAP) -o $@ $^ $(PKG_LIBS)
+check-torture: $(BUILD)/tests/torture
+	prove -f -e '' $(BUILD)/tests/torture :: tests/fuzz/corpus/verify \
+	    tests/fixtures
+
 # Fuzz targets: clang's libFuzzer with ASan and UBSan over the same lib/.
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ilib \
 	-fsanitize=address,undefined $(PKG_CFLAGS)
@@ -208,6 +222,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) check-unit
 	$(MAKE) check-san
+	$(MAKE) SAN=1 check-torture
 	$(MAKE) check-fuzz
 	$(MAKE) check-integration
 

@@ -129,29 +129,49 @@ typedef bool ec_bundle_keep_fn(void *arg, const char *name);
 typedef int ec_bundle_member_fn(void *arg, const struct ec_bundle_member *m,
     struct ec_err *err);
 
+/* What reading a bundle cost, filled in whether it succeeds or not. */
+struct ec_bundle_stats {
+	uint64_t	compressed;	/* bytes of the file (or memory) */
+	uint64_t	declared;	/* member sizes from the tar headers */
+	uint64_t	read;		/* uncompressed member bytes read */
+	uint64_t	limit;		/* the bound "declared" was held to */
+};
+
 /*
  * Read the tar+zstd bundle at "path" (or "len" bytes at "mem" for the
  * _mem form), hashing every member and calling "fn" for each in archive
- * order.  Hostile input is bounded: only zstd-compressed (or plain) tar,
- * only regular files and directories, no absolute paths, no ".." and no
- * duplicate names, at most EC_MAX_BUNDLE_ENTRIES members of at most
- * EC_MAX_ENTRY_BYTES each, zstd window at most 2^EC_ZSTD_WINDOW_LOG_MAX.
- * EC_ERR_VERIFY for a malformed or refused bundle, EC_ERR_IO.
+ * order.  Hostile input is bounded, each check made on the tar header
+ * before a byte of the member is decompressed: only zstd-compressed (or
+ * plain) tar, only regular files and directories, no absolute paths, no
+ * ".." and no duplicate names, at most EC_MAX_BUNDLE_ENTRIES members of at
+ * most EC_MAX_ENTRY_BYTES each, a kept member at most EC_MAX_META_BYTES,
+ * and the sum of the members' sizes at most EC_MAX_EXPANSION times the
+ * compressed size (at least EC_MIN_EXPANSION_BASE), never more than
+ * EC_MAX_EXPANSION times EC_MAX_BUNDLE_BYTES; a file over
+ * EC_MAX_BUNDLE_BYTES is refused before it is read.  So the work done is
+ * proportional to the input, whatever the headers claim.  The message
+ * names the limit that was hit.  The zstd window is at most
+ * 2^EC_ZSTD_WINDOW_LOG_MAX.  "path" must be a regular file: it is opened
+ * O_NONBLOCK and checked with fstat, so a FIFO cannot hang the reader.
+ * "stats" (may be NULL) says what was read, also on failure.
+ * EC_ERR_VERIFY for a malformed or refused bundle, EC_ERR_REQUEST_INVALID
+ * for a path that is not a regular file, EC_ERR_IO, EC_ERR_NOMEM.
  */
-int	ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
-	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
-	    EC_MUST_CHECK;
-int	ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
-	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
-	    EC_MUST_CHECK;
+int	ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
+	    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
+	    struct ec_err *err) EC_MUST_CHECK;
+int	ec_bundle_read_mem(struct ec_bundle_stats *stats, const void *mem,
+	    size_t len, ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn,
+	    void *arg, struct ec_err *err) EC_MUST_CHECK;
 /*
  * The same walk over the directory "dir" (an unpacked bundle or a
  * directory output), in directory order, names relative to "dir": only
  * regular files and directories (links, devices, FIFOs refused), the same
- * count and size bounds.  EC_ERR_VERIFY, EC_ERR_IO.
+ * count and size bounds; "stats" (may be NULL) counts the bytes hashed.
+ * EC_ERR_VERIFY, EC_ERR_IO.
  */
-int	ec_bundle_read_dir(const char *dir, ec_bundle_keep_fn *keep,
-	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
-	    EC_MUST_CHECK;
+int	ec_bundle_read_dir(struct ec_bundle_stats *stats, const char *dir,
+	    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 #endif

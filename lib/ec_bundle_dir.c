@@ -28,6 +28,7 @@ struct dir_walk {
 	ec_bundle_member_fn	*fn;
 	void			*arg;
 	size_t			 files;
+	struct ec_bundle_stats	*stats;		/* borrowed; may be NULL */
 };
 
 /* A member whose bytes the caller keeps (metadata): read it whole. */
@@ -82,6 +83,10 @@ dir_member(struct dir_walk *w, const char *path, const char *name,
 		    "%.200s: larger than %llu bytes", name,
 		    (unsigned long long)EC_MAX_ENTRY_BYTES);
 		goto out;
+	}
+	if (w->stats != NULL) {
+		w->stats->declared += m.size;
+		w->stats->read += m.size;
 	}
 	rc = w->fn(w->arg, &m, err);
 out:
@@ -139,10 +144,14 @@ dir_walk(struct dir_walk *w, const char *rel, int depth, struct ec_err *err)
 }
 
 int
-ec_bundle_read_dir(const char *dir, ec_bundle_keep_fn *keep,
-    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+ec_bundle_read_dir(struct ec_bundle_stats *stats, const char *dir,
+    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
+    struct ec_err *err)
 {
-	struct dir_walk	w = { dir, keep, fn, arg, 0 };
+	struct dir_walk	w = { dir, keep, fn, arg, 0, stats };
+
+	if (stats != NULL)
+		memset(stats, 0, sizeof(*stats));
 
 	return dir_walk(&w, "", 0, err);
 }

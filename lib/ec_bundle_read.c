@@ -2,13 +2,20 @@
  * ec_bundle_read: walk a bundle that may come from anywhere.  The checks
  * stop path traversal (absolute names, ".."), link tricks (symlinks, hard
  * links, devices), duplicate members that would let a second manifest
- * shadow the first, and decompression bombs (member count and size caps;
- * libzstd refuses frames that need a window above 2^27 unless told
- * otherwise, ZSTD_WINDOWLOG_LIMIT_DEFAULT, and libarchive does not tell it).
+ * shadow the first, and decompression bombs: member count, member size
+ * and the total of all sizes are checked on each tar header (ustar gives
+ * a member's size before its data) against caps derived from the
+ * compressed size, so no member is decompressed past them; libzstd
+ * refuses frames that need a window above 2^27 unless told otherwise,
+ * ZSTD_WINDOWLOG_LIMIT_DEFAULT, and libarchive does not tell it.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -23,6 +30,7 @@ struct read_state {
 	void			*arg;
 	char			**names;	/* owned; members seen so far */
 	size_t			 n;
+	struct ec_bundle_stats	*stats;		/* borrowed */
 };
 
 static int
@@ -71,11 +79,12 @@ read_member(struct read_state *st, struct archive *a,
 
 	memset(&m, 0, sizeof(m));
 	m.name = archive_entry_pathname(ae);
-	if (archive_entry_size_is_set(ae) && (archive_entry_size(ae) < 0 ||
-	    (uint64_t)archive_entry_size(ae) > EC_MAX_ENTRY_BYTES))
-		return ec_err_set(err, EC_ERR_VERIFY,
-		    "bundle member %.200s: size out of range", m.name);
 	kept = st->keep != NULL && st->keep(st->arg, m.name);
+	if (kept && (uint64_t)archive_entry_size(ae) > EC_MAX_META_BYTES)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "bundle member %.200s: %lld bytes, more than the %d of "
+		    "a metadata file (EC_MAX_META_BYTES)", m.name,
+		    (long long)archive_entry_size(ae), EC_MAX_META_BYTES);
 	ec_buf_init(&keep, EC_MAX_META_BYTES);
 	ec_sha256_init(&h);
 	while ((n = archive_read_data(a, chunk, sizeof(chunk))) != 0) {
@@ -85,19 +94,17 @@ read_member(struct read_state *st, struct archive *a,
 			    archive_error_string(a));
 			goto out;
 		}
+		/* libarchive stops at the header's size; this is belt only. */
 		if ((uint64_t)n > EC_MAX_ENTRY_BYTES - m.size) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
 			    "bundle member %.200s: too large", m.name);
 			goto out;
 		}
-		if (kept && ec_buf_add(&keep, chunk, (size_t)n, err) == -1) {
-			(void)ec_err_prefix(err, "bundle member %.200s",
-			    m.name);
-			err->code = EC_ERR_VERIFY;
+		if (kept && ec_buf_add(&keep, chunk, (size_t)n, err) == -1)
 			goto out;
-		}
 		ec_sha256_update(&h, chunk, (size_t)n);
 		m.size += (uint64_t)n;
+		st->stats->read += (uint64_t)n;
 	}
 	ec_sha256_final(m.sha256, &h);
 	if (kept)
@@ -106,6 +113,51 @@ read_member(struct read_state *st, struct archive *a,
 out:
 	ec_buf_dispose(&keep);
 	return rc;
+}
+
+/*
+ * The bound on the sum of the member sizes: EC_MAX_EXPANSION times the
+ * compressed size, read from the file before the first header, with a
+ * floor so that small bundles of repetitive JSON still pass.
+ */
+static uint64_t
+read_limit(uint64_t compressed)
+{
+	uint64_t	base = compressed;
+
+	if (base < EC_MIN_EXPANSION_BASE)
+		base = EC_MIN_EXPANSION_BASE;
+	if (base > EC_MAX_BUNDLE_BYTES)
+		base = EC_MAX_BUNDLE_BYTES;
+	return base * EC_MAX_EXPANSION;
+}
+
+/*
+ * Check one member's tar header before its data is touched: the size is
+ * what libarchive will decompress for it, so a bomb stops here.
+ */
+static int
+read_check_size(struct read_state *st, struct archive_entry *ae,
+    struct ec_err *err)
+{
+	const char	*name = archive_entry_pathname(ae);
+	int64_t		 size = archive_entry_size(ae);
+
+	if (!archive_entry_size_is_set(ae) || size < 0 ||
+	    (uint64_t)size > EC_MAX_ENTRY_BYTES)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "bundle member %.200s: size out of range (at most %llu "
+		    "bytes, EC_MAX_ENTRY_BYTES)", name,
+		    (unsigned long long)EC_MAX_ENTRY_BYTES);
+	st->stats->declared += (uint64_t)size;
+	if (st->stats->declared > st->stats->limit)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "bundle member %.200s: members would expand past %llu "
+		    "bytes, %d times the %s (EC_MAX_EXPANSION)", name,
+		    (unsigned long long)st->stats->limit, EC_MAX_EXPANSION,
+		    st->stats->compressed > EC_MAX_BUNDLE_BYTES ?
+		    "500 MiB bundle limit" : "compressed size");
+	return 0;
 }
 
 static int
@@ -127,9 +179,17 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "bundle has more than %d members",
 			    EC_MAX_BUNDLE_ENTRIES);
-		/* Directories carry no data and we unpack nothing to disk. */
-		if (archive_entry_filetype(ae) == AE_IFDIR)
+		/*
+		 * Directories carry no data and we unpack nothing to disk,
+		 * but a hostile header may still give one a size: count it
+		 * like any member's, so the bound holds whatever the tar
+		 * reader makes of it (libarchive 3.6 reads it as 0).
+		 */
+		if (archive_entry_filetype(ae) == AE_IFDIR) {
+			if (read_check_size(st, ae, err) == -1)
+				return -1;
 			continue;
+		}
 		if (read_check_name(archive_entry_pathname(ae), err) == -1)
 			return -1;
 		if (archive_entry_filetype(ae) != AE_IFREG ||
@@ -138,7 +198,8 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "bundle member %.200s: only regular files allowed",
 			    archive_entry_pathname(ae));
-		if (read_remember(st, archive_entry_pathname(ae), err) == -1 ||
+		if (read_check_size(st, ae, err) == -1 ||
+		    read_remember(st, archive_entry_pathname(ae), err) == -1 ||
 		    read_member(st, a, ae, err) != 0)
 			return -1;
 	}
@@ -146,13 +207,15 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 }
 
 static int
-read_run(struct archive *a, ec_bundle_keep_fn *keep,
-    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+read_run(struct ec_bundle_stats *stats, struct archive *a,
+    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
+    struct ec_err *err)
 {
-	struct read_state	st = { keep, fn, arg, NULL, 0 };
+	struct read_state	st = { keep, fn, arg, NULL, 0, stats };
 	size_t			i;
 	int			rc;
 
+	stats->limit = read_limit(stats->compressed);
 	rc = read_archive(&st, a, err);
 	for (i = 0; i < st.n; i++)
 		free(st.names[i]);
@@ -181,33 +244,97 @@ read_new(struct ec_err *err)
 	return a;
 }
 
-int
-ec_bundle_read(const char *path, ec_bundle_keep_fn *keep,
-    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+/*
+ * Open "path" for reading without blocking on a FIFO or a device, refuse
+ * anything but a regular file, then make the descriptor blocking again
+ * for libarchive.  Its size goes to *size_out.
+ */
+static int
+read_open_regular(int *fd_out, uint64_t *size_out, const char *path,
+    struct ec_err *err)
 {
-	struct archive	*a;
-	int		 e;
+	struct stat	st;
+	int		fd, flags;
 
-	if ((a = read_new(err)) == NULL)
-		return -1;
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		/* Opening reads the first block: most failures are the data's. */
-		e = archive_errno(a);
-		(void)ec_err_set(err, e == ENOENT || e == EACCES || e == EISDIR ||
-		    e == ENOTDIR || e == EIO ? EC_ERR_IO : EC_ERR_VERIFY,
-		    "%s: %s", path, archive_error_string(a));
-		archive_read_free(a);
-		return -1;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
+	    -1)
+		return ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
+		    strerror(errno));
+		goto fail;
 	}
-	return read_run(a, keep, fn, arg, err);
+	if (!S_ISREG(st.st_mode)) {
+		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "%.200s: not a regular file", path);
+		goto fail;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	*fd_out = fd;
+	*size_out = (uint64_t)st.st_size;
+	return 0;
+fail:
+	(void)close(fd);
+	return -1;
 }
 
 int
-ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
-    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
+    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
+    struct ec_err *err)
 {
-	struct archive	*a;
+	struct ec_bundle_stats	 local;
+	struct archive		*a;
+	int			 fd = -1, e, rc = -1;
 
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	if (read_open_regular(&fd, &stats->compressed, path, err) == -1)
+		return -1;
+	if (stats->compressed > EC_MAX_BUNDLE_BYTES) {
+		(void)ec_err_set(err, EC_ERR_VERIFY,
+		    "%.200s: %llu bytes, more than the %llu of a bundle "
+		    "(EC_MAX_BUNDLE_BYTES)", path,
+		    (unsigned long long)stats->compressed,
+		    (unsigned long long)EC_MAX_BUNDLE_BYTES);
+		goto out;
+	}
+	if ((a = read_new(err)) == NULL)
+		goto out;
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+		/* Opening reads the first block: most failures are the data's. */
+		e = archive_errno(a);
+		(void)ec_err_set(err, e == EIO ? EC_ERR_IO : EC_ERR_VERIFY,
+		    "%.200s: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		goto out;
+	}
+	rc = read_run(stats, a, keep, fn, arg, err);
+out:
+	/* archive_read_open_fd() leaves the descriptor to its owner. */
+	(void)close(fd);
+	return rc;
+}
+
+int
+ec_bundle_read_mem(struct ec_bundle_stats *stats, const void *mem,
+    size_t len, ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
+    struct ec_err *err)
+{
+	struct ec_bundle_stats	 local;
+	struct archive		*a;
+
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	stats->compressed = len;
 	if ((a = read_new(err)) == NULL)
 		return -1;
 	if (archive_read_open_memory(a, mem, len) != ARCHIVE_OK) {
@@ -216,5 +343,5 @@ ec_bundle_read_mem(const void *mem, size_t len, ec_bundle_keep_fn *keep,
 		archive_read_free(a);
 		return -1;
 	}
-	return read_run(a, keep, fn, arg, err);
+	return read_run(stats, a, keep, fn, arg, err);
 }

@@ -4,12 +4,14 @@
  * sorts by UTF-16 code units nor prints numbers the ECMAScript way.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ec_canon.h"
+#include "ec_limits.h"
 #include "ec_num.h"
 
 /* Integers up to 2^53 in magnitude are exact doubles; 2^53 + 1 is not. */
@@ -26,45 +28,195 @@ struct canon_member {
 
 static int	canon_dump_value(struct ec_buf *, const json_t *, int,
 		    struct ec_err *);
+static int	canon_shortest(char *, int *, double);
 
 /*
- * Refuse nesting past EC_CANON_MAX_DEPTH before Jansson sees the text, so
- * that its recursive descent never goes deeper than we allow.  Brackets
- * inside strings are skipped; for well-formed JSON the count is exact, and
- * text that confuses it is malformed, which Jansson rejects anyway.  Lines
- * and columns are counted as Jansson counts them (1-based; a column per
- * character, i.e. per byte that is not a UTF-8 continuation byte) so that
- * every message from ec_canon_parse() points the same way.
+ * Where the scanner is in the text, counted as Jansson counts (1-based
+ * lines; a column per character, i.e. per byte that is not a UTF-8
+ * continuation byte), so that every message from ec_canon_parse() points
+ * the same way.
+ */
+struct canon_pos {
+	size_t	line;
+	size_t	column;
+};
+
+/* Bytes of a number token copied on the stack for strtod(3). */
+#define CANON_NUM_STACK		64
+/*
+ * Longest integer token that can be an ECMAScript integer form: 21 digits
+ * and a sign; from 1e21 up numbers are written with an exponent.
+ */
+#define CANON_MAX_INT_TOKEN	22
+
+/* A character that continues a number or literal token (RFC 8259 6, 3). */
+static bool
+canon_token_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.';
+}
+
+/*
+ * Is the integer token "p" (RFC 8259 6 int, sign included, no fraction or
+ * exponent) beyond 2^53 in magnitude?  JSON has no leading zeros, so the
+ * digit count decides unless it is 16, the length of 2^53.
+ */
+static bool
+canon_int_big(const char *p, size_t len)
+{
+	static const char	max[] = "9007199254740992";	/* 2^53 */
+
+	if (len > 0 && p[0] == '-') {
+		p++;
+		len--;
+	}
+	if (len != sizeof(max) - 1)
+		return len > sizeof(max) - 1;
+	return memcmp(p, max, len) > 0;
+}
+
+/*
+ * Is the integer token "p" (sign included, at most 21 digits) exactly the
+ * ECMAScript form of its double "x", the digits RFC 8785 3.2.2.3 writes?
+ * Then reading and writing it changes nothing, and the canonical form of
+ * every accepted number is accepted again.
+ */
+static bool
+canon_int_is_canonical(const char *p, size_t len, double x)
+{
+	char	digits[CANON_MAX_DIGITS + 1];
+	size_t	i;
+	int	k, n;
+
+	if (len > 0 && p[0] == '-') {
+		p++;
+		len--;
+		x = -x;
+	}
+	if ((k = canon_shortest(digits, &n, x)) == -1 || n < k || n > 21 ||
+	    (size_t)n != len || memcmp(p, digits, (size_t)k) != 0)
+		return false;
+	for (i = (size_t)k; i < len; i++)
+		if (p[i] != '0')
+			return false;
+	return true;
+}
+
+/*
+ * I-JSON numbers (RFC 7493 2.2, which RFC 8785 3.1 requires): an integer
+ * beyond 2^53 in magnitude mostly has no exact double, and a number
+ * outside the double range turns into 0 or infinity; either would change
+ * the document's meaning without a word, so both are refused.  The one
+ * kind of big integer kept is one already written as RFC 8785 writes its
+ * double (1e20 as 100000000000000000000): reading it changes nothing, and
+ * so every canonical output parses again.  A token that is not a JSON
+ * number is left for Jansson to reject.  Subnormal results are kept: they
+ * are doubles, only less precise.
  */
 static int
-canon_check_depth(const char *in, size_t len, struct ec_err *err)
+canon_check_number(const char *p, size_t len, const struct canon_pos *pos,
+    struct ec_err *err)
 {
-	size_t		i, line = 1, column = 0;
-	int		depth = 0;
-	int		in_string = 0, escaped = 0;
-	unsigned char	c;
+	char		 stack[CANON_NUM_STACK], *s = stack;
+	double		 x;
+	size_t		 i;
+	bool		 real = false, nonzero = false, in_exp = false;
+	int		 rc = 0;
 
 	for (i = 0; i < len; i++) {
-		c = (unsigned char)in[i];
-		if (c == '\n') {
-			line++;
-			column = 0;
-		} else if ((c & 0xc0) != 0x80)
-			column++;
+		if (p[i] == '.' || p[i] == 'e' || p[i] == 'E') {
+			real = true;
+			in_exp = in_exp || p[i] != '.';
+		} else if (!in_exp && p[i] >= '1' && p[i] <= '9')
+			nonzero = true;
+	}
+	if (!real && !canon_int_big(p, len))
+		return 0;
+	if (!real && len > CANON_MAX_INT_TOKEN)
+		goto big;
+
+	if (len >= sizeof(stack) && (s = malloc(len + 1)) == NULL)
+		return ec_err_nomem(err);
+	memcpy(s, p, len);
+	s[len] = '\0';
+	x = strtod(s, NULL);
+	if (s != stack)
+		free(s);
+	if (isinf(x) || (x == 0 && nonzero))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "line %zu, column %zu: number %s the range of IEEE 754 "
+		    "doubles (RFC 7493 2.2)", pos->line, pos->column,
+		    isinf(x) ? "overflows" : "underflows");
+	if (real || canon_int_is_canonical(p, len, x))
+		return rc;
+big:
+	return ec_err_set(err, EC_ERR_REQUEST_INVALID, "line %zu, column %zu: "
+	    "integer beyond 2^53 in magnitude that no IEEE 754 double holds "
+	    "as written (RFC 7493 2.2)", pos->line, pos->column);
+}
+
+/*
+ * Bound a document before Jansson builds its tree, which costs a few
+ * hundred bytes per value: nesting past EC_CANON_MAX_DEPTH (Jansson's
+ * descent recurses per level), more than "max_nodes" values and member
+ * names, and numbers I-JSON refuses.  Brackets inside strings are
+ * skipped; for well-formed JSON the counts are exact, and text that
+ * confuses them is malformed, which Jansson rejects anyway.
+ */
+static int
+canon_scan(const char *in, size_t len, size_t max_nodes, struct ec_err *err)
+{
+	struct canon_pos	pos = { 1, 0 }, tpos = { 1, 0 };
+	size_t			i, nodes = 0, tstart = 0;
+	int			depth = 0;
+	bool			in_string = false, escaped = false;
+	bool			in_token = false;
+	unsigned char		c;
+
+	for (i = 0; i <= len; i++) {
+		c = i < len ? (unsigned char)in[i] : ' ';
+		if (i < len && c == '\n') {
+			pos.line++;
+			pos.column = 0;
+		} else if (i < len && (c & 0xc0) != 0x80)
+			pos.column++;
 		if (in_string) {
 			if (escaped)
-				escaped = 0;
+				escaped = false;
 			else if (c == '\\')
-				escaped = 1;
+				escaped = true;
 			else if (c == '"')
-				in_string = 0;
-		} else if (c == '"')
-			in_string = 1;
-		else if (c == '[' || c == '{') {
+				in_string = false;
+			continue;
+		}
+		if (in_token) {
+			if (canon_token_char(c))
+				continue;
+			in_token = false;
+			if ((in[tstart] == '-' || (in[tstart] >= '0' &&
+			    in[tstart] <= '9')) && canon_check_number(in +
+			    tstart, i - tstart, &tpos, err) == -1)
+				return -1;
+		}
+		if (c == '"' || c == '[' || c == '{' || canon_token_char(c)) {
+			if (++nodes > max_nodes)
+				return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+				    "line %zu, column %zu: more than %zu "
+				    "values and member names", pos.line,
+				    pos.column, max_nodes);
+		}
+		if (c == '"')
+			in_string = true;
+		else if (canon_token_char(c)) {
+			in_token = true;
+			tstart = i;
+			tpos = pos;
+		} else if (c == '[' || c == '{') {
 			if (++depth > EC_CANON_MAX_DEPTH)
 				return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 				    "line %zu, column %zu: nesting deeper "
-				    "than %d levels", line, column,
+				    "than %d levels", pos.line, pos.column,
 				    EC_CANON_MAX_DEPTH);
 		} else if ((c == ']' || c == '}') && depth > 0)
 			depth--;
@@ -88,10 +240,23 @@ canon_clean_message(char *s)
 json_t *
 ec_canon_parse(const char *in, size_t len, struct ec_err *err)
 {
+	return ec_canon_parse_max(in, len, EC_MAX_JSON_NODES, err);
+}
+
+json_t *
+ec_canon_parse_max(const char *in, size_t len, size_t max_nodes,
+    struct ec_err *err)
+{
 	json_error_t	 jerr;
 	json_t		*v;
 
-	if (canon_check_depth(in, len, err) == -1)
+	if (len > EC_MAX_DOC_BYTES) {
+		(void)ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "JSON text of %zu bytes exceeds %d (EC_MAX_DOC_BYTES)", len,
+		    EC_MAX_DOC_BYTES);
+		return NULL;
+	}
+	if (canon_scan(in, len, max_nodes, err) == -1)
 		return NULL;
 	/*
 	 * RFC 8785 section 3.1 holds input to I-JSON (RFC 7493): unique
@@ -105,7 +270,13 @@ ec_canon_parse(const char *in, size_t len, struct ec_err *err)
 	v = json_loadb(in, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
 	    JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
 	if (v == NULL) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+		/*
+		 * Jansson 2.14 returns NULL with the error never filled in
+		 * when json_object() or json_array() cannot allocate: that
+		 * is memory, not the document.
+		 */
+		if (json_error_code(&jerr) == json_error_out_of_memory ||
+		    jerr.text[0] == '\0')
 			(void)ec_err_nomem(err);
 		else {
 			canon_clean_message(jerr.text);

@@ -36,18 +36,32 @@
 /*
  * Parse "len" bytes at "in" (no NUL needed) with the RFC 8785 input rules:
  * duplicate member names, invalid UTF-8 (overlong forms and encoded
- * surrogates included), lone \uD800-\uDFFF escapes, trailing data, nesting
- * past EC_CANON_MAX_DEPTH and numbers too large for a double are rejected.
- * Every number becomes a JSON real holding the nearest double, so integers
- * past 2^53 round as they would in ECMAScript; numbers too small for a
- * double become 0, as they do there.  \u0000 is allowed in string values.
+ * surrogates included), lone \uD800-\uDFFF escapes, trailing data and
+ * nesting past EC_CANON_MAX_DEPTH are rejected, and so are numbers that
+ * I-JSON (RFC 7493 2.2) refuses: integers beyond 2^53 in magnitude
+ * (unless written exactly as RFC 8785 writes their double, so that
+ * canonical output always parses again), and numbers that would overflow
+ * to infinity or underflow to 0.  Nothing is silently altered.  Every
+ * number becomes a JSON real holding the nearest double.  \u0000 is
+ * allowed in string values.  Before any tree is built, the text is
+ * scanned once and refused past EC_MAX_JSON_NODES values and member names
+ * (ec_limits.h), so that memory stays bounded whatever the input.
  *
  * Returns a new reference the caller owns (json_decref), or NULL with
  * EC_ERR_REQUEST_INVALID and a message such as "line 3, column 5: duplicate
- * object key" (columns count characters), or EC_ERR_NOMEM.
+ * object key" (columns count characters), EC_ERR_TOO_LARGE for text past
+ * EC_MAX_DOC_BYTES, or EC_ERR_NOMEM.
  */
 json_t	*ec_canon_parse(const char *in, size_t len, struct ec_err *err)
 	    EC_MUST_CHECK;
+
+/*
+ * ec_canon_parse() with a tighter node bound: at most "max_nodes" values
+ * and member names, for documents whose shape is known to be small (a DSSE
+ * envelope, a manifest).
+ */
+json_t	*ec_canon_parse_max(const char *in, size_t len, size_t max_nodes,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * Append the RFC 8785 serialisation of "v" (borrowed, not modified) to

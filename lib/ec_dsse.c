@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <nettle/base64.h>
 
+#include "ec_canon.h"
 #include "ec_dsse.h"
 #include "ec_limits.h"
 #include "ec_num.h"
@@ -17,6 +18,13 @@
 #define DSSE_MAX_TYPE_LEN	256
 /* "DSSEv1", four spaces and two decimal lengths of at most 20 digits. */
 #define DSSE_PAE_OVERHEAD	64
+/*
+ * JSON values and names read from one envelope: the object, its three
+ * members and their values, and up to 8 per signature (an object with
+ * keyid, sig and room for a field or two more).  Checked by a scan before
+ * the tree is built; an envelope with thousands of signatures stops there.
+ */
+#define DSSE_MAX_NODES		(8 + 8 * EC_DSSE_MAX_SIGNATURES)
 /* Characters of a hostile payloadType quoted back in an error message. */
 #define DSSE_QUOTE_MAX		64
 
@@ -243,7 +251,7 @@ out:
 /*
  * A string member of an envelope object.  Absent reads as "": the DSSE
  * envelope spec lets empty fields be omitted.  Present, it must be a
- * string.  *out borrows from "obj".
+ * string without U+0000.  *out borrows from "obj".
  */
 static bool
 dsse_get_str(struct ec_slice *out, const json_t *obj, const char *key)
@@ -256,7 +264,9 @@ dsse_get_str(struct ec_slice *out, const json_t *obj, const char *key)
 		out->len = 0;
 		return true;
 	}
-	if (!json_is_string(j))
+	/* No U+0000: every DSSE reader must see the same string. */
+	if (!json_is_string(j) ||
+	    strlen(json_string_value(j)) != json_string_length(j))
 		return false;
 	out->p = json_string_value(j);
 	out->len = json_string_length(j);
@@ -299,20 +309,26 @@ dsse_parse(json_t **root_out, struct ec_slice *type, struct ec_slice *b64,
     const json_t **sigs, const char *env, size_t env_len, struct ec_err *err)
 {
 	json_t		*root;
-	json_error_t	 jerr;
 	size_t		 nsig;
 
 	if (env_len > EC_MAX_META_BYTES)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "DSSE envelope exceeds %d bytes", EC_MAX_META_BYTES);
 	/*
-	 * RFC 8259 4 leaves duplicate names to the reader; another DSSE reader
-	 * that took the other "payload" would see another document.
+	 * Bounded before a tree is built: a 63 MiB {"signatures":[{},...]}
+	 * must cost a scan, not 5 GB of Jansson objects.  Duplicate names
+	 * are refused (RFC 8259 4 leaves them to the reader; another DSSE
+	 * reader that took the other "payload" would see another document).
 	 */
-	root = json_loadb(env, env_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return ec_err_set(err, EC_ERR_VERIFY,
-		    "malformed envelope: line %d: %s", jerr.line, jerr.text);
+	if ((root = ec_canon_parse_max(env, env_len, DSSE_MAX_NODES,
+	    err)) == NULL) {
+		if (err != NULL && err->code == EC_ERR_REQUEST_INVALID) {
+			err->code = EC_ERR_VERIFY;
+			(void)ec_err_prefix(err, "malformed envelope (at most "
+			    "%d signatures)", EC_DSSE_MAX_SIGNATURES);
+		}
+		return -1;
+	}
 	*root_out = root;
 	if (!json_is_object(root))
 		return ec_err_set(err, EC_ERR_VERIFY,

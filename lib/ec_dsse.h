@@ -28,7 +28,7 @@
  * CPU sink; we write at most a handful (t-of-n policies are small).  Past
  * it the envelope is rejected (EC_ERR_VERIFY).
  */
-#define EC_DSSE_MAX_SIGNATURES	32
+#define EC_DSSE_MAX_SIGNATURES	16
 /*
  * Decoded size of one signature read.  Ed25519 takes 64 bytes, DER ECDSA
  * P-256 at most 72; a longer one cannot verify and is skipped undecoded.
@@ -68,8 +68,10 @@ int	ec_dsse_sign(struct ec_buf *out, const char *payload_type,
  *
  * EC_ERR_VERIFY, with a message fit for a client, when the envelope is not
  * JSON or not of the DSSE shape ("malformed envelope: ..."), has more than
- * EC_DSSE_MAX_SIGNATURES signatures, has no signature by "v" that verifies
- * ("no signature by key <keyid> verifies"), or carries another payloadType
+ * EC_DSSE_MAX_SIGNATURES signatures (refused by a scan of the text before
+ * any of them is parsed, so memory and time stay small), has no signature
+ * by "v" that verifies ("no signature by key <keyid> verifies"), or
+ * carries another payloadType
  * ("payloadType is X, want Y").  env_len over EC_MAX_META_BYTES is
  * EC_ERR_TOO_LARGE; so is a payload past payload_out's ceiling, which is
  * then unchanged.  EC_ERR_NOMEM.

@@ -3,10 +3,12 @@
  * and read their identity.  Everything read here is untrusted: strings go
  * by their Jansson length (a JSON string may hold "\u0000"), never strlen.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -181,6 +183,44 @@ evidence_id(char *out, const json_t *v, const char *fmt, const char *field,
 }
 
 /*
+ * The one rule for the modified time we store: at most EC_MAX_FUTURE_US
+ * past the wall clock.  The newest one becomes the bundle's ustar mtime,
+ * an unsigned octal field (POSIX ustar: 11 digits, so at most
+ * 2242-03-16T12:56:31Z), and it decides newest-wins: a hostile 9999-12-31
+ * would never be superseded and would break every later build of its
+ * tenant.  A day of slack covers clocks and time zones that are off; the
+ * wall clock is read here because "the future" is relative to it.  Later
+ * times are refused, never clamped: the date is the publisher's.  Early
+ * ones are kept: real Go advisories carry Go's zero time, 0001-01-01.
+ */
+/* The last second a ustar mtime holds, 8^11 - 1, in microseconds. */
+#define EVIDENCE_USTAR_MAX_US	(INT64_C(077777777777) * 1000000)
+
+static int
+evidence_time_bounded(int64_t us, const char *fmt, const char *field,
+    struct ec_err *err)
+{
+	struct timespec	now;
+	char		when[EC_TIME_MAX];
+	int64_t		max;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return ec_err_set(err, EC_ERR_INTERNAL, "clock_gettime: %s",
+		    strerror(errno));
+	max = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000 +
+	    EC_MAX_FUTURE_US;
+	if (max > EVIDENCE_USTAR_MAX_US)
+		max = EVIDENCE_USTAR_MAX_US;
+	if (us > max) {
+		ec_time_format(when, max - max % 1000000);
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "%s: %s: more than a day in the future (after %s)", fmt,
+		    field, when);
+	}
+	return 0;
+}
+
+/*
  * Parse the date-time string "v" into *us_out and set *has_out.  A null or
  * absent "v" leaves both alone; anything else that does not parse fails,
  * naming the field.
@@ -199,6 +239,8 @@ evidence_time(bool *has_out, int64_t *us_out, const json_t *v,
 	if (ec_time_parse(&us, json_string_value(v), json_string_length(v),
 	    err) == -1)
 		return ec_err_prefix(err, "%s: %s", fmt, field);
+	if (evidence_time_bounded(us, fmt, field, err) == -1)
+		return -1;
 	*has_out = true;
 	*us_out = us;
 	return 0;

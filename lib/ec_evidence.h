@@ -65,6 +65,11 @@ struct ec_doc_info {
  * The id is what the publisher wrote, not a key: real OpenVEX files for
  * unrelated projects share one @id, and CycloneDX fallbacks repeat across
  * BOMs of one product, so callers must not treat (kind, id) as unique.
+ * The modified time must lie at most EC_MAX_FUTURE_US (one day) past the
+ * wall clock, which is read for that rule, and never past
+ * 2242-03-16T12:56:31Z, the last ustar mtime: a document dated later
+ * would win every newest-wins comparison and make its tenant's bundles
+ * unbuildable, so it is refused, not clamped.
  * Fails with EC_ERR_REQUEST_INVALID and a one-line reason prefixed with the
  * format and field ("OSV: modified: bad date-time: ..."); it repeats a
  * document value only when that is a short printable ASCII token (a CSAF

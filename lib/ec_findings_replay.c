@@ -101,10 +101,10 @@ rp_read(struct rp *r, const char *bundle, struct ec_err *err)
 	int		i;
 
 	if (stat(bundle, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		if (ec_bundle_read_dir(bundle, rp_keep, rp_member, r,
+		if (ec_bundle_read_dir(NULL, bundle, rp_keep, rp_member, r,
 		    err) == -1)
 			return -1;
-	} else if (ec_bundle_read(bundle, rp_keep, rp_member, r, err) == -1)
+	} else if (ec_bundle_read(NULL, bundle, rp_keep, rp_member, r, err) == -1)
 		return -1;
 	for (i = 0; i < RP_COUNT; i++)
 		if (r->data[i] == NULL)

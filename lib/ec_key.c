@@ -156,19 +156,22 @@ key_pem_label(char *label, size_t size, const uint8_t *p, size_t len)
  * Read all of "path" into one allocation of EC_MAX_KEY_BYTES + 1 bytes that
  * is never grown: realloc would leave copies of a private key in freed
  * memory.  The caller wipes (gnutls_memset) and frees *out.  Only regular
- * files: a FIFO or device would block or never end.
+ * files: a FIFO or device would block or never end, so the file is opened
+ * O_NONBLOCK (open(2) of a FIFO otherwise waits for a writer), checked with
+ * fstat, and only then made blocking again.  Its mode goes to *mode_out.
  */
 static int
-key_read_file(uint8_t **out, size_t *len_out, const char *path,
-    struct ec_err *err)
+key_read_file(uint8_t **out, size_t *len_out, mode_t *mode_out,
+    const char *path, struct ec_err *err)
 {
 	struct stat	 st;
 	uint8_t		*p = NULL;
 	size_t		 len = 0;
 	ssize_t		 n;
-	int		 fd, rc = -1;
+	int		 fd, flags, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
+	    -1)
 		return ec_err_set(err, EC_ERR_IO, "%s: %s", path,
 		    strerror(errno));
 	if (fstat(fd, &st) == -1) {
@@ -180,6 +183,12 @@ key_read_file(uint8_t **out, size_t *len_out, const char *path,
 		    "%s: not a regular file", path);
 		goto out;
 	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		ec_err_set(err, EC_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	*mode_out = st.st_mode;
 	if (st.st_size > EC_MAX_KEY_BYTES) {
 		ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "%s: key file exceeds %d bytes", path, EC_MAX_KEY_BYTES);
@@ -361,6 +370,15 @@ out:
 	return rc;
 }
 
+bool
+ec_key_dir_exposed(const char *dir)
+{
+	struct stat	st;
+
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (st.st_mode & S_IWOTH) != 0;
+}
+
 int
 ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
     enum ec_key_type type, struct ec_err *err)
@@ -496,13 +514,34 @@ out:
 int
 ec_signer_load(struct ec_signer **out, const char *path, struct ec_err *err)
 {
+	return ec_signer_load_checked(out, NULL, path, false, err);
+}
+
+/*
+ * ssh(1) refuses a private key that group or others can access at all
+ * (mode & 077); a key others could read is no longer private, one they
+ * could write may have been replaced.
+ */
+int
+ec_signer_load_checked(struct ec_signer **out, bool *exposed_out,
+    const char *path, bool strict, struct ec_err *err)
+{
 	struct ec_signer	*s = NULL;
 	uint8_t			*data = NULL;
 	size_t			 len = 0;
+	mode_t			 mode = 0;
 	int			 rc = -1;
 
-	if (key_read_file(&data, &len, path, err) == -1)
+	if (key_read_file(&data, &len, &mode, path, err) == -1)
 		return -1;
+	if (exposed_out != NULL)
+		*exposed_out = (mode & 077) != 0;
+	if (strict && (mode & 077) != 0) {
+		ec_err_set(err, EC_ERR_REQUEST_INVALID, "%s: private key file "
+		    "is accessible by group or others (mode %04o; chmod 600 "
+		    "it)", path, (unsigned)(mode & 07777));
+		goto out;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		ec_err_nomem(err);
 		goto out;
@@ -685,9 +724,10 @@ ec_verifier_load(struct ec_verifier **out, const char *path,
 {
 	uint8_t	*data = NULL;
 	size_t	 len = 0;
+	mode_t	 mode;
 	int	 rc;
 
-	if (key_read_file(&data, &len, path, err) == -1)
+	if (key_read_file(&data, &len, &mode, path, err) == -1)
 		return -1;
 	if ((rc = ec_verifier_load_mem(out, data, len, err)) == -1)
 		ec_err_prefix(err, "%s", path);

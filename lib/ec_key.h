@@ -18,6 +18,7 @@
 #ifndef EC_KEY_H
 #define EC_KEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ec_buf.h"
@@ -61,6 +62,13 @@ int	ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
 	    enum ec_key_type type, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * Is "dir" a directory others may write to (S_IWOTH)?  Anyone could then
+ * swap the key files in it (with the sticky bit, still plant one before
+ * it is made), so exportctl warns before generating keys there.
+ */
+bool	ec_key_dir_exposed(const char *dir);
+
+/*
  * Load an unencrypted PEM PKCS#8 private key from "path".  Only Ed25519 and
  * ECDSA P-256 are accepted; another algorithm or curve, an encrypted key, a
  * non-PKCS#8 PEM ("EC PRIVATE KEY", "RSA PRIVATE KEY") or a key whose
@@ -71,6 +79,15 @@ int	ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
  */
 int	ec_signer_load(struct ec_signer **out, const char *path,
 	    struct ec_err *err) EC_MUST_CHECK;
+/*
+ * ec_signer_load() that also looks at who may access the file, as ssh
+ * does: *exposed_out (may be NULL) is set when group or others have any
+ * permission on it (mode & 077), for the caller to warn; with "strict"
+ * such a file is refused, EC_ERR_REQUEST_INVALID, before its key is used.
+ * A FIFO or device is refused without blocking (EC_ERR_REQUEST_INVALID).
+ */
+int	ec_signer_load_checked(struct ec_signer **out, bool *exposed_out,
+	    const char *path, bool strict, struct ec_err *err) EC_MUST_CHECK;
 /* The key id; 64 hex digits, NUL-terminated, lives as long as "s". */
 const char	*ec_signer_keyid(const struct ec_signer *s);
 enum ec_key_type	ec_signer_type(const struct ec_signer *s);

@@ -24,8 +24,54 @@
 #define EC_MAX_ID_LEN		512
 /* Tenant names: [A-Za-z0-9._-], 1 to 64 characters. */
 #define EC_MAX_TENANT_LEN	64
-/* Small bundle members read whole when verifying (manifest, DSSE, ...). */
-#define EC_MAX_META_BYTES	(64 * 1024 * 1024)
+/*
+ * Small bundle members read whole when verifying (manifest, DSSE, ...).
+ * A manifest of EC_MAX_OUTPUTS items with the longest ids is about 1.5 MiB
+ * and its DSSE envelope 4/3 of that; 8 MiB each keeps the five of them
+ * and their trees far below the verifier's 256 MiB budget.  A member's
+ * tar header is checked against it before a byte is read: past it the
+ * bundle is refused (EC_ERR_VERIFY).
+ */
+#define EC_MAX_META_BYTES	(8 * 1024 * 1024)
+/*
+ * Values and member names in one JSON document, checked by a scan of the
+ * text before a tree is built: Jansson spends about 230 bytes on an empty
+ * object (measured on Jansson 2.14), so the count, not the byte size,
+ * decides the memory a document costs.  The largest real document in the
+ * fixtures, a CycloneDX SBOM of 2.2 MB, has 49,387; 2^19 is over 10 times
+ * that (real SBOMs of about 20 MB), and bounds the tree of a hostile
+ * document at about 120 MiB instead of 5 GiB.  Past it the document is
+ * refused (EC_ERR_REQUEST_INVALID).
+ */
+#define EC_MAX_JSON_NODES	(512 * 1024)
+/*
+ * Values in one metadata document when verifying (manifest, provenance):
+ * EC_MAX_OUTPUTS items of 7 values each, with room for selectors and
+ * future fields.  Past it the bundle is refused (EC_ERR_VERIFY).
+ */
+#define EC_MAX_META_NODES	(64 * 1024)
+/*
+ * Uncompressed bytes a bundle may declare, over all its members, per
+ * compressed byte.  zstd level 3 shrinks real JSON evidence 5 to 20 times;
+ * the benchmark's 107,624 replicated advisories (neighbours differ in one
+ * id) reach 53; feeds of near-identical advisories may go further.  256
+ * keeps all of those and still bounds a decompression bomb, whose zeros
+ * shrink 30,000 times: the sum of the members' tar header sizes is
+ * checked, before each member is read, against EC_MAX_EXPANSION times the
+ * compressed size (at least EC_MIN_EXPANSION_BASE), which also caps it at
+ * EC_MAX_EXPANSION times EC_MAX_BUNDLE_BYTES.  Past it the bundle is
+ * refused, naming the limit (EC_ERR_VERIFY).  A builder must not write a
+ * bundle past it either.
+ */
+#define EC_MAX_EXPANSION	256
+#define EC_MIN_EXPANSION_BASE	(1024 * 1024)
+/*
+ * How far past the wall clock a document's modified time may lie at
+ * ingest, for clock skew between publisher and us: one day.  Later times
+ * are refused (EC_ERR_REQUEST_INVALID): a date in the far future would win
+ * every newest-wins comparison forever and could not fit a ustar mtime.
+ */
+#define EC_MAX_FUTURE_US	(86400LL * 1000000)
 /* Entries in a bundle we read; a manifest names at most EC_MAX_OUTPUTS. */
 #define EC_MAX_BUNDLE_ENTRIES	(EC_MAX_OUTPUTS + 16)
 /* Uncompressed bytes of one bundle entry we read (zip-bomb bound). */

@@ -430,13 +430,24 @@ ec_manifest_parse(struct ec_manifest **out, const char *p, size_t len,
 	if (len > EC_MAX_META_BYTES)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "manifest.json: larger than %d bytes", EC_MAX_META_BYTES);
-	ec_buf_init(&canon, EC_MAX_META_BYTES);
-	if ((doc = ec_canon_parse(p, len, err)) == NULL) {
-		err->code = EC_ERR_VERIFY;
+	/*
+	 * A document the parser refuses makes the bundle fail verification;
+	 * running out of memory is the verifier's failure and keeps its code.
+	 */
+	if ((doc = ec_canon_parse_max(p, len, EC_MAX_META_NODES,
+	    err)) == NULL) {
+		if (err != NULL && err->code == EC_ERR_REQUEST_INVALID)
+			err->code = EC_ERR_VERIFY;
 		return ec_err_prefix(err, "manifest.json");
 	}
-	if (ec_canon_dump(&canon, doc, err) == -1 || canon.len != len ||
-	    memcmp(canon.data, p, len) != 0) {
+	ec_buf_init(&canon, EC_MAX_META_BYTES);
+	if (ec_canon_dump(&canon, doc, err) == -1) {
+		if (err != NULL && err->code != EC_ERR_NOMEM)
+			err->code = EC_ERR_VERIFY;
+		(void)ec_err_prefix(err, "manifest.json");
+		goto out;
+	}
+	if (canon.len != len || memcmp(canon.data, p, len) != 0) {
 		(void)ec_err_set(err, EC_ERR_VERIFY,
 		    "manifest.json: not in canonical form");
 		goto out;

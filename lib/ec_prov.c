@@ -153,10 +153,17 @@ ec_prov_check(const char *p, size_t len, ec_prov_lookup_fn *lookup,
 	size_t		 i;
 	int		 rc = -1;
 
-	if (len > EC_MAX_META_BYTES ||
-	    (st = ec_canon_parse(p, len, err)) == NULL)
+	if (len > EC_MAX_META_BYTES)
 		return ec_err_set(err, EC_ERR_VERIFY,
-		    "provenance.json: not valid JSON");
+		    "provenance.json: larger than %d bytes",
+		    EC_MAX_META_BYTES);
+	/* A refused document fails verification; NOMEM keeps its code. */
+	if ((st = ec_canon_parse_max(p, len, EC_MAX_META_NODES,
+	    err)) == NULL) {
+		if (err != NULL && err->code == EC_ERR_REQUEST_INVALID)
+			err->code = EC_ERR_VERIFY;
+		return ec_err_prefix(err, "provenance.json: not valid JSON");
+	}
 	t = prov_str(st, "_type");
 	if (t == NULL || strcmp(t, EC_INTOTO_STATEMENT) != 0) {
 		(void)ec_err_set(err, EC_ERR_VERIFY,

@@ -93,6 +93,19 @@ verify_find(struct verify_state *st, const char *name)
 	return NULL;
 }
 
+/*
+ * A callee's refusal of the bundle's bytes (too large, malformed) is a
+ * failed verification; running out of memory, I/O and internal errors are
+ * the verifier's own and keep their codes, so exportctl exits 2, not 3.
+ */
+static void
+verify_blame(struct ec_err *err)
+{
+	if (err != NULL && (err->code == EC_ERR_TOO_LARGE ||
+	    err->code == EC_ERR_REQUEST_INVALID))
+		err->code = EC_ERR_VERIFY;
+}
+
 /* One DSSE envelope over exactly the bytes of its metadata file. */
 static int
 verify_envelope(struct verify_state *st, int env, int body,
@@ -107,7 +120,7 @@ verify_envelope(struct verify_state *st, int env, int body,
 	ec_buf_init(&payload, EC_MAX_META_BYTES);
 	if (ec_dsse_verify(&payload, st->meta[env].data, st->meta[env].len,
 	    type, key, err) == -1) {
-		err->code = EC_ERR_VERIFY;
+		verify_blame(err);
 		(void)ec_err_prefix(err, "%s", meta_names[env]);
 		goto out;
 	}
@@ -125,30 +138,50 @@ out:
 }
 
 /*
- * The manifest's "files" (metadata that is not a data item: oci-layout,
- * index.json, TUF roles, ...) are checked like items.
+ * What manifest.json says of "path": a data item, or one of its "files"
+ * (metadata that is not a data item: oci-layout, index.json, TUF roles,
+ * ...).  The manifest's paths are unique.  False when it is neither.
  */
-static int
-verify_manifest_files(struct verify_state *st, struct ec_manifest *mf,
-    struct ec_err *err)
+static bool
+verify_listed(struct ec_manifest *mf, const char *path, const char **sha_out,
+    uint64_t *size_out)
 {
+	const struct ec_manifest_item	*it;
 	const struct ec_manifest_file	*f;
-	struct verify_member		*m;
-	char				 hex[EC_SHA256_HEX];
 	size_t				 i;
 
-	for (i = 0; (f = ec_manifest_file(mf, i)) != NULL; i++) {
-		if ((m = verify_find(st, f->path)) == NULL)
-			return ec_err_set(err, EC_ERR_VERIFY,
-			    "%.200s: listed in manifest.json but missing",
-			    f->path);
-		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
-		if (strcmp(hex, f->sha256) != 0 || m->size != f->size)
-			return ec_err_set(err, EC_ERR_VERIFY,
-			    "%.200s: does not match manifest.json (sha256 or "
-			    "size)", f->path);
-		m->covered = true;
-	}
+	for (i = 0; (it = ec_manifest_item(mf, i)) != NULL; i++)
+		if (strcmp(it->path, path) == 0) {
+			*sha_out = it->sha256;
+			*size_out = it->size;
+			return true;
+		}
+	for (i = 0; (f = ec_manifest_file(mf, i)) != NULL; i++)
+		if (strcmp(f->path, path) == 0) {
+			*sha_out = f->sha256;
+			*size_out = f->size;
+			return true;
+		}
+	return false;
+}
+
+/* Every listed path must be present with its digest and size. */
+static int
+verify_present(struct verify_state *st, const char *path, const char *sha,
+    uint64_t size, struct ec_err *err)
+{
+	struct verify_member	*m;
+	char			 hex[EC_SHA256_HEX];
+
+	if ((m = verify_find(st, path)) == NULL)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "%.200s: listed in manifest.json but missing", path);
+	/* An item may name a metadata file; it must match too. */
+	ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
+	if (strcmp(hex, sha) != 0 || m->size != size)
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "%.200s: does not match manifest.json (sha256 or size)",
+		    path);
 	return 0;
 }
 
@@ -157,40 +190,55 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
     struct ec_err *err)
 {
 	const struct ec_manifest_item	*it;
+	const struct ec_manifest_file	*f;
 	struct ec_manifest		*mf;
 	struct verify_member		*m;
+	const char			*sha;
 	char				 hex[EC_SHA256_HEX];
+	uint64_t			 size;
 	size_t				 i;
 	int				 rc = -1;
 
 	if (ec_manifest_parse(&mf, st->meta[META_MANIFEST].data,
 	    st->meta[META_MANIFEST].len, err) == -1)
 		return -1;
-	for (i = 0; (it = ec_manifest_item(mf, i)) != NULL; i++) {
-		if ((m = verify_find(st, it->path)) == NULL) {
+	/*
+	 * Members in archive order, each against the now trusted manifest:
+	 * the first one that is not listed or has another size or digest
+	 * is named.
+	 */
+	for (i = 0; i < st->n; i++) {
+		m = &st->m[i];
+		if (m->covered)
+			continue;
+		if (!verify_listed(mf, m->name, &sha, &size)) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
-			    "%.200s: listed in manifest.json but missing",
-			    it->path);
+			    "%.200s: not listed in manifest.json", m->name);
 			goto out;
 		}
 		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
-		if (strcmp(hex, it->sha256) != 0 || m->size != it->size) {
+		if (m->size != size) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
-			    "%.200s: does not match manifest.json (sha256 or "
-			    "size)", it->path);
+			    "%.200s: %llu bytes, manifest.json says %llu",
+			    m->name, (unsigned long long)m->size,
+			    (unsigned long long)size);
 			goto out;
 		}
-		m->covered = true;
+		if (strcmp(hex, sha) != 0) {
+			(void)ec_err_set(err, EC_ERR_VERIFY,
+			    "%.200s: does not match manifest.json (sha256)",
+			    m->name);
+			goto out;
+		}
 	}
-	if (verify_manifest_files(st, mf, err) == -1)
-		goto out;
-	for (i = 0; i < st->n; i++)
-		if (!st->m[i].covered) {
-			(void)ec_err_set(err, EC_ERR_VERIFY,
-			    "%.200s: not listed in manifest.json",
-			    st->m[i].name);
+	for (i = 0; (it = ec_manifest_item(mf, i)) != NULL; i++)
+		if (verify_present(st, it->path, it->sha256, it->size,
+		    err) == -1)
 			goto out;
-		}
+	for (i = 0; (f = ec_manifest_file(mf, i)) != NULL; i++)
+		if (verify_present(st, f->path, f->sha256, f->size,
+		    err) == -1)
+			goto out;
 	out->items = ec_manifest_count(mf);
 	(void)snprintf(out->run_id, sizeof(out->run_id), "%s",
 	    ec_manifest_run_id(mf));
@@ -292,6 +340,7 @@ int
 ec_verify_bundle(struct ec_verify_result *out, const char *path,
     const struct ec_verifier *key, struct ec_err *err)
 {
+	struct ec_bundle_stats	bs;
 	struct verify_state	st;
 	struct stat		sb;
 	size_t			i;
@@ -301,13 +350,16 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	memset(&st, 0, sizeof(st));
 	for (i = 0; i < META_COUNT; i++)
 		ec_buf_init(&st.meta[i], EC_MAX_META_BYTES);
+	memset(&bs, 0, sizeof(bs));
 	/* A directory output (or an unpacked bundle) is read the same way. */
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-		rc = ec_bundle_read_dir(path, verify_keep, verify_collect, &st,
-		    err);
+		rc = ec_bundle_read_dir(&bs, path, verify_keep, verify_collect,
+		    &st, err);
 	else
-		rc = ec_bundle_read(path, verify_keep, verify_collect, &st,
+		rc = ec_bundle_read(&bs, path, verify_keep, verify_collect, &st,
 		    err);
+	out->bytes_read = bs.read;
+	out->bytes_limit = bs.limit;
 	if (rc == 0)
 		rc = verify_all(out, &st, key, err);
 	for (i = 0; i < st.n; i++)

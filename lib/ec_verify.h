@@ -14,12 +14,24 @@
  *   4. every line of checksums.txt matches, and it lists every file.
  * The first failure ends verification with EC_ERR_VERIFY naming the file
  * or signature.
+ *
+ * Cost: whatever the bundle, memory stays below 256 MiB and the work is
+ * proportional to its compressed size.  Every tar header is checked before
+ * its member is decompressed (ec_bundle_read(): member size, the total
+ * declared size against EC_MAX_EXPANSION times the compressed size, a
+ * metadata file at most EC_MAX_META_BYTES), and every JSON file is scanned
+ * and bounded in nodes before a tree is built (EC_MAX_META_NODES; a DSSE
+ * envelope at most EC_DSSE_MAX_SIGNATURES signatures).  Because
+ * manifest.json sorts after data/, the one pass that must decompress the
+ * data members to reach it also hashes them; the members are then judged
+ * in archive order against the verified manifest.
  */
 #ifndef EC_VERIFY_H
 #define EC_VERIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ec_err.h"
 #include "ec_key.h"
@@ -32,13 +44,19 @@ struct ec_verify_result {
 	char	keyid[EC_KEY_ID_SIZE];	/* the key that verified them */
 	char	run_id[256];
 	char	profile[64];
+	/* Set on failure too: what reading cost, and the bound it had. */
+	uint64_t bytes_read;		/* uncompressed member bytes read */
+	uint64_t bytes_limit;		/* most the bundle could make us read */
 };
 
 /*
  * Verify the bundle at "path": a .tar.zst, or a directory (a profile's
  * directory output, or an unpacked bundle).  With "key" NULL only an
  * unsigned bundle can pass: a signed one fails, since its signatures
- * cannot be checked; with a key, an unsigned bundle fails.  EC_ERR_VERIFY, EC_ERR_IO.
+ * cannot be checked; with a key, an unsigned bundle fails.  EC_ERR_VERIFY;
+ * EC_ERR_IO and EC_ERR_REQUEST_INVALID (not a regular file) for the path;
+ * EC_ERR_NOMEM is passed up as it is, never turned into a failed
+ * verification.  "err" must not be NULL.
  */
 int	ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	    const struct ec_verifier *key, struct ec_err *err) EC_MUST_CHECK;

@@ -38,7 +38,7 @@
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2, EXIT_VERIFY = 3 };
 
 static const char usage_text[] =
-"usage: exportctl [--db CONNINFO] [--json] COMMAND [ARGS]\n"
+"usage: exportctl [--db CONNINFO] [--json] [--strict] COMMAND [ARGS]\n"
 "\n"
 "commands:\n"
 "  db migrate                     apply pending schema migrations\n"
@@ -146,6 +146,8 @@ static const char usage_text[] =
 "  --db CONNINFO   PostgreSQL connection string; default $EXPORT_CENTER_DB,\n"
 "                  then libpq's defaults (PGHOST, PGPORT, ...)\n"
 "  --json          machine-readable output on stdout\n"
+"  --strict        refuse a private key file group or others can access\n"
+"                  (by default a warning, as ssh-style checks go)\n"
 "  --help, --version\n"
 "\n"
 "targets: advisory,vex,sbom   formats: json,ndjson\n"
@@ -162,6 +164,7 @@ static const char usage_text[] =
 struct cli {
 	const char	*db;
 	bool		 json;
+	bool		 strict;	/* refuse what would only be warned */
 };
 
 static int	cli_usage(const char *fmt, ...) EC_PRINTF(1, 2);
@@ -205,6 +208,7 @@ cli_fail(const struct cli *c, const struct ec_err *err)
 #define CLI_COMMON_OPTS							\
 	{ "db", required_argument, NULL, 'D' },				\
 	{ "json", no_argument, NULL, 'J' },				\
+	{ "strict", no_argument, NULL, 'X' },				\
 	{ "help", no_argument, NULL, 'h' }
 
 static bool
@@ -218,6 +222,8 @@ cli_common(struct cli *c, int ch)
 		c->db = optarg;
 	else if (ch == 'J')
 		c->json = true;
+	else if (ch == 'X')
+		c->strict = true;
 	else
 		return false;
 	return true;
@@ -457,6 +463,22 @@ build_print(const struct cli *c, const struct ec_export_result *r)
 	return EXIT_OK;
 }
 
+/* A private key others can access: a warning, or with --strict a refusal. */
+static int
+cli_load_signer(const struct cli *c, struct ec_signer **out, const char *path,
+    struct ec_err *err)
+{
+	bool	exposed = false;
+
+	if (ec_signer_load_checked(out, &exposed, path, c->strict, err) == -1)
+		return -1;
+	if (exposed)
+		fprintf(stderr, "exportctl: warning: %s: private key file is "
+		    "accessible by group or others (chmod 600 it; --strict "
+		    "refuses it)\n", path);
+	return 0;
+}
+
 /* Connect and run the build; profiles without evidence skip the database. */
 static int
 build_with_store(struct ec_export_result *res, const struct cli *c,
@@ -482,14 +504,15 @@ out:
  * through --keyring (a key file or a token key), never both.
  */
 static int
-build_signer(struct ec_signer **out, const char *key, const char *ref,
-    const char *keyring, const char *tenant, struct ec_err *err)
+build_signer(const struct cli *c, struct ec_signer **out, const char *key,
+    const char *ref, const char *keyring, const char *tenant,
+    struct ec_err *err)
 {
 	struct ec_keyring	*kr = NULL;
 	int			 rc;
 
 	if (ref == NULL)
-		return key != NULL ? ec_signer_load(out, key, err) : 0;
+		return key != NULL ? cli_load_signer(c, out, key, err) : 0;
 	if (ec_keyring_open(&kr, keyring, err) == -1)
 		return -1;
 	rc = ec_keyring_signer(out, kr, tenant, ref, err);
@@ -623,7 +646,8 @@ cmd_build(struct cli *c, int argc, char **argv)
 		    "not with --key");
 	/* Fail on a bad request or key before touching the database. */
 	if (ec_export_check(r, &err) == -1 ||
-	    build_signer(&signer, a.key, a.ref, a.ring, r->tenant, &err) == -1)
+	    build_signer(c, &signer, a.key, a.ref, a.ring, r->tenant,
+	    &err) == -1)
 		return cli_fail(c, &err);
 	r->signer = signer;
 	if (build_with_store(&res, c, r, &err) == -1)
@@ -816,6 +840,9 @@ cmd_keys(struct cli *c, int argc, char **argv)
 		return keys_age(c, dir);
 	if (ec_key_type_parse(&type, tname, &err) == -1)
 		return cli_usage("keys: --type is ed25519, ecdsa-p256 or age");
+	if (ec_key_dir_exposed(dir))
+		fprintf(stderr, "exportctl: warning: %s is writable by others, "
+		    "who could replace the keys in it\n", dir);
 	if (ec_key_generate(keyid, dir, type, &err) == -1)
 		return cli_fail(c, &err);
 	if (!c->json)
@@ -1497,7 +1524,7 @@ main(int argc, char **argv)
 		{ "profiles", cmd_profiles }, { "run", cmd_run },
 		{ "verify", cmd_verify },
 	};
-	struct cli	c = { NULL, false };
+	struct cli	c = { NULL, false, false };
 	size_t		i;
 	int		ch;
 

@@ -13,6 +13,9 @@
 # (default 5) runs, interleaved, after one untimed warm-up run of each.
 # Targets (informational, the exit status does not depend on them):
 # wall <= 2x baseline, peak RSS < 64 MiB whatever the document count.
+# Then exportctl verify of one set B bundle against tar -x + sha256sum -c
+# of the same bundle (BENCH_VERIFY_RUNS, default 3): <= 1.2x, < 256 MiB.
+# BENCH_RUNS=1 BENCH_VERIFY_RUNS=1 gives a short run.
 #
 #   BENCH_RUNS=7 BENCH_DOCS=200000 BENCH_OSV=tests/fixtures/osv \
 #       tests/bench/bench.sh
@@ -237,6 +240,45 @@ for s in A B; do
 done
 say "timed runs done"
 
+# --- Verify: exportctl verify against tar -x + sha256sum -c ------------
+# One set B bundle (json), verified by exportctl and unpacked and checked
+# by hand on the same bytes, BENCH_VERIFY_RUNS (default 3) interleaved
+# rounds after a warm-up.  Goal (informational): <= 1.2x, RSS < 256 MiB.
+VRUNS=${BENCH_VERIFY_RUNS:-3}
+VERIFY_RATIO_MAX=1.2
+VERIFY_RSS_MAX_MIB=256
+case $VRUNS in ''|*[!0-9]*|0) die "BENCH_VERIFY_RUNS must be a positive integer" ;; esac
+mkdir -p "$VAR/vbundle"
+"$EC_BIN" build --profile json:raw --tenant "$TENANT_B" --targets advisory \
+    --formats json --out "$VAR/vbundle" >/dev/null || die "verify: build failed"
+vbundle=$(ls "$VAR"/vbundle/*.tar.zst)
+vrun() { # VARIANT TIMED
+	tf=$VAR/time.out
+	rm -rf "$VAR/vx"
+	mkdir -p "$VAR/vx"
+	case $1 in
+	unpack)
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" sh -c \
+		    'tar -C "$1" --zstd -xf "$2" && cd "$1" &&
+		    sha256sum -c --quiet checksums.txt' _ "$VAR/vx" "$vbundle" ||
+		    die "verify: tar -x + sha256sum -c failed"
+		;;
+	exportctl)
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" "$EC_BIN" verify \
+		    "$vbundle" >/dev/null || die "verify: exportctl verify failed"
+		;;
+	esac
+	[ "$2" = 0 ] || tail -n 1 "$tf" >>"$VAR/res/V.$1"
+	rm -rf "$VAR/vx"
+}
+for v in unpack exportctl; do vrun "$v" 0; done
+i=1
+while [ "$i" -le "$VRUNS" ]; do
+	for v in unpack exportctl; do vrun "$v" 1; done
+	i=$((i + 1))
+done
+say "verify runs done ($VRUNS, interleaved)"
+
 # median FILE COLUMN (COLUMN "cpu": user + sys)
 median() {
 	awk -v c="$2" '{ print (c == "cpu" ? $3 + $4 : $c) }' "$1" |
@@ -310,6 +352,28 @@ for s in A B; do
 	    printf "  %s  json %.2f s  limit %.2f s  %.2fx  %s\n", s, a, b,
 	    a / b, (a <= 2 * b) ? "PASS" : "MISS" }'
 done
+vsize=$(stat -c %s "$vbundle")
+vraw=$(zstd -dc "$vbundle" | wc -c)
+echo "verify of the set B json bundle ($n_B docs, $(awk -v b="$vsize" \
+    -v r="$vraw" 'BEGIN { printf "%.1f MiB, %.1f MiB as tar", b / 1048576,
+    r / 1048576 }')), median of $VRUNS runs:"
+vw=$(median "$VAR/res/V.unpack" 1)
+for v in unpack exportctl; do
+	w=$(median "$VAR/res/V.$v" 1)
+	r=$(median "$VAR/res/V.$v" 2)
+	awk -v v="$v" -v w="$w" -v b="$vw" -v r="$r" -v m="$VERIFY_RATIO_MAX" \
+	    -v mr="$VERIFY_RSS_MAX_MIB" 'BEGIN {
+	    name = (v == "unpack") ? "tar -x + sha256sum -c" : "exportctl verify"
+	    ratio = (b > 0) ? w / b : 0
+	    pw = (b > 0 && w <= m * b) ? "PASS" : "MISS"
+	    pr = (r < mr * 1024) ? "PASS" : "MISS"
+	    printf("  %-22s wall %6.2f s  %5.2fx  RSS %7.1f MiB", name, w,
+	        ratio, r / 1024)
+	    if (v == "exportctl")
+	        printf("  wall %s  RSS %s", pw, pr)
+	    printf("\n") }'
+done
+echo "  (goal: exportctl verify <= ${VERIFY_RATIO_MAX}x, peak RSS < ${VERIFY_RSS_MAX_MIB} MiB)"
 echo
 
 echo "peak RSS of exportctl, set A ($n_A docs) vs set B ($n_B docs):"

@@ -8,7 +8,8 @@
  *     or control characters, and no name appears twice;
  *   - a kept member's bytes have the size and SHA-256 reported for it, and
  *     a member not kept has no bytes;
- *   - a refusal is EC_ERR_VERIFY (or EC_ERR_IO, EC_ERR_NOMEM).
+ *   - a refusal is EC_ERR_VERIFY (or EC_ERR_IO, EC_ERR_NOMEM);
+ *   - no more is decompressed than the expansion limit allows.
  * Seeds (tar+zstd from ec_bundle, plain and pax tar from GNU tar):
  * tests/fuzz/corpus/bundle/.
  *
@@ -109,18 +110,22 @@ fuzz_member(void *arg, const struct ec_bundle_member *m, struct ec_err *err)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct ec_bundle_stats	 bs;
 	struct fuzz_seen	 s;
 	struct ec_err		 err;
 	size_t			 i;
 
 	memset(&s, 0, sizeof(s));
-	if (ec_bundle_read_mem(data, size, fuzz_keep, fuzz_member, &s,
+	if (ec_bundle_read_mem(&bs, data, size, fuzz_keep, fuzz_member, &s,
 	    &err) == -1 && err.code != EC_ERR_VERIFY &&
 	    err.code != EC_ERR_IO && err.code != EC_ERR_NOMEM) {
 		fprintf(stderr, "unexpected error %d: %s\n", (int)err.code,
 		    err.msg);
 		abort();
 	}
+	/* The work bound: never more decompressed than the limit allows. */
+	if (bs.read > bs.limit || bs.compressed != size)
+		abort();
 	for (i = 0; i < s.n; i++)
 		free(s.names[i]);
 	return 0;

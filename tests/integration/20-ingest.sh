@@ -19,8 +19,9 @@ check_equal "nothing failed" "$(jq .status.failed "$IT_TMP/again.json")" 0
 # A newer version of one advisory replaces it; an older one does not.
 src=$(ls "$fx"/osv/go/*.json | head -n 1)
 id=$(jq -r .id "$src")
-jq '.modified = "2099-01-01T00:00:00Z" | .summary = "newer"' "$src" \
-    >"$IT_TMP/newer.json"
+# Newer, but not in the future: ingest refuses dates a day past the clock.
+jq --arg now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    '.modified = $now | .summary = "newer"' "$src" >"$IT_TMP/newer.json"
 jq '.modified = "1999-01-01T00:00:00Z" | .summary = "older"' "$src" \
     >"$IT_TMP/older.json"
 check "newer version is reported as updated" \

@@ -244,7 +244,7 @@ refused(const char *name, int type, const char *link, int copies,
 	(void)snprintf(path, sizeof(path), "%s/hostile.tar", dir);
 	(void)unlink(path);
 	make_hostile(path, name, type, link, copies);
-	ok(ec_bundle_read(path, keep_all, collect, &s, &err) == -1 &&
+	ok(ec_bundle_read(NULL, path, keep_all, collect, &s, &err) == -1 &&
 	    err.code == EC_ERR_VERIFY, "%s refused: %s", what, err.msg);
 }
 
@@ -267,7 +267,7 @@ main(void)
 
 	memset(&s, 0, sizeof(s));
 	(void)snprintf(path, sizeof(path), "%s/a.tar.zst", dir);
-	ok(ec_bundle_read(path, keep_all, collect, &s, &err) == 0,
+	ok(ec_bundle_read(NULL, path, keep_all, collect, &s, &err) == 0,
 	    "bundle read back");
 	ok(s.n == 3 && strcmp(s.names[0], "checksums.txt") == 0 &&
 	    strcmp(s.names[1], "data/advisories.ndjson") == 0 &&
@@ -310,8 +310,8 @@ main(void)
 	refused("dev", AE_IFCHR, NULL, 1, "device");
 	refused("manifest.json", AE_IFREG, NULL, 2, "duplicate member");
 	refused("x", AE_IFREG, NULL, EC_MAX_BUNDLE_ENTRIES + 1, "too many");
-	ok(ec_bundle_read_mem("garbage!", 8, keep_all, collect, &s, &err) == -1,
-	    "garbage refused: %s", err.msg);
+	ok(ec_bundle_read_mem(NULL, "garbage!", 8, keep_all, collect, &s,
+	    &err) == -1, "garbage refused: %s", err.msg);
 	(void)snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		ok(0, "cleanup %s", dir);

@@ -1,11 +1,15 @@
 /* tests/unit/t_canon.c: canonical JSON (RFC 8785). */
+#include <sys/resource.h>
+
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
 #include "ec_canon.h"
+#include "ec_limits.h"
 
 /* want == NULL: the input must be rejected. */
 static void
@@ -210,18 +214,40 @@ test_numbers_parsed(void)
 {
 	canon_is("[1E30,4.50,2e-3,-0,-0.0,0e10,123e-2,100,1.0]",
 	    "[1e+30,4.5,0.002,0,0,0,1.23,100,1]", "number spellings");
-	canon_is("[1e20,1e21,123456789012345678901]",
+	canon_is("[1e20,1e21,1.23456789012345678901e20]",
 	    "[100000000000000000000,1e+21,123456789012345680000]",
 	    "integers below 1e21 written out, from 1e21 exponent form");
 	canon_is("[0.000001,0.0000001,1.5e-7,-1e-7,0.00000123]",
 	    "[0.000001,1e-7,1.5e-7,-1e-7,0.00000123]",
 	    "plain decimal down to 1e-6, exponent form below");
-	canon_is("9007199254740993", "9007199254740992",
-	    "integer past 2^53 rounds as in ECMAScript");
-	canon_is("18446744073709551616", "18446744073709552000",
-	    "2^64 as ECMAScript prints it");
-	canon_is("[1e-400,-1e-400]", "[0,0]",
-	    "underflow becomes 0, as in ECMAScript");
+	/* I-JSON (RFC 7493 2.2): refused rather than silently altered. */
+	canon_is("[9007199254740992,-9007199254740992]",
+	    "[9007199254740992,-9007199254740992]", "integers of 2^53 kept");
+	canon_is("9007199254740993", NULL, "integer 2^53 + 1 refused");
+	canon_is("[-9007199254740993]", NULL, "integer -(2^53 + 1) refused");
+	canon_is("18446744073709551616", NULL, "integer 2^64 refused");
+	canon_is("[1e-400]", NULL, "underflow to 0 refused");
+	canon_is("[-1e-400]", NULL, "underflow to -0 refused");
+	canon_is("[0.0000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000"
+	    "000000000000000000000000000000000000000001]", NULL,
+	    "long underflowing decimal refused");
+	canon_is("[0e-400,0.000e999,-0.0e-9999]", "[0,0,0]",
+	    "zero with any exponent is zero, not an underflow");
+	canon_is("[4.9406564584124654e-324]", "[5e-324]",
+	    "subnormal kept (a double, only less precise)");
+	canon_is("{\"a\":[1,{\"b\":99999999999999999999}]}", NULL,
+	    "nested big integer refused");
+	canon_is("[100000000000000000000,9007199254740994,-123456789012345680000]",
+	    "[100000000000000000000,9007199254740994,-123456789012345680000]",
+	    "big integers already in their canonical form kept");
+	canon_is("[1e20,1.5e17]", "[100000000000000000000,150000000000000000]",
+	    "reals past 2^53 written as integers, which parse again");
+	canon_is("[1000000000000000000000]", NULL,
+	    "22-digit integer refused (RFC 8785 writes 1e+21)");
 	canon_is("0.1", "0.1", "0.1 shortest");
 	canon_is("[0.30000000000000004,1.7976931348623157e308]",
 	    "[0.30000000000000004,1.7976931348623157e+308]",
@@ -483,16 +509,67 @@ test_parse(void)
 	struct ec_err	 err;
 	json_t		*v;
 
-	v = ec_canon_parse("[1,-0,9007199254740993]", 23, &err);
+	v = ec_canon_parse("[1,-0,9007199254740992]", 23, &err);
 	ok(v != NULL && json_is_real(json_array_get(v, 0)) &&
 	    json_real_value(json_array_get(v, 0)) == 1.0 &&
 	    signbit(json_real_value(json_array_get(v, 1))) &&
 	    json_real_value(json_array_get(v, 2)) == 9007199254740992.0,
-	    "parse gives reals, -0 kept, big integers rounded");
+	    "parse gives reals, -0 kept, 2^53 exact");
 	json_decref(v);
 	v = ec_canon_parse("{\"a\":1,\"a\":2}", 13, &err);
 	ok(v == NULL && err.code == EC_ERR_REQUEST_INVALID,
 	    "parse failure returns NULL: %s", err.msg);
+}
+
+/*
+ * A 63 MiB {"id":"M","x":[{},{},...]} made Jansson build 21 million
+ * objects (5 GB).  The scan refuses it before any tree exists, so peak
+ * RSS stays near the text itself; a limit just above the count passes.
+ */
+static void
+test_node_limit(void)
+{
+	struct rusage	 ru;
+	struct ec_err	 err;
+	json_t		*v;
+	char		*doc;
+	size_t		 i, n = 63u * 1024 * 1024 / 3, len = 0;
+
+	if ((doc = malloc(EC_MAX_DOC_BYTES + 1)) == NULL)
+		abort();
+	len += (size_t)sprintf(doc, "{\"id\":\"M\",\"x\":[");
+	for (i = 0; i < n; i++) {
+		memcpy(doc + len, i == 0 ? "{}" : ",{}", i == 0 ? 2 : 3);
+		len += i == 0 ? 2 : 3;
+	}
+	memcpy(doc + len, "]}", 2);
+	len += 2;
+	v = ec_canon_parse(doc, len, &err);
+	ok(v == NULL && err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "more than") != NULL,
+	    "63 MiB of empty objects refused by node count: %s", err.msg);
+	json_decref(v);
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		ru.ru_maxrss = -1;
+	ok(ru.ru_maxrss >= 0 && ru.ru_maxrss < 256 * 1024,
+	    "peak RSS %ld KiB stays below 256 MiB", ru.ru_maxrss);
+
+	v = ec_canon_parse(doc, EC_MAX_DOC_BYTES + 1, &err);
+	ok(v == NULL && err.code == EC_ERR_TOO_LARGE,
+	    "text past EC_MAX_DOC_BYTES refused before the scan: %s", err.msg);
+	free(doc);
+
+	v = ec_canon_parse_max("[{},{}]", 7, 3, &err);
+	ok(v != NULL, "3 values within a limit of 3");
+	json_decref(v);
+	v = ec_canon_parse_max("[{},{},{}]", 10, 3, &err);
+	ok(v == NULL && err.code == EC_ERR_REQUEST_INVALID,
+	    "4 values past a limit of 3: %s", err.msg);
+	v = ec_canon_parse_max("{\"a\":\"[[[[\"}", 12, 3, &err);
+	ok(v != NULL, "a name and a value count; brackets in strings do not");
+	json_decref(v);
+	v = ec_canon_parse_max("[true,null,-1.5e3]", 18, 3, &err);
+	ok(v == NULL, "literals and numbers count as values");
 }
 
 static void
@@ -531,6 +608,7 @@ main(void)
 	test_dump();
 	test_buffer();
 	test_parse();
+	test_node_limit();
 	test_idempotence();
 	return done_testing();
 }

@@ -525,6 +525,22 @@ test_malformed(void)
 		bail("buffer");
 	reject(big.data, "at most", "one signature past the cap");
 
+	/*
+	 * Just under EC_MAX_META_BYTES of empty signatures: refused by the
+	 * scan's count, before Jansson builds millions of objects.
+	 */
+	ec_buf_reset(&big);
+	big.max = EC_MAX_META_BYTES;
+	if (ec_buf_adds(&big, "{\"signatures\":[{}", &err) == -1)
+		bail("buffer");
+	while (big.len + 8 < EC_MAX_META_BYTES)
+		if (ec_buf_adds(&big, ",{}", &err) == -1)
+			bail("buffer");
+	if (ec_buf_adds(&big, "]}", &err) == -1)
+		bail("buffer");
+	reject(big.data, "at most 16 signatures",
+	    "8 MiB of empty signatures, refused by count");
+
 	/* A signature too long to be ours is skipped, not decoded. */
 	ec_buf_reset(&big);
 	if (ec_buf_adds(&big, "{\"payload\":\"\",\"signatures\":[{\"sig\":\"",

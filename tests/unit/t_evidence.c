@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -567,6 +568,44 @@ test_fixtures(void)
 	    "every fixture under %s classifies as its folder says", root);
 }
 
+/* An OSV document modified "secs" seconds from now; its date to "when". */
+static void
+osv_at(char *out, size_t size, char when[EC_TIME_MAX], int64_t secs)
+{
+	ec_time_format(when, ((int64_t)time(NULL) + secs) * 1000000);
+	(void)snprintf(out, size, "{\"id\":\"T-1\",\"modified\":\"%s\"}",
+	    when);
+}
+
+/*
+ * The modified time becomes the ustar mtime and decides newest-wins: one
+ * day of clock skew is allowed, later dates are refused, for every
+ * format's date field.
+ */
+static void
+test_time_bounds(void)
+{
+	char	doc[256], when[EC_TIME_MAX];
+
+	osv_at(doc, sizeof(doc), when, 12 * 3600);
+	classify_is(doc, EC_KIND_ADVISORY, EC_FMT_OSV, "T-1", when,
+	    "OSV modified 12 hours ahead: within the skew allowed");
+	osv_at(doc, sizeof(doc), when, 2 * 86400);
+	reject_is(doc, "more than a day in the future",
+	    "OSV modified two days ahead");
+	reject_is("{\"id\":\"T-1\",\"modified\":\"2242-03-16T12:56:32Z\"}",
+	    "more than a day in the future", "OSV modified past ustar mtime");
+	reject_is("{\"id\":\"T-1\",\"modified\":\"9999-12-31T23:59:59Z\"}",
+	    "more than a day in the future", "OSV modified 9999-12-31");
+	classify_is("{\"id\":\"T-1\",\"modified\":\"0001-01-01T00:00:00Z\"}",
+	    EC_KIND_ADVISORY, EC_FMT_OSV, "T-1", "0001-01-01T00:00:00Z",
+	    "OSV modified at Go's zero time, as real Go advisories are");
+	reject_is("{\"spdxVersion\":\"SPDX-2.3\",\"documentNamespace\":"
+	    "\"https://x/y\",\"creationInfo\":{\"created\":"
+	    "\"3000-01-01T00:00:00Z\"}}", "more than a day in the future",
+	    "SPDX created in the year 3000");
+}
+
 int
 main(void)
 {
@@ -576,6 +615,7 @@ main(void)
 	test_cyclonedx();
 	test_spdx();
 	test_other();
+	test_time_bounds();
 	test_fixtures();
 	return done_testing();
 }

@@ -270,7 +270,7 @@ test_json_raw(struct ec_store *store)
 	ok(ec_verify_bundle(&v, a.path, NULL, &err) == 0,
 	    "verifies: %s", err.msg);
 	memset(&m, 0, sizeof(m));
-	ok(ec_bundle_read(a.path, keep_data, member, &m, &err) == 0 &&
+	ok(ec_bundle_read(NULL, a.path, keep_data, member, &m, &err) == 0 &&
 	    strcmp(m.adv, "[{\"id\":\"GHSA-1\"},{\"id\":\"GHSA-2\"}]") == 0,
 	    "advisories in upstream id order: %s", m.adv);
 	ok(!m.tenant_b, "no document of another tenant");

@@ -550,6 +550,58 @@ test_rejects(void)
 	    (st.st_mode & 0777) == 0700, "a missing key dir is made 0700");
 }
 
+/*
+ * FIFOs never block a load (open(2) of a FIFO waits for a writer unless
+ * O_NONBLOCK); a private key others can access is flagged, and refused
+ * when strict, as ssh does; a directory others can write is flagged.
+ */
+static void
+test_file_checks(void)
+{
+	struct ec_signer	*s = NULL;
+	struct ec_verifier	*v = NULL;
+	struct ec_err		 err;
+	const char		*path;
+	bool			 exposed;
+	int			 rc;
+
+	path = path_in(tmpdir, "fifo.pem");
+	if (mkfifo(path, 0600) == -1) {
+		printf("Bail out! mkfifo\n");
+		exit(1);
+	}
+	(void)alarm(10);	/* a hang fails the test instead of stalling */
+	rc = ec_signer_load(&s, path, &err);
+	ok(rc == -1 && err.code == EC_ERR_REQUEST_INVALID,
+	    "a FIFO as private key: refused at once: %s", err.msg);
+	rc = ec_verifier_load(&v, path, &err);
+	ok(rc == -1 && err.code == EC_ERR_REQUEST_INVALID,
+	    "a FIFO as public key: refused at once: %s", err.msg);
+	(void)alarm(0);
+
+	path = write_file("loose.pem", RFC8032_KEY, strlen(RFC8032_KEY));
+	(void)chmod(path, 0640);
+	exposed = false;
+	rc = ec_signer_load_checked(&s, &exposed, path, false, &err);
+	ok(rc == 0 && exposed, "mode 0640 private key: loads, flagged");
+	ec_signer_free(s);
+	s = NULL;
+	rc = ec_signer_load_checked(&s, &exposed, path, true, &err);
+	ok(rc == -1 && s == NULL && err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "0640") != NULL,
+	    "mode 0640 private key, strict: refused: %s", err.msg);
+	(void)chmod(path, 0600);
+	rc = ec_signer_load_checked(&s, &exposed, path, true, &err);
+	ok(rc == 0 && !exposed, "mode 0600 private key, strict: loads");
+	ec_signer_free(s);
+
+	path = path_in(tmpdir, "open-dir");
+	(void)mkdir(path, 0700);
+	ok(!ec_key_dir_exposed(path), "a 0700 directory is not exposed");
+	(void)chmod(path, 01777);
+	ok(ec_key_dir_exposed(path), "a world-writable directory is");
+}
+
 int
 main(void)
 {
@@ -565,6 +617,7 @@ main(void)
 	test_generated(EC_KEY_ED25519, ed);
 	test_generated(EC_KEY_ECDSA_P256, p256);
 	test_rejects();
+	test_file_checks();
 	ec_verifier_free(ed);
 	ec_verifier_free(p256);
 	rm_tree(tmpdir);
