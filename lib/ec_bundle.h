@@ -124,8 +124,12 @@ struct ec_bundle_member {
 	const char	*data;		/* NULL unless kept */
 };
 
-/* Keep a member's bytes (at most EC_MAX_META_BYTES) for the callback? */
-typedef bool ec_bundle_keep_fn(void *arg, const char *name);
+/*
+ * Keep a member's bytes for the callback?  0: no; else at most that many
+ * bytes (a member declared larger is refused before it is read), e.g.
+ * EC_MAX_META_BYTES for a bundle's metadata files.
+ */
+typedef uint64_t ec_bundle_keep_fn(void *arg, const char *name);
 typedef int ec_bundle_member_fn(void *arg, const struct ec_bundle_member *m,
     struct ec_err *err);
 

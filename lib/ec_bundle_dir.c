@@ -65,12 +65,14 @@ dir_member(struct dir_walk *w, const char *path, const char *name,
 {
 	struct ec_bundle_member	 m;
 	struct ec_buf		 data;
+	uint64_t		 max;
 	int			 rc = -1;
 
 	memset(&m, 0, sizeof(m));
 	m.name = name;
-	ec_buf_init(&data, EC_MAX_META_BYTES);
-	if (w->keep != NULL && w->keep(w->arg, name)) {
+	max = w->keep != NULL ? w->keep(w->arg, name) : 0;
+	ec_buf_init(&data, (size_t)max);
+	if (max > 0) {
 		if (dir_read_kept(&data, path, name, err) == -1)
 			goto out;
 		ec_sha256(m.sha256, data.data, data.len);

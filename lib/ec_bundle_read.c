@@ -74,18 +74,21 @@ read_member(struct read_state *st, struct archive *a,
 	struct ec_buf		 keep;
 	char			 chunk[65536];
 	la_ssize_t		 n;
+	uint64_t		 max;
 	int			 rc = -1;
 	bool			 kept;
 
 	memset(&m, 0, sizeof(m));
 	m.name = archive_entry_pathname(ae);
-	kept = st->keep != NULL && st->keep(st->arg, m.name);
-	if (kept && (uint64_t)archive_entry_size(ae) > EC_MAX_META_BYTES)
+	max = st->keep != NULL ? st->keep(st->arg, m.name) : 0;
+	kept = max > 0;
+	if (kept && (uint64_t)archive_entry_size(ae) > max)
 		return ec_err_set(err, EC_ERR_VERIFY,
-		    "bundle member %.200s: %lld bytes, more than the %d of "
-		    "a metadata file (EC_MAX_META_BYTES)", m.name,
-		    (long long)archive_entry_size(ae), EC_MAX_META_BYTES);
-	ec_buf_init(&keep, EC_MAX_META_BYTES);
+		    "bundle member %.200s: %lld bytes, more than the %llu "
+		    "kept in memory", m.name,
+		    (long long)archive_entry_size(ae),
+		    (unsigned long long)max);
+	ec_buf_init(&keep, (size_t)max);
 	ec_sha256_init(&h);
 	while ((n = archive_read_data(a, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {

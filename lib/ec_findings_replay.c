@@ -1,7 +1,7 @@
 /*
  * ec_findings_replay: decide a json:policy bundle again from its own
  * contents and compare (ec_findings.h).  The bundle is read whole into
- * memory: its policy files are bounded by EC_MAX_META_BYTES each.
+ * memory: its policy files are bounded by EC_MAX_REPLAY_BYTES each.
  */
 #include <sys/stat.h>
 
@@ -67,11 +67,11 @@ rp_index(const char *name)
 	return -1;
 }
 
-static bool
+static uint64_t
 rp_keep(void *arg, const char *name)
 {
 	(void)arg;
-	return rp_index(name) >= 0;
+	return rp_index(name) >= 0 ? EC_MAX_REPLAY_BYTES : 0;
 }
 
 static int
@@ -84,8 +84,9 @@ rp_member(void *arg, const struct ec_bundle_member *m, struct ec_err *err)
 		return 0;
 	if (m->data == NULL)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
-		    "%s: %llu bytes, more than a replay reads (%d)",
-		    m->name, (unsigned long long)m->size, EC_MAX_META_BYTES);
+		    "%s: %llu bytes, more than a replay reads (%llu)",
+		    m->name, (unsigned long long)m->size,
+		    (unsigned long long)EC_MAX_REPLAY_BYTES);
 	if ((r->data[i] = malloc(m->size + 1)) == NULL)
 		return ec_err_nomem(err);
 	memcpy(r->data[i], m->data, m->size);

@@ -125,4 +125,12 @@
 /* Entries of an array "aud" claim (RFC 7519 4.1.3). */
 #define EC_AUTH_MAX_AUD		16
 
+/*
+ * A json:policy bundle's own inputs that exportctl policy replay holds in
+ * memory (inputs.tsv, the SBOMs, advisories and VEX it used): about 100
+ * bytes an input line, so 128 MiB serves over a million inputs while one
+ * hostile bundle still cannot make replay hold more.
+ */
+#define EC_MAX_REPLAY_BYTES	(128ULL * 1024 * 1024)
+
 #endif

@@ -48,11 +48,11 @@ verify_meta_index(const char *name)
 	return -1;
 }
 
-static bool
+static uint64_t
 verify_keep(void *arg, const char *name)
 {
 	(void)arg;
-	return verify_meta_index(name) != -1;
+	return verify_meta_index(name) != -1 ? EC_MAX_META_BYTES : 0;
 }
 
 static int

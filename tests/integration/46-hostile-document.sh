@@ -44,7 +44,7 @@ check "ingest: the underflow is named" grep -q "underflows" \
 check "ingest: the node bomb is refused by count" grep -q \
     "bomb.json.*more than" "$IT_TMP/ingest.err"
 check "ingest: 6 files, 1 inserted, 5 failed" grep -q \
-    "6 files: 1 inserted, 0 updated, 0 unchanged, 0 stale, 5 failed" \
+    "6 files: 1 inserted, 0 updated, 0 unchanged, 0 stale, 0 superseded, 5 failed" \
     "$IT_TMP/ingest.out"
 rss=$(tail -n 1 "$IT_TMP/rss")
 check_equal "ingest of the 63 MiB node bomb: peak RSS ${rss} KiB < 256 MiB" \

@@ -256,13 +256,13 @@ slurp(struct ec_buf *out, const char *path)
 	return rc;
 }
 
-static bool
+static uint64_t
 meta_keep(void *arg, const char *name)
 {
 	(void)arg;
 	return strcmp(name, EC_MANIFEST_NAME) == 0 ||
 	    strcmp(name, EC_MANIFEST_DSSE_NAME) == 0 ||
-	    strcmp(name, EC_PROV_NAME) == 0;
+	    strcmp(name, EC_PROV_NAME) == 0 ? EC_MAX_META_BYTES : 0;
 }
 
 static int

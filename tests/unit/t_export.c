@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "ec_bundle.h"
 #include "ec_export.h"
+#include "ec_limits.h"
 #include "ec_num.h"
 #include "ec_store.h"
 #include "ec_verify.h"
@@ -194,11 +195,11 @@ struct members {
 	int	n;
 };
 
-static bool
+static uint64_t
 keep_data(void *arg, const char *name)
 {
 	(void)arg;
-	return strncmp(name, "data/", 5) == 0;
+	return strncmp(name, "data/", 5) == 0 ? EC_MAX_META_BYTES : 0;
 }
 
 static int

@@ -113,12 +113,12 @@ repack_member(void *arg, const struct ec_bundle_member *m,
 	    err);
 }
 
-static bool
+static uint64_t
 repack_keep(void *arg, const char *name)
 {
 	(void)arg;
 	(void)name;
-	return true;
+	return EC_MAX_META_BYTES;
 }
 
 /*
@@ -181,9 +181,10 @@ test_paths(void)
 
 	rc = ec_verify_bundle(&res, "/nonexistent/b.tar.zst", NULL, &err);
 	ok(rc == -1 && err.code == EC_ERR_IO, "missing bundle: %s", err.msg);
+	/* A directory is read as an unpacked bundle: this one is none. */
 	rc = ec_verify_bundle(&res, tmpdir, NULL, &err);
-	ok(rc == -1 && err.code == EC_ERR_REQUEST_INVALID,
-	    "a directory: %s", err.msg);
+	ok(rc == -1 && err.code == EC_ERR_VERIFY,
+	    "a directory that is no bundle: %s", err.msg);
 	(void)snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
 	if (mkfifo(fifo, 0600) == -1) {
 		printf("Bail out! mkfifo\n");
