@@ -2,7 +2,8 @@
 # A throwaway OCI registry for tests: Debian's docker-registry (the
 # distribution registry v2) on a loopback port, storage and config in a
 # directory of the caller's, its access log in DIR/registry.log.  Ports
-# are the caller's to choose from 18500-18519.
+# are the caller's to choose from 18500-18519 (64-push) and 18520-18529
+# (86-distribution).
 #
 #   tests/lib/registry.sh start DIR PORT [htpasswd FILE] [tls CERT KEY]
 #       [token REALM SERVICE ISSUER CERT_BUNDLE]
