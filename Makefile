@@ -176,8 +176,11 @@ check-torture: $(BUILD)/tests/torture
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ilib \
 	-fsanitize=address,undefined $(PKG_CFLAGS)
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o) build-fuzz/gen/ec_sql.o
-# ec_db (for ec_tenant_check) needs the embedded migrations too.
-build-fuzz/gen/ec_sql.o: $(BUILD)/gen/ec_sql.c
+# ec_db (for ec_tenant_check) needs the embedded migrations too, and the
+# profiles (ec_run_request finds them) devportal's embedded script.
+FUZZ_GEN = build-fuzz/gen/ec_sql.o build-fuzz/gen/ec_devportal_sh.o
+FUZZ_OBJ += build-fuzz/gen/ec_devportal_sh.o
+$(FUZZ_GEN): build-fuzz/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 build-fuzz/lib/%.o: lib/%.c

@@ -66,6 +66,11 @@ struct ec_build_item;	/* opaque: one output file being written */
 #define EC_PROFILE_PACK		0x01u
 /* Needs no evidence: no database is opened, ec_build_store() is NULL. */
 #define EC_PROFILE_NO_STORE	0x02u
+/*
+ * The tree holds an OCI image layout under oci/ (Trivy's DB artifacts),
+ * so a run may ask for it to be pushed to a registry (distribution oci).
+ */
+#define EC_PROFILE_OCI		0x04u
 
 /* Parameter key and value sizes (exportctl build --param key=value). */
 #define EC_PARAM_KEY_MAX	32

@@ -353,9 +353,12 @@ ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
 		    run_id);
 		goto out;
 	}
-	if ((a = ec_db_exec(db, "SELECT type, id, format, path, name, sha256, "
-	    "size FROM artifacts WHERE tenant = $1 AND run_id = $2 "
-	    "ORDER BY type, id, format, path", 2, vals, NULL, NULL, false,
+	/* A pushed artifact's url is where it went (ec_run_output). */
+	if ((a = ec_db_exec(db, "SELECT type, id, format, CASE type WHEN "
+	    "'distribution' THEN 'oci://' || id || '@sha256:' || sha256 "
+	    "ELSE path END AS url, name, sha256, size FROM artifacts "
+	    "WHERE tenant = $1 AND run_id = $2 ORDER BY type, id, format, "
+	    "url", 2, vals, NULL, NULL, false,
 	    err)) == NULL || ec_db_commit(db, err) == -1)
 		goto out;
 	if ((o = run_status_json(r, a)) == NULL) {

@@ -66,7 +66,16 @@ struct ec_run_spec {
 	size_t			 nparams;
 	unsigned		 priority;	/* 0 to EC_RUN_PRIORITY_MAX */
 	const char		*idempotency_key;	/* NULL: none */
+	/*
+	 * Distribution after the build: type "oci" (NULL: none) pushes the
+	 * output's oci/ layout to dist_ref, "host[:port]/repo[:tag]".
+	 */
+	const char		*dist_type;
+	const char		*dist_ref;
 };
+
+/* Distribution refs stored in a request: they name artifact rows too. */
+#define EC_RUN_DIST_REF_MAX	400
 
 struct ec_run_created {
 	char	run_id[EC_RUN_ID_MAX + 1];
@@ -89,7 +98,8 @@ bool	ec_run_id_valid(const char *id, const char *tenant);
 /*
  * The validated request, as stored and hashed: an object with profile,
  * profileId, targets and formats (the profile's defaults filled in,
- * names sorted), params (an object; omitted when none) and priority.
+ * names sorted), params (an object; omitted when none), priority and,
+ * when asked for, distribution {type, ref} (ec_run_distribution_check).
  * "kind" is the profile's builder name.  The selectors and parameters go
  * through the same checks as a build (ec_export_check), so a queued run
  * never fails for a reason its request already showed.  New reference,
@@ -98,6 +108,17 @@ bool	ec_run_id_valid(const char *id, const char *tenant);
  */
 json_t	*ec_run_request(const struct ec_run_spec *spec, const char *name,
 	    const char *kind, struct ec_err *err) EC_MUST_CHECK;
+/*
+ * The distribution of "spec" for a run of profile "kind" as the stored
+ * request's "distribution" object, {"type": "oci", "ref": REF}; *out is
+ * NULL when none was asked for.  EC_ERR_REQUEST_INVALID naming the field
+ * for an unknown type or a ref ec_registry_ref_parse() refuses (or over
+ * EC_RUN_DIST_REF_MAX bytes), and "profile X has no OCI artifact" for a
+ * profile without EC_PROFILE_OCI.  EC_ERR_NOMEM.
+ */
+int	ec_run_distribution_check(json_t **out,
+	    const struct ec_run_spec *spec, const char *kind,
+	    struct ec_err *err) EC_MUST_CHECK;
 /* SHA-256 (hex) of the RFC 8785 form of a request. */
 int	ec_run_request_hash(char hex_out[EC_SHA256_HEX], const json_t *req,
 	    struct ec_err *err) EC_MUST_CHECK;
@@ -185,6 +206,8 @@ int	ec_run_job_load(struct ec_run_job *job, struct ec_export_req *req,
 	    struct ec_db *db, const struct ec_run_claim *c,
 	    struct ec_err *err) EC_MUST_CHECK;
 void	ec_run_job_dispose(struct ec_run_job *job);
+/* The loaded request's OCI distribution ref, or NULL when it has none. */
+const char	*ec_run_job_oci_ref(const struct ec_run_job *job);
 
 /* Record progress and emit "progress". */
 int	ec_run_progress(struct ec_db *db, const struct ec_run_claim *c,
@@ -199,13 +222,22 @@ struct ec_run_output {
 	const char	*name;		/* file name for downloads */
 	char		 sha256[EC_SHA256_HEX];
 	uint64_t	 size;
+	/*
+	 * Type "distribution" only: id is the pushed "host/repo:tag",
+	 * sha256 the manifest's digest (its blob is in the store with the
+	 * layout), "url" oci://<id>@sha256:<hex> and "attachment" the
+	 * provenance referrer's digest or NULL.  NULL for other outputs.
+	 */
+	const char	*url;
+	const char	*attachment;
 };
 
 /*
  * In one transaction: record the outputs, the inputsHash and progress
  * items/items, move the run to succeeded and emit one artifact_ready per
- * output then completed.  EC_ERR_CONFLICT when the lease was lost:
- * nothing is recorded.
+ * output (and distribution_pushed {runId, ref, digest, attachment} per
+ * distribution output) then completed.  EC_ERR_CONFLICT when the lease
+ * was lost: nothing is recorded.
  */
 int	ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
 	    const struct ec_run_output *outs, size_t nouts,

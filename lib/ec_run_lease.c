@@ -266,10 +266,18 @@ run_output(struct ec_db *db, const struct ec_run_claim *c,
 	    "format, name, sha256, size, path) VALUES ($1, $2, $3, $4, $5, $6, "
 	    "$7, $8, $9)", 9, vals, err) == -1)
 		return -1;
-	return ec_run_event(db, c->tenant, c->run_id, "artifact_ready",
+	if (ec_run_event(db, c->tenant, c->run_id, "artifact_ready",
 	    json_pack("{s:s, s:s, s:s, s:s, s:s+, s:s}", "runId", c->run_id,
-	    "type", o->type, "id", o->id, "url", rel, "sha256", "sha256:",
-	    o->sha256, "format", o->format), err);
+	    "type", o->type, "id", o->id, "url", o->url != NULL ? o->url :
+	    rel, "sha256", "sha256:", o->sha256, "format", o->format),
+	    err) == -1)
+		return -1;
+	if (o->url == NULL)
+		return 0;
+	return ec_run_event(db, c->tenant, c->run_id, "distribution_pushed",
+	    json_pack("{s:s, s:s, s:s, s:s+, s:s?}", "runId", c->run_id,
+	    "type", "oci", "ref", o->id, "digest", "sha256:", o->sha256,
+	    "attachment", o->attachment), err);
 }
 
 int

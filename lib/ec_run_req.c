@@ -49,11 +49,15 @@ ec_run_id_format(char out[EC_RUN_ID_MAX + 1], const char *tenant,
 bool
 ec_run_id_valid(const char *id, const char *tenant)
 {
+	struct ec_err	 err;
 	const char	*p;
 	char		 day[11];
 	size_t		 tl, n;
 
-	if (id == NULL || tenant == NULL || strlen(id) > EC_RUN_ID_MAX ||
+	/* An id names a tenant ec_run_id_format() takes (fuzz_run: ""). */
+	if (tenant == NULL || ec_tenant_check(tenant, &err) == -1)
+		return false;
+	if (id == NULL || strlen(id) > EC_RUN_ID_MAX ||
 	    strncmp(id, "export-run::", 12) != 0)
 		return false;
 	tl = strlen(tenant);
@@ -99,6 +103,20 @@ run_params_json(const struct ec_run_spec *spec, struct ec_err *err)
 	return o;
 }
 
+/* The distribution object, when asked for, into the request "o". */
+static int
+run_request_dist(json_t *o, const struct ec_run_spec *spec, const char *kind,
+    struct ec_err *err)
+{
+	json_t	*d;
+
+	if (ec_run_distribution_check(&d, spec, kind, err) == -1)
+		return -1;
+	if (d != NULL && json_object_set_new(o, "distribution", d) == -1)
+		return ec_err_nomem(err);
+	return 0;
+}
+
 json_t *
 ec_run_request(const struct ec_run_spec *spec, const char *name,
     const char *kind, struct ec_err *err)
@@ -140,6 +158,10 @@ ec_run_request(const struct ec_run_spec *spec, const char *name,
 		return NULL;
 	}
 	json_decref(sj);
+	if (run_request_dist(o, spec, kind, err) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	if (spec->nparams > 0) {
 		json_t	*pj = run_params_json(spec, err);
 

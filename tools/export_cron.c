@@ -3,7 +3,10 @@
  * FOR UPDATE SKIP LOCKED with a lease), builds each with ec_export_build()
  * (the same builder exportctl build uses), renews the lease from a second
  * thread on its own connection while the build runs, moves the output
- * into the content-addressed store and finishes the run.  --once drains
+ * into the content-addressed store and finishes the run.  A run whose
+ * request asks for OCI distribution has the output's oci/ layout pushed
+ * (ec_registry) before it is finished, its provenance attached when the
+ * build was signed; a push that fails fails the run.  --once drains
  * the queue and exits (cron); --loop waits for new runs (NOTIFY, with a
  * poll as a fallback).  SIGTERM and SIGINT stop it after the current run.
  * One log line per event on stderr (ec_log).
@@ -25,6 +28,7 @@
 #include "ec_log.h"
 #include "ec_num.h"
 #include "ec_publish.h"
+#include "ec_registry.h"
 #include "ec_run.h"
 #include "ec_store.h"
 
@@ -33,11 +37,16 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2 };
 /* Seconds --loop waits for a NOTIFY before it looks at the queue anyway. */
 #define CRON_POLL_S	5
 #define CRON_PATH_MAX	4096
+/* "host/repo:tag" of a pushed artifact. */
+#define CRON_DIST_ID_MAX	(EC_REGISTRY_MAX_HOST + EC_REGISTRY_MAX_REPO + \
+				    EC_REGISTRY_MAX_TAG + 2)
 
 static const char usage_text[] =
 "usage: export-cron [--db CONNINFO] [--store DIR] [--once | --loop]\n"
 "                   [--lease SECONDS] [--timeout MINUTES] [--owner NAME]\n"
 "                   [--key PRIVATE.pem] [--max-attempts N]\n"
+"                   [--registry-creds FILE] [--registry-ca FILE]\n"
+"                   [--registry-insecure-http]\n"
 "\n"
 "  --db CONNINFO     PostgreSQL; default $EXPORT_CENTER_DB, then libpq's\n"
 "  --store DIR       artifact store; default $EXPORT_CENTER_STORE, else\n"
@@ -48,7 +57,11 @@ static const char usage_text[] =
 "  --timeout MINUTES job timeout from the first claim (default 60)\n"
 "  --owner NAME      lease owner in the runs table (default host:pid)\n"
 "  --key PRIVATE.pem sign every bundle with this key\n"
-"  --max-attempts N  builds of one run before it fails (default 3)\n";
+"  --max-attempts N  builds of one run before it fails (default 3)\n"
+"  --registry-creds FILE  docker config.json \"auths\" for runs with\n"
+"                    OCI distribution\n"
+"  --registry-ca FILE     PEM CA bundle for the registry's TLS\n"
+"  --registry-insecure-http  plain HTTP to the registry (loopback tests)\n";
 
 struct cron {
 	const char		*conninfo;
@@ -57,8 +70,19 @@ struct cron {
 	bool			 loop;
 	struct ec_run_limits	 lim;
 	struct ec_signer	*signer;	/* owned; NULL: unsigned */
+	struct ec_registry_opts	 reg;	/* OCI distribution */
 	struct ec_db		*db;		/* owned: claims */
 	struct ec_db		*lease_db;	/* owned: the renewer's */
+};
+
+/* A run's OCI distribution: where to, and what the push gave. */
+struct cron_dist {
+	const char			*ref;	/* NULL: none */
+	bool				 pushed;
+	struct ec_registry_result	 res;
+	char				 id[CRON_DIST_ID_MAX + 1];
+	char				 url[CRON_DIST_ID_MAX + 8 +
+					    EC_LAYOUT_DIGEST_LEN];
 };
 
 /* The renewal thread of one build. */
@@ -229,10 +253,40 @@ cron_store(struct ec_run_output **outs_out, size_t *n_out,
 	return 0;
 }
 
+/*
+ * The pushed artifact as one more output: its manifest's digest, whose
+ * blob the store holds with the rest of the oci/ layout.
+ */
+static int
+cron_dist_output(struct ec_run_output **outs, size_t *n,
+    const struct cron_dist *d, struct ec_err *err)
+{
+	struct ec_run_output	*o;
+
+	if (!d->pushed)
+		return 0;
+	if ((o = realloc(*outs, (*n + 1) * sizeof(*o))) == NULL)
+		return ec_err_nomem(err);
+	*outs = o;
+	o += (*n)++;
+	memset(o, 0, sizeof(*o));
+	o->type = "distribution";
+	o->id = o->name = d->id;
+	o->format = "oci";
+	(void)snprintf(o->sha256, sizeof(o->sha256), "%s",
+	    d->res.digest + strlen("sha256:"));
+	o->size = d->res.size;
+	o->url = d->url;
+	o->attachment = d->res.att_digest[0] != '\0' ? d->res.att_digest :
+	    NULL;
+	return 0;
+}
+
 /* Store the output and finish the run. */
 static int
 cron_publish(struct cron *cr, const struct ec_run_claim *c,
-    const struct ec_export_result *res, struct ec_err *err)
+    const struct ec_export_result *res, const struct cron_dist *dist,
+    struct ec_err *err)
 {
 	struct ec_run_output	*outs = NULL;
 	struct ec_blob_file	*files = NULL;
@@ -241,6 +295,11 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 
 	if (cron_store(&outs, &n, &files, cr, res, err) == -1)
 		return -1;
+	if (cron_dist_output(&outs, &n, dist, err) == -1) {
+		free(outs);
+		free(files);
+		return -1;
+	}
 	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
 	    "outputs=%zu sha256=%s", c->run_id, c->tenant, c->attempt, n,
 	    n > 0 ? outs[0].sha256 : "-");
@@ -254,11 +313,53 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 	return rc;
 }
 
+/*
+ * Push the built tree's oci/ layout to the run's ref, with the signed
+ * provenance as its referrer.  Nothing counts as pushed unless the
+ * manifest PUT succeeded; a retried run pushes the same bytes, and the
+ * registry's HEAD answers keep them from being sent twice.
+ */
+static int
+cron_push(struct cron *cr, const struct ec_run_claim *c,
+    const struct ec_export_result *res, struct cron_dist *d,
+    struct ec_err *err)
+{
+	struct ec_registry_ref	ref;
+	char			oci[CRON_PATH_MAX], att[CRON_PATH_MAX];
+
+	if (d->ref == NULL)
+		return 0;
+	if (ec_registry_ref_parse(&ref, d->ref, err) == -1)
+		return -1;
+	if (snprintf(oci, sizeof(oci), "%s/oci", res->path) >=
+	    (int)sizeof(oci) || snprintf(att, sizeof(att),
+	    "%s/provenance.dsse.json", res->path) >= (int)sizeof(att))
+		return ec_err_set(err, EC_ERR_IO, "distribution: output path "
+		    "too long");
+	if (res->packed)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "distribution: "
+		    "the output is a packed bundle, not an OCI layout");
+	if (ec_registry_push(&d->res, oci, &ref, res->signed_ ? att : NULL,
+	    &cr->reg, err) == -1)
+		return -1;
+	d->pushed = true;
+	(void)snprintf(d->id, sizeof(d->id), "%s/%s:%s", ref.host, ref.repo,
+	    d->res.tag);
+	(void)snprintf(d->url, sizeof(d->url), "oci://%s@%s", d->id,
+	    d->res.digest);
+	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=pushed ref=%s "
+	    "digest=%s uploaded=%u skipped=%u attached=%s", c->run_id,
+	    c->tenant, c->attempt, d->id, d->res.digest, d->res.uploaded,
+	    d->res.skipped, d->res.att_digest[0] != '\0' ?
+	    d->res.att_digest : "-");
+	return 0;
+}
+
 /* Build in a staging directory of the store's own file system. */
 static int
 cron_build_in(struct cron *cr, const struct ec_run_claim *c,
     struct ec_export_req *req, struct ec_export_result *res,
-    struct ec_err *err)
+    struct cron_dist *dist, struct ec_err *err)
 {
 	struct ec_staging	*st = NULL;
 	struct ec_store		*store = NULL;
@@ -282,6 +383,9 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 		goto out;
 	}
 	rc = ec_export_build(res, store, req, err);
+	/* The push may take a while: the lease is still renewed. */
+	if (rc == 0)
+		rc = cron_push(cr, c, res, dist, err);
 	if (!renewer_stop(&rn)) {
 		rc = ec_err_set(err, EC_ERR_CONFLICT, "lease lost while "
 		    "building");
@@ -291,7 +395,7 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 		ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=built "
 		    "documents=%llu items=%zu", c->run_id, c->tenant,
 		    c->attempt, (unsigned long long)res->documents, res->items);
-		rc = cron_publish(cr, c, res, err);
+		rc = cron_publish(cr, c, res, dist, err);
 	}
 out:
 	ec_store_free(store);
@@ -306,11 +410,14 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 	struct ec_export_req	req;
 	struct ec_export_result	res;
 	struct ec_run_job	job;
+	struct cron_dist	dist;
 	struct ec_err		err, ferr;
 
 	memset(&req, 0, sizeof(req));
+	memset(&dist, 0, sizeof(dist));
 	if (ec_run_job_load(&job, &req, cr->db, c, &err) == 0) {
-		if (cron_build_in(cr, c, &req, &res, &err) == 0) {
+		dist.ref = ec_run_job_oci_ref(&job);
+		if (cron_build_in(cr, c, &req, &res, &dist, &err) == 0) {
 			ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d "
 			    "event=succeeded", c->run_id, c->tenant,
 			    c->attempt);
@@ -434,6 +541,9 @@ cron_args(struct cron *cr, const char **key, int argc, char **argv)
 		{ "owner", required_argument, NULL, 'o' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "max-attempts", required_argument, NULL, 'm' },
+		{ "registry-creds", required_argument, NULL, 'C' },
+		{ "registry-ca", required_argument, NULL, 'A' },
+		{ "registry-insecure-http", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	uint64_t			v;
@@ -446,6 +556,9 @@ cron_args(struct cron *cr, const char **key, int argc, char **argv)
 		case '1': cr->loop = false; break;
 		case 'l': cr->loop = true; break;
 		case 'k': *key = optarg; break;
+		case 'C': cr->reg.creds_file = optarg; break;
+		case 'A': cr->reg.ca_file = optarg; break;
+		case 'H': cr->reg.insecure_http = true; break;
 		case 'o':
 			(void)snprintf(cr->owner, sizeof(cr->owner), "%s",
 			    optarg);
@@ -489,6 +602,7 @@ main(int argc, char **argv)
 	memset(&cr, 0, sizeof(cr));
 	cr.lim.lease_s = EC_RUN_LEASE_DEFAULT;
 	cr.lim.timeout_s = EC_RUN_TIMEOUT_DEFAULT;
+	ec_registry_opts_init(&cr.reg);
 	cr.store = getenv("EXPORT_CENTER_STORE") != NULL ?
 	    getenv("EXPORT_CENTER_STORE") : "var/store";
 	if (gethostname(host, sizeof(host)) == -1)

@@ -134,9 +134,12 @@ static const char usage_text[] =
 "  profiles                       list export profiles\n"
 "  run create --tenant T --profile NAME [--targets LIST] [--formats LIST]\n"
 "        [--param KEY=VALUE]... [--idempotency-key K] [--priority 0-9]\n"
+"        [--distribution oci:host[:port]/repo[:tag]]\n"
 "                                 queue a run for export-cron; prints its\n"
 "                                 id (the same key and request: the same\n"
-"                                 run; another request: ERR_CONFLICT)\n"
+"                                 run; another request: ERR_CONFLICT);\n"
+"                                 --distribution: push the output's OCI\n"
+"                                 artifact (trivy:db, trivy:java-db) there\n"
 "  run show RUN_ID --tenant T     status, progress, outputs with sha256\n"
 "  run wait RUN_ID --tenant T [--timeout SECONDS]\n"
 "                                 wait until the run has finished (default\n"
@@ -1447,6 +1450,7 @@ cmd_run(struct cli *c, int argc, char **argv)
 		{ "idempotency-key", required_argument, NULL, 'i' },
 		{ "priority", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 'w' },
+		{ "distribution", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_run_spec		 spec;
 	struct ec_db			*db;
@@ -1465,6 +1469,12 @@ cmd_run(struct cli *c, int argc, char **argv)
 		case 'T': spec.targets = optarg; break;
 		case 'F': spec.formats = optarg; break;
 		case 'i': spec.idempotency_key = optarg; break;
+		case 'd':
+			/* TYPE:REF; ec_run_request() judges both halves. */
+			spec.dist_type = optarg;
+			if ((spec.dist_ref = strchr(optarg, ':')) != NULL)
+				*(char *)spec.dist_ref++ = '\0';
+			break;
 		case 'P':
 			if (spec.nparams <= EC_PARAM_MAX)
 				params[spec.nparams++] = optarg;

@@ -480,6 +480,7 @@ tdb_write(struct ec_build *b, struct ec_err *err)
 
 const struct ec_profile ec_profile_trivy_db = {
 	.name = "trivy:db",
+	.flags = EC_PROFILE_OCI,
 	.build_type =
 	    "https://stella-ops.org/export-center/profiles/trivy-db/v1",
 	.targets = EC_TARGET_ADVISORY,

@@ -223,6 +223,7 @@ out:
 
 const struct ec_profile ec_profile_trivy_java_db = {
 	.name = "trivy:java-db",
+	.flags = EC_PROFILE_OCI,
 	.build_type =
 	    "https://stella-ops.org/export-center/profiles/trivy-java-db/v1",
 	.targets = EC_TARGET_SBOM,

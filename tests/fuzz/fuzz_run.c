@@ -3,12 +3,15 @@
  * from clients before any query: run ids (from exportctl and, later, API
  * paths) and run requests (profile selectors, parameters, priority).  The
  * input is split at '|' into a tenant, a run id, a target list, a format
- * list and parameters separated by ','.  Beyond the sanitizers it checks
+ * list, parameters separated by ',' and a distribution "TYPE:REF" (when
+ * there is one the profile is trivy:db, which has an OCI artifact).  Beyond the sanitizers it checks
  * what ec_run.h promises, and aborts when one is broken:
  *   - an id ec_run_id_valid() accepts names the tenant and re-formats to
  *     itself from its day and sequence;
  *   - a request either fails with a request or profile code or has a
- *     hash of 64 hex digits that does not change when taken again.
+ *     hash of 64 hex digits that does not change when taken again;
+ *   - an accepted distribution is stored as type oci with the ref given,
+ *     which ec_registry_ref_parse() accepts and which fits the bound.
  * Seeds: tests/fuzz/corpus/run/.
  */
 #include <stddef.h>
@@ -17,11 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec_registry.h"
 #include "ec_run.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_FIELDS	5
+#define FUZZ_FIELDS	6
 #define FUZZ_PARAMS	(EC_PARAM_MAX + 1)
 
 static void
@@ -47,6 +51,28 @@ fuzz_id(const char *tenant, const char *id)
 		abort();
 }
 
+/* What an accepted request stored of its distribution. */
+static void
+fuzz_dist(const json_t *r, const struct ec_run_spec *s)
+{
+	struct ec_registry_ref	 ref;
+	struct ec_err		 err;
+	const json_t		*d = json_object_get(r, "distribution");
+	const char		*got;
+
+	if (s->dist_type == NULL) {
+		if (d != NULL)
+			abort();
+		return;
+	}
+	got = json_string_value(json_object_get(d, "ref"));
+	if (got == NULL || strcmp(json_string_value(json_object_get(d,
+	    "type")), "oci") != 0 || strcmp(got, s->dist_ref) != 0 ||
+	    strlen(got) > EC_RUN_DIST_REF_MAX ||
+	    ec_registry_ref_parse(&ref, got, &err) == -1)
+		abort();
+}
+
 static void
 fuzz_request(char **f)
 {
@@ -66,7 +92,15 @@ fuzz_request(char **f)
 	    tok = strtok(NULL, ","))
 		params[s.nparams++] = tok;
 	s.priority = (unsigned)strlen(f[1]) % 12;
-	if ((r = ec_run_request(&s, "json:raw", "json:raw", &err)) == NULL) {
+	if (f[5][0] != '\0') {
+		s.profile = "trivy:db";
+		s.dist_type = f[5];
+		if ((tok = strchr(f[5], ':')) != NULL) {
+			*tok = '\0';
+			s.dist_ref = tok + 1;
+		}
+	}
+	if ((r = ec_run_request(&s, s.profile, s.profile, &err)) == NULL) {
 		if (err.code != EC_ERR_REQUEST_INVALID &&
 		    err.code != EC_ERR_PROFILE_NOT_FOUND &&
 		    err.code != EC_ERR_NOMEM)
@@ -77,6 +111,7 @@ fuzz_request(char **f)
 	    ec_run_request_hash(h2, r, &err) == -1 || strlen(h1) != 64 ||
 	    strcmp(h1, h2) != 0)
 		abort();
+	fuzz_dist(r, &s);
 	json_decref(r);
 }
 

@@ -2,11 +2,14 @@
 # A throwaway OCI registry for tests: Debian's docker-registry (the
 # distribution registry v2) on a loopback port, storage and config in a
 # directory of the caller's, its access log in DIR/registry.log.  Ports
-# are the caller's to choose from 18500-18519.
+# are the caller's to choose from 18500-18519 (64-push) and 18520-18529
+# (86-distribution).
 #
 #   tests/lib/registry.sh start DIR PORT [htpasswd FILE] [tls CERT KEY]
 #       [token REALM SERVICE ISSUER CERT_BUNDLE]
 #   tests/lib/registry.sh stop DIR
+#   tests/lib/registry.sh ca DIR     a throwaway CA (DIR/ca.pem) and a
+#       certificate for 127.0.0.1 it signed (DIR/srv.pem, DIR/srv.key)
 set -eu
 
 cmd=${1:?start or stop}
@@ -74,6 +77,19 @@ EOF
 		sleep 0.1
 	done
 	;;
+ca)
+	mkdir -p "$dir"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 2 -subj /CN=ec-test-ca -keyout "$dir/ca.key" \
+	    -out "$dir/ca.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj /CN=127.0.0.1 -keyout "$dir/srv.key" -out "$dir/srv.csr" \
+	    2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$dir/san.ext"
+	openssl x509 -req -in "$dir/srv.csr" -CA "$dir/ca.pem" \
+	    -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+	    -extfile "$dir/san.ext" -out "$dir/srv.pem" 2>/dev/null
+	;;
 stop)
 	[ -f "$dir/pid" ] || exit 0
 	pid=$(cat "$dir/pid")
@@ -86,7 +102,7 @@ stop)
 	rm -f "$dir/pid"
 	;;
 *)
-	echo "registry.sh: start or stop" >&2
+	echo "registry.sh: start, stop or ca" >&2
 	exit 2
 	;;
 esac

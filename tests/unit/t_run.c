@@ -142,12 +142,75 @@ jobs(void)
 	ec_run_job_dispose(&job);
 }
 
+/* The request for "kind" with distribution TYPE:REF, or NULL with *code. */
+static json_t *
+dist_request(const char *kind, const char *type, const char *ref,
+    struct ec_err *err)
+{
+	struct ec_run_spec	s;
+
+	memset(&s, 0, sizeof(s));
+	s.tenant = "t";
+	s.profile = kind;
+	s.dist_type = type;
+	s.dist_ref = ref;
+	return ec_run_request(&s, kind, kind, err);
+}
+
+/* Distribution: checked at create time, stored, read back by the job. */
+static void
+distributions(void)
+{
+	struct ec_run_job	job;
+	struct ec_err		err;
+	json_t			*r;
+	char			long_ref[EC_RUN_DIST_REF_MAX + 32];
+
+	r = dist_request("trivy:db", "oci", "127.0.0.1:5000/trivy-db:2", &err);
+	ok(r != NULL && strcmp(json_string_value(json_object_get(
+	    json_object_get(r, "distribution"), "ref")),
+	    "127.0.0.1:5000/trivy-db:2") == 0, "trivy:db with oci: stored");
+	memset(&job, 0, sizeof(job));
+	job.request = r;
+	ok(ec_run_job_oci_ref(&job) != NULL &&
+	    strcmp(ec_run_job_oci_ref(&job), "127.0.0.1:5000/trivy-db:2") == 0,
+	    "the job reads the ref back");
+	ec_run_job_dispose(&job);
+	r = dist_request("trivy:java-db", "oci", "reg.example/j", &err);
+	ok(r != NULL, "trivy:java-db with oci, tag omitted: accepted");
+	json_decref(r);
+	ok(dist_request("json:raw", "oci", "reg.example/x:1", &err) == NULL &&
+	    err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "profile json:raw has no OCI artifact") != NULL,
+	    "json:raw has no OCI artifact: %s", err.msg);
+	ok(dist_request("trivy:db", "s3", "reg.example/x", &err) == NULL &&
+	    err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "distribution.type") != NULL,
+	    "unknown type names the field: %s", err.msg);
+	ok(dist_request("trivy:db", "oci", NULL, &err) == NULL &&
+	    strstr(err.msg, "distribution.ref") != NULL, "oci needs a ref");
+	ok(dist_request("trivy:db", "oci", "Reg.example/UPPER", &err) ==
+	    NULL && err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "distribution.ref") != NULL,
+	    "bad ref syntax names the field: %s", err.msg);
+	memset(long_ref, 'a', sizeof(long_ref) - 1);
+	long_ref[sizeof(long_ref) - 1] = '\0';
+	memcpy(long_ref, "r.example/", 10);
+	ok(dist_request("trivy:db", "oci", long_ref, &err) == NULL &&
+	    strstr(err.msg, "longer than") != NULL, "ref length bounded");
+	r = dist_request("trivy:db", NULL, NULL, &err);
+	ok(r != NULL && json_object_get(r, "distribution") == NULL,
+	    "no distribution asked: none stored");
+	json_decref(r);
+}
+
 int
 main(void)
 {
 	ids();
 	requests();
 	jobs();
+	distributions();
 	ok(ec_run_renew_interval(60) == 20, "renew every third of the lease");
 	ok(ec_run_renew_interval(2) == 1 && ec_run_renew_interval(0) == 1,
 	    "at least every second");
