@@ -46,6 +46,10 @@ SQL_SRC	= $(sort $(wildcard sql/*.sql))
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
 TOOLS	= $(BUILD)/exportctl $(BUILD)/export-cron
+# The FastCGI API pool (fcgi/, README: API).
+FCGI_SRC = $(sort $(wildcard fcgi/*.c))
+FCGI_OBJ = $(FCGI_SRC:fcgi/%.c=$(BUILD)/fcgi/%.o)
+TOOLS	+= $(BUILD)/export-center.fcgi
 UNIT_SRC = $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -87,6 +91,13 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fcgi/%.o: fcgi/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ifcgi -c -o $@ $<
+
+$(BUILD)/export-center.fcgi: $(FCGI_OBJ) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -183,4 +194,4 @@ clean:
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
 	build-fuzz/lib/*.d $(BUILD)/tests/tools/*.d $(BUILD)/lib/profiles/*.d \
-	build-fuzz/lib/profiles/*.d)
+	build-fuzz/lib/profiles/*.d $(BUILD)/fcgi/*.d)
