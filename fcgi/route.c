@@ -85,6 +85,8 @@ api_reply_text(struct api_req *rq, int status, const char *type,
 	    "Content-Length: %lu\r\nCache-Control: no-store\r\n\r\n", status,
 	    type, (unsigned long)len);
 	(void)FCGX_PutStr(body, (int)len, rq->fcgi->out);
+	ec_log(EC_LOG_INFO, "rid=%s method=%s status=%d", rq->rid, rq->method,
+	    status);
 }
 
 void
@@ -106,6 +108,9 @@ api_reply_json(struct api_req *rq, int status, json_t *body,
 	    "application/json\r\nCache-Control: no-store\r\n%s\r\n%s\n", status,
 	    headers != NULL ? headers : "", s);
 	free(s);
+	/* The pool's half of the access log, by nginx's request id. */
+	ec_log(EC_LOG_INFO, "rid=%s method=%s status=%d", rq->rid, rq->method,
+	    status);
 }
 
 void
