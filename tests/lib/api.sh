@@ -105,13 +105,15 @@ api_stop() {
 c() { curl -sS --max-time 20 --cacert "$run/nginx/tls/ca.pem" "$@"; }
 
 # api METHOD PATH TENANT [CURL ARGS]: one request with a fresh token and
-# proof.  API_MINT (dpop.py options) bends them; API_HDR_TENANT replaces
-# the tenant header ("-": none); API_BASE another front end.
+# proof.  API_MINT (dpop.py options) bends them, API_KEYS names other
+# keys; API_HDR_TENANT replaces the tenant header ("-": none); API_BASE
+# another front end.
 api() {
 	local m=$1 p=$2 t=$3 tp b=${API_BASE:-$base} th
 	shift 3
 	# shellcheck disable=SC2086
-	tp=$(/usr/bin/python3 "$API_DPOP" mint "$run/keys" "$API_ISSUER" "$m" \
+	tp=$(/usr/bin/python3 "$API_DPOP" mint "${API_KEYS:-$run/keys}" \
+	    "$API_ISSUER" "$m" \
 	    "$b$p" "$t" ${API_MINT:-})
 	th=${API_HDR_TENANT:-$t}
 	local ca=$run/nginx/tls/ca.pem
