@@ -107,4 +107,17 @@ check "metrics: runs by status and profile, durations, bytes, queue" \
     grep -q '^# TYPE export_build_duration_seconds histogram' '$IT_TMP/m1'"
 check "two scrapes agree" cmp "$IT_TMP/m1" "$IT_TMP/m2"
 
+# The live responses above against the OpenAPI document.
+c -o "$IT_TMP/healthz.json" "$base/healthz"
+c -o "$IT_TMP/readyz.json" "$base/readyz"
+api_record get /healthz 200 "$IT_TMP/healthz.json"
+api_record get /readyz 200 "$IT_TMP/readyz.json"
+api_record get /export-center/profiles 200 "$IT_TMP/p.json"
+api_record post /export-center/runs 202 "$IT_TMP/c.json"
+api_record post /export-center/runs 409 "$IT_TMP/conflict.body"
+api_record post /export-center/runs 404 "$IT_TMP/foreign_profile.body"
+api_record get "/export-center/runs/{runId}" 200 "$IT_TMP/run.json"
+api_record get "/export-center/runs/{runId}" 404 "$IT_TMP/foreign.body"
+api_openapi_check
+
 it_done

@@ -150,4 +150,15 @@ API_BASE=$rate_base refuse rate_limit 429 ERR_EXPORT_RATE_LIMIT \
 check "429 carries Retry-After: 7" \
     grep -qi '^retry-after: 7' "$IT_TMP/rate_limit.head"
 
+# The refusals against the OpenAPI document.
+for r in too_large:413 targets51:400 unknown_field:400 no_builder:404 \
+    write_scope:403; do
+	api_record post /export-center/runs "${r#*:}" "$IT_TMP/${r%:*}.body"
+done
+for r in expired:401 read_scope:403 no_tenant:400 rate_limit:429; do
+	api_record get /export-center/profiles "${r#*:}" "$IT_TMP/${r%:*}.body"
+done
+api_record get "/export-center/runs/{runId}" 404 "$IT_TMP/no_run.body"
+api_openapi_check
+
 it_done

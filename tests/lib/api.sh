@@ -164,3 +164,30 @@ api_wait() {
 	done
 	check_equal "run $2 reaches $3" "$s" "$3"
 }
+
+# api_record METHOD PATH-TEMPLATE STATUS FILE: a live response to hold
+# against the OpenAPI document at the end (api_openapi_check).
+api_nrec=0
+api_record() {
+	api_nrec=$((api_nrec + 1))
+	cp "$4" "$IT_TMP/rec.$api_nrec" &&
+	    echo "$1 $2 $3 $IT_TMP/rec.$api_nrec" >>"$IT_TMP/records"
+}
+
+# The document served at /export-center/openapi.json is the checked-in
+# one, valid for @readme/openapi-parser, and every recorded response
+# matches its schema (Ajv, JSON Schema 2020-12), both pinned in
+# tests/tools/openapi/ and run on the machine's Node.js.
+api_openapi_check() {
+	local oc=$EC_ROOT/tests/tools/openapi
+	if [ ! -d "$oc/node_modules/@readme/openapi-parser" ]; then
+		(cd "$oc" && npm ci --no-audit --no-fund --ignore-scripts) \
+		    >"$IT_TMP/npm.log" 2>&1 ||
+		    { cat "$IT_TMP/npm.log"; it_fail "npm ci openapi"; return; }
+	fi
+	c -o "$IT_TMP/served.json" "$base/export-center/openapi.json"
+	check "GET /export-center/openapi.json serves fcgi/openapi.json" \
+	    cmp "$IT_TMP/served.json" "$EC_ROOT/fcgi/openapi.json"
+	check "the OpenAPI 3.1 document is valid and the live responses match" \
+	    node "$oc/check.mjs" "$IT_TMP/served.json" "$IT_TMP/records"
+}
