@@ -93,6 +93,22 @@ h_runs_create(struct api_req *rq)
 	spec.formats = b.formats[0] != '\0' ? b.formats : NULL;
 	spec.priority = b.priority;
 	spec.idempotency_key = api_param(rq, "HTTP_IDEMPOTENCY_KEY");
+	/* X-StellaOps-Project is recorded with the request. */
+	if (rq->project != NULL && (strlen(rq->project) == 0 ||
+	    strlen(rq->project) > 128 || strspn(rq->project,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	    "._:-") != strlen(rq->project))) {
+		(void)ec_err_set(&err, EC_ERR_REQUEST_INVALID,
+		    "X-StellaOps-Project: 1 to 128 of [A-Za-z0-9._:-]");
+		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);
+		goto out;
+	}
+	if (rq->project != NULL && json_object_set_new(b.options, "project",
+	    json_string(rq->project)) == -1) {
+		(void)ec_err_nomem(&err);
+		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);
+		goto out;
+	}
 	spec.options = b.options;
 	spec.retention_days = b.retention_days;
 	/* A profile id of another tenant is not found, as its runs are not. */

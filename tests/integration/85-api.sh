@@ -54,9 +54,14 @@ check "status, estimateSeconds, links, retryAfter" jq -e --arg id "$id" \
     .links.events == "/export-center/runs/" + $id + "/events"' \
     "$IT_TMP/c.json"
 
+check_equal "X-StellaOps-Project and the options are recorded" \
+    "$(it_as "$ta" "SELECT (request->'options'->>'project') || ' ' ||
+    retention_days FROM runs WHERE id = '$id'")" "proj-1 30"
+
 # Idempotency: same key and body, the same run; another body, 409.
 api POST /export-center/runs "$ta" -o "$IT_TMP/c2.json" \
-    -H 'Idempotency-Key: k-1' --data-binary "$body"
+    -H 'Idempotency-Key: k-1' -H 'X-StellaOps-Project: proj-1' \
+    --data-binary "$body"
 check_equal "the same key and body give the same run" \
     "$(jq -r .runId "$IT_TMP/c2.json")" "$id"
 before=$(api_runs "$ta")
