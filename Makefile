@@ -189,6 +189,13 @@ bench: deps
 	$(MAKE) all
 	tests/bench/bench.sh
 
+# The local service in the background under var/ (README: API).
+.PHONY: up down
+up: all
+	tools/stack.sh up
+down:
+	tools/stack.sh down
+
 clean:
 	rm -rf build build-san build-fuzz var
 
