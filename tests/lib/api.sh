@@ -52,7 +52,8 @@ api_up() {
 	return 1
 }
 
-# api_start PORT RATE_PORT [WORKERS]: nginx on PORT (generous limits) and
+# api_start PORT RATE_PORT [WORKERS]: nginx on PORT (generous limits, or
+# $API_RATE and $API_BURST for both the tenant and the address zones) and
 # on RATE_PORT (1 request a minute, burst 1), both in front of one pool.
 api_start() {
 	run=$(mktemp -d /tmp/ec-api.XXXXXX)
@@ -70,7 +71,8 @@ api_start() {
 	api_conf
 	"$EC_ROOT/tools/render-nginx.sh" --run-dir "$run/nginx" \
 	    --listen "127.0.0.1:$1" --fcgi "$run/fcgi.sock" --user www-data \
-	    --rate 200r/s --burst 400 --addr-rate 400r/s --addr-burst 800 \
+	    --rate "${API_RATE:-200r/s}" --burst "${API_BURST:-400}" \
+	    --addr-rate "${API_RATE:-400r/s}" --addr-burst "${API_BURST:-800}" \
 	    --retry-after 3 >/dev/null
 	"$EC_ROOT/tools/render-nginx.sh" --run-dir "$run/nginx2" \
 	    --listen "127.0.0.1:$2" --fcgi "$run/fcgi.sock" --user www-data \
