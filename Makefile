@@ -19,6 +19,8 @@ DEB_PKGS += python3-securesystemslib
 # Version orders from the distributions' own libraries (ec_version) and
 # the policy schema check (tests/integration/60-policy-schema.sh).
 DEB_PKGS += librpm-dev libdpkg-dev python3-jsonschema
+# The API benchmark's load generator (tests/bench/api-bench.sh).
+DEB_PKGS += wrk
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -72,18 +72,12 @@ CONF
 nginx -p "$EC_VAR/static" -e "$EC_VAR/static/logs/error.log" \
     -c "$EC_VAR/static/nginx.conf"
 
-# Proofs: more than the requests can use, so none is replayed.
-proofs=$((SECS * 3000))
-/usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" GET \
-    "$base/export-center/runs/$id" "$t" "$proofs" >"$EC_VAR/get.proofs"
-/usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" POST \
-    "$base/export-center/runs" "$t" $((SECS * 1500)) >"$EC_VAR/post.proofs"
-
 # wrk_run NAME URL [wrk args]: the summary line of one measurement.
 wrk_run() {
-	local name=$1 url=$2
+	local name=$1 url=$2 threads=2
 	shift 2
-	wrk -t"$([ "$CONN" -ge 2 ] && echo 2 || echo 1)" -c"$CONN" -d"${SECS}s" --latency "$@" "$url" \
+	[ "$CONN" -ge 2 ] || threads=1
+	wrk -t"$threads" -c"$CONN" -d"${SECS}s" --latency "$@" "$url" \
 	    >"$EC_VAR/$name.wrk" 2>&1
 	awk -v n="$name" '
 	    /Requests\/sec/ { rps = $2 }
@@ -95,9 +89,15 @@ wrk_run() {
 echo "api benchmark: $CONN connections, ${SECS}s each, $(nproc) cores," \
     "pool workers ${BENCH_API_WORKERS:-$(nproc)}"
 wrk_run static https://127.0.0.1:18458/run.json | tee "$EC_VAR/static.sum"
+# Proofs, minted just before they are used (a proof is fresh for 60 s),
+# more than the measurement can use, so none is replayed.
+/usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" GET \
+    "$base/export-center/runs/$id" "$t" $((SECS * 3000)) >"$EC_VAR/get.proofs"
 BENCH_PROOFS=$EC_VAR/get.proofs BENCH_METHOD=GET BENCH_TENANT=$t \
     wrk_run get "$base/export-center/runs/$id" -s tests/bench/dpop.lua |
     tee "$EC_VAR/get.sum"
+/usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" POST \
+    "$base/export-center/runs" "$t" $((SECS * 1500)) >"$EC_VAR/post.proofs"
 BENCH_PROOFS=$EC_VAR/post.proofs BENCH_METHOD=POST BENCH_TENANT=$t \
     BENCH_BODY=$body wrk_run post "$base/export-center/runs" \
     -s tests/bench/dpop.lua | tee "$EC_VAR/post.sum"
