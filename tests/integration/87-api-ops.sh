@@ -2,8 +2,9 @@
 # The API pool's life, through nginx on 127.0.0.1:18454: a worker killed
 # with kill -9 is replaced by the master; SIGHUP reloads the
 # configuration (a rotated issuer key: the old token is refused, the new
-# one passes); export-cron killed with kill -9 mid-build, and a second
-# builder finishes the run with the bytes of a clean build; PostgreSQL
+# one passes; a file that does not load changes nothing); export-cron
+# killed with kill -9 mid-build, and a second builder finishes the run
+# with the bytes of a clean build; PostgreSQL
 # stopped under load: the API answers 503 with Retry-After meanwhile,
 # then recovers, and no run is lost or built twice; SIGTERM drains.
 . "$(dirname "$0")/../lib/it.sh"
@@ -60,6 +61,23 @@ check_equal "a token of the new key passes" \
     -w '%{http_code}')" 200
 # From here on, tokens of the new key.
 API_KEYS=$run/keys2
+
+# SIGHUP with a configuration that does not load changes nothing.
+gen=$(workers)
+cp "$run/api.conf" "$run/api.conf.good"
+echo "colour = red" >>"$run/api.conf"
+kill -HUP "$master"
+for _ in $(seq 1 50); do
+	grep -q 'event=reload_failed' "$run/fcgi.log" && break
+	sleep 0.1
+done
+check "a bad configuration is logged on SIGHUP" \
+    grep -q 'event=reload_failed .*unknown key' "$run/fcgi.log"
+check_equal "and the workers stay as they were" "$(workers)" "$gen"
+check_equal "still serving with the configuration before" \
+    "$(api GET /export-center/profiles "$t" -o /dev/null -w '%{http_code}')" \
+    200
+cp "$run/api.conf.good" "$run/api.conf"
 
 # export-cron killed mid-build; a second builder finishes with the bytes
 # a clean build gives.
