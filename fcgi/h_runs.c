@@ -122,7 +122,8 @@ h_runs_create(struct api_req *rq)
 	}
 	if (api_db(&db, rq, &err) == -1 ||
 	    ec_run_create(&c, db, &spec, &err) == -1 ||
-	    ec_run_estimate(&estimate, db, spec.tenant, &err) == -1) {
+	    ec_run_estimate(&estimate, db, spec.tenant, spec.targets,
+	    &err) == -1) {
 		api_fail(rq, &err);
 		goto out;
 	}

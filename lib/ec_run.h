@@ -158,12 +158,14 @@ int	ec_run_profiles(json_t **out, struct ec_db *db, const char *tenant,
 	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
- * Seconds a build of the tenant's evidence should take: the document
- * count over EC_RUN_DOCS_PER_SECOND (ec_limits.h) plus
- * EC_RUN_ESTIMATE_BASE_S.  EC_ERR_DB, EC_ERR_UNAVAILABLE.
+ * Seconds a build should take: the tenant's documents of the kinds in
+ * "targets" (CSV; NULL: every kind) over EC_RUN_DOCS_PER_SECOND
+ * (ec_limits.h), plus EC_RUN_ESTIMATE_BASE_S.  EC_ERR_DB,
+ * EC_ERR_UNAVAILABLE.
  */
 int	ec_run_estimate(unsigned *seconds_out, struct ec_db *db,
-	    const char *tenant, struct ec_err *err) EC_MUST_CHECK;
+	    const char *tenant, const char *targets, struct ec_err *err)
+	    EC_MUST_CHECK;
 
 /*
  * The DPoP replay store (RFC 9449 11.1), shared by every API process:

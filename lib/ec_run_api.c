@@ -79,14 +79,15 @@ out:
 
 int
 ec_run_estimate(unsigned *seconds_out, struct ec_db *db, const char *tenant,
-    struct ec_err *err)
+    const char *targets, struct ec_err *err)
 {
 	PGresult	*res;
-	const char	*vals[1] = { tenant };
+	const char	*vals[2] = { tenant, targets };
 	uint64_t	 docs;
 
 	if ((res = run_api_query(db, tenant, "SELECT count(*) FROM evidence "
-	    "WHERE tenant = $1", 1, vals, err)) == NULL)
+	    "WHERE tenant = $1 AND ($2::text IS NULL OR kind = ANY("
+	    "string_to_array($2, ',')))", 2, vals, err)) == NULL)
 		return -1;
 	docs = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
