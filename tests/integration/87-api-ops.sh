@@ -111,6 +111,8 @@ mkdir -p "$IT_TMP/clean"
     --run-id "$id" --out "$IT_TMP/clean" >/dev/null
 check "byte-identical to a clean build of the same inputs" \
     cmp "$blob" "$(it_bundle "$IT_TMP/clean")"
+check "/metrics counts the lost lease" grep -q \
+    '^export_lease_losses_total 1$' <(c "$base/metrics")
 
 # PostgreSQL stopped under load, then started again.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -129,7 +131,7 @@ api_error down 503 ERR_UNAVAILABLE
 check "503 carries Retry-After" grep -qi '^retry-after: 2' "$IT_TMP/down.head"
 check_equal "and retryAfterSeconds" "$(jq -r .retryAfterSeconds \
     "$IT_TMP/down.body")" 2
-c -D "$IT_TMP/readyz.head" -o /dev/null "$base/readyz"
+c -D "$IT_TMP/readyz.head" -o "$IT_TMP/readyz.body" "$base/readyz"
 check_equal "/readyz is 503 meanwhile" "$(api_status readyz)" 503
 check_equal "/healthz still 200" \
     "$(c -o /dev/null -w '%{http_code}' "$base/healthz")" 200
@@ -154,6 +156,11 @@ check_equal "each built once: one completed event per run" \
     AS n FROM run_events WHERE tenant = '$t' AND type = 'completed' AND
     run_id IN ($(echo $ids | sed "s/\([^ ]*\)/'\1'/g; s/ /,/g"))
     GROUP BY run_id) s")" "1 1 1"
+
+# The outage's answers against the OpenAPI document.
+api_record get "/export-center/runs/{runId}" 503 "$IT_TMP/down.body"
+api_record get /readyz 503 "$IT_TMP/readyz.body"
+api_openapi_check
 
 # SIGTERM: the master drains its workers and exits 0.
 kill -TERM "$master"
