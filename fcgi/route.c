@@ -153,11 +153,14 @@ int
 api_db(struct ec_db **out, struct api_req *rq, struct ec_err *err)
 {
 	struct api_ctx	*ctx = rq->ctx;
+	char		 why[sizeof(err->msg)];
 
 	if (ctx->db == NULL && ec_db_connect(&ctx->db, ctx->conf->db[0] !=
 	    '\0' ? ctx->conf->db : NULL, err) == -1) {
 		ctx->db = NULL;
-		return ec_err_set(err, EC_ERR_UNAVAILABLE, "%s", err->msg);
+		/* Whatever libpq said, the client may retry: 503. */
+		(void)snprintf(why, sizeof(why), "%s", err->msg);
+		return ec_err_set(err, EC_ERR_UNAVAILABLE, "%s", why);
 	}
 	*out = ctx->db;
 	return 0;
