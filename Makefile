@@ -32,6 +32,8 @@ DEB_PKGS += libsqlite3-dev sqlite3 skopeo umoci
 # distribution registry, skopeo and umoci as real clients, htpasswd.
 PKGS	+= libcurl
 DEB_PKGS += libcurl4-gnutls-dev docker-registry apache2-utils
+# The API benchmark's load generator (tests/bench/api-bench.sh).
+DEB_PKGS += wrk
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -59,6 +61,10 @@ SQL_SRC	= $(sort $(wildcard sql/*.sql))
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/ec_sql.o
 LIB_A	= $(BUILD)/libec.a
 TOOLS	= $(BUILD)/exportctl $(BUILD)/export-cron
+# The FastCGI API pool (fcgi/, README: API).
+FCGI_SRC = $(sort $(wildcard fcgi/*.c))
+FCGI_OBJ = $(FCGI_SRC:fcgi/%.c=$(BUILD)/fcgi/%.o)
+TOOLS	+= $(BUILD)/export-center.fcgi
 UNIT_SRC = $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -128,6 +134,13 @@ $(DEVPORTAL)/.staged: $(DEVPORTAL_SRC)
 $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fcgi/%.o: fcgi/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ifcgi -c -o $@ $<
+
+$(BUILD)/export-center.fcgi: $(FCGI_OBJ) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -237,9 +250,16 @@ bench: deps
 	$(MAKE) all
 	tests/bench/bench.sh
 
+# The local service in the background under var/ (README: API).
+.PHONY: up down
+up: all
+	tools/stack.sh up
+down:
+	tools/stack.sh down
+
 clean:
 	rm -rf build build-san build-fuzz var
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d \
 	build-fuzz/lib/*.d $(BUILD)/tests/tools/*.d $(BUILD)/lib/profiles/*.d \
-	build-fuzz/lib/profiles/*.d)
+	build-fuzz/lib/profiles/*.d $(BUILD)/fcgi/*.d)

@@ -133,4 +133,24 @@
  */
 #define EC_MAX_REPLAY_BYTES	(128ULL * 1024 * 1024)
 
+/*
+ * estimateSeconds of POST /export-center/runs (ec_run_estimate): measured
+ * json:raw throughput, documents a second, from tests/bench/README.md
+ * (set B, 107,624 documents in 0.57 s on 2 vCPUs, about 190,000/s),
+ * halved for a builder that shares its machine; plus a fixed cost for the
+ * claim, sealing, signing and storing.  Only an estimate: nothing fails
+ * past it.
+ */
+#define EC_RUN_DOCS_PER_SECOND	95000
+#define EC_RUN_ESTIMATE_BASE_S	2
+/* API: the FastCGI pool's size when --workers is not given and the
+ * processor count cannot be read, and its ceiling. */
+#define EC_API_WORKERS_MAX	64
+/* API: a configuration file (fcgi/main.c), and one of its lines. */
+#define EC_API_CONFIG_MAX	(16 * 1024)
+/* API: the OpenAPI document served at /export-center/openapi.json. */
+#define EC_API_OPENAPI_MAX	(512 * 1024)
+/* API: JSON nodes of a run request (besides the 256 KiB body cap). */
+#define EC_API_MAX_NODES	4096
+
 #endif

@@ -57,21 +57,29 @@ ec_run_event(struct ec_db *db, const char *tenant, const char *run_id,
 	return rc;
 }
 
+int
+ec_run_profiles_seed(struct ec_db *db, const char *tenant,
+    struct ec_err *err)
+{
+	const char	*vals[2] = { tenant, run_kinds };
+
+	return ec_run_exec(db, "INSERT INTO export_profiles (tenant, id, "
+	    "name, kind) SELECT $1, 'export-profile::' || $1 || '::' || k, "
+	    "k, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING", 2,
+	    vals, err);
+}
+
 /* The profile "profile" (a name or an id) of the tenant: name and kind. */
 static int
 run_profile(char name[65], char kind[32], struct ec_db *db,
     const char *tenant, const char *profile, struct ec_err *err)
 {
 	PGresult	*res;
-	const char	*vals[2] = { tenant, run_kinds };
+	const char	*vals[2] = { tenant, profile };
 	int		 rc = -1;
 
-	if (ec_run_exec(db, "INSERT INTO export_profiles (tenant, id, name, "
-	    "kind) SELECT $1, 'export-profile::' || $1 || '::' || k, k, k "
-	    "FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING", 2, vals,
-	    err) == -1)
+	if (ec_run_profiles_seed(db, tenant, err) == -1)
 		return -1;
-	vals[1] = profile;
 	if ((res = ec_db_exec(db, "SELECT name, kind FROM export_profiles "
 	    "WHERE tenant = $1 AND (id = $2 OR name = $2)", 2, vals, NULL,
 	    NULL, false, err)) == NULL)
@@ -165,8 +173,9 @@ run_create_tx(bool *raced_out, struct ec_run_created *out, struct ec_db *db,
 	PGresult	*res;
 	json_t		*req = NULL;
 	char		 name[65], kind[32], hash[EC_SHA256_HEX], prio[4];
+	char		 keep[12];
 	char		*text = NULL;
-	const char	*vals[6];
+	const char	*vals[7];
 	bool		 found;
 	int		 rc = -1;
 
@@ -200,9 +209,11 @@ run_create_tx(bool *raced_out, struct ec_run_created *out, struct ec_db *db,
 	vals[3] = text;
 	vals[4] = hash;
 	vals[5] = prio;
+	(void)snprintf(keep, sizeof(keep), "%u", spec->retention_days);
+	vals[6] = spec->retention_days > 0 ? keep : NULL;
 	if (ec_run_exec(db, "INSERT INTO runs (tenant, id, profile_id, "
-	    "request, request_hash, priority) VALUES ($1, $2, $3, $4::jsonb, "
-	    "$5, $6)", 6, vals, err) == -1)
+	    "request, request_hash, priority, retention_days) VALUES ($1, $2, "
+	    "$3, $4::jsonb, $5, $6, $7)", 7, vals, err) == -1)
 		goto out;
 	if (spec->idempotency_key != NULL) {
 		vals[2] = spec->idempotency_key;

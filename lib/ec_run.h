@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "ec_buf.h"
 #include "ec_err.h"
 #include "ec_export.h"
 #include "ec_hash.h"
@@ -72,6 +73,14 @@ struct ec_run_spec {
 	 */
 	const char		*dist_type;
 	const char		*dist_ref;
+	/*
+	 * What the API's request says beyond the build (distribution,
+	 * signing, encryption, retentionDays), validated by the caller and
+	 * stored under "options", so that it counts for idempotency; NULL:
+	 * none.
+	 */
+	const json_t		*options;
+	unsigned		 retention_days;	/* 0: none */
 };
 
 /* Distribution refs stored in a request: they name artifact rows too. */
@@ -156,6 +165,57 @@ int	ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
 int	ec_run_wait(json_t **out, struct ec_db *db, const char *tenant,
 	    const char *run_id, unsigned timeout_s, struct ec_err *err)
 	    EC_MUST_CHECK;
+
+/*
+ * The API's reads (ec_run_api.c).
+ *
+ * The tenant's profiles (the built-in ones made on first use), sorted by
+ * id: [{id, name, kind, available, createdAt}], "available" false for a
+ * kind this build has no builder for (a run of it is refused with
+ * EC_ERR_PROFILE_NOT_FOUND).  New reference.  EC_ERR_DB,
+ * EC_ERR_UNAVAILABLE.
+ */
+int	ec_run_profiles(json_t **out, struct ec_db *db, const char *tenant,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Seconds a build should take: the tenant's documents of the kinds in
+ * "targets" (CSV; NULL: every kind) over EC_RUN_DOCS_PER_SECOND
+ * (ec_limits.h), plus EC_RUN_ESTIMATE_BASE_S.  EC_ERR_DB,
+ * EC_ERR_UNAVAILABLE.
+ */
+int	ec_run_estimate(unsigned *seconds_out, struct ec_db *db,
+	    const char *tenant, const char *targets, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * The DPoP replay store (RFC 9449 11.1), shared by every API process:
+ * record "jti" of "tenant" until "expires" (seconds since the epoch) in
+ * its own committed transaction; *seen_out is true when it was there
+ * already.  With "prune" the tenant's expired ids are deleted first.
+ * EC_ERR_DB, EC_ERR_UNAVAILABLE.
+ */
+int	ec_run_jti_seen(bool *seen_out, struct ec_db *db, const char *tenant,
+	    const char *jti, int64_t expires, bool prune, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * Readiness: the database answers and its schema version is the newest
+ * migration this build carries (*version_out: the database's).
+ * EC_ERR_UNAVAILABLE when it is behind or unreachable, EC_ERR_DB.
+ */
+int	ec_run_ready(int *version_out, struct ec_db *db, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * Append the Prometheus text exposition (version 0.0.4) of the pool-wide
+ * counters of sql/0005 (export_center_metrics()): runs by status and
+ * profile, build durations, bytes exported, failures by code, lease
+ * losses, queue depth and the oldest queued run's age.  EC_ERR_DB,
+ * EC_ERR_UNAVAILABLE, the buffer's codes.
+ */
+int	ec_run_metrics(struct ec_buf *out, struct ec_db *db,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 /* A run a builder holds. */
 struct ec_run_claim {

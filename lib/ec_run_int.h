@@ -30,4 +30,8 @@ int	ec_run_exec(struct ec_db *db, const char *sql, int n,
 int	ec_run_token_check(const char *what, const char *s, size_t max,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/* Make the tenant's built-in profiles, one per kind, if missing. */
+int	ec_run_profiles_seed(struct ec_db *db, const char *tenant,
+	    struct ec_err *err) EC_MUST_CHECK;
+
 #endif

@@ -162,6 +162,12 @@ ec_run_request(const struct ec_run_spec *spec, const char *name,
 		json_decref(o);
 		return NULL;
 	}
+	if (spec->options != NULL && json_object_set_new(o, "options",
+	    json_deep_copy(spec->options)) == -1) {
+		json_decref(o);
+		(void)ec_err_nomem(err);
+		return NULL;
+	}
 	if (spec->nparams > 0) {
 		json_t	*pj = run_params_json(spec, err);
 

@@ -526,3 +526,12 @@ if [ "${BENCH_POLICY:-1}" != 0 ]; then
 	echo
 fi
 say "bench done"
+
+# The API section (tests/bench/api-bench.sh): authenticated GET of a run
+# through nginx and the pool against nginx serving the same JSON as a
+# static file, and POST /runs throughput.  BENCH_API=0 skips it.
+if [ "${BENCH_API:-1}" != 0 ]; then
+	echo
+	say "api"
+	"$root/tests/bench/api-bench.sh"
+fi
