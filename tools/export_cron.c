@@ -391,6 +391,13 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 		    "building");
 		goto out;
 	}
+	/*
+	 * One last renewal, so the job timeout is judged when the build
+	 * ends too, not only at the renewer's ticks: a run past its deadline
+	 * is failed with ERR_EXPORT_TIMEOUT and records nothing.
+	 */
+	if (rc == 0)
+		rc = ec_run_renew(cr->db, c, cr->lim.lease_s, err);
 	if (rc == 0) {
 		ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=built "
 		    "documents=%llu items=%zu", c->run_id, c->tenant,
