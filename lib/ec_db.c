@@ -212,6 +212,70 @@ ec_db_stream(struct ec_db *db, const char *sql, int n,
 	return 0;
 }
 
+/* The error of a failed statement, EC_ERR_UNAVAILABLE if the link is gone. */
+static int
+db_fail(struct ec_db *db, const PGresult *res, struct ec_err *err)
+{
+	db_note_state(db, res);
+	return db_err(err, PQstatus(db->conn) == CONNECTION_OK ?
+	    EC_ERR_DB : EC_ERR_UNAVAILABLE, "database", res != NULL ?
+	    PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+}
+
+/*
+ * Leave COPY OUT early: the server stops on the cancel, and libpq needs
+ * the rest of the data read before it returns to the idle state.
+ */
+static void
+db_copy_abandon(struct ec_db *db)
+{
+	PGcancel	*c;
+	char		*buf, msg[256];
+
+	if ((c = PQgetCancel(db->conn)) != NULL) {
+		(void)PQcancel(c, msg, sizeof(msg));
+		PQfreeCancel(c);
+	}
+	while (PQgetCopyData(db->conn, &buf, 0) > 0)
+		PQfreemem(buf);
+	db_drain(db, false);
+}
+
+int
+ec_db_copy_out(struct ec_db *db, const char *sql, ec_db_chunk_fn *fn,
+    void *arg, struct ec_err *err)
+{
+	PGresult	*res;
+	char		*buf;
+	int		 n, rc = 0;
+
+	res = PQexec(db->conn, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COPY_OUT) {
+		rc = db_fail(db, res, err);
+		PQclear(res);
+		db_drain(db, false);
+		return rc;
+	}
+	PQclear(res);
+	while ((n = PQgetCopyData(db->conn, &buf, 0)) > 0) {
+		rc = fn(arg, buf, (size_t)n, err);
+		PQfreemem(buf);
+		if (rc != 0) {
+			db_copy_abandon(db);
+			return rc;
+		}
+	}
+	/* -1 is the end of the data, -2 a failure; the result says which. */
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
+			rc = db_fail(db, res, err);
+		PQclear(res);
+	}
+	if (n == -2 && rc == 0)
+		rc = db_fail(db, NULL, err);
+	return rc;
+}
+
 /* A statement without parameters whose result we do not need. */
 static int
 db_run(struct ec_db *db, const char *sql, struct ec_err *err)

@@ -82,6 +82,19 @@ int	ec_db_stream(struct ec_db *db, const char *sql, int n,
 	    void *arg, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * COPY ... TO STDOUT: run "sql" (a COPY statement; COPY takes no
+ * parameters, so values reach it through settings such as app.tenant) and
+ * call "fn" with each chunk of its output as libpq delivers it (one
+ * CopyData message, borrowed for the call), so that memory holds one chunk
+ * whatever the result size.  A non-zero return from "fn" cancels the
+ * statement and is passed up.  Fails as ec_db_exec() does.
+ */
+typedef int ec_db_chunk_fn(void *arg, const void *p, size_t len,
+    struct ec_err *err);
+int	ec_db_copy_out(struct ec_db *db, const char *sql, ec_db_chunk_fn *fn,
+	    void *arg, struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * Whether the connected role bypasses row-level security (a superuser or
  * BYPASSRLS role; checked once by ec_db_connect()).  Every tenant-scoped
  * statement in lib/ also names its tenant, so results stay correct; the

@@ -86,13 +86,36 @@ build_kind_find(struct ec_build *b, const char *kind)
 	return NULL;
 }
 
+/* The longest input line: what ec_buf allowed when it was formatted. */
+#define BUILD_INPUT_LINE	(4 * EC_MAX_ID_LEN)
+
+/* "kind\tsource\tid\tsha256\n" into "out"; its length, or 0 if too long. */
+static size_t
+build_input_line(char out[BUILD_INPUT_LINE], const char *kind,
+    const char *source, const char *id, const char *sha256_hex)
+{
+	const char	*part[4] = { kind, source, id, sha256_hex };
+	size_t		 n, len = 0;
+	int		 i;
+
+	for (i = 0; i < 4; i++) {
+		n = strlen(part[i]);
+		if (n >= BUILD_INPUT_LINE - len)
+			return 0;
+		memcpy(out + len, part[i], n);
+		len += n;
+		out[len++] = i < 3 ? '\t' : '\n';
+	}
+	return len;
+}
+
 int
 ec_build_input(struct ec_build *b, const char *kind, const char *source,
     const char *id, const char *sha256_hex, struct ec_err *err)
 {
 	struct build_kind	*k = build_kind_find(b, kind);
-	struct ec_buf		 line;
-	int			 rc;
+	char			 line[BUILD_INPUT_LINE];
+	size_t			 len;
 
 	if (k == NULL) {
 		if (b->nkinds == BUILD_MAX_KINDS ||
@@ -103,18 +126,19 @@ ec_build_input(struct ec_build *b, const char *kind, const char *source,
 		(void)snprintf(k->name, sizeof(k->name), "%s", kind);
 		ec_sha256_init(&k->h);
 	}
-	/* Ids hold no control characters, so tabs and newlines delimit. */
-	ec_buf_init(&line, 4 * EC_MAX_ID_LEN);
-	rc = ec_buf_addf(&line, err, "%s\t%s\t%s\t%s\n", kind, source, id,
-	    sha256_hex);
-	if (rc == 0) {
-		ec_sha256_update(&b->inputs, line.data, line.len);
-		ec_sha256_update(&k->h, line.data, line.len);
-		k->docs++;
-		b->documents++;
-	}
-	ec_buf_dispose(&line);
-	return rc;
+	/*
+	 * Ids hold no control characters, so tabs and newlines delimit.  One
+	 * line per document, joined by hand: printf-style formatting and its
+	 * allocation were a tenth of a json:raw export's time.
+	 */
+	if ((len = build_input_line(line, kind, source, id, sha256_hex)) == 0)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "data exceeds %d bytes", BUILD_INPUT_LINE);
+	ec_sha256_update(&b->inputs, line, len);
+	ec_sha256_update(&k->h, line, len);
+	k->docs++;
+	b->documents++;
+	return 0;
 }
 
 int
