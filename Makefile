@@ -161,7 +161,10 @@ $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-$(BUILD)/exportctl: $(BUILD)/tools/exportctl.o $(LIB_A)
+# exportctl: the entry point and one file per group of commands.
+CTL_SRC	= tools/exportctl.c $(sort $(wildcard tools/ctl_*.c))
+CTL_OBJ	= $(CTL_SRC:tools/%.c=$(BUILD)/tools/%.o)
+$(BUILD)/exportctl: $(CTL_OBJ) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The builder daemon (tools/export_cron.c): a lease renewal thread.
