@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "ec_limits.h"
+#include "ec_num.h"
 
 /* A string setting; too long is refused rather than cut. */
 static int
@@ -26,15 +27,12 @@ static int
 conf_int(int64_t *dst, const char *key, const char *v, int64_t max,
     struct ec_err *err)
 {
-	char		*end;
-	long long	 n;
+	uint64_t	n;
 
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < 0 || n > max)
+	if (ec_parse_u64(&n, v, 0, (uint64_t)max) == -1)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "%s: a whole number from 0 to %lld", key, (long long)max);
-	*dst = n;
+	*dst = (int64_t)n;
 	return 0;
 }
 
@@ -42,7 +40,7 @@ static int
 conf_set(struct api_conf *c, const char *k, const char *v,
     struct ec_err *err)
 {
-	int64_t	n;
+	int64_t	n = 0;
 
 	if (strcmp(k, "issuer") == 0)
 		return conf_str(c->issuer, sizeof(c->issuer), k, v, err);

@@ -26,9 +26,17 @@ ec_buf_dispose(struct ec_buf *b)
 void
 ec_buf_reset(struct ec_buf *b)
 {
-	b->len = 0;
+	ec_buf_truncate(b, 0);
+}
+
+void
+ec_buf_truncate(struct ec_buf *b, size_t len)
+{
+	if (len > b->len)
+		return;
+	b->len = len;
 	if (b->data != NULL)
-		b->data[0] = '\0';
+		b->data[len] = '\0';
 }
 
 int

@@ -31,6 +31,8 @@ void	ec_buf_init(struct ec_buf *b, size_t max);
 void	ec_buf_dispose(struct ec_buf *b);
 /* Forget the contents but keep the memory. */
 void	ec_buf_reset(struct ec_buf *b);
+/* Cut the contents back to the first "len" bytes (len <= b->len). */
+void	ec_buf_truncate(struct ec_buf *b, size_t len);
 /* Append; EC_ERR_TOO_LARGE past max, EC_ERR_NOMEM. */
 int	ec_buf_add(struct ec_buf *b, const void *p, size_t len,
 	    struct ec_err *err) EC_MUST_CHECK;

@@ -744,9 +744,7 @@ ec_canon_dump(struct ec_buf *out, const json_t *v, struct ec_err *err)
 
 	if (canon_dump_value(out, v, 0, err) == -1) {
 		/* Leave no half-written document behind. */
-		out->len = start;
-		if (out->data != NULL)
-			out->data[start] = '\0';
+		ec_buf_truncate(out, start);
 		return -1;
 	}
 	return 0;

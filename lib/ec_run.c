@@ -3,6 +3,8 @@
  * keys), show and wait.  Every statement names its tenant and runs in a
  * transaction begun for that tenant (row-level security).
  */
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,48 +295,62 @@ run_col(const PGresult *res, int row, int col)
 	    json_string(PQgetvalue(res, row, col));
 }
 
-static json_t *
-run_outputs(const PGresult *res)
+/* The artifact rows; sizes are checked like any number from outside. */
+static int
+run_outputs(json_t **out, const PGresult *res, struct ec_err *err)
 {
-	json_t	*arr = json_array();
-	int	 i;
+	json_t		*arr;
+	uint64_t	 size;
+	int		 i;
 
-	for (i = 0; arr != NULL && i < PQntuples(res); i++)
+	if ((arr = json_array()) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < PQntuples(res); i++) {
+		if (ec_db_get_u64(&size, res, i, 6, INT64_MAX, err) == -1) {
+			json_decref(arr);
+			return -1;
+		}
 		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, "
 		    "s:s, s:s, s:s+, s:I}", "type", PQgetvalue(res, i, 0),
 		    "id", PQgetvalue(res, i, 1), "format",
 		    PQgetvalue(res, i, 2), "url", PQgetvalue(res, i, 3),
 		    "name", PQgetvalue(res, i, 4), "sha256", "sha256:",
-		    PQgetvalue(res, i, 5), "size",
-		    (json_int_t)strtoll(PQgetvalue(res, i, 6), NULL,
-		    10))) == -1) {
+		    PQgetvalue(res, i, 5), "size", (json_int_t)size)) == -1) {
 			json_decref(arr);
-			return NULL;
+			return ec_err_nomem(err);
 		}
-	return arr;
+	}
+	*out = arr;
+	return 0;
 }
 
-static json_t *
-run_status_json(const PGresult *r, const PGresult *a)
+static int
+run_status_json(json_t **out, const PGresult *r, const PGresult *a,
+    struct ec_err *err)
 {
-	long long	done = strtoll(PQgetvalue(r, 0, 7), NULL, 10);
-	long long	total = strtoll(PQgetvalue(r, 0, 8), NULL, 10);
-	json_t		*errors = json_array();
+	json_t		*errors, *outputs = NULL;
+	uint64_t	 done, total, attempts;
 
-	if (errors != NULL && !PQgetisnull(r, 0, 9))
+	if (ec_db_get_u64(&attempts, r, 0, 6, INT_MAX, err) == -1 ||
+	    ec_db_get_u64(&done, r, 0, 7, INT64_MAX, err) == -1 ||
+	    ec_db_get_u64(&total, r, 0, 8, INT64_MAX, err) == -1 ||
+	    run_outputs(&outputs, a, err) == -1)
+		return -1;
+	if ((errors = json_array()) != NULL && !PQgetisnull(r, 0, 9))
 		(void)json_array_append_new(errors, json_pack("{s:s, s:s}",
 		    "code", PQgetvalue(r, 0, 9), "message",
 		    PQgetvalue(r, 0, 10)));
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:i, "
+	*out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:i, "
 	    "s:{s:I, s:I, s:I}, s:o, s:o, s:o}",
 	    "runId", PQgetvalue(r, 0, 0), "status", PQgetvalue(r, 0, 1),
 	    "profileId", PQgetvalue(r, 0, 2), "createdAt", run_col(r, 0, 3),
 	    "startedAt", run_col(r, 0, 4), "finishedAt", run_col(r, 0, 5),
-	    "attempts", atoi(PQgetvalue(r, 0, 6)), "progress",
+	    "attempts", (int)attempts, "progress",
 	    "percent", (json_int_t)(total > 0 ? done * 100 / total : 0),
 	    "itemsCompleted", (json_int_t)done, "itemsTotal",
 	    (json_int_t)total, "inputsHash", run_col(r, 0, 11),
-	    "outputs", run_outputs(a), "errors", errors);
+	    "outputs", outputs, "errors", errors);
+	return *out != NULL ? 0 : ec_err_nomem(err);
 }
 
 int
@@ -372,10 +388,8 @@ ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
 	    "url", 2, vals, NULL, NULL, false,
 	    err)) == NULL || ec_db_commit(db, err) == -1)
 		goto out;
-	if ((o = run_status_json(r, a)) == NULL) {
-		(void)ec_err_nomem(err);
+	if (run_status_json(&o, r, a, err) == -1)
 		goto out;
-	}
 	*out = o;
 	rc = 0;
 out:

@@ -5,6 +5,7 @@
  * tenant, like the rest of ec_run.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,10 @@ ec_run_estimate(unsigned *seconds_out, struct ec_db *db, const char *tenant,
 	    "WHERE tenant = $1 AND ($2::text IS NULL OR kind = ANY("
 	    "string_to_array($2, ',')))", 2, vals, err)) == NULL)
 		return -1;
-	docs = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	if (ec_db_get_u64(&docs, res, 0, 0, UINT64_MAX, err) == -1) {
+		PQclear(res);
+		return -1;
+	}
 	PQclear(res);
 	*seconds_out = EC_RUN_ESTIMATE_BASE_S + (unsigned)((docs +
 	    EC_RUN_DOCS_PER_SECOND - 1) / EC_RUN_DOCS_PER_SECOND);
@@ -132,13 +136,18 @@ int
 ec_run_ready(int *version_out, struct ec_db *db, struct ec_err *err)
 {
 	PGresult	*res;
+	uint64_t	 v;
 	int		 have, want = 0;
 	size_t		 i;
 
 	if ((res = ec_db_exec(db, "SELECT coalesce(max(version), 0) FROM "
 	    "schema_version", 0, NULL, NULL, NULL, false, err)) == NULL)
 		return -1;
-	have = atoi(PQgetvalue(res, 0, 0));
+	if (ec_db_get_u64(&v, res, 0, 0, INT_MAX, err) == -1) {
+		PQclear(res);
+		return -1;
+	}
+	have = (int)v;
 	PQclear(res);
 	for (i = 0; i < ec_migration_count; i++)
 		if (ec_migrations[i].version > want)

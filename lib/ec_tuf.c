@@ -132,9 +132,7 @@ ec_tuf_canon(struct ec_buf *out, const json_t *v, struct ec_err *err)
 	size_t	start = out->len;
 
 	if (tuf_canon_value(out, v, 1, err) == -1) {
-		out->len = start;
-		if (out->data != NULL)
-			out->data[start] = '\0';
+		ec_buf_truncate(out, start);
 		return -1;
 	}
 	return 0;
