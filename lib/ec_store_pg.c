@@ -49,6 +49,7 @@ static const struct {
 	{ "advisory",	PG_DOCS_COPY("advisory") },
 	{ "vex",	PG_DOCS_COPY("vex") },
 	{ "sbom",	PG_DOCS_COPY("sbom") },
+	{ "policy",	PG_DOCS_COPY("policy") },
 };
 
 /* source and upstream_id: at most 512 characters of up to 4 bytes. */
