@@ -5,8 +5,8 @@
  *
  * Staging.  ec_publish_staging_new() makes a private directory
  * "<parent>/<prefix>" plus six mkdtemp(3) characters, holding a file
- * "lock" on which the builder
- * keeps an exclusive flock(2) for as long as the staging lives.  The lock
+ * "lock" on which the builder keeps an exclusive flock(2) for as long as
+ * the staging lives.  The lock
  * is taken before the file gets its name, so a staging directory either
  * has no "lock" yet (being created: left alone) or a locked one.  The
  * kernel drops the lock when its holder dies, however it dies (kill -9
