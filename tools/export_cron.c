@@ -396,8 +396,9 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 	 * ends too, not only at the renewer's ticks: a run past its deadline
 	 * is failed with ERR_EXPORT_TIMEOUT and records nothing.
 	 */
-	if (rc == 0)
-		rc = ec_run_renew(cr->db, c, cr->lim.lease_s, err);
+	if (rc == 0 && (rc = ec_run_renew(cr->db, c, cr->lim.lease_s,
+	    err)) == -1)
+		cron_log_err(EC_LOG_WARN, c, "lease_lost", err);
 	if (rc == 0) {
 		ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=built "
 		    "documents=%llu items=%zu", c->run_id, c->tenant,
