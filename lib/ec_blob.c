@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ec_blob.h"
 #include "ec_buf.h"
@@ -190,4 +191,131 @@ ec_blob_put_tree(struct ec_blob_file **files_out, size_t *n_out,
 fail:
 	free(w.files);
 	return -1;
+}
+
+/* A tenant or run id as one path component of a view. */
+static int
+blob_component(const char *s, const char *what, struct ec_err *err)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > EC_BLOB_NAME_MAX || s[0] == '.' ||
+	    strchr(s, '/') != NULL)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "artifact store: bad %s for a run view", what);
+	return 0;
+}
+
+/* "<store>/runs/<tenant>/<run id>", its parents made when "make". */
+static int
+blob_run_dir(char out[BLOB_PATH_MAX], const char *store, const char *tenant,
+    const char *run_id, bool make, struct ec_err *err)
+{
+	if (blob_component(tenant, "tenant", err) == -1 ||
+	    blob_component(run_id, "run id", err) == -1)
+		return -1;
+	if (snprintf(out, BLOB_PATH_MAX, "%s/" EC_BLOB_RUNS "/%s/%s", store,
+	    tenant, run_id) >= BLOB_PATH_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "artifact store path too long");
+	if (!make)
+		return 0;
+	*strrchr(out, '/') = '\0';
+	*strrchr(out, '/') = '\0';
+	if (blob_mkdir(out, err) == -1)
+		return -1;
+	out[strlen(out)] = '/';
+	if (blob_mkdir(out, err) == -1)
+		return -1;
+	out[strlen(out)] = '/';
+	return blob_mkdir(out, err);
+}
+
+int
+ec_blob_run_link(const char *store, const char *tenant, const char *run_id,
+    const char *hex, struct ec_err *err)
+{
+	char		dir[BLOB_PATH_MAX], from[BLOB_PATH_MAX];
+	char		to[BLOB_PATH_MAX + 70], rel[EC_BLOB_REL_MAX];
+	struct stat	a, b;
+
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "artifact store: bad digest");
+	ec_blob_rel(rel, hex);
+	if (snprintf(from, sizeof(from), "%s/%s", store, rel) >=
+	    (int)sizeof(from))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "artifact store path too long");
+	if (stat(from, &a) == -1)
+		return ec_err_set(err, errno == ENOENT ? EC_ERR_NOT_FOUND :
+		    EC_ERR_IO, "artifact store %.200s: %s", rel,
+		    strerror(errno));
+	if (blob_run_dir(dir, store, tenant, run_id, true, err) == -1)
+		return -1;
+	(void)snprintf(to, sizeof(to), "%s/%s", dir, hex);
+	if (link(from, to) == 0)
+		return 0;
+	if (errno == EEXIST && stat(to, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return 0;
+	return ec_err_set(err, EC_ERR_IO, "artifact store: link %.200s: %s",
+	    to, errno == EEXIST ? "another file is there" : strerror(errno));
+}
+
+int
+ec_blob_run_remove(const char *store, const char *tenant, const char *run_id,
+    struct ec_err *err)
+{
+	char		 dir[BLOB_PATH_MAX], gone[BLOB_PATH_MAX + 300];
+	char		 p[sizeof(gone) + 300];
+	struct dirent	*de;
+	DIR		*d;
+	int		 rc = 0;
+
+	if (blob_run_dir(dir, store, tenant, run_id, false, err) == -1)
+		return -1;
+	(void)snprintf(gone, sizeof(gone), "%s/" EC_BLOB_TMP "/gone-%s-%s",
+	    store, tenant, run_id);
+	if (rename(dir, gone) == -1 && errno != ENOENT)
+		return ec_err_set(err, EC_ERR_IO, "artifact store: rename "
+		    "%.200s: %s", dir, strerror(errno));
+	/* Also finishes the removal a crash interrupted after the rename. */
+	if ((d = opendir(gone)) == NULL)
+		return errno == ENOENT ? 0 : ec_err_set(err, EC_ERR_IO,
+		    "artifact store %.200s: %s", gone, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		(void)snprintf(p, sizeof(p), "%s/%s", gone, de->d_name);
+		if (unlink(p) == -1 && errno != ENOENT) {
+			rc = ec_err_set(err, EC_ERR_IO, "artifact store: "
+			    "unlink %.200s: %s", p, strerror(errno));
+			break;
+		}
+	}
+	(void)closedir(d);
+	if (rc == 0 && rmdir(gone) == -1 && errno != ENOENT)
+		rc = ec_err_set(err, EC_ERR_IO, "artifact store: rmdir "
+		    "%.200s: %s", gone, strerror(errno));
+	return rc;
+}
+
+int
+ec_blob_remove(const char *store, const char *hex, struct ec_err *err)
+{
+	char	p[BLOB_PATH_MAX], rel[EC_BLOB_REL_MAX];
+
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "artifact store: bad digest");
+	ec_blob_rel(rel, hex);
+	if (snprintf(p, sizeof(p), "%s/%s", store, rel) >= (int)sizeof(p))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "artifact store path too long");
+	if (unlink(p) == -1 && errno != ENOENT)
+		return ec_err_set(err, EC_ERR_IO, "artifact store: unlink "
+		    "%.200s: %s", rel, strerror(errno));
+	return 0;
 }

@@ -71,4 +71,39 @@ int	ec_blob_put_tree(struct ec_blob_file **files_out, size_t *n_out,
 	    const char *store, const char *dir, size_t max,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * Per-run views for downloads: <store>/runs/<tenant>/<run id>/<64 hex>,
+ * hard links to the run's blobs.  nginx serves a signed download from a
+ * run's view only, so removing the view (retention) ends every download
+ * of that run at once while a blob another run shares stays served
+ * through that run's own view.  Tenant and run id must be single path
+ * components (no '/', not starting with '.'): EC_ERR_REQUEST_INVALID.
+ */
+#define EC_BLOB_RUNS	"runs"
+
+/*
+ * Link the blob "hex" into the run's view (directories made as needed).
+ * A link already there to the same file is success.  EC_ERR_IO naming
+ * the path; EC_ERR_NOT_FOUND when the blob is not in the store.
+ */
+int	ec_blob_run_link(const char *store, const char *tenant,
+	    const char *run_id, const char *hex, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * Remove the run's view: renamed out of <store>/runs first (under
+ * <store>/tmp), so a reader sees the whole view or none of it, then
+ * emptied and removed.  No view is success.  EC_ERR_IO.
+ */
+int	ec_blob_run_remove(const char *store, const char *tenant,
+	    const char *run_id, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Delete the blob "hex" from the store (retention, once no live run
+ * references it); an absent blob is success.  Views linking it keep
+ * their own links.  EC_ERR_IO.
+ */
+int	ec_blob_remove(const char *store, const char *hex, struct ec_err *err)
+	    EC_MUST_CHECK;
+
 #endif

@@ -290,7 +290,7 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 {
 	struct ec_run_output	*outs = NULL;
 	struct ec_blob_file	*files = NULL;
-	size_t			 n = 0;
+	size_t			 i, n = 0;
 	int			 rc;
 
 	if (cron_store(&outs, &n, &files, cr, res, err) == -1)
@@ -300,6 +300,15 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 		free(files);
 		return -1;
 	}
+	/* The run's download view (ec_blob.h): links to its outputs. */
+	for (i = 0; i < n; i++)
+		if (strcmp(outs[i].type, "distribution") != 0 &&
+		    ec_blob_run_link(cr->store, c->tenant, c->run_id,
+		    outs[i].sha256, err) == -1) {
+			free(outs);
+			free(files);
+			return -1;
+		}
 	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
 	    "outputs=%zu sha256=%s", c->run_id, c->tenant, c->attempt, n,
 	    n > 0 ? outs[0].sha256 : "-");

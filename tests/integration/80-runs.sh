@@ -50,6 +50,10 @@ check "the blob sits at sha256/<aa>/<hex> of its own digest" \
 check_equal "size recorded" "$(jq -r '.outputs[0].size' "$IT_TMP/show.json")" \
     "$(stat -c %s "$blob")"
 check "exportctl verify on the stored bundle" "$EC_BIN" verify "$blob"
+run=$(jq -r '.runId' "$IT_TMP/show.json")
+check "the run's download view links the blob (same inode)" \
+    test "$EC_STORE/runs/$(jq -r '.runId | split("::")[1]' \
+    "$IT_TMP/show.json")/$run/$(basename "$blob")" -ef "$blob"
 check_equal "progress: every item" \
     "$(jq -r '.progress | "\(.percent) \(.itemsCompleted == .itemsTotal)"' \
     "$IT_TMP/show.json")" "100 true"

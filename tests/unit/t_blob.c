@@ -125,6 +125,41 @@ blobs(void)
 	    err.msg);
 }
 
+/* Run views: links, a shared blob surviving one view's removal. */
+static void
+views(void)
+{
+	struct ec_err	err;
+	char		store[128], from[128], hex[EC_SHA256_HEX], path[256];
+	uint64_t	size;
+	bool		existed;
+
+	(void)snprintf(store, sizeof(store), "%s/store", root);
+	(void)snprintf(from, sizeof(from), "%s/shared", root);
+	put_file("shared", "shared");
+	ok(ec_blob_put(hex, &size, &existed, store, from, &err) == 0 &&
+	    ec_blob_run_link(store, "t", "run-1", hex, &err) == 0 &&
+	    ec_blob_run_link(store, "t", "run-1", hex, &err) == 0 &&
+	    ec_blob_run_link(store, "t", "run-2", hex, &err) == 0,
+	    "a blob is linked into two run views, twice into one");
+	ok(ec_blob_run_link(store, "t", "../x", hex, &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID &&
+	    ec_blob_run_link(store, ".t", "r", hex, &err) == -1,
+	    "a view name with '/' or a leading dot is refused");
+	ok(ec_blob_run_link(store, "t", "run-1", "00000000000000000000000000"
+	    "00000000000000000000000000000000000000", &err) == -1 &&
+	    err.code == EC_ERR_NOT_FOUND, "linking an absent blob: not found");
+	ok(ec_blob_run_remove(store, "t", "run-1", &err) == 0 &&
+	    ec_blob_run_remove(store, "t", "run-1", &err) == 0,
+	    "a view is removed, and removing it again is success");
+	(void)snprintf(path, sizeof(path), "%s/runs/t/run-1", store);
+	ok(access(path, F_OK) == -1, "the removed view is gone");
+	(void)snprintf(path, sizeof(path), "%s/runs/t/run-2/%s", store, hex);
+	ok(ec_blob_remove(store, hex, &err) == 0 && !stored(hex, "shared") &&
+	    access(path, R_OK) == 0 && ec_blob_remove(store, hex, &err) == 0,
+	    "the blob deleted from the store is still served by run-2's view");
+}
+
 int
 main(void)
 {
@@ -135,6 +170,7 @@ main(void)
 		return 1;
 	blobs();
 	tree();
+	views();
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		return 1;
