@@ -18,8 +18,8 @@ for t in docker-registry skopeo umoci htpasswd openssl; do
 done
 d=$IT_TMP
 reg=$EC_ROOT/tests/lib/registry.sh
-PLAIN=18500 TLS=18501 FLAKY=18502 BROKEN=18503 SLOW=18504 CHUNKY=18507
-TLSONLY=18508 AUTHONLY=18509 DOWN=18519
+PLAIN=$(it_port 18500) TLS=$(it_port 18501) FLAKY=$(it_port 18502) BROKEN=$(it_port 18503) SLOW=$(it_port 18504) CHUNKY=$(it_port 18507)
+TLSONLY=$(it_port 18508) AUTHONLY=$(it_port 18509) DOWN=$(it_port 18519)
 proxies=
 cleanup() {
 	for p in $proxies; do kill "$p" 2>/dev/null; done
@@ -316,7 +316,7 @@ check_equal "basic auth without TLS: skopeo reads the same digest" \
 
 # 10. Bearer tokens: the registry's token authentication, with a token
 # server (tests/tools/token_server.py) that signs ES256 JWTs.
-TOKEN=18505 BEARER=18506
+TOKEN=$(it_port 18505) BEARER=$(it_port 18506)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -subj /CN=ec-test-token -keyout "$d/tok.key" -out "$d/tok.pem" 2>/dev/null
 /usr/bin/python3 "$EC_ROOT/tests/tools/token_server.py" $TOKEN ec-issuer \

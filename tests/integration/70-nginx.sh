@@ -10,7 +10,7 @@
 # and workers running as the unprivileged user.
 . "$(dirname "$0")/../lib/it.sh"
 
-port=18443
+port=$(it_port 18443)
 user=www-data
 echo_bin=$EC_ROOT/build/tests/tools/fcgi_echo
 # The workers (user www-data) must reach the socket: a directory of its

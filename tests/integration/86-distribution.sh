@@ -21,7 +21,7 @@ for t in docker-registry skopeo htpasswd jq openssl; do
 done
 d=$IT_TMP
 reg=$EC_ROOT/tests/lib/registry.sh
-PLAIN=18520 AUTH=18521 FLAKY=18522 BROKEN=18523 DOWN=18529
+PLAIN=$(it_port 18520) AUTH=$(it_port 18521) FLAKY=$(it_port 18522) BROKEN=$(it_port 18523) DOWN=$(it_port 18529)
 proxies=
 cleanup() {
 	for p in $proxies; do kill "$p" 2>/dev/null; done

@@ -59,6 +59,7 @@ api_start() {
 	run=$(mktemp -d /tmp/ec-api.XXXXXX)
 	chmod 711 "$run"
 	store=$run/store
+	set -- "$(it_port "$1")" "$(it_port "$2")" "${3-}"
 	base=https://127.0.0.1:$1
 	rate_base=https://127.0.0.1:$2
 	trap api_stop EXIT

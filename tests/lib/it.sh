@@ -8,6 +8,10 @@ IT_NAME=$(basename "$0" .sh)
 IT_TMP=$(mktemp -d "${EC_VAR:-/tmp}/$IT_NAME.XXXXXX")
 IT_FAILED=0
 export IT_TMP
+# Loopback ports of the tests are fixed (185xx, 184xx); IT_PORT_SHIFT
+# moves them all, so two checkouts can run their suites side by side.
+IT_PORT_SHIFT=${IT_PORT_SHIFT:-0}
+it_port() { echo $(($1 + IT_PORT_SHIFT)); }
 
 # A tenant of this script's own, so scripts never see each other's data.
 it_tenant() { echo "it-${IT_NAME#*-}-$1"; }
