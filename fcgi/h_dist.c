@@ -20,7 +20,8 @@
 #include "ec_run.h"
 #include "ec_time.h"
 
-#define DIST_CACHE	"Cache-Control: private, max-age=60, stale-if-error=300"
+#define DIST_CACHE \
+	"Cache-Control: private, max-age=60, stale-if-error=300"
 
 /* One output: its url signed, expiresAt added.  Pushed ones stay. */
 static int
@@ -28,7 +29,8 @@ dist_sign_output(struct api_req *rq, json_t *o, const char *run_id,
     int64_t exp, const char *exp_iso, struct ec_err *err)
 {
 	const char	*type, *sha, *name;
-	char		 url[EC_URLSIGN_URL_MAX], file[EC_URLSIGN_NAME_MAX + 1];
+	char		 url[EC_URLSIGN_URL_MAX];
+	char		 file[EC_URLSIGN_NAME_MAX + 1];
 
 	type = json_string_value(json_object_get(o, "type"));
 	sha = json_string_value(json_object_get(o, "sha256"));
@@ -36,7 +38,8 @@ dist_sign_output(struct api_req *rq, json_t *o, const char *run_id,
 	if (type == NULL || strcmp(type, "distribution") == 0)
 		return 0;
 	if (sha == NULL || strncmp(sha, "sha256:", 7) != 0 || name == NULL)
-		return ec_err_set(err, EC_ERR_INTERNAL, "output without digest");
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "output without digest");
 	ec_urlsign_file_name(file, name);
 	if (ec_urlsign_sign(url, rq->ctx->dl_keys, "GET", rq->who.tenant,
 	    run_id, sha + 7, file, exp, err) == -1)
@@ -52,7 +55,8 @@ api_sign_run(struct api_req *rq, json_t *run, struct ec_err *err)
 {
 	const char	*run_id, *status;
 	char		 iso[EC_TIME_MAX], dist[EC_DIST_ID_MAX + 1];
-	char		 self[EC_RUN_ID_MAX + 32], path[EC_DIST_ID_MAX + 32];
+	char		 self[EC_RUN_ID_MAX + 32];
+	char		 path[EC_DIST_ID_MAX + 32];
 	json_t		*o, *links;
 	int64_t		 exp;
 	size_t		 i;
@@ -113,7 +117,8 @@ h_dist_show(struct api_req *rq, const char *dist_id)
 	}
 	/* Another tenant's id is as unknown as a malformed one. */
 	if (!ec_dist_run_id(run_id, dist_id, rq->who.tenant)) {
-		(void)ec_err_set(&err, EC_ERR_NOT_FOUND, "no such distribution");
+		(void)ec_err_set(&err, EC_ERR_NOT_FOUND,
+		    "no such distribution");
 		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);
 		return;
 	}

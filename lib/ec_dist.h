@@ -46,7 +46,8 @@ bool	ec_dist_run_id(char out[EC_RUN_ID_MAX + 1], const char *dist_id,
  * run's outputs).  New reference.  EC_ERR_NOT_FOUND for a run that has
  * not succeeded or has no signed output; EC_ERR_NOMEM.
  */
-json_t	*ec_dist_build(const json_t *run, struct ec_err *err) EC_MUST_CHECK;
+json_t	*ec_dist_build(const json_t *run, struct ec_err *err)
+	    EC_MUST_CHECK;
 
 /* The strong ETag of "doc": its RFC 8785 form's SHA-256, quoted. */
 int	ec_dist_etag(char out[EC_DIST_ETAG_MAX], const json_t *doc,

@@ -32,7 +32,8 @@ struct urlsign_key {
 };
 
 struct ec_urlsign {
-	struct urlsign_key	key[2];		/* [0] current, [1] previous */
+	/* [0] the current key, [1] the previous one. */
+	struct urlsign_key	key[2];
 	size_t			nkeys;
 };
 

@@ -20,8 +20,10 @@ const PATH_RE = new RegExp('^/downloads/([A-Za-z0-9_][A-Za-z0-9._-]{0,63})/' +
     '(export-run::([A-Za-z0-9_][A-Za-z0-9._-]{0,63})::' +
     '[0-9]{4}-[0-9]{2}-[0-9]{2}::[0-9]{4,10})/' +
     '([0-9a-f]{64})/([A-Za-z0-9_][A-Za-z0-9._-]{0,127})$');
-const QUERY_RE = /^exp=([1-9][0-9]{0,11})&kid=([A-Za-z0-9_-]{1,32})&sig=([A-Za-z0-9_-]{43})$/;
-const KEY_RE = /^(current|previous) ([A-Za-z0-9_-]{1,32}) ([A-Za-z0-9_-]{43,86})$/;
+const QUERY_RE = new RegExp('^exp=([1-9][0-9]{0,11})&' +
+    'kid=([A-Za-z0-9_-]{1,32})&sig=([A-Za-z0-9_-]{43})$');
+const KEY_RE = new RegExp('^(current|previous) ([A-Za-z0-9_-]{1,32}) ' +
+    '([A-Za-z0-9_-]{43,86})$');
 const FILE_MAX = 4096;
 const URL_MAX = 640;
 
@@ -83,8 +85,9 @@ function verdict(r) {
 		return 'unavailable';
 	if (k[m[2]] === undefined)
 		return 'forbidden';
-	mac = crypto.createHmac('sha256', k[m[2]]).update('EC-DOWNLOAD-1\nGET\n' +
-	    path + '\n' + p[1] + '\n' + m[1] + '\n' + m[2]).digest('base64url');
+	mac = crypto.createHmac('sha256', k[m[2]]).update(
+	    'EC-DOWNLOAD-1\nGET\n' + path + '\n' + p[1] + '\n' + m[1] + '\n' +
+	    m[2]).digest('base64url');
 	if (!equal(mac, m[3]))
 		return 'forbidden';
 	exp = Number(m[1]);

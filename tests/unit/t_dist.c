@@ -11,9 +11,12 @@
 #include "ec_run.h"
 
 #define RUN	"export-run::t1::2026-12-01::0007"
-#define H1	"sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define H2	"sha256:2222222222222222222222222222222222222222222222222222222222222222"
-#define H3	"sha256:3333333333333333333333333333333333333333333333333333333333333333"
+#define H1	"sha256:11111111111111111111111111111111" \
+		"11111111111111111111111111111111"
+#define H2	"sha256:22222222222222222222222222222222" \
+		"22222222222222222222222222222222"
+#define H3	"sha256:33333333333333333333333333333333" \
+		"33333333333333333333333333333333"
 
 static json_t *
 run_of(const char *status, const char *outputs)
@@ -55,8 +58,9 @@ test_ids(void)
 	ok(!ec_dist_run_id(r, RUN, "t1"), "a run id is not a distribution id");
 	ok(!ec_dist_run_id(r, "export-distribution::t1::2026-12-01::7",
 	    "t1"), "a short sequence is refused");
-	ok(ec_dist_id(d, "export-run::t2::2026-12-01::0007", "t1", &err) == -1 &&
-	    err.code == EC_ERR_NOT_FOUND, "a run of another tenant has none");
+	ok(ec_dist_id(d, "export-run::t2::2026-12-01::0007", "t1",
+	    &err) == -1 && err.code == EC_ERR_NOT_FOUND,
+	    "a run of another tenant has none");
 }
 
 static void

@@ -13,7 +13,8 @@
 
 #define K1	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 #define K2	"ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoOEhYaHiImKiw"
-#define HEX	"abababababababababababababababababababababababababababababababab"
+#define HEX	"abababababababababababababababab" \
+		"abababababababababababababababab"
 #define RUN	"export-run::t1::2026-12-01::0001"
 #define PATH	"/downloads/t1/" RUN "/" HEX "/bundle.tar.zst"
 
@@ -144,7 +145,8 @@ test_tamper(void)
 {
 	struct ec_urlsign	*k = keys("current k1 " K1 "\n");
 	struct ec_err		 err;
-	char			 url[EC_URLSIGN_URL_MAX], t[EC_URLSIGN_URL_MAX];
+	char			 url[EC_URLSIGN_URL_MAX];
+	char			 t[EC_URLSIGN_URL_MAX];
 	char			*sig;
 
 	if (k == NULL || ec_urlsign_sign(url, k, "GET", "t1", RUN, HEX,
@@ -195,7 +197,8 @@ test_rotation(void)
 	    K1 "\n");
 	struct ec_urlsign	*new = keys("current k2 " K2 "\n");
 	struct ec_err		 err;
-	char			 u1[EC_URLSIGN_URL_MAX], u2[EC_URLSIGN_URL_MAX];
+	char			 u1[EC_URLSIGN_URL_MAX];
+	char			 u2[EC_URLSIGN_URL_MAX];
 
 	if (old == NULL || both == NULL || new == NULL ||
 	    ec_urlsign_sign(u1, old, "GET", "t1", RUN, HEX, "a", 5,
