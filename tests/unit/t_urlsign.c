@@ -109,6 +109,8 @@ test_sign(void)
 	char			 url[EC_URLSIGN_URL_MAX], want[128];
 	char			 expect[EC_URLSIGN_URL_MAX];
 
+	memset(&err, 0, sizeof(err));
+	url[0] = '\0';
 	if (k == NULL) {
 		ok(0, "key file parses");
 		return;
