@@ -8,7 +8,9 @@
 # ETag; Content-Disposition; every refusal (tampered signature, path,
 # tenant, expiry, kid; expired; a retention-removed view; encodings that
 # try to leave the store; a symlink in the store); key rotation; the
-# distribution endpoint (headers, 304, links that download, foreign 404).
+# distribution endpoint (headers, 304, links that download, the OCI
+# reference of a run pushed to Debian's docker-registry on port 18892,
+# foreign 404, 410 once expired).
 # Expired and hand-made URLs are signed here by Python's hmac, an
 # implementation independent of lib/ec_urlsign.c.
 . "$(dirname "$0")/../lib/it.sh"
@@ -21,6 +23,10 @@ tb=$(it_tenant b)
 "$EC_BIN" keys generate --type ed25519 --out "$IT_TMP/k" >/dev/null
 api_start 18890 18891
 H=$IT_TMP
+R=127.0.0.1:$(it_port 18892)
+"$EC_ROOT/tests/lib/registry.sh" start "$H/reg" "${R#*:}" ||
+    { it_fail "registry starts"; exit 1; }
+trap '"$EC_ROOT/tests/lib/registry.sh" stop "$H/reg"; api_stop' EXIT
 
 # dl_sign PATH TENANT EXP [KID SECRET]: a signed URL made by Python.
 dl_sign() {
@@ -61,17 +67,19 @@ unserved() {
 }
 
 # Two runs: json:raw packs a bundle; trivy:db is a tree with manifest,
-# DSSE envelopes (signed with --key) and db.tar.gz.
+# DSSE envelopes (signed with --key) and db.tar.gz, pushed to $R.
 mk_run() {
 	api POST /export-center/runs "$ta" -o "$H/$1.c.json" --data-binary \
-	    '{"profileId":"export-profile::'"$ta"'::'"$2"'"}'
+	    '{"profileId":"export-profile::'"$ta"'::'"$2"'"'"${3-}"'}'
 	jq -r .runId "$H/$1.c.json"
 }
 raw=$(mk_run raw json:raw)
-tdb=$(mk_run tdb trivy:db)
+tdb=$(mk_run tdb trivy:db \
+    ',"distribution":{"type":"oci","ref":"'"$R"'/ec-dl:1"}')
 for i in 1 2 3 4; do
 	"$EC_CRON" --once --db "$API_APP" --store "$store" \
-	    --key "$H/k/signing.key.pem" 2>>"$run/cron.log"
+	    --registry-insecure-http --key "$H/k/signing.key.pem" \
+	    2>>"$run/cron.log"
 done
 api_wait "$ta" "$tdb" succeeded
 cp "$H/run.json" "$H/tdb.json"
@@ -184,10 +192,17 @@ ensure_ascii=False).encode()).hexdigest())' "$H/d1.json")\""
 check "id, run, type, checksum of the manifest, DSSE reference" jq -e \
     --arg id "$tdb" '.runId == $id and .distributionId == ($id |
     sub("^export-run::"; "export-distribution::")) and
-    .type == "download" and .checksum == (.artifacts[] |
+    .type == "oci" and .checksum == (.artifacts[] |
     select(.type == "manifest") | .sha256) and
     (.dsseEnvelope.url | startswith("/downloads/")) and
     ([.links[].rel] == ["alternate", "self"])' "$H/d1.json"
+digest=$(curl -sS -I -H \
+    'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$R/v2/ec-dl/manifests/1" | grep -i '^Docker-Content-Digest:' |
+    cut -d' ' -f2 | tr -d '\r')
+check_equal "oci: the pushed reference and the registry's digest" \
+    "$(jq -r '.oci.ref + " " + .oci.digest' "$H/d1.json")" \
+    "$R/ec-dl:1 $digest"
 for i in 1 2; do
 	api GET "$dist_url" "$ta" -D "$H/d304.head" -o "$H/d304.body" \
 	    -H "If-None-Match: $etag"
@@ -257,6 +272,11 @@ rm -rf "$store/runs/$ta/$raw"
 refused gone 410 ERR_EXPORT_EXPIRED "$new"
 check "the blob stays in the store" test -f \
     "$store/sha256/${hex:0:2}/$hex"
+psql -X -q "$API_PG_SU" -c "UPDATE runs SET status = 'expired'
+    WHERE tenant = '$ta' AND id = '$raw'" >/dev/null
+api GET "$(jq -r .links.distribution "$H/raw.json")" "$ta" \
+    -D "$H/dexp.head" -o "$H/dexp.body"
+api_error dexp 410 ERR_EXPORT_EXPIRED
 
 api_record get "/export-center/runs/{runId}" 200 "$H/raw.json"
 api_record get "/export-center/runs/{runId}" 200 "$H/tdb.json"
@@ -266,6 +286,8 @@ api_record get "/export-center/distributions/{distributionId}" 200 \
     "$H/d2.json"
 api_record get "/export-center/distributions/{distributionId}" 404 \
     "$H/dforeign.body"
+api_record get "/export-center/distributions/{distributionId}" 410 \
+    "$H/dexp.body"
 api_openapi_check
 
 it_done
