@@ -24,9 +24,13 @@ tb=$(it_tenant b)
 api_start 18890 18891
 H=$IT_TMP
 R=127.0.0.1:$(it_port 18892)
-"$EC_ROOT/tests/lib/registry.sh" start "$H/reg" "${R#*:}" ||
+# Outside $IT_TMP, which it_done removes before the trap could read the
+# registry's pid file there.
+reg=$(mktemp -d /tmp/ec-dl-reg.XXXXXX)
+trap '"$EC_ROOT/tests/lib/registry.sh" stop "$reg"; rm -rf "$reg"; api_stop' \
+    EXIT
+"$EC_ROOT/tests/lib/registry.sh" start "$reg" "${R#*:}" ||
     { it_fail "registry starts"; exit 1; }
-trap '"$EC_ROOT/tests/lib/registry.sh" stop "$H/reg"; api_stop' EXIT
 
 # dl_sign PATH TENANT EXP [KID SECRET]: a signed URL made by Python.
 dl_sign() {
