@@ -269,6 +269,25 @@ mv "$run/download.keys.new" "$run/download.keys"
 refused rot_gone 403 ERR_FORBIDDEN "$old"
 dl rot_new2 "$new"
 check_equal "the k2 URL still downloads" "$(api_status rot_new2)" 200
+# A malformed key file: nginx fails closed (503), a reload keeps the
+# pool's keys (its log says why).
+cp "$run/download.keys" "$H/keys.good"
+echo "current k3 not-a-secret" >"$run/download.keys"
+kill -HUP "$(cat "$run/fcgi.pid")"
+for i in $(seq 1 50); do
+	grep -q 'event=reload_failed' "$run/fcgi.log" && break
+	sleep 0.1
+done
+check "the reload with a bad key file is refused" \
+    grep -q 'event=reload_failed.*secret' "$run/fcgi.log"
+dl bad_keys "$new"
+check_equal "nginx with a bad key file: 503" "$(api_status bad_keys) $(jq -r \
+    .code "$H/bad_keys.body")" "503 ERR_UNAVAILABLE"
+cp "$H/keys.good" "$run/download.keys"
+api GET "/export-center/runs/$raw" "$ta" -o "$H/rot2.json"
+check "the pool still signs with k2" jq -e '[.outputs[] |
+    select(.type == "bundle") | .url | test("kid=k2")] == [true]' \
+    "$H/rot2.json"
 
 # Retention removes the run's view (ec_blob_run_remove): 410, while the
 # blob itself is still in the store.
