@@ -274,10 +274,8 @@ check_equal "the k2 URL still downloads" "$(api_status rot_new2)" 200
 cp "$run/download.keys" "$H/keys.good"
 echo "current k3 not-a-secret" >"$run/download.keys"
 kill -HUP "$(cat "$run/fcgi.pid")"
-for i in $(seq 1 50); do
-	grep -q 'event=reload_failed' "$run/fcgi.log" && break
-	sleep 0.1
-done
+timeout 5 sh -c "until grep -q event=reload_failed '$run/fcgi.log'; do
+    sleep 0.1; done"
 check "the reload with a bad key file is refused" \
     grep -q 'event=reload_failed.*secret' "$run/fcgi.log"
 dl bad_keys "$new"
