@@ -34,6 +34,8 @@ PKGS	+= libcurl
 DEB_PKGS += libcurl4-gnutls-dev docker-registry apache2-utils
 # The API benchmark's load generator (tests/bench/api-bench.sh).
 DEB_PKGS += wrk
+# Signed downloads: nginx checks the URL with njs (nginx/ec_download.js).
+DEB_PKGS += libnginx-mod-http-js
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -17,17 +17,25 @@
 
 #include "ec_auth.h"
 #include "ec_err.h"
+#include "ec_urlsign.h"
 
 /* Seconds a client is told to wait (Retry-After) when we are degraded. */
 #define API_RETRY_AFTER_DEFAULT	5
 /* Seconds after creating a run before polling its status is worth it. */
 #define API_POLL_AFTER		5
+/* Signed download URLs: default and largest lifetime, in seconds. */
+#define API_DOWNLOAD_TTL_DEFAULT	3600
+#define API_DOWNLOAD_TTL_MAX		(7 * 24 * 3600)
 
 /*
  * The configuration file (config.c): "key = value" lines, "#" comments.
  * Keys: issuer (required), audience, jwks (required), algorithms, leeway,
  * proof_max_age, db (libpq conninfo), openapi (path of the document),
- * retry_after.  Paths and strings are copied here.
+ * retry_after, download_keys (the key file of signed download URLs,
+ * lib/ec_urlsign.h; without it outputs keep their store paths) and
+ * download_ttl (seconds a signed URL lives).  Paths and strings are
+ * copied here; the key file is checked when the file is loaded, so a
+ * reload (SIGHUP) with a bad one keeps the old configuration.
  */
 struct api_conf {
 	char	issuer[512];
@@ -39,6 +47,8 @@ struct api_conf {
 	int64_t	leeway;
 	int64_t	proof_max_age;
 	int	retry_after;
+	char	download_keys[1024];
+	int64_t	download_ttl;
 };
 
 /* Read "path" into *out; EC_ERR_REQUEST_INVALID naming the line. */
@@ -55,6 +65,7 @@ struct api_ctx {
 	struct ec_db		*db;		/* owned; NULL: connect next */
 	char			*openapi;	/* owned, the document */
 	size_t			 openapi_len;
+	struct ec_urlsign	*dl_keys;	/* owned; NULL: unsigned */
 	uint64_t		 served;	/* requests, for pruning */
 };
 
@@ -99,6 +110,14 @@ void	h_health_openapi(struct api_req *rq);
 void	h_profiles_list(struct api_req *rq);
 void	h_runs_create(struct api_req *rq);
 void	h_runs_show(struct api_req *rq, const char *run_id);
+void	h_dist_show(struct api_req *rq, const char *dist_id);
+
+/*
+ * h_dist.c: replace the url of every stored output of the run status "run"
+ * (ec_run_show) with a signed download URL and add its expiresAt, and
+ * add the run's links; nothing is signed without download keys.
+ */
+int	api_sign_run(struct api_req *rq, json_t *run, struct ec_err *err);
 
 /* h_runs_req.c: the body of POST /export-center/runs, validated. */
 struct api_run_body {

@@ -55,6 +55,18 @@ conf_set(struct api_conf *c, const char *k, const char *v,
 		return conf_str(c->db, sizeof(c->db), k, v, err);
 	if (strcmp(k, "openapi") == 0)
 		return conf_str(c->openapi, sizeof(c->openapi), k, v, err);
+	if (strcmp(k, "download_keys") == 0)
+		return conf_str(c->download_keys, sizeof(c->download_keys), k,
+		    v, err);
+	if (strcmp(k, "download_ttl") == 0) {
+		if (conf_int(&c->download_ttl, k, v, API_DOWNLOAD_TTL_MAX,
+		    err) == -1)
+			return -1;
+		if (c->download_ttl < 60)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "download_ttl: at least 60 seconds");
+		return 0;
+	}
 	if (strcmp(k, "leeway") == 0)
 		return conf_int(&c->leeway, k, v, 3600, err);
 	if (strcmp(k, "proof_max_age") == 0)
@@ -67,6 +79,18 @@ conf_set(struct api_conf *c, const char *k, const char *v,
 	}
 	return ec_err_set(err, EC_ERR_REQUEST_INVALID, "unknown key \"%.64s\"",
 	    k);
+}
+
+/* The key file must parse now, not first in a worker. */
+static int
+conf_keys_check(const struct api_conf *c, struct ec_err *err)
+{
+	struct ec_urlsign	*k;
+
+	if (ec_urlsign_load(&k, c->download_keys, err) == -1)
+		return -1;
+	ec_urlsign_free(k);
+	return 0;
 }
 
 /* Trim white space at both ends, in place. */
@@ -101,6 +125,7 @@ api_conf_load(struct api_conf *out, const char *path, struct ec_err *err)
 	c.leeway = EC_AUTH_DEFAULT_LEEWAY;
 	c.proof_max_age = EC_AUTH_DEFAULT_PROOF_MAX_AGE;
 	c.retry_after = API_RETRY_AFTER_DEFAULT;
+	c.download_ttl = API_DOWNLOAD_TTL_DEFAULT;
 	if ((fp = fopen(path, "r")) == NULL)
 		return ec_err_set(err, EC_ERR_IO, "%s: %s", path,
 		    strerror(errno));
@@ -134,6 +159,8 @@ api_conf_load(struct api_conf *out, const char *path, struct ec_err *err)
 		    "%s: issuer and jwks are required", path);
 		goto out;
 	}
+	if (c.download_keys[0] != '\0' && conf_keys_check(&c, err) == -1)
+		goto out;
 	*out = c;
 	rc = 0;
 out:

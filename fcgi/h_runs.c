@@ -164,5 +164,10 @@ h_runs_show(struct api_req *rq, const char *run_id)
 		api_fail(rq, &err);
 		return;
 	}
+	if (api_sign_run(rq, o, &err) == -1) {
+		json_decref(o);
+		api_fail(rq, &err);
+		return;
+	}
 	api_reply_json(rq, 200, o, NULL);
 }

@@ -106,7 +106,9 @@ worker_main(int sock, const struct api_conf *conf)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = conf;
 	if (api_conf_auth(&ctx.auth, conf, &err) == -1 ||
-	    worker_load_openapi(&ctx, &err) == -1) {
+	    worker_load_openapi(&ctx, &err) == -1 ||
+	    (conf->download_keys[0] != '\0' && ec_urlsign_load(&ctx.dl_keys,
+	    conf->download_keys, &err) == -1)) {
 		ec_log(EC_LOG_ERR, "event=worker_setup_failed code=%s msg=\"%s\"",
 		    ec_err_name(err.code), err.msg);
 		_exit(2);
@@ -121,6 +123,7 @@ worker_main(int sock, const struct api_conf *conf)
 	}
 	ec_db_free(ctx.db);
 	ec_auth_free(ctx.auth);
+	ec_urlsign_free(ctx.dl_keys);
 	free(ctx.openapi);
 	_exit(0);
 }

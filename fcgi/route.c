@@ -104,9 +104,11 @@ api_reply_json(struct api_req *rq, int status, json_t *body,
 		    "\"message\":\"out of memory\"}\n");
 		return;
 	}
+	/* A handler that sets its own Cache-Control replaces no-store. */
 	FCGX_FPrintF(rq->fcgi->out, "Status: %d\r\nContent-Type: "
-	    "application/json\r\nCache-Control: no-store\r\n%s\r\n%s\n", status,
-	    headers != NULL ? headers : "", s);
+	    "application/json\r\n%s%s\r\n%s\n", status, headers != NULL &&
+	    strstr(headers, "Cache-Control:") != NULL ? "" :
+	    "Cache-Control: no-store\r\n", headers != NULL ? headers : "", s);
 	free(s);
 	/* The pool's half of the access log, by nginx's request id. */
 	ec_log(EC_LOG_INFO, "rid=%s method=%s status=%d", rq->rid, rq->method,
@@ -229,6 +231,7 @@ static void
 route_dispatch(struct api_req *rq)
 {
 	static const char	runs[] = "/export-center/runs/";
+	static const char	dists[] = "/export-center/distributions/";
 	struct ec_err		err;
 	bool			get = strcmp(rq->method, "GET") == 0;
 	bool			post = strcmp(rq->method, "POST") == 0;
@@ -249,6 +252,10 @@ route_dispatch(struct api_req *rq)
 	    rq->path[sizeof(runs) - 1] != '\0' &&
 	    strchr(rq->path + sizeof(runs) - 1, '/') == NULL)
 		h_runs_show(rq, rq->path + sizeof(runs) - 1);
+	else if (strncmp(rq->path, dists, sizeof(dists) - 1) == 0 && get &&
+	    rq->path[sizeof(dists) - 1] != '\0' &&
+	    strchr(rq->path + sizeof(dists) - 1, '/') == NULL)
+		h_dist_show(rq, rq->path + sizeof(dists) - 1);
 	else {
 		(void)ec_err_set(&err, EC_ERR_NOT_FOUND, "no such resource");
 		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);

@@ -8,8 +8,9 @@
 #       [--fcgi DIR/fcgi.sock] [--user www-data] [--rate 20r/s]
 #       [--burst 40] [--addr-rate 100r/s] [--addr-burst 200]
 #       [--retry-after 1] [--san IP:127.0.0.1,DNS:localhost]
+#       [--store DIR/store] [--download-keys DIR/download.keys]
 #
-# Writes DIR/nginx.conf, DIR/tls/{ca.pem,server.pem,server.key} (kept if
+# Writes DIR/nginx.conf, DIR/ec_download.js, DIR/tls/{ca.pem,server.pem,server.key} (kept if
 # present), DIR/logs/ and DIR/tmp/, and prints the path of nginx.conf.
 # Start nginx with
 #   nginx -p DIR -e DIR/logs/error.log -c DIR/nginx.conf
@@ -21,6 +22,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run= listen=127.0.0.1:8443 fcgi= user=www-data
 rate=20r/s burst=40 addr_rate=100r/s addr_burst=200 retry_after=1
 san=IP:127.0.0.1,DNS:localhost
+store= dl_keys=
 
 usage() {
 	echo "usage: $0 --run-dir DIR [options] (see the script)" >&2
@@ -39,6 +41,8 @@ while [ $# -gt 0 ]; do
 	--addr-burst) addr_burst=$2 ;;
 	--retry-after) retry_after=$2 ;;
 	--san) san=$2 ;;
+	--store) store=$2 ;;
+	--download-keys) dl_keys=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -47,11 +51,13 @@ done
 mkdir -p "$run"
 run=$(cd "$run" && pwd)
 [ -n "$fcgi" ] || fcgi=$run/fcgi.sock
+[ -n "$store" ] || store=$run/store
+[ -n "$dl_keys" ] || dl_keys=$run/download.keys
 
 # Values go into the config verbatim: refuse what could break out of a
 # directive (quotes, semicolons, braces, white space) or out of sed.
 for v in "$run" "$listen" "$fcgi" "$user" "$rate" "$burst" "$addr_rate" \
-    "$addr_burst" "$retry_after"; do
+    "$addr_burst" "$retry_after" "$store" "$dl_keys"; do
 	case $v in
 	*[!A-Za-z0-9._/:-]*|'')
 		echo "$0: unsafe value: $v" >&2; exit 1 ;;
@@ -91,10 +97,13 @@ sed -e "s|@RUN_DIR@|$run|g" -e "s|@LISTEN@|$listen|g" \
     -e "s|@RATE@|$rate|g" -e "s|@BURST@|$burst|g" \
     -e "s|@ADDR_RATE@|$addr_rate|g" -e "s|@ADDR_BURST@|$addr_burst|g" \
     -e "s|@RETRY_AFTER@|$retry_after|g" \
+    -e "s|@STORE@|$store|g" -e "s|@DL_KEYS@|$dl_keys|g" \
     "$root/nginx/export-center.conf.in" >"$run/nginx.conf.tmp"
 if grep -q '@[A-Z_]*@' "$run/nginx.conf.tmp"; then
 	echo "$0: placeholder left unrendered" >&2
 	exit 1
 fi
+cp "$root/nginx/ec_download.js" "$run/ec_download.js"
+chmod 644 "$run/ec_download.js"
 mv "$run/nginx.conf.tmp" "$run/nginx.conf"
 echo "$run/nginx.conf"

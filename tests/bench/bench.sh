@@ -535,3 +535,12 @@ if [ "${BENCH_API:-1}" != 0 ]; then
 	say "api"
 	"$root/tests/bench/api-bench.sh"
 fi
+
+# Signed downloads (tests/bench/download-bench.sh): one large file through
+# a signed URL against an unsigned static location of the same nginx.
+# BENCH_DOWNLOAD=0 skips it.
+if [ "${BENCH_DOWNLOAD:-1}" != 0 ]; then
+	echo
+	say "download"
+	"$root/tests/bench/download-bench.sh" || die "download section failed"
+fi

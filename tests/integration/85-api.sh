@@ -81,7 +81,8 @@ check "the run succeeded with progress and sorted outputs" \
     ([.outputs[] | .sha256 | test("^sha256:[0-9a-f]{64}$")] | all) and
     (.outputs == (.outputs | sort_by(.type, .id, .format, .url)))' \
     "$IT_TMP/run.json"
-url=$(jq -r '.outputs[] | select(.type == "bundle") | .url' "$IT_TMP/run.json")
+url=$(jq -r '.outputs[] | select(.type == "bundle") | .sha256 |
+    ltrimstr("sha256:") | "sha256/" + .[0:2] + "/" + .' "$IT_TMP/run.json")
 check "exportctl verify passes on the stored bundle" \
     "$EC_BIN" verify "$store/$url"
 check_equal "the stored blob has the listed sha256" \

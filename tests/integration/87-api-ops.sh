@@ -110,8 +110,8 @@ cron_pid=$!
 api_wait "$t" "$id" succeeded
 check_equal "re-claimed and finished on attempt 2" \
     "$(jq -r .attempts "$IT_TMP/run.json")" 2
-blob=$store/$(jq -r '.outputs[] | select(.type == "bundle") | .url' \
-    "$IT_TMP/run.json")
+blob=$store/$(jq -r '.outputs[] | select(.type == "bundle") | .sha256 |
+    ltrimstr("sha256:") | "sha256/" + .[0:2] + "/" + .' "$IT_TMP/run.json")
 mkdir -p "$IT_TMP/clean"
 "$EC_BIN" build --profile json:raw --tenant "$t" --targets advisory \
     --run-id "$id" --out "$IT_TMP/clean" >/dev/null

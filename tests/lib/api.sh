@@ -38,8 +38,15 @@ jwks = $run/keys/jwks.json
 db = $API_APP
 openapi = $run/openapi.json
 retry_after = 2
+download_keys = $run/download.keys
+download_ttl = ${API_DL_TTL:-3600}
 EOF
 	chmod 644 "$run/api.conf"
+}
+
+# api_dl_secret: a fresh download key secret (lib/ec_urlsign.h).
+api_dl_secret() {
+	head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='
 }
 
 # api_up: wait until nginx and the pool answer /healthz.
@@ -69,15 +76,19 @@ api_start() {
 	chmod 644 "$run/keys/jwks.json"
 	cp "$EC_ROOT/fcgi/openapi.json" "$run/openapi.json"
 	chmod 644 "$run/openapi.json"
+	echo "current k1 $(api_dl_secret)" >"$run/download.keys"
+	chmod 644 "$run/download.keys"
 	api_conf
 	"$EC_ROOT/tools/render-nginx.sh" --run-dir "$run/nginx" \
 	    --listen "127.0.0.1:$1" --fcgi "$run/fcgi.sock" --user www-data \
 	    --rate "${API_RATE:-200r/s}" --burst "${API_BURST:-400}" \
 	    --addr-rate "${API_RATE:-400r/s}" --addr-burst "${API_BURST:-800}" \
-	    --retry-after 3 >/dev/null
+	    --retry-after 3 --store "$store" \
+	    --download-keys "$run/download.keys" >/dev/null
 	"$EC_ROOT/tools/render-nginx.sh" --run-dir "$run/nginx2" \
 	    --listen "127.0.0.1:$2" --fcgi "$run/fcgi.sock" --user www-data \
-	    --rate 1r/m --burst 1 --retry-after 7 >/dev/null
+	    --rate 1r/m --burst 1 --retry-after 7 --store "$store" \
+	    --download-keys "$run/download.keys" >/dev/null
 	"$EC_ROOT/build/export-center.fcgi" --config "$run/api.conf" \
 	    --socket "$run/fcgi.sock" --workers "${3:-2}" --user www-data \
 	    --pid-file "$run/fcgi.pid" 2>>"$run/fcgi.log" &

@@ -5,6 +5,7 @@
  * (fcgi/config.c).  The pool's sources are not in libec.a, so they are
  * compiled in here, as tests/fuzz/fuzz_api_body.c does.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,32 @@ conf_is(const char *text, const char *want, const char *what)
 		    rc == -1 ? err.msg : "accepted");
 }
 
+/* A download key file is parsed when the configuration is loaded. */
+static void
+conf_keys_is(void)
+{
+	char	keys[] = "/tmp/t_api_keys.XXXXXX", text[256];
+	int	fd;
+
+	if ((fd = mkstemp(keys)) == -1 || write(fd, "current k1 short\n",
+	    17) != 17) {
+		ok(0, "temporary key file");
+		return;
+	}
+	(void)close(fd);
+	(void)snprintf(text, sizeof(text), "issuer = i\njwks = j\n"
+	    "download_keys = %s\n", keys);
+	conf_is(text, "secret", "a malformed download key file");
+	if ((fd = open(keys, O_WRONLY | O_TRUNC)) == -1 || write(fd,
+	    "current k1 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
+	    55) != 55)
+		ok(0, "rewrite the key file");
+	if (fd != -1)
+		(void)close(fd);
+	conf_is(text, NULL, "a good download key file");
+	(void)unlink(keys);
+}
+
 static void
 test_config(void)
 {
@@ -169,6 +196,13 @@ test_config(void)
 	    "a negative leeway");
 	conf_is("issuer = i\njwks = j\nleeway\n", "expected key = value",
 	    "a line without =");
+	conf_is("issuer = i\njwks = j\ndownload_ttl = 59\n", "at least 60",
+	    "a download TTL under a minute");
+	conf_is("issuer = i\njwks = j\ndownload_ttl = 604801\n",
+	    "download_ttl", "a download TTL over a week");
+	conf_is("issuer = i\njwks = j\ndownload_keys = /nonexistent/k\n",
+	    "download keys", "a download key file that is not there");
+	conf_keys_is();
 }
 
 int
