@@ -75,9 +75,7 @@ SQL
 	# Signed downloads: the pool signs with the current key and nginx's
 	# workers check every URL against the same file.  Both run as
 	# www-data; root owns the file and only that group reads it.
-	(umask 077 && echo "current dl-$(date -u +%Y%m%d%H%M%S)" \
-	    "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' |
-	    tr -d '=')" >"$var/keys/download.keys")
+	tools/download-keys.sh new "$var/keys/download.keys" >/dev/null
 	chgrp www-data "$var/keys/download.keys"
 	chmod 640 "$var/keys/download.keys"
 	cp fcgi/openapi.json "$var/openapi.json"
