@@ -10,8 +10,10 @@
 #      decisions from the json:policy bundle alone.
 #   5. the service path: the local stack (tools/stack.sh, as make up),
 #      a run created over HTTPS with a DPoP token and proof minted by
-#      PyJWT and jwcrypto, polled until it succeeds, and its bundle read
-#      from the artifact store and verified.
+#      PyJWT and jwcrypto, polled until it succeeds; its bundle is
+#      downloaded through nginx by the run's signed URL, cut halfway and
+#      resumed with Range, checked against the run's sha256 with
+#      sha256sum, found again in the run's distribution and verified.
 # Outputs stay in var/demo/ for a look afterwards.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -111,10 +113,36 @@ for _ in $(seq 1 300); do
 done
 jq . "$demo/status.json"
 [ "$(jq -r .status "$demo/status.json")" = succeeded ]
-blob=$EXPORT_CENTER_STORE/$(jq -r '.outputs[] | select(.type == "bundle") | .url' \
-    "$demo/status.json")
-step "exportctl verify on the bundle in the artifact store"
-"$bin" verify "$blob" --key "$EXPORT_CENTER_BUILDER_KEY"
+# The bundle's signed URL is relative to the API base; no token needed.
+out() { jq -r ".outputs[] | select(.type == \"bundle\") | $1" \
+    "$demo/status.json"; }
+url=$(out .url)
+hex=$(out '.sha256 | ltrimstr("sha256:")')
+size=$(out .size)
+dl=$demo/service.tar.zst
+get() { curl -sS --fail --cacert "$EXPORT_CENTER_CA" "$@"; }
+step "download the bundle through nginx, cut halfway and resumed (Range)"
+echo "GET ${url%%\?*}?exp=...&kid=...&sig=..."
+get -r "0-$((size / 2 - 1))" -o "$dl" "$EXPORT_CENTER_URL$url"
+echo "interrupted at $(stat -c %s "$dl") of $size bytes"
+[ "$(stat -c %s "$dl")" -eq $((size / 2)) ]
+get -C - -o "$dl" "$EXPORT_CENTER_URL$url"
+echo "resumed: $(stat -c %s "$dl") bytes"
+echo "$hex  $dl" | sha256sum --strict -c
+step "GET $(jq -r .links.distribution "$demo/status.json")"
+call GET "$(jq -r .links.distribution "$demo/status.json")" >"$demo/dist.json"
+jq '{distributionId, type, checksum, size, expiresAt,
+    links: [.links[] | {rel, sha256}]}' "$demo/dist.json"
+# The distribution names the same bytes: its checksum and its bundle link.
+jq -e --arg s "sha256:$hex" '.checksum == $s and
+    ([.links[] | select(.rel == "bundle") | .sha256] == [$s])' \
+    "$demo/dist.json" >/dev/null
+get -o "$demo/dist.tar.zst" "$EXPORT_CENTER_URL$(jq -r \
+    '.links[] | select(.rel == "bundle") | .href' "$demo/dist.json")"
+cmp "$demo/dist.tar.zst" "$dl"
+echo "its checksum and its bundle link: the same bytes"
+step "exportctl verify on the downloaded bundle"
+"$bin" verify "$dl" --key "$EXPORT_CENTER_BUILDER_KEY"
 if [ "$started" -eq 1 ]; then
 	step "stop the service (make up keeps it running)"
 	tools/stack.sh down
@@ -128,5 +156,6 @@ verified   every file against manifest.json and checksums.txt, the manifest
            and provenance DSSE signatures (by exportctl and by Python), and
            the in-toto provenance subjects -- offline, with the stack stopped.
 service    run $run through nginx and the FastCGI pool, built by
-           export-cron, verified from the store: $blob
+           export-cron, downloaded through nginx by its signed URL
+           (resumed with Range) and verified: $dl
 EOT

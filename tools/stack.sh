@@ -7,7 +7,9 @@
 #                         https://127.0.0.1:8443 (var/nginx), the FastCGI
 #                         pool (var/fcgi.sock) and export-cron --loop
 #                         (var/store); tenant-default with tests/fixtures
-#                         ingested; prints the shell lines of var/stack.env
+#                         ingested; signed downloads with the key file
+#                         var/keys/download.keys; prints the shell lines
+#                         of var/stack.env
 #   tools/stack.sh down   stops all of it (the database goes with it)
 #
 # The dev issuer's ES256 private JWK is var/keys/issuer.jwk; its public
@@ -70,17 +72,25 @@ SQL
 	# export-cron signs what it builds (exportctl verify --key checks it).
 	"$bin/exportctl" keys generate --type ed25519 --out "$var/keys/builder" \
 	    >/dev/null
+	# Signed downloads: the pool signs with the current key and nginx's
+	# workers check every URL against the same file.  Both run as
+	# www-data; root owns the file and only that group reads it.
+	tools/download-keys.sh new "$var/keys/download.keys" >/dev/null
+	chgrp www-data "$var/keys/download.keys"
+	chmod 640 "$var/keys/download.keys"
 	cp fcgi/openapi.json "$var/openapi.json"
 	cat >"$var/api.conf" <<EOF
 # written by tools/stack.sh (make up)
 issuer = $issuer
 jwks = $var/keys/jwks.json
+download_keys = $var/keys/download.keys
 db = $app
 openapi = $var/openapi.json
 EOF
 	chmod 644 "$var/api.conf" "$var/openapi.json"
 	tools/render-nginx.sh --run-dir "$var/nginx" --listen "$listen" \
-	    --fcgi "$var/fcgi.sock" --user www-data >/dev/null
+	    --fcgi "$var/fcgi.sock" --user www-data --store "$var/store" \
+	    --download-keys "$var/keys/download.keys" >/dev/null
 	setsid "$bin/export-center.fcgi" --config "$var/api.conf" \
 	    --socket "$var/fcgi.sock" --user www-data \
 	    --pid-file "$var/fcgi.pid" </dev/null >>"$var/log/fcgi.log" 2>&1 &
@@ -103,6 +113,7 @@ EXPORT_CENTER_ISSUER=$issuer
 EXPORT_CENTER_DB='$db'
 EXPORT_CENTER_TENANT=$tenant
 EXPORT_CENTER_STORE=$var/store
+EXPORT_CENTER_DOWNLOAD_KEYS=$var/keys/download.keys
 EXPORT_CENTER_BUILDER_KEY=$var/keys/builder/signing.pub.pem
 EOF
 	cat "$var/stack.env"
