@@ -7,6 +7,7 @@
 # the services' role can do all of it without reading the private index.
 . "$(dirname "$0")/../lib/it.sh"
 . "$(dirname "$0")/../lib/runs.sh"
+. "$(dirname "$0")/../lib/api.sh"
 
 t=$(it_tenant a)
 "$EC_BIN" ingest --tenant "$t" "$EC_ROOT/tests/fixtures/vex" >/dev/null
@@ -101,21 +102,11 @@ check_equal "the list is empty" \
 check_equal "a cleared schedule enqueues nothing" \
     "$(it_as "$t" "SELECT count(*) FROM runs")" 2
 
-# The services' role (see 83-runs-app-role.sh): the grant function of
-# sql/0003, replaced by 0006, grants what schedules need, and no more.
-su=$(echo "$EXPORT_CENTER_DB" | sed 's/user=export_center/user=postgres/')
-app=$(echo "$EXPORT_CENTER_DB" | sed 's/user=export_center/user=it_sched_app/')
-check_equal "the grant function still makes the role" \
-    "$(psql -X -q -t -A "$su" -c "SELECT export_center_runs_grant()")" t
-psql -X -q "$su" -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-GRANT SELECT ON evidence, schema_version TO export_center_app;
-DO $$ BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'it_sched_app')
-	THEN
-		CREATE ROLE it_sched_app LOGIN IN ROLE export_center_app;
-	END IF;
-END $$;
-SQL
+# The services' role (tests/lib/api.sh, as in 83-runs-app-role.sh): the
+# grant function of sql/0003, replaced by 0006, grants what schedules
+# need, and no more.
+api_roles
+app=$API_APP
 check "the app role sets a schedule" "$EC_BIN" --db "$app" schedule set \
     --tenant "$t" --profile json:raw --cron '0 6 * * mon-fri'
 check "the app role's export-cron fires it" "$EC_CRON" --once --db "$app" \

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Retention with a fake clock (export-cron --now): a run past its
+# Retention with a fake clock (export-cron --now), the API through nginx
+# (tests/lib/api.sh) on 127.0.0.1:18490: a run past its
 # retentionDays is 'expired' with an "expired" event, its download view
 # is gone, the blobs only it named are deleted from the store, and a blob
 # a live run shares stays in the store and in that run's view.  Passes
@@ -7,6 +8,7 @@
 # needs.  The tenant default (--retention-days) expires the rest.
 . "$(dirname "$0")/../lib/it.sh"
 . "$(dirname "$0")/../lib/runs.sh"
+. "$(dirname "$0")/../lib/api.sh"
 
 t=$(it_tenant a)
 "$EC_BIN" ingest --tenant "$t" "$EC_ROOT/tests/fixtures" >/dev/null
@@ -56,6 +58,10 @@ check_equal "the expired run's last event is 'expired'" \
     "$(it_as "$t" "SELECT type || ' ' || (payload->>'status') || ' ' ||
     (payload->>'runId') FROM run_events WHERE run_id = '$a'
     ORDER BY id DESC LIMIT 1")" "expired expired $a"
+api_start 18490 18491
+api GET "/export-center/runs/$a" "$t" -o "$IT_TMP/show-a.json"
+check_equal "GET /runs/{id} through nginx says expired" \
+    "$(jq -r '.runId + " " + .status' "$IT_TMP/show-a.json")" "$a expired"
 check "its download view is gone" test ! -e "$EC_STORE/runs/$t/$a" \
     -a ! -e "$EC_STORE/runs/$t/$c"
 check "its unshared blobs are deleted from the store" sh -c '
@@ -94,12 +100,15 @@ for round in 1 2; do
 	    --retention-days 1)
 	"$EC_CRON" --once --store "$EC_STORE" 2>>"$IT_TMP/race.log"
 	e=$("$EC_BIN" run create --tenant "$t" --profile trivy:db)
-	"$EC_CRON" --once --store "$EC_STORE" --now "$later" \
-	    2>>"$IT_TMP/race.log" &
-	"$EC_CRON" --once --store "$EC_STORE" --now "$later" \
-	    2>>"$IT_TMP/race.log" &
-	"$EC_CRON" --once --store "$EC_STORE" 2>>"$IT_TMP/race.log" &
-	wait
+	pids=
+	for now in "$later" "$later" ""; do
+		"$EC_CRON" --once --store "$EC_STORE" ${now:+--now "$now"} \
+		    2>>"$IT_TMP/race.log" &
+		pids="$pids $!"
+	done
+	# Not a bare wait: the API's processes are children too.
+	# shellcheck disable=SC2086
+	wait $pids
 	[ "$(status "$d") $(status "$e")" = "expired succeeded" ] &&
 	    intact "$e" >>"$IT_TMP/race.log" || lost=$((lost + 1))
 	# The next round starts with no live run naming the blobs.
