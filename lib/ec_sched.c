@@ -130,6 +130,21 @@ sched_spec_load(struct sched_spec *s, const char *tenant, const char *profile,
 	return sched_members(s, err);
 }
 
+int
+ec_sched_template_check(const char *tmpl, struct ec_err *err)
+{
+	struct sched_spec	*s;
+	int			 rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return ec_err_nomem(err);
+	rc = sched_spec_load(s, "-", "-", tmpl != NULL && *tmpl != '\0' ?
+	    tmpl : NULL, err);
+	json_decref(s->root);
+	free(s);
+	return rc;
+}
+
 /* Resolve the tenant's profile and update it with "sql" ($1, $2, ...). */
 static int
 sched_update(char name[65], char kind[32], struct ec_db *db,

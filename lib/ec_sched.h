@@ -32,6 +32,15 @@ struct ec_db;
 /* retentionDays of templates, profiles and the API (h_runs_req.c). */
 #define EC_SCHED_RETENTION_MAX	3650
 
+/*
+ * Parse and check a run template (NULL or "" is no template) without a
+ * database: its size, JSON syntax (duplicate keys refused), members and
+ * their types and ranges.  The request it makes is checked further by
+ * ec_sched_set().  EC_ERR_REQUEST_INVALID ("template: ...").
+ */
+int	ec_sched_template_check(const char *tmpl, struct ec_err *err)
+	    EC_MUST_CHECK;
+
 /* What exportctl schedule set asks for; pointers borrowed for the call. */
 struct ec_sched_def {
 	const char	*tenant;

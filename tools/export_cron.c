@@ -590,8 +590,10 @@ cron_main(struct cron *cr)
 			cron_sleep(CRON_POLL_S);
 			continue;
 		}
-		if (cron_housekeep(cr, &err) == -1 ||
-		    ec_run_claim(&claimed, &c, cr->db, cr->owner, &cr->lim,
+		/* A failed pass is tried again on the next; the claim goes on. */
+		if (cron_housekeep(cr, &err) == -1)
+			cron_log_err(EC_LOG_WARN, NULL, "housekeeping", &err);
+		if (ec_run_claim(&claimed, &c, cr->db, cr->owner, &cr->lim,
 		    &err) == -1) {
 			cron_log_err(EC_LOG_ERR, NULL, "claim", &err);
 			cron_disconnect(cr);
