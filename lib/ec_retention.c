@@ -132,7 +132,8 @@ retention_blob_locked(const char **what, struct ec_db *db, const char *store,
 	} else if (st.st_nlink > 1) {
 		/* A view links it: a build not yet recorded, or a failed one. */
 		*what = "blob_linked";
-		return 0;
+		return ec_run_exec(db, "SELECT export_blob_defer($1)", 1, vals,
+		    err);
 	} else {
 		*what = "blob_deleted";
 		if (ec_blob_remove(store, hex, err) == -1)

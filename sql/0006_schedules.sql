@@ -53,8 +53,12 @@ CREATE TABLE blob_refs (
 CREATE INDEX blob_refs_run ON blob_refs (tenant, run_id);
 
 CREATE TABLE blob_gc (
-	sha256		text COLLATE "C" PRIMARY KEY
+	sha256		text COLLATE "C" PRIMARY KEY,
+	-- Queued, or last put back: the oldest come first.
+	queued_at	timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+
+CREATE INDEX blob_gc_order ON blob_gc (queued_at, sha256);
 
 REVOKE ALL ON schedule_index, run_finished, blob_refs, blob_gc FROM PUBLIC;
 
@@ -164,11 +168,20 @@ BEGIN
 END
 $fn$;
 
--- Digests waiting for deletion, in order, at most "p_limit".
+-- Digests waiting for deletion, oldest first, at most "p_limit".
 CREATE FUNCTION export_blob_candidates(p_limit integer)
 RETURNS SETOF text
 LANGUAGE sql STABLE SECURITY DEFINER AS $fn$
-	SELECT g.sha256 FROM blob_gc g ORDER BY g.sha256 LIMIT p_limit;
+	SELECT g.sha256 FROM blob_gc g ORDER BY g.queued_at, g.sha256
+	    LIMIT p_limit;
+$fn$;
+
+-- A digest a download view still links goes to the back of the queue,
+-- so that views kept for long cannot hold up the digests behind them.
+CREATE FUNCTION export_blob_defer(p_sha256 text) RETURNS void
+LANGUAGE sql SECURITY DEFINER AS $fn$
+	UPDATE blob_gc g SET queued_at = clock_timestamp()
+	    WHERE g.sha256 = p_sha256;
 $fn$;
 
 -- Whether an unexpired run of any tenant names the digest.
@@ -193,7 +206,7 @@ BEGIN
 	    'export_schedules()',
 	    'export_retention_due(timestamptz, integer, integer)',
 	    'export_blob_candidates(integer)', 'export_blob_referenced(text)',
-	    'export_blob_forget(text)'] LOOP
+	    'export_blob_forget(text)', 'export_blob_defer(text)'] LOOP
 		-- As in 0003: this schema first, pg_temp last.
 		EXECUTE format('ALTER FUNCTION %s SET search_path = %I, '
 		    'pg_temp', f, current_schema());
@@ -221,7 +234,8 @@ BEGIN
 	GRANT EXECUTE ON FUNCTION export_schedules(),
 	    export_retention_due(timestamptz, integer, integer),
 	    export_blob_candidates(integer), export_blob_referenced(text),
-	    export_blob_forget(text) TO export_center_app;
+	    export_blob_forget(text), export_blob_defer(text)
+	    TO export_center_app;
 	RETURN true;
 END
 $fn$;

@@ -580,6 +580,7 @@ cron_main(struct cron *cr)
 	struct ec_run_claim	c;
 	struct ec_err		err;
 	bool			claimed, notified;
+	time_t			last_hk = 0;
 	int			rc = EXIT_OK;
 
 	while (!cron_stop) {
@@ -590,9 +591,17 @@ cron_main(struct cron *cr)
 			cron_sleep(CRON_POLL_S);
 			continue;
 		}
-		/* A failed pass is tried again on the next; the claim goes on. */
-		if (cron_housekeep(cr, &err) == -1)
-			cron_log_err(EC_LOG_WARN, NULL, "housekeeping", &err);
+		/*
+		 * Schedules and retention at most every CRON_POLL_S seconds:
+		 * a pass looks at every tenant.  A failed one is tried again
+		 * on the next; the claim goes on.
+		 */
+		if (time(NULL) - last_hk >= CRON_POLL_S) {
+			last_hk = time(NULL);
+			if (cron_housekeep(cr, &err) == -1)
+				cron_log_err(EC_LOG_WARN, NULL, "housekeeping",
+				    &err);
+		}
 		if (ec_run_claim(&claimed, &c, cr->db, cr->owner, &cr->lim,
 		    &err) == -1) {
 			cron_log_err(EC_LOG_ERR, NULL, "claim", &err);
