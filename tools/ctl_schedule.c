@@ -25,19 +25,21 @@ static void
 schedule_print(const json_t *a)
 {
 	const json_t	*v, *d;
-	char		*t;
+	char		*t, days[24];
 	size_t		 i;
 
 	json_array_foreach(a, i, v) {
 		d = json_object_get(v, "retentionDays");
+		(void)snprintf(days, sizeof(days), json_is_integer(d) ? "%lld" :
+		    "-", (long long)json_integer_value(d));
 		t = json_dumps(json_object_get(v, "template"), JSON_COMPACT |
 		    JSON_SORT_KEYS);
-		printf("%s\t%s\tnext=%s\tretentionDays=%lld\ttemplate=%s\n",
+		printf("%s\t%s\tnext=%s\tretentionDays=%s\ttemplate=%s\n",
 		    json_string_value(json_object_get(v, "profile")),
 		    json_string_value(json_object_get(v, "cron")),
 		    json_is_string(json_object_get(v, "next")) ?
 		    json_string_value(json_object_get(v, "next")) : "none",
-		    (long long)json_integer_value(d), t != NULL ? t : "{}");
+		    days, t != NULL ? t : "{}");
 		free(t);
 	}
 }
