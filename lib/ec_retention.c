@@ -130,7 +130,7 @@ retention_blob_locked(const char **what, struct ec_db *db, const char *store,
 			    "%.200s: %s", rel, strerror(errno));
 		*what = "blob_absent";
 	} else if (st.st_nlink > 1) {
-		/* A view links it: a build not yet recorded, or a failed one. */
+		/* A view links it: a build not yet recorded, or failed. */
 		*what = "blob_linked";
 		return ec_run_exec(db, "SELECT export_blob_defer($1)", 1, vals,
 		    err);
@@ -180,10 +180,12 @@ ec_retention_pass(struct ec_db *db, const struct ec_retention_opts *o,
 {
 	PGresult	*res;
 	char		 now[24], days[12], lim[12];
-	const char	*vals[3] = { now, o->default_days > 0 ? days : NULL, lim };
+	const char	*vals[3] = { now, NULL, lim };
 
 	(void)snprintf(now, sizeof(now), "%lld", (long long)o->now);
 	(void)snprintf(days, sizeof(days), "%u", o->default_days);
+	if (o->default_days > 0)
+		vals[1] = days;
 	(void)snprintf(lim, sizeof(lim), "%d", EC_RETENTION_BATCH);
 	if ((res = ec_db_exec(db, "SELECT tenant, run_id FROM "
 	    "export_retention_due(to_timestamp($1::bigint), $2::integer, "

@@ -54,10 +54,10 @@ typedef void	ec_retention_report_fn(void *arg,
 /*
  * One pass: expire the due runs, then look at the queued digests, each
  * "blob_deleted", "blob_shared" (a live run names it: dequeued, its
- * expiry queues it again), "blob_absent" (dequeued) or "blob_linked" (a view links it: kept
- * queued for the next pass).  A run or blob that fails is reported with
- * its error and the pass goes on; -1 only when the lists cannot be read:
- * EC_ERR_DB, EC_ERR_UNAVAILABLE.
+ * expiry queues it again), "blob_absent" (dequeued) or "blob_linked" (a
+ * view links it: to the back of the queue).  A run or blob that fails
+ * is reported with its error and the pass goes on; -1 only when the
+ * lists cannot be read: EC_ERR_DB, EC_ERR_UNAVAILABLE.
  */
 int	ec_retention_pass(struct ec_db *db, const struct ec_retention_opts *o,
 	    ec_retention_report_fn *fn, void *arg, struct ec_err *err)

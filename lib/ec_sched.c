@@ -78,8 +78,8 @@ sched_members(struct sched_spec *s, struct ec_err *err)
 	json_object_foreach(s->root, k, v) {
 		if (strcmp(k, "targets") == 0 || strcmp(k, "formats") == 0) {
 			if (!json_is_string(v))
-				return sched_invalid(err, k, "a comma-separated "
-				    "string");
+				return sched_invalid(err, k,
+				    "a comma-separated string");
 			if (k[0] == 't')
 				s->spec.targets = json_string_value(v);
 			else

@@ -545,8 +545,9 @@ cron_retention_report(void *arg, const struct ec_retention_event *e)
 
 	(void)arg;
 	if (e->err != NULL)
-		ec_log(EC_LOG_WARN, "run=%s tenant=%s sha256=%s event=%s_failed "
-		    "code=%s msg=%s", e->run_id != NULL ? e->run_id : "-",
+		ec_log(EC_LOG_WARN, "run=%s tenant=%s sha256=%s "
+		    "event=%s_failed code=%s msg=%s",
+		    e->run_id != NULL ? e->run_id : "-",
 		    e->tenant != NULL ? e->tenant : "-",
 		    e->sha256 != NULL ? e->sha256 : "-", e->what,
 		    ec_err_name(e->err->code),

@@ -53,7 +53,8 @@ check_equal "schedule list gives the next slot after --now" \
     '["json:raw","@daily","2027-01-02T00:00:00Z","ndjson",null]'
 check "the text list names profile, expression and next slot" \
     sh -c '"$1" schedule list --tenant "$2" --now 2027-01-01T10:00:00Z |
-    grep -q "^json:raw	@daily	next=2027-01-02T00:00:00Z	"' _ "$EC_BIN" "$t"
+    grep -q "^json:raw	@daily	next=$3	retentionDays=-	"' \
+    _ "$EC_BIN" "$t" 2027-01-02T00:00:00Z
 
 # Two builders at once with the same clock, three times over.
 for i in 1 2; do
@@ -76,7 +77,8 @@ check_equal "the run was made from the template and built" \
     ' ' || (request->'targets')::text FROM runs")" \
     'succeeded ["ndjson"] ["vex"]'
 check_equal "one builder logged it as scheduled" \
-    "$(cat "$IT_TMP"/cron-*.log | grep -c "tenant=$t profile=json:raw slot=2027-01-01T00:00:00Z event=scheduled$")" 1
+    "$(cat "$IT_TMP"/cron-*.log | grep -c "tenant=$t profile=json:raw \
+slot=2027-01-01T00:00:00Z event=scheduled$")" 1
 
 # Eight days down: the slots of the 2nd to the 8th are gone for good.
 "$EC_CRON" --once --store "$EC_STORE" --now 2027-01-09T12:00:00Z \
@@ -86,7 +88,8 @@ check_equal "one builder logged it as scheduled" \
 check_equal "after downtime only the latest missed slot is caught up" \
     "$(it_as "$t" "SELECT string_agg(key, ' ' ORDER BY key)
     FROM idempotency_keys")" \
-    "schedule:json:raw:2027-01-01T00:00:00Z schedule:json:raw:2027-01-09T00:00:00Z"
+    "schedule:json:raw:2027-01-01T00:00:00Z \
+schedule:json:raw:2027-01-09T00:00:00Z"
 "$EC_CRON" --once --store "$EC_STORE" --now 2026-06-01T00:00:00Z \
     2>"$IT_TMP/cron-7.log"
 check_equal "a slot before the schedule was set never fires" \

@@ -30,7 +30,8 @@ intact() {
 	while read -r hex id; do
 		[ "$(sha256sum <"$(blob "$hex")" | cut -c1-64)" = "$hex" ] &&
 		    [ "$(sha256sum <"$EC_STORE/runs/$t/$1/$hex" |
-		    cut -c1-64)" = "$hex" ] || { echo "lost $id $hex"; return 1; }
+		    cut -c1-64)" = "$hex" ] ||
+		    { echo "lost $id $hex"; return 1; }
 	done < <(outputs "$1")
 }
 

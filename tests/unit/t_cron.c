@@ -42,8 +42,8 @@ slot_is(const char *expr, bool next, const char *from, const char *want)
 	    ec_cron_prev(&t, c, at(from), &err);
 	if (rc == -1)
 		ok(want == NULL && err.code == EC_ERR_NOT_FOUND,
-		    "%s %s %s: none (%s)", expr, next ? "after" : "at or before",
-		    from, err.msg);
+		    "%s %s %s: none (%s)", expr,
+		    next ? "after" : "at or before", from, err.msg);
 	else {
 		ec_time_format(got, t * 1000000);
 		ok(want != NULL && strcmp(got, want) == 0, "%s %s %s: %s",
@@ -175,7 +175,7 @@ main(void)
 	    "2024-02-29T00:00:00Z");
 	slot_is("0 0 29 2 *", true, "2096-03-01T00:00:00Z",
 	    "2104-02-29T00:00:00Z");
-	/* crontab(5): "30 4 1,15 * 5" is 4:30 on the 1st, the 15th and Fridays. */
+	/* crontab(5): 4:30 on the 1st, the 15th and every Friday. */
 	slot_is("30 4 1,15 * 5", true, "2026-12-01T05:00:00Z",
 	    "2026-12-04T04:30:00Z");
 	slot_is("0 0 13 * fri", true, "2026-12-01T00:00:00Z",
