@@ -71,9 +71,8 @@ ec_run_profiles_seed(struct ec_db *db, const char *tenant,
 	    vals, err);
 }
 
-/* The profile "profile" (a name or an id) of the tenant: name and kind. */
-static int
-run_profile(char name[65], char kind[32], struct ec_db *db,
+int
+ec_run_profile(char name[65], char kind[32], struct ec_db *db,
     const char *tenant, const char *profile, struct ec_err *err)
 {
 	PGresult	*res;
@@ -184,7 +183,7 @@ run_create_tx(bool *raced_out, struct ec_run_created *out, struct ec_db *db,
 	*raced_out = false;
 	if (ec_db_begin(db, spec->tenant, false, err) == -1)
 		return -1;
-	if (run_profile(name, kind, db, spec->tenant, spec->profile,
+	if (ec_run_profile(name, kind, db, spec->tenant, spec->profile,
 	    err) == -1 ||
 	    (req = ec_run_request(spec, name, kind, err)) == NULL ||
 	    ec_run_request_hash(hash, req, err) == -1)

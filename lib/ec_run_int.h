@@ -34,4 +34,14 @@ int	ec_run_token_check(const char *what, const char *s, size_t max,
 int	ec_run_profiles_seed(struct ec_db *db, const char *tenant,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * The profile "profile" (a name or an id) of the tenant, in the open
+ * transaction: its name and kind (the built-in profiles are made first).
+ * EC_ERR_PROFILE_NOT_FOUND when there is none or this build has no
+ * builder for its kind (ec_run.c).
+ */
+int	ec_run_profile(char name[65], char kind[32], struct ec_db *db,
+	    const char *tenant, const char *profile, struct ec_err *err)
+	    EC_MUST_CHECK;
+
 #endif

@@ -204,6 +204,7 @@ cmd_run(struct cli *c, int argc, char **argv)
 		{ "priority", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 'w' },
 		{ "distribution", required_argument, NULL, 'd' },
+		{ "retention-days", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_run_spec		 spec;
 	struct ec_db			*db;
@@ -242,6 +243,13 @@ cmd_run(struct cli *c, int argc, char **argv)
 		case 'w':
 			if (ec_parse_u64(&wait_s, optarg, 0, 86400) == -1)
 				return cli_usage("run: --timeout: 0 to 86400");
+			break;
+		case 'R':
+			/* The API's retentionDays bounds (h_runs_req.c). */
+			if (ec_parse_u64(&v, optarg, 1, 3650) == -1)
+				return cli_usage("run: --retention-days: 1 to "
+				    "3650");
+			spec.retention_days = (unsigned)v;
 			break;
 		default:
 			if (!cli_common(c, ch))

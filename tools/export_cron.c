@@ -29,8 +29,11 @@
 #include "ec_num.h"
 #include "ec_publish.h"
 #include "ec_registry.h"
+#include "ec_retention.h"
 #include "ec_run.h"
+#include "ec_sched.h"
 #include "ec_store.h"
+#include "ec_time.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2 };
 
@@ -47,6 +50,7 @@ static const char usage_text[] =
 "                   [--key PRIVATE.pem] [--max-attempts N]\n"
 "                   [--registry-creds FILE] [--registry-ca FILE]\n"
 "                   [--registry-insecure-http]\n"
+"                   [--now TIME] [--retention-days N]\n"
 "\n"
 "  --db CONNINFO     PostgreSQL; default $EXPORT_CENTER_DB, then libpq's\n"
 "  --store DIR       artifact store; default $EXPORT_CENTER_STORE, else\n"
@@ -61,7 +65,11 @@ static const char usage_text[] =
 "  --registry-creds FILE  docker config.json \"auths\" for runs with\n"
 "                    OCI distribution\n"
 "  --registry-ca FILE     PEM CA bundle for the registry's TLS\n"
-"  --registry-insecure-http  plain HTTP to the registry (loopback tests)\n";
+"  --registry-insecure-http  plain HTTP to the registry (loopback tests)\n"
+"  --now TIME        the clock of schedules and retention, fixed\n"
+"                    (YYYY-MM-DDTHH:MM:SSZ; default: the real clock)\n"
+"  --retention-days N  tenant default retention of finished runs\n"
+"                    (default: kept unless the run or profile says)\n";
 
 struct cron {
 	const char		*conninfo;
@@ -73,6 +81,8 @@ struct cron {
 	struct ec_registry_opts	 reg;	/* OCI distribution */
 	struct ec_db		*db;		/* owned: claims */
 	struct ec_db		*lease_db;	/* owned: the renewer's */
+	int64_t			 now;	/* --now; -1: the real clock */
+	unsigned		 retention_days;	/* tenant default */
 };
 
 /* A run's OCI distribution: where to, and what the push gave. */
@@ -293,9 +303,15 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 	size_t			 i, n = 0;
 	int			 rc;
 
-	if (cron_store(&outs, &n, &files, cr, res, err) == -1)
+	/* Retention deletes no blob from here to the links (ec_retention.h). */
+	if (ec_retention_writer_begin(cr->db, err) == -1)
 		return -1;
+	if (cron_store(&outs, &n, &files, cr, res, err) == -1) {
+		ec_retention_writer_end(cr->db);
+		return -1;
+	}
 	if (cron_dist_output(&outs, &n, dist, err) == -1) {
+		ec_retention_writer_end(cr->db);
 		free(outs);
 		free(files);
 		return -1;
@@ -305,10 +321,12 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 		if (strcmp(outs[i].type, "distribution") != 0 &&
 		    ec_blob_run_link(cr->store, c->tenant, c->run_id,
 		    outs[i].sha256, err) == -1) {
+			ec_retention_writer_end(cr->db);
 			free(outs);
 			free(files);
 			return -1;
 		}
+	ec_retention_writer_end(cr->db);
 	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
 	    "outputs=%zu sha256=%s", c->run_id, c->tenant, c->attempt, n,
 	    n > 0 ? outs[0].sha256 : "-");
@@ -499,6 +517,63 @@ cron_sleep(unsigned s)
 	(void)nanosleep(&ts, NULL);
 }
 
+static void
+cron_sched_report(void *arg, const struct ec_sched_fired *f)
+{
+	char	slot[EC_TIME_MAX], q[300];
+
+	(void)arg;
+	ec_time_format(slot, f->slot * 1000000);
+	if (f->err != NULL)
+		ec_log(EC_LOG_WARN, "tenant=%s profile=%s slot=%s "
+		    "event=schedule_failed code=%s msg=%s", f->tenant,
+		    f->profile, f->slot != 0 ? slot : "-",
+		    ec_err_name(f->err->code),
+		    ec_log_quote(q, sizeof(q), f->err->msg));
+	else
+		/* Every pass sees the slot again until the next one. */
+		ec_log(f->existed ? EC_LOG_DEBUG : EC_LOG_INFO, "run=%s "
+		    "tenant=%s profile=%s slot=%s event=%s", f->run_id,
+		    f->tenant, f->profile, slot, f->existed ? "schedule_seen" :
+		    "scheduled");
+}
+
+static void
+cron_retention_report(void *arg, const struct ec_retention_event *e)
+{
+	char	q[300];
+
+	(void)arg;
+	if (e->err != NULL)
+		ec_log(EC_LOG_WARN, "run=%s tenant=%s sha256=%s "
+		    "event=%s_failed code=%s msg=%s",
+		    e->run_id != NULL ? e->run_id : "-",
+		    e->tenant != NULL ? e->tenant : "-",
+		    e->sha256 != NULL ? e->sha256 : "-", e->what,
+		    ec_err_name(e->err->code),
+		    ec_log_quote(q, sizeof(q), e->err->msg));
+	else
+		ec_log(EC_LOG_INFO, "run=%s tenant=%s sha256=%s event=%s",
+		    e->run_id != NULL ? e->run_id : "-",
+		    e->tenant != NULL ? e->tenant : "-",
+		    e->sha256 != NULL ? e->sha256 : "-", e->what);
+}
+
+/* Schedules and retention, at the --now clock or the real one. */
+static int
+cron_housekeep(struct cron *cr, struct ec_err *err)
+{
+	struct ec_retention_opts	o;
+
+	o.now = cr->now >= 0 ? cr->now : (int64_t)time(NULL);
+	o.default_days = cr->retention_days;
+	o.store = cr->store;
+	if (ec_sched_fire(cr->db, o.now, cron_sched_report, NULL, err) == -1)
+		return -1;
+	return ec_retention_pass(cr->db, &o, cron_retention_report, NULL,
+	    err);
+}
+
 /* Claim and build until the queue is empty (--once) or until SIGTERM. */
 static int
 cron_main(struct cron *cr)
@@ -506,6 +581,7 @@ cron_main(struct cron *cr)
 	struct ec_run_claim	c;
 	struct ec_err		err;
 	bool			claimed, notified;
+	time_t			last_hk = 0;
 	int			rc = EXIT_OK;
 
 	while (!cron_stop) {
@@ -515,6 +591,17 @@ cron_main(struct cron *cr)
 				return EXIT_ERROR;
 			cron_sleep(CRON_POLL_S);
 			continue;
+		}
+		/*
+		 * Schedules and retention at most every CRON_POLL_S seconds:
+		 * a pass looks at every tenant.  A failed one is tried again
+		 * on the next; the claim goes on.
+		 */
+		if (time(NULL) - last_hk >= CRON_POLL_S) {
+			last_hk = time(NULL);
+			if (cron_housekeep(cr, &err) == -1)
+				cron_log_err(EC_LOG_WARN, NULL, "housekeeping",
+				    &err);
 		}
 		if (ec_run_claim(&claimed, &c, cr->db, cr->owner, &cr->lim,
 		    &err) == -1) {
@@ -545,6 +632,31 @@ cron_main(struct cron *cr)
 	return rc;
 }
 
+/* --now and --retention-days. */
+static int
+cron_clock_args(struct cron *cr, int ch, const char *arg)
+{
+	struct ec_err	err;
+	uint64_t	v;
+
+	if (ch == 'N') {
+		if (ec_time_parse(&cr->now, arg, strlen(arg), &err) == -1 ||
+		    (cr->now < 0 && ec_err_set(&err, EC_ERR_REQUEST_INVALID,
+		    "before 1970") == -1)) {
+			fprintf(stderr, "export-cron: --now: %s\n", err.msg);
+			return -1;
+		}
+		cr->now /= 1000000;
+		return 0;
+	}
+	if (ec_parse_u64(&v, arg, 1, EC_SCHED_RETENTION_MAX) == -1) {
+		fprintf(stderr, "export-cron: bad --retention-days\n");
+		return -1;
+	}
+	cr->retention_days = (unsigned)v;
+	return 0;
+}
+
 static int
 cron_args(struct cron *cr, const char **key, int argc, char **argv)
 {
@@ -561,6 +673,8 @@ cron_args(struct cron *cr, const char **key, int argc, char **argv)
 		{ "registry-creds", required_argument, NULL, 'C' },
 		{ "registry-ca", required_argument, NULL, 'A' },
 		{ "registry-insecure-http", no_argument, NULL, 'H' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "retention-days", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	uint64_t			v;
@@ -576,6 +690,10 @@ cron_args(struct cron *cr, const char **key, int argc, char **argv)
 		case 'C': cr->reg.creds_file = optarg; break;
 		case 'A': cr->reg.ca_file = optarg; break;
 		case 'H': cr->reg.insecure_http = true; break;
+		case 'N': case 'R':
+			if (cron_clock_args(cr, ch, optarg) == -1)
+				return -1;
+			break;
 		case 'o':
 			(void)snprintf(cr->owner, sizeof(cr->owner), "%s",
 			    optarg);
@@ -617,6 +735,7 @@ main(int argc, char **argv)
 	int			rc;
 
 	memset(&cr, 0, sizeof(cr));
+	cr.now = -1;
 	cr.lim.lease_s = EC_RUN_LEASE_DEFAULT;
 	cr.lim.timeout_s = EC_RUN_TIMEOUT_DEFAULT;
 	ec_registry_opts_init(&cr.reg);

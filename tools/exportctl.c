@@ -116,16 +116,26 @@ static const char usage_text[] =
 "  profiles                       list export profiles\n"
 "  run create --tenant T --profile NAME [--targets LIST] [--formats LIST]\n"
 "        [--param KEY=VALUE]... [--idempotency-key K] [--priority 0-9]\n"
-"        [--distribution oci:host[:port]/repo[:tag]]\n"
+"        [--distribution oci:host[:port]/repo[:tag]] [--retention-days N]\n"
 "                                 queue a run for export-cron; prints its\n"
 "                                 id (the same key and request: the same\n"
 "                                 run; another request: ERR_CONFLICT);\n"
 "                                 --distribution: push the output's OCI\n"
-"                                 artifact (trivy:db, trivy:java-db) there\n"
+"                                 artifact (trivy:db, trivy:java-db) there;\n"
+"                                 --retention-days: expire it N days after\n"
+"                                 it finished (export-cron, README)\n"
 "  run show RUN_ID --tenant T     status, progress, outputs with sha256\n"
 "  run wait RUN_ID --tenant T [--timeout SECONDS]\n"
 "                                 wait until the run has finished (default\n"
 "                                 600 s); exit 0 only if it succeeded\n"
+"  schedule set --tenant T --profile NAME --cron EXPR\n"
+"        [--template JSON|@FILE] [--retention-days N]\n"
+"                                 export-cron enqueues a run of the\n"
+"                                 profile at each slot (5 fields or\n"
+"                                 @daily etc., UTC) from the template\n"
+"  schedule list --tenant T [--now TIME]\n"
+"                                 scheduled profiles and their next slot\n"
+"  schedule clear --tenant T --profile NAME\n"
 "\n"
 "options:\n"
 "  --db CONNINFO   PostgreSQL connection string; default $EXPORT_CENTER_DB,\n"
@@ -251,6 +261,7 @@ main(int argc, char **argv)
 		{ "policy", cmd_policy }, { "tuf", cmd_tuf },
 		{ "push", cmd_push },
 		{ "profiles", cmd_profiles }, { "run", cmd_run },
+		{ "schedule", cmd_schedule },
 		{ "verify", cmd_verify },
 	};
 	struct cli	c = { NULL, false, false };

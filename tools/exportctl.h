@@ -57,6 +57,7 @@ int	cmd_policy(struct cli *c, int argc, char **argv);
 int	cmd_profiles(struct cli *c, int argc, char **argv);
 int	cmd_push(struct cli *c, int argc, char **argv);
 int	cmd_run(struct cli *c, int argc, char **argv);
+int	cmd_schedule(struct cli *c, int argc, char **argv);
 int	cmd_split(struct cli *c, int argc, char **argv);
 int	cmd_tuf(struct cli *c, int argc, char **argv);
 int	cmd_verify(struct cli *c, int argc, char **argv);
