@@ -102,6 +102,14 @@ static const char usage_text[] =
 "                                 DIR/targets/, every role signed by the\n"
 "                                 Ed25519 keys; a rotated root also by\n"
 "                                 the old root's --old-key\n"
+"  mirror diff BASE NEW --out DELTA --key PRIVATE.pem\n"
+"                                 the delta from tree BASE to tree NEW:\n"
+"                                 new and changed files, the signed\n"
+"                                 removals, manifest.diff.json\n"
+"  mirror apply BASE DELTA --out DIR --key PUBLIC.pem\n"
+"                                 BASE + DELTA as the new tree DIR (with\n"
+"                                 appliedExportIds.log), published whole;\n"
+"                                 a wrong base: ERR_EXPORT_BASE_MISSING\n"
 "  push [--creds FILE] [--ca-file PEM] [--insecure-http] [--attach FILE]\n"
 "       [--chunk-size N[K|M|G]] [--mount-from REPO] [--retries N]\n"
 "       [--retry-max-time SECONDS] LAYOUT_DIR host[:port]/repo[:tag]\n"
@@ -248,6 +256,7 @@ main(int argc, char **argv)
 		{ "estimate", cmd_estimate },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
+		{ "mirror", cmd_mirror },
 		{ "policy", cmd_policy }, { "tuf", cmd_tuf },
 		{ "push", cmd_push },
 		{ "profiles", cmd_profiles }, { "run", cmd_run },
