@@ -382,6 +382,8 @@ ec_mirror_delta_write(struct ec_mirror_stats *out, const char *base_dir,
 		goto out;
 	memcpy(st.base_id, base.id, sizeof(st.base_id));
 	memcpy(st.export_id, nw.id, sizeof(st.export_id));
+	memcpy(st.base_tree, base.digest, sizeof(st.base_tree));
+	memcpy(st.new_tree, nw.digest, sizeof(st.new_tree));
 	if (out != NULL)
 		*out = st;
 	rc = 0;

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "ec_err.h"
+#include "ec_hash.h"
 #include "ec_key.h"
 
 #define EC_MIRROR_DIFF_SCHEMA	"export-center.mirror-delta/v1"
@@ -104,6 +105,8 @@ struct ec_mirror_stats {
 	uint64_t	tree_bytes;	/* of every file of the new tree */
 	char		base_id[EC_MIRROR_ID_MAX + 1];
 	char		export_id[EC_MIRROR_ID_MAX + 1];
+	char		base_tree[EC_SHA256_HEX];	/* tree digests */
+	char		new_tree[EC_SHA256_HEX];
 };
 
 /*

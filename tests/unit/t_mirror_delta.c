@@ -13,6 +13,7 @@
 
 #include "tap.h"
 #include "ec_blob.h"
+#include "ec_export.h"
 #include "ec_file.h"
 #include "ec_hash.h"
 #include "ec_key.h"
@@ -316,6 +317,40 @@ test_parse(void)
 	bad_doc("[", "not JSON");
 }
 
+/*
+ * The profile: until mirror:full is in the registry, a clear
+ * EC_ERR_PROFILE_NOT_FOUND naming it; with it, an absent base is
+ * EC_ERR_BASE_MISSING before any work.
+ */
+static void
+test_profile(void)
+{
+	struct ec_export_req	 r;
+	struct ec_err		 err = { EC_OK, "" };
+	const char		*params[1];
+	char			 param[600];
+	int			 rc;
+
+	(void)snprintf(param, sizeof(param), "base=%s", p("absent"));
+	params[0] = param;
+	memset(&r, 0, sizeof(r));
+	r.tenant = "t1";
+	r.profile = "mirror:delta";
+	r.params = params;
+	r.nparams = 1;
+	r.signer = signer;
+	r.out_dir = p("po");
+	rc = ec_export_check(&r, &err);
+	if (ec_profile_find("mirror:full") == NULL)
+		ok(rc == -1 && err.code == EC_ERR_PROFILE_NOT_FOUND &&
+		    strstr(err.msg, "mirror:full") != NULL,
+		    "mirror:delta without mirror:full: %s", err.msg);
+	else
+		ok(rc == -1 && err.code == EC_ERR_BASE_MISSING,
+		    "mirror:delta from an absent base: %s", err.msg);
+	ok(!exists("po"), "nothing written");
+}
+
 int
 main(void)
 {
@@ -333,6 +368,7 @@ main(void)
 	test_parse();
 	test_chain();
 	test_refusals();
+	test_profile();
 	ec_signer_free(signer);
 	ec_verifier_free(verifier);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
