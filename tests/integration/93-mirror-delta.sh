@@ -174,19 +174,27 @@ if [ ! -d "$tc/node_modules/tuf-js" ]; then
 	(cd "$tc" && npm ci --no-audit --no-fund --ignore-scripts) \
 	    >"$d/npm.log" 2>&1 || { cat "$d/npm.log"; it_fail "npm ci tuf-js"; it_done; }
 fi
-/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$d" \
-    >"$d/http.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null' EXIT
-port=
-for _ in $(seq 100); do
-	port=$(sed -n 's/^Serving HTTP on [0-9.]* port \([0-9]*\).*/\1/p' \
-	    "$d/http.log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$port" ] || { it_fail "a static server on 127.0.0.1"; it_done; }
+# serve DIR: a plain static server on a port the kernel picks (so a busy
+# port can never answer in its place); sets $pid and $port.
+pids=
+trap 'kill $pids 2>/dev/null' EXIT
+serve() {
+	local log=$d/http.$RANDOM.log i=0
+	/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 \
+	    --directory "$1" >"$log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	port=
+	while [ -z "$port" ] && [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null
+	do
+		sleep 0.1
+		i=$((i + 1))
+		port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\).*/\1/p' \
+		    "$log")
+	done
+	[ -n "$port" ]
+}
+serve "$d" || { it_fail "a static server on 127.0.0.1"; it_done; }
 url=http://127.0.0.1:$port
 check "tuf-js, trusting version 1's root, accepts the applied tree" \
     node "$tc/check.js" "$url/s3" "$d/u1/metadata/1.root.json" "$d/w1" \
@@ -251,23 +259,14 @@ check_fails "mirror:delta from an absent base" 2 ERR_EXPORT_BASE_MISSING \
     "$X" build --profile mirror:delta --tenant "$t" --key "$priv" \
     --out "$d/out/m" --base "$d/absent"
 check "  ... nothing written" nothing_at "$d/out/m"
-kill "$pid" 2>/dev/null
 node_root=$(ls "$f1"/tuf/metadata/1.root.json 2>/dev/null)
-if [ -n "$node_root" ]; then
-	/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 --directory \
-	    "$d/m/a4/tuf" >"$d/http2.log" 2>&1 &
-	pid=$!
-	port=
-	for _ in $(seq 100); do
-		port=$(sed -n 's/^Serving HTTP on [0-9.]* port \([0-9]*\).*/\1/p' \
-		    "$d/http2.log")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
+if [ -n "$node_root" ] && serve "$d/m/a4/tuf"; then
 	tgt=$(jq -r '.signed.targets | keys[0]' \
 	    "$(ls "$d/m/a4/tuf/metadata/"*.targets.json | sort -V | tail -1)")
 	check "tuf-js, trusting mirror 1's root, accepts the applied mirror" \
 	    node "$tc/check.js" "http://127.0.0.1:$port" "$node_root" \
 	    "$d/m/w" "$tgt"
+else
+	it_fail "mirror:full has tuf/metadata/1.root.json, served"
 fi
 it_done
