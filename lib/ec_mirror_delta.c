@@ -500,3 +500,38 @@ out:
 	ec_publish_staging_free(stg);
 	return rc;
 }
+
+int
+ec_mirror_tree_from_store(const char *dir, const char *store,
+    const struct ec_blob_file *files, size_t n, struct ec_err *err)
+{
+	char		src[MIRROR_PATH_MAX], dst[MIRROR_PATH_MAX];
+	char		rel[EC_BLOB_REL_MAX], hex[EC_SHA256_HEX];
+	struct stat	st;
+	uint64_t	size;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		if (!mirror_path_ok(files[i].path))
+			return ec_err_set(err, EC_ERR_VERIFY, "stored tree: "
+			    "%.200s is not a tree path", files[i].path);
+		ec_blob_rel(rel, files[i].sha256);
+		if (snprintf(src, sizeof(src), "%s/%s", store, rel) >=
+		    (int)sizeof(src) || snprintf(dst, sizeof(dst), "%s/%s",
+		    dir, files[i].path) >= (int)sizeof(dst))
+			return ec_err_set(err, EC_ERR_IO, "path too long");
+		if (lstat(src, &st) == -1)
+			return ec_err_set(err, EC_ERR_BASE_MISSING, "stored "
+			    "tree: %.200s: blob %.12s is not in the store",
+			    files[i].path, files[i].sha256);
+		if (mirror_mkparents(dir, files[i].path, err) == -1 ||
+		    mirror_copy(hex, &size, src, dst, err) == -1)
+			return -1;
+		if (strcmp(hex, files[i].sha256) != 0 ||
+		    size != files[i].size)
+			return ec_err_set(err, EC_ERR_VERIFY, "stored tree: "
+			    "%.200s: the blob holds other bytes",
+			    files[i].path);
+	}
+	return 0;
+}

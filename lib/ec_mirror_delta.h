@@ -150,4 +150,19 @@ int	ec_mirror_delta_apply(struct ec_mirror_stats *out,
 	    const struct ec_verifier *key, const char *out_dir,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * Rebuild a tree from the artifact store (export-cron's base of a
+ * mirror:delta run): each files[i].path (a tree path, as
+ * ec_mirror_diff_parse() accepts) is copied from the blob
+ * <store>/sha256/../<files[i].sha256> to "dir"/path, which must be an
+ * empty directory, and must hash to that digest and size.  A missing
+ * blob is EC_ERR_BASE_MISSING; a bad path, a blob with other bytes,
+ * EC_ERR_VERIFY; EC_ERR_IO.  On failure "dir" holds a partial tree for
+ * the caller's staging cleanup.
+ */
+struct ec_blob_file;
+int	ec_mirror_tree_from_store(const char *dir, const char *store,
+	    const struct ec_blob_file *files, size_t n, struct ec_err *err)
+	    EC_MUST_CHECK;
+
 #endif

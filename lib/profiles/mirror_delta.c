@@ -25,9 +25,14 @@
 
 #define DELTA_FULL	"mirror:full"
 
+/*
+ * Not required by the table: a run's request is checked when it is
+ * queued, before export-cron has rebuilt its base (baseRunId) and added
+ * the parameter.  plan() refuses a build without one.
+ */
 static const struct ec_profile_param delta_params[] = {
 	{ "base", "the base mirror's directory (an earlier mirror:full or "
-	    "an applied delta)", true },
+	    "an applied delta); required", false },
 	{ NULL, NULL, false }
 };
 
@@ -50,13 +55,23 @@ delta_check(struct ec_build *b, struct ec_err *err)
 		return ec_err_set(err, EC_ERR_PROFILE_NOT_FOUND, "mirror:delta "
 		    "builds the full mirror with the " DELTA_FULL " profile, "
 		    "which this build does not provide");
+	if (base != NULL && (stat(base, &st) == -1 || !S_ISDIR(st.st_mode)))
+		return ec_err_set(err, EC_ERR_BASE_MISSING, "base: the base "
+		    "mirror %.200s is absent", base);
+	return 0;
+}
+
+/* Before any work: a base, and a key to sign the removals with. */
+static int
+delta_plan(struct ec_build *b, struct ec_err *err)
+{
+	if (ec_build_param(b, "base") == NULL)
+		return ec_err_set(err, EC_ERR_BASE_MISSING, "base: no base "
+		    "mirror given (--base DIR, or baseRunId for a run)");
 	if (b->req->signer == NULL)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "mirror:delta "
 		    "needs a signing key: its removals are trusted only "
 		    "signed");
-	if (base == NULL || stat(base, &st) == -1 || !S_ISDIR(st.st_mode))
-		return ec_err_set(err, EC_ERR_BASE_MISSING, "base: the base "
-		    "mirror %.200s is absent", base != NULL ? base : "");
 	return 0;
 }
 
@@ -171,5 +186,6 @@ const struct ec_profile ec_profile_mirror_delta = {
 	},
 	.params = delta_params,
 	.check = delta_check,
+	.plan = delta_plan,
 	.write = delta_write,
 };
