@@ -125,7 +125,8 @@ static int
 delta_build_full(struct ec_export_result *res, struct ec_build *b,
     char *out_dir, size_t size, struct ec_err *err)
 {
-	struct ec_export_req	r;
+	const struct ec_selectors	*sel;
+	struct ec_export_req		 r;
 
 	if (snprintf(out_dir, size, "%s/full", b->tmp) >= (int)size)
 		return ec_err_set(err, EC_ERR_IO, "staging path too long");
@@ -133,8 +134,17 @@ delta_build_full(struct ec_export_result *res, struct ec_build *b,
 	r.tenant = b->req->tenant;
 	r.profile = DELTA_FULL;
 	r.profile_def = delta_full();
-	r.targets = b->req->targets;
-	r.formats = b->req->formats;
+	/*
+	 * The default selection is mirror:full's own default (a run's
+	 * stored request spells this profile's defaults out); any other is
+	 * passed on for mirror:full to take or refuse.
+	 */
+	sel = ec_build_selectors(b);
+	if (sel->targets != ec_profile_mirror_delta.defaults.targets ||
+	    sel->formats != ec_profile_mirror_delta.defaults.formats) {
+		r.targets = b->req->targets;
+		r.formats = b->req->formats;
+	}
 	r.run_id = b->req->run_id;
 	r.signer = b->req->signer;
 	r.out_dir = out_dir;

@@ -15,7 +15,11 @@ tb=$(it_tenant b)
 "$EC_BIN" ingest --tenant "$ta" "$EC_ROOT/tests/fixtures/vex" >/dev/null
 "$EC_BIN" ingest --tenant "$tb" "$EC_ROOT/tests/fixtures/vex" >/dev/null
 api_start 18490 18491
-api_cron_start
+# export-cron with a key: a delta's removals are trusted only signed.
+"$EC_BIN" keys generate --type ed25519 --out "$IT_TMP/k" >/dev/null
+"$EC_CRON" --loop --db "$API_APP" --store "$store" \
+    --key "$IT_TMP/k/signing.key.pem" 2>>"$run/cron.log" &
+cron_pid=$!
 
 post() {	# post NAME TENANT BODY
 	api POST /export-center/runs "$2" -D "$IT_TMP/$1.head" \
