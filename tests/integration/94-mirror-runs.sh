@@ -47,6 +47,10 @@ refused on-raw 400 ERR_EXPORT_REQUEST_INVALID \
     '{"profileId":"'"$(prof "$ta" json:raw)"'","baseRunId":"'"$raw"'"}'
 refused not-string 400 ERR_EXPORT_REQUEST_INVALID \
     '{"profileId":"'"$(prof "$ta" mirror:delta)"'","baseRunId":7}'
+check_fails "exportctl run create --base-run on json:raw" 2 \
+    ERR_EXPORT_REQUEST_INVALID "$EC_BIN" run create --tenant "$ta" \
+    --profile json:raw --base-run "$raw"
+check_equal "  ... no run made" "$(api_runs "$ta")" "$n0"
 delta='{"profileId":"'"$(prof "$ta" mirror:delta)"'"'
 if ! "$EC_BIN" profiles | grep -qx 'mirror:full'; then
 	it_pass "# SKIP mirror:full is not in this build: mirror:delta runs refused"
