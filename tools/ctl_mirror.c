@@ -21,8 +21,11 @@ mirror_report(const struct cli *c, const char *what,
 		    "%zu removed, %zu unchanged\n", what, out_dir, st->base_id,
 		    st->export_id, st->added, st->changed, st->removed,
 		    st->unchanged);
-	cli_emit(c, json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I}", "ok", 1, "path", out_dir, "baseExportId",
+	/* The importer's audit event (DESIGN.md): mirror.delta.applied. */
+	cli_emit(c, json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I}", "ok", 1, "event", strcmp(what, "applied") == 0 ?
+	    "mirror.delta.applied" : "mirror.delta.created", "path", out_dir,
+	    "baseExportId",
 	    st->base_id, "exportId", st->export_id, "added",
 	    (json_int_t)st->added, "changed", (json_int_t)st->changed,
 	    "removed", (json_int_t)st->removed, "unchanged",

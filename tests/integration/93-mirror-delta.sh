@@ -77,6 +77,13 @@ check_equal "appliedExportIds.log records the chain" \
     "$(tr '\n' ' ' <"$d/r4/appliedExportIds.log")" "gen-1 gen-2 gen-3 gen-4 "
 check "applying again to the same name is success (identical)" \
     "$X" mirror apply "$d/r3" "$d/d3" --out "$d/r4" --key "$pub"
+check_equal "--json names the audit event" "$("$X" --json mirror apply \
+    "$d/r3" "$d/d3" --out "$d/r4" --key "$pub" | jq -r .event)" \
+    mirror.delta.applied
+cp -a "$d/r3" "$d/r3.copy"
+check_fails "another tree at --out is refused" 2 ERR_CONFLICT "$X" mirror \
+    apply "$d/r1" "$d/d1" --out "$d/r3" --key "$pub"
+check "  ... and left as it was" diff -r "$d/r3" "$d/r3.copy"
 check "a delta of no change applies" "$X" mirror diff "$d/t4" "$d/t4" \
     --out "$d/d0" --key "$priv"
 check "  ... and gives the same tree" sh -c "'$X' mirror apply '$d/r4' \
