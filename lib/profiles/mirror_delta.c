@@ -12,16 +12,20 @@
  * EC_ERR_PROFILE_NOT_FOUND naming it, before any work.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "ec_canon.h"
 #include "ec_export_int.h"
 #include "ec_file.h"
+#include "ec_limits.h"
 #include "ec_mirror_delta.h"
 #include "ec_profile.h"
+#include "ec_time.h"
 
 #define DELTA_FULL	"mirror:full"
 
@@ -158,6 +162,34 @@ delta_build_full(struct ec_export_result *res, struct ec_build *b,
 	return 0;
 }
 
+/*
+ * The delta is of the full mirror's moment: its snapshot time is the
+ * one mirror:full recorded.  A full mirror without a readable
+ * snapshotAt leaves the driver's default.
+ */
+static void
+delta_snapshot(struct ec_build *b, const char *full)
+{
+	char		 path[BUILD_PATH_MAX + 32];
+	uint8_t		*p = NULL;
+	size_t		 len;
+	json_t		*doc;
+	const char	*at;
+	int64_t		 us;
+	struct ec_err	 ign;
+
+	(void)snprintf(path, sizeof(path), "%s/" EC_MANIFEST_NAME, full);
+	if (ec_file_read_small(&p, &len, path, EC_MAX_META_BYTES, &ign) == -1)
+		return;
+	doc = ec_canon_parse_max((const char *)p, len, EC_MAX_META_NODES,
+	    &ign);
+	at = json_string_value(json_object_get(doc, "snapshotAt"));
+	if (at != NULL && ec_time_parse(&us, at, strlen(at), &ign) == 0)
+		ec_build_set_snapshot(b, us);
+	json_decref(doc);
+	free(p);
+}
+
 static int
 delta_write(struct ec_build *b, struct ec_err *err)
 {
@@ -170,6 +202,7 @@ delta_write(struct ec_build *b, struct ec_err *err)
 	    ec_mirror_delta_write(&st, ec_build_param(b, "base"), res.path,
 	    b->req->signer, &sink, err) == -1)
 		return -1;
+	delta_snapshot(b, res.path);
 	if (ec_build_input(b, "mirror", "base", st.base_id, st.base_tree,
 	    err) == -1 || ec_build_input(b, "mirror", "new", st.export_id,
 	    st.new_tree, err) == -1)
