@@ -32,7 +32,7 @@ mirror_path_ok(const char *p)
 		return false;
 	for (c = p;; c++) {
 		if (*c == '/' || *c == '\0') {
-			/* Empty, "." and ".." components could leave the tree. */
+			/* Empty, "." and ".." components leave the tree. */
 			if (c == seg || (c - seg == 1 && seg[0] == '.') ||
 			    (c - seg == 2 && seg[0] == '.' && seg[1] == '.'))
 				return false;

@@ -1,9 +1,9 @@
 /*
  * ec_run_base: the base of a mirror:delta run.  A run names it with
  * baseRunId (stored under the request's "options"): an earlier
- * mirror:full run of the same tenant, checked when the run is queued; export-cron
- * rebuilds that run's tree from its artifact rows and their blobs and
- * hands it to the build as the "base" parameter.
+ * mirror:full run of the same tenant, checked when the run is queued;
+ * export-cron rebuilds that run's tree from its artifact rows and their
+ * blobs and hands it to the build as the "base" parameter.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -279,7 +279,8 @@ bad_doc(const char *text, const char *what)
 	ec_mirror_diff_free(rc == 0 ? d : NULL);
 }
 
-#define H	"0000000000000000000000000000000000000000000000000000000000000000"
+#define H	"00000000000000000000000000000000" \
+		"00000000000000000000000000000000"
 #define HEAD	"{\"baseExportId\":\"b\",\"baseTreeSha256\":\"" H "\"," \
 		"\"exportId\":\"e\",\"files\":"
 #define TAIL(r)	",\"newTreeSha256\":\"" H "\",\"removals\":" r \
@@ -291,7 +292,8 @@ test_parse(void)
 {
 	struct ec_mirror_diff	*d;
 	struct ec_err		 err = { EC_OK, "" };
-	const char		*good = HEAD "[" FILE1("a/b") "]" TAIL("[\"c\"]");
+	const char		*good = HEAD "[" FILE1("a/b") "]"
+				    TAIL("[\"c\"]");
 
 	ok(ec_mirror_diff_parse(&d, good, strlen(good), &err) == 0 &&
 	    ec_mirror_diff_files(d) == 1 && ec_mirror_diff_removals(d) == 1 &&
