@@ -28,7 +28,7 @@ struct apply {
 	struct mirror_tree	 base;
 	struct ec_blob_file	*res;		/* owned: the result */
 	size_t			 nres;
-	size_t			 added;		/* delta files not in the base */
+	size_t			 added;		/* delta files new here */
 };
 
 /* Read a delta's member whole; a missing or bad one is a corrupt delta. */
