@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "ec_bundle.h"
 #include "ec_canon.h"
 #include "ec_export_int.h"
 #include "ec_file.h"
@@ -91,6 +92,12 @@ delta_put_file(void *arg, const char *path, const char *src,
 	size_t			 got;
 	int			 fd, rc = -1;
 
+	/* Bundle paths are ustar names: files/ takes 6 of their bytes. */
+	if (strlen(path) > EC_BUNDLE_NAME_MAX)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "mirror:delta: "
+		    "%.120s is longer than %d bytes (mirror paths: at most "
+		    "%d)", path, EC_BUNDLE_NAME_MAX, EC_BUNDLE_NAME_MAX -
+		    (int)sizeof(EC_MIRROR_FILES_DIR));
 	if (ec_file_open_regular(&fd, src, false, err) == -1)
 		return -1;
 	if (ec_build_item_open(&it, arg, path, err) == -1)
