@@ -132,6 +132,10 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 	    a->delta_dir);
 	if (lstat(dir, &st) == -1 && errno == ENOENT && a->d->nfiles == 0)
 		return 0;
+	/* The walk would follow a link at its root out of the delta. */
+	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return ec_err_set(err, EC_ERR_VERIFY, "delta: "
+		    EC_MIRROR_FILES_DIR " is not a directory");
 	if (ec_blob_list_tree(&f, &n, dir, EC_MIRROR_MAX_FILES, err) == -1) {
 		if (err != NULL && err->code != EC_ERR_NOMEM)
 			err->code = EC_ERR_VERIFY;
