@@ -271,26 +271,28 @@ const char	*ec_run_job_oci_ref(const struct ec_run_job *job);
 
 /*
  * mirror:delta runs (ec_run_base.c).  The request's options.baseRunId
- * names the base: an earlier succeeded mirror:full run of the same
- * tenant (a mirror:delta run stores its delta, not its tree).
- * ec_run_base_check(), in ec_run_create()'s transaction:
- * EC_ERR_REQUEST_INVALID naming baseRunId when a mirror:delta run lacks
- * it, another kind has it, or it names a run of another profile
- * (mirror:delta included); EC_ERR_BASE_MISSING for an unknown run,
- * another tenant's (answered alike, so nothing leaks) or one not
- * succeeded.
+ * names the base: an earlier succeeded mirror:full or mirror:delta run
+ * of the same tenant.  ec_run_base_check(), in ec_run_create()'s
+ * transaction: EC_ERR_REQUEST_INVALID naming baseRunId when a
+ * mirror:delta run lacks it, another kind has it, or it names a run of
+ * another profile; EC_ERR_BASE_MISSING for an unknown run, another
+ * tenant's (answered alike, so nothing leaks) or one not succeeded.
  */
 int	ec_run_base_check(struct ec_db *db, const char *tenant,
 	    const char *kind, const json_t *request, struct ec_err *err)
 	    EC_MUST_CHECK;
 
 /*
- * export-cron: rebuild the base run's tree (its "manifest" and "file"
- * artifact rows, their blobs from "store", each digest checked) in a
- * staging directory under <store>/tmp and add "base=<dir>" to req's
- * parameters.  Nothing to do for a run without baseRunId.  A base run
- * whose tree is gone (expired) or whose blobs are missing is
- * EC_ERR_BASE_MISSING.  Dispose of *out after the build, in every case.
+ * export-cron: rebuild the tree the base run stands for in a staging
+ * directory under <store>/tmp and add "base=<dir>" to req's parameters.
+ * A mirror:full run's tree is its "manifest" and "file" artifact rows,
+ * their blobs copied from "store" with each digest checked; a
+ * mirror:delta run's is its delta applied to its own base's tree
+ * (ec_mirror_delta_apply, verified with the public half of "signer",
+ * export-cron's key), at most 32 deltas deep.  Nothing to do for a run
+ * without baseRunId.  A base run whose tree is gone (expired) or whose
+ * blobs are missing is EC_ERR_BASE_MISSING.  Dispose of *out after the
+ * build, in every case.
  */
 struct ec_run_base {
 	struct ec_staging	*st;			/* owned; NULL: none */
@@ -299,7 +301,8 @@ struct ec_run_base {
 };
 int	ec_run_base_load(struct ec_run_base *out, struct ec_export_req *req,
 	    const struct ec_run_job *job, struct ec_db *db, const char *store,
-	    struct ec_err *err) EC_MUST_CHECK;
+	    const struct ec_signer *signer, struct ec_err *err)
+	    EC_MUST_CHECK;
 void	ec_run_base_dispose(struct ec_run_base *b);
 
 /* Record progress and emit "progress". */

@@ -437,7 +437,7 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 		dist.ref = ec_run_job_oci_ref(&job);
 		/* mirror:delta: the base run's tree, rebuilt from the store. */
 		if (ec_run_base_load(&base, &req, &job, cr->db, cr->store,
-		    &err) == 0 &&
+		    cr->signer, &err) == 0 &&
 		    cron_build_in(cr, c, &req, &res, &dist, &err) == 0) {
 			ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d "
 			    "event=succeeded", c->run_id, c->tenant,

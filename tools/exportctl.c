@@ -132,7 +132,7 @@ static const char usage_text[] =
 "                                 --distribution: push the output's OCI\n"
 "                                 artifact (trivy:db, trivy:java-db) there\n"
 "                                 --base-run: mirror:delta's base, an\n"
-"                                 earlier mirror:full run (baseRunId)\n"
+"                                 earlier mirror run (baseRunId)\n"
 "  run show RUN_ID --tenant T     status, progress, outputs with sha256\n"
 "  run wait RUN_ID --tenant T [--timeout SECONDS]\n"
 "                                 wait until the run has finished (default\n"

@@ -5,7 +5,8 @@
 # another profile, not a string, missing on mirror:delta, naming an
 # unknown run, another tenant's run (answered as unknown) or a run of
 # another profile.  When the build has mirror:full, a delta run against a
-# full run succeeds, its base rebuilt by export-cron from the store.
+# full run succeeds, its base rebuilt by export-cron from the store, and
+# a delta run against that delta run starts from the tree it led to.
 . "$(dirname "$0")/../lib/it.sh"
 . "$(dirname "$0")/../lib/runs.sh"
 . "$(dirname "$0")/../lib/api.sh"
@@ -80,4 +81,22 @@ api_wait "$ta" "$d1" succeeded
 check "  ... its outputs hold manifest.diff.json and the changed files" \
     jq -e '[.outputs[].id] | index("manifest.diff.json") != null and
     any(.[]; startswith("files/"))' "$IT_TMP/run.json"
+# diff_of: the stored manifest.diff.json of the run in $IT_TMP/run.json.
+diff_of() {
+	local h
+	h=$(jq -r '.outputs[] | select(.id == "manifest.diff.json") |
+	    .sha256 | ltrimstr("sha256:")' "$IT_TMP/run.json")
+	cat "$store/sha256/${h:0:2}/$h"
+}
+diff_of >"$IT_TMP/d1.diff"
+# A delta on the delta: export-cron rebuilds d1's tree (the full run's
+# tree with d1 applied) as the base.
+"$EC_BIN" ingest --tenant "$ta" "$EC_ROOT/tests/fixtures/sbom" >/dev/null
+post d2 "$ta" "$delta"',"baseRunId":"'"$d1"'"}'
+d2=$(jq -r .runId "$IT_TMP/d2.body")
+api_wait "$ta" "$d2" succeeded
+diff_of >"$IT_TMP/d2.diff"
+check_equal "  ... its base is the tree d1 leads to" \
+    "$(jq -r .baseTreeSha256 "$IT_TMP/d2.diff")" \
+    "$(jq -r .newTreeSha256 "$IT_TMP/d1.diff")"
 it_done
