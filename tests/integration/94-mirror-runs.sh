@@ -54,7 +54,7 @@ check_fails "exportctl run create --base-run on json:raw" 2 \
 check_equal "  ... no run made" "$(api_runs "$ta")" "$n0"
 delta='{"profileId":"'"$(prof "$ta" mirror:delta)"'"'
 if ! "$EC_BIN" profiles | grep -qx 'mirror:full'; then
-	it_pass "# SKIP mirror:full is not in this build: mirror:delta runs refused"
+	it_pass "# SKIP mirror:full is not in this build"
 	refused delta-unavailable 404 ERR_EXPORT_PROFILE_NOT_FOUND \
 	    "$delta"',"baseRunId":"'"$raw"'"}'
 	it_done
