@@ -319,6 +319,41 @@ test_parse(void)
 	bad_doc("[", "not JSON");
 }
 
+/* export-cron's base: a tree put into the store comes back file for file. */
+static void
+test_store(void)
+{
+	struct ec_blob_file	*f = NULL;
+	struct ec_err		 err = { EC_OK, "" };
+	char			 blob[600], rel[EC_BLOB_REL_MAX];
+	size_t			 n = 0;
+	FILE			*fp;
+
+	/* Putting moves the files into the store: put a copy. */
+	cp_tree("t2", "t2s");
+	if (ec_blob_put_tree(&f, &n, p("store"), p("t2s"), 100, &err) == -1 ||
+	    mkdir(p("from"), 0755) == -1 || mkdir(p("from2"), 0755) == -1 ||
+	    mkdir(p("from3"), 0755) == -1)
+		abort();
+	ok(ec_mirror_tree_from_store(p("from"), p("store"), f, n, &err) == 0 &&
+	    same_tree("from", "t2"), "a stored tree rebuilt: %s", err.msg);
+	ec_blob_rel(rel, f[0].sha256);
+	(void)snprintf(blob, sizeof(blob), "store/%s", rel);
+	(void)chmod(p(blob), 0644);
+	if ((fp = fopen(p(blob), "a")) == NULL)
+		abort();
+	(void)fputs("x", fp);
+	(void)fclose(fp);
+	ok(ec_mirror_tree_from_store(p("from2"), p("store"), f, n, &err) ==
+	    -1 && err.code == EC_ERR_VERIFY, "a blob with other bytes: %s",
+	    err.msg);
+	(void)unlink(p(blob));
+	ok(ec_mirror_tree_from_store(p("from3"), p("store"), f, n, &err) ==
+	    -1 && err.code == EC_ERR_BASE_MISSING, "a missing blob: %s",
+	    err.msg);
+	free(f);
+}
+
 /*
  * The profile: until mirror:full is in the registry, a clear
  * EC_ERR_PROFILE_NOT_FOUND naming it; with it, an absent base is
@@ -370,6 +405,7 @@ main(void)
 	test_parse();
 	test_chain();
 	test_refusals();
+	test_store();
 	test_profile();
 	ec_signer_free(signer);
 	ec_verifier_free(verifier);
