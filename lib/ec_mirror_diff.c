@@ -13,9 +13,9 @@
 #include "ec_mirror_int.h"
 
 /*
- * Values in one manifest.diff.json: four per file (the object and its
- * three members' values, names counted too: seven), one per removal,
- * and the head.  The scan refuses more before a tree is built.
+ * Values and names in one manifest.diff.json: seven per file (the
+ * object, three member names and their values), one per removal, and
+ * the head.  The scan refuses more before a tree is built.
  */
 #define DIFF_MAX_NODES	(7 * EC_MIRROR_MAX_FILES + EC_MIRROR_MAX_FILES + 64)
 
