@@ -226,7 +226,7 @@ static int
 req_options(struct api_run_body *b, struct ec_err *err)
 {
 	static const char *const keep[] = { "distribution", "encryption",
-	    "retentionDays" };
+	    "retentionDays", "baseRunId" };
 	json_t	*v;
 	size_t	 i;
 
@@ -244,6 +244,11 @@ req_options(struct api_run_body *b, struct ec_err *err)
 			    "a whole number from 1 to 3650");
 		b->retention_days = (unsigned)json_integer_value(v);
 	}
+	/* mirror:delta: the run is looked up when it is queued. */
+	v = json_object_get(b->root, "baseRunId");
+	if (v != NULL && (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > EC_RUN_ID_MAX))
+		return req_invalid(err, "baseRunId", "a run id");
 	if ((b->options = json_object()) == NULL)
 		return ec_err_nomem(err);
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
@@ -259,7 +264,7 @@ api_run_body_parse(struct api_run_body *out, const char *body, size_t len,
 {
 	static const char *const allowed[] = { "profileId", "targets",
 	    "formats", "distribution", "retentionDays", "encryption",
-	    "priority" };
+	    "priority", "baseRunId" };
 	json_error_t	jerr;
 	json_t		*v;
 
@@ -275,7 +280,7 @@ api_run_body_parse(struct api_run_body *out, const char *body, size_t len,
 	if (req_nodes(out->root, EC_API_MAX_NODES) > EC_API_MAX_NODES)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "body: more than %d JSON values", EC_API_MAX_NODES);
-	if (req_keys(out->root, "", allowed, 7, err) == -1)
+	if (req_keys(out->root, "", allowed, 8, err) == -1)
 		return -1;
 	v = json_object_get(out->root, "profileId");
 	if (!json_is_string(v) || json_string_length(v) == 0 ||

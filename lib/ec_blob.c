@@ -166,31 +166,45 @@ blob_file_cmp(const void *a, const void *b)
 }
 
 int
-ec_blob_put_tree(struct ec_blob_file **files_out, size_t *n_out,
-    const char *store, const char *dir, size_t max, struct ec_err *err)
+ec_blob_list_tree(struct ec_blob_file **files_out, size_t *n_out,
+    const char *dir, size_t max, struct ec_err *err)
 {
 	struct blob_walk	w = { NULL, 0, max };
-	char			path[BLOB_PATH_MAX];
-	bool			existed;
-	size_t			i;
 
-	if (blob_walk(&w, dir, "", 0, err) == -1)
-		goto fail;
+	if (blob_walk(&w, dir, "", 0, err) == -1) {
+		free(w.files);
+		return -1;
+	}
 	if (w.n > 1)
 		qsort(w.files, w.n, sizeof(*w.files), blob_file_cmp);
-	for (i = 0; i < w.n; i++) {
-		(void)snprintf(path, sizeof(path), "%s/%s", dir,
-		    w.files[i].path);
-		if (ec_blob_put(w.files[i].sha256, &w.files[i].size, &existed,
-		    store, path, err) == -1)
-			goto fail;
-	}
 	*files_out = w.files;
 	*n_out = w.n;
 	return 0;
-fail:
-	free(w.files);
-	return -1;
+}
+
+int
+ec_blob_put_tree(struct ec_blob_file **files_out, size_t *n_out,
+    const char *store, const char *dir, size_t max, struct ec_err *err)
+{
+	struct ec_blob_file	*files;
+	char			 path[BLOB_PATH_MAX];
+	bool			 existed;
+	size_t			 i, n;
+
+	if (ec_blob_list_tree(&files, &n, dir, max, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", dir,
+		    files[i].path);
+		if (ec_blob_put(files[i].sha256, &files[i].size, &existed,
+		    store, path, err) == -1) {
+			free(files);
+			return -1;
+		}
+	}
+	*files_out = files;
+	*n_out = n;
+	return 0;
 }
 
 /* A tenant or run id as one path component of a view. */

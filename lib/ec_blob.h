@@ -59,6 +59,15 @@ struct ec_blob_file {
 };
 
 /*
+ * The walk of ec_blob_put_tree() alone: the regular files below "dir"
+ * in bytewise order of their relative paths, with the same refusals and
+ * limits, sha256 and size left empty; nothing is stored.  *files_out
+ * (count in *n_out) is the caller's, free(3).
+ */
+int	ec_blob_list_tree(struct ec_blob_file **files_out, size_t *n_out,
+	    const char *dir, size_t max, struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * Put every regular file below the directory "dir" (a published output
  * tree) into the store as ec_blob_put() does, in bytewise order of their
  * paths relative to "dir".  Anything but directories and regular files

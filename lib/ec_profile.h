@@ -240,6 +240,7 @@ void	ec_build_summary(struct ec_build *b, json_t *summary);
 extern const struct ec_profile	ec_profile_devportal_offline;
 extern const struct ec_profile	ec_profile_json_policy;
 extern const struct ec_profile	ec_profile_json_raw;
+extern const struct ec_profile	ec_profile_mirror_delta;
 extern const struct ec_profile	ec_profile_trivy_db;
 extern const struct ec_profile	ec_profile_trivy_java_db;
 

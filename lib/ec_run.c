@@ -186,6 +186,7 @@ run_create_tx(bool *raced_out, struct ec_run_created *out, struct ec_db *db,
 	if (ec_run_profile(name, kind, db, spec->tenant, spec->profile,
 	    err) == -1 ||
 	    (req = ec_run_request(spec, name, kind, err)) == NULL ||
+	    ec_run_base_check(db, spec->tenant, kind, req, err) == -1 ||
 	    ec_run_request_hash(hash, req, err) == -1)
 		goto out;
 	if (spec->idempotency_key != NULL) {

@@ -269,6 +269,42 @@ void	ec_run_job_dispose(struct ec_run_job *job);
 /* The loaded request's OCI distribution ref, or NULL when it has none. */
 const char	*ec_run_job_oci_ref(const struct ec_run_job *job);
 
+/*
+ * mirror:delta runs (ec_run_base.c).  The request's options.baseRunId
+ * names the base: an earlier succeeded mirror:full or mirror:delta run
+ * of the same tenant.  ec_run_base_check(), in ec_run_create()'s
+ * transaction: EC_ERR_REQUEST_INVALID naming baseRunId when a
+ * mirror:delta run lacks it, another kind has it, or it names a run of
+ * another profile; EC_ERR_BASE_MISSING for an unknown run, another
+ * tenant's (answered alike, so nothing leaks) or one not succeeded.
+ */
+int	ec_run_base_check(struct ec_db *db, const char *tenant,
+	    const char *kind, const json_t *request, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * export-cron: rebuild the tree the base run stands for in a staging
+ * directory under <store>/tmp and add "base=<dir>" to req's parameters.
+ * A mirror:full run's tree is its "manifest" and "file" artifact rows,
+ * their blobs copied from "store" with each digest checked; a
+ * mirror:delta run's is its delta applied to its own base's tree
+ * (ec_mirror_delta_apply, verified with the public half of "signer",
+ * export-cron's key), at most 32 deltas deep.  Nothing to do for a run
+ * without baseRunId.  A base run whose tree is gone (expired) or whose
+ * blobs are missing is EC_ERR_BASE_MISSING.  Dispose of *out after the
+ * build, in every case.
+ */
+struct ec_run_base {
+	struct ec_staging	*st;			/* owned; NULL: none */
+	const char		*params[EC_PARAM_MAX];	/* borrowed + param */
+	char			 param[EC_PARAM_VALUE_MAX + 8];
+};
+int	ec_run_base_load(struct ec_run_base *out, struct ec_export_req *req,
+	    const struct ec_run_job *job, struct ec_db *db, const char *store,
+	    const struct ec_signer *signer, struct ec_err *err)
+	    EC_MUST_CHECK;
+void	ec_run_base_dispose(struct ec_run_base *b);
+
 /* Record progress and emit "progress". */
 int	ec_run_progress(struct ec_db *db, const struct ec_run_claim *c,
 	    uint64_t completed, uint64_t total, struct ec_err *err)

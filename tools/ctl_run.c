@@ -205,11 +205,13 @@ cmd_run(struct cli *c, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'w' },
 		{ "distribution", required_argument, NULL, 'd' },
 		{ "retention-days", required_argument, NULL, 'R' },
+		{ "base-run", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 } };
 	struct ec_run_spec		 spec;
 	struct ec_db			*db;
 	struct ec_err			 err;
 	const char			*params[EC_PARAM_MAX + 1], *verb;
+	json_t				*opt = NULL;
 	uint64_t			 v, wait_s = 600;
 	int				 ch, rc;
 
@@ -223,6 +225,12 @@ cmd_run(struct cli *c, int argc, char **argv)
 		case 'T': spec.targets = optarg; break;
 		case 'F': spec.formats = optarg; break;
 		case 'i': spec.idempotency_key = optarg; break;
+		case 'b':
+			/* mirror:delta: the API's baseRunId, checked alike. */
+			json_decref(opt);
+			spec.options = opt = json_pack("{s:s}", "baseRunId",
+			    optarg);
+			break;
 		case 'd':
 			/* TYPE:REF; ec_run_request() judges both halves. */
 			spec.dist_type = optarg;
@@ -263,13 +271,16 @@ cmd_run(struct cli *c, int argc, char **argv)
 	    strcmp(verb, "wait") != 0)))
 		return cli_usage("run: expected \"run create --tenant T "
 		    "--profile NAME\" or \"run show|wait RUN_ID --tenant T\"");
-	if (ec_db_connect(&db, c->db, &err) == -1)
+	if (ec_db_connect(&db, c->db, &err) == -1) {
+		json_decref(opt);
 		return cli_fail(c, &err);
+	}
 	if (strcmp(verb, "create") == 0)
 		rc = run_create(c, db, &spec);
 	else
 		rc = run_look(c, db, spec.tenant, argv[optind + 1],
 		    strcmp(verb, "show") == 0 ? -1 : (long)wait_s);
 	ec_db_free(db);
+	json_decref(opt);
 	return rc;
 }

@@ -445,6 +445,7 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 	struct ec_export_req	req;
 	struct ec_export_result	res;
 	struct ec_run_job	job;
+	struct ec_run_base	base;
 	struct cron_dist	dist;
 	struct ec_err		err, ferr;
 
@@ -452,13 +453,18 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 	memset(&dist, 0, sizeof(dist));
 	if (ec_run_job_load(&job, &req, cr->db, c, &err) == 0) {
 		dist.ref = ec_run_job_oci_ref(&job);
-		if (cron_build_in(cr, c, &req, &res, &dist, &err) == 0) {
+		/* mirror:delta: the base run's tree, rebuilt from the store. */
+		if (ec_run_base_load(&base, &req, &job, cr->db, cr->store,
+		    cr->signer, &err) == 0 &&
+		    cron_build_in(cr, c, &req, &res, &dist, &err) == 0) {
 			ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d "
 			    "event=succeeded", c->run_id, c->tenant,
 			    c->attempt);
+			ec_run_base_dispose(&base);
 			ec_run_job_dispose(&job);
 			return;
 		}
+		ec_run_base_dispose(&base);
 		ec_run_job_dispose(&job);
 	}
 	if (err.code == EC_ERR_CONFLICT || err.code == EC_ERR_TIMEOUT) {

@@ -102,6 +102,14 @@ static const char usage_text[] =
 "                                 DIR/targets/, every role signed by the\n"
 "                                 Ed25519 keys; a rotated root also by\n"
 "                                 the old root's --old-key\n"
+"  mirror diff BASE NEW --out DELTA --key PRIVATE.pem\n"
+"                                 the delta from tree BASE to tree NEW:\n"
+"                                 new and changed files, the signed\n"
+"                                 removals, manifest.diff.json\n"
+"  mirror apply BASE DELTA --out DIR --key PUBLIC.pem\n"
+"                                 BASE + DELTA as the new tree DIR (with\n"
+"                                 appliedExportIds.log), published whole;\n"
+"                                 a wrong base: ERR_EXPORT_BASE_MISSING\n"
 "  push [--creds FILE] [--ca-file PEM] [--insecure-http] [--attach FILE]\n"
 "       [--chunk-size N[K|M|G]] [--mount-from REPO] [--retries N]\n"
 "       [--retry-max-time SECONDS] LAYOUT_DIR host[:port]/repo[:tag]\n"
@@ -117,13 +125,16 @@ static const char usage_text[] =
 "  run create --tenant T --profile NAME [--targets LIST] [--formats LIST]\n"
 "        [--param KEY=VALUE]... [--idempotency-key K] [--priority 0-9]\n"
 "        [--distribution oci:host[:port]/repo[:tag]] [--retention-days N]\n"
+"        [--base-run RUN_ID]\n"
 "                                 queue a run for export-cron; prints its\n"
 "                                 id (the same key and request: the same\n"
 "                                 run; another request: ERR_CONFLICT);\n"
 "                                 --distribution: push the output's OCI\n"
 "                                 artifact (trivy:db, trivy:java-db) there;\n"
 "                                 --retention-days: expire it N days after\n"
-"                                 it finished (export-cron, README)\n"
+"                                 it finished (export-cron, README);\n"
+"                                 --base-run: mirror:delta's base, an\n"
+"                                 earlier mirror run (baseRunId)\n"
 "  run show RUN_ID --tenant T     status, progress, outputs with sha256\n"
 "  run wait RUN_ID --tenant T [--timeout SECONDS]\n"
 "                                 wait until the run has finished (default\n"
@@ -258,6 +269,7 @@ main(int argc, char **argv)
 		{ "estimate", cmd_estimate },
 		{ "ingest", cmd_ingest }, { "join", cmd_join },
 		{ "keys", cmd_keys }, { "split", cmd_split },
+		{ "mirror", cmd_mirror },
 		{ "policy", cmd_policy }, { "tuf", cmd_tuf },
 		{ "push", cmd_push },
 		{ "profiles", cmd_profiles }, { "run", cmd_run },

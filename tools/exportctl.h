@@ -53,6 +53,7 @@ int	cmd_estimate(struct cli *c, int argc, char **argv);
 int	cmd_ingest(struct cli *c, int argc, char **argv);
 int	cmd_join(struct cli *c, int argc, char **argv);
 int	cmd_keys(struct cli *c, int argc, char **argv);
+int	cmd_mirror(struct cli *c, int argc, char **argv);
 int	cmd_policy(struct cli *c, int argc, char **argv);
 int	cmd_profiles(struct cli *c, int argc, char **argv);
 int	cmd_push(struct cli *c, int argc, char **argv);

@@ -525,6 +525,12 @@ if [ "${BENCH_POLICY:-1}" != 0 ]; then
 	tests/bench/policy-bench.sh || die "json:policy section failed"
 	echo
 fi
+# The mirror:delta section (tests/bench/delta-bench.sh; skipped without
+# mirror:full).  BENCH_DELTA=0 leaves it out.
+if [ "${BENCH_DELTA:-1}" != 0 ]; then
+	tests/bench/delta-bench.sh || die "mirror:delta section failed"
+	echo
+fi
 say "bench done"
 
 # The API section (tests/bench/api-bench.sh): authenticated GET of a run
