@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ec_canon.h"
+#include "ec_canon_int.h"
 #include "ec_limits.h"
 #include "ec_num.h"
 
@@ -294,7 +295,7 @@ ec_canon_parse_max(const char *in, size_t len, size_t max_nodes,
  * syntax: no overlong forms, no surrogates, nothing above U+10FFFF.
  * Returns -1 on anything else.
  */
-static int
+int
 canon_utf8_next(uint32_t *out, const char *s, size_t len, size_t *i)
 {
 	unsigned char	c;
@@ -365,7 +366,7 @@ canon_utf16_lead(uint32_t cp)
 }
 
 /*
- * qsort(3) order of members: names compared as arrays of UTF-16 code
+ * Order of member names: compared as arrays of UTF-16 code
  * units, as unsigned integers, a shorter prefix first (RFC 8785 section
  * 3.2.3).  UTF-8 byte order is code point order, which differs from that
  * only when a character above U+FFFF (high surrogate D800-DBFF first)
@@ -373,28 +374,27 @@ canon_utf16_lead(uint32_t cp)
  * start of the code point they end in, decode one code point from each
  * name and compare those by their UTF-16 units.
  */
-static int
-canon_member_cmp(const void *a, const void *b)
+int
+canon_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	const struct canon_member	*ma = a, *mb = b;
-	size_t				 n, i, ia, ib;
-	uint32_t			 ca, cb, ua, ub;
+	size_t		n, i, ia, ib;
+	uint32_t	ca, cb, ua, ub;
 
-	n = ma->len < mb->len ? ma->len : mb->len;
-	for (i = 0; i < n && ma->key[i] == mb->key[i]; i++)
+	n = alen < blen ? alen : blen;
+	for (i = 0; i < n && a[i] == b[i]; i++)
 		continue;
 	if (i == n)
-		return (ma->len > mb->len) - (ma->len < mb->len);
+		return (alen > blen) - (alen < blen);
 	/*
 	 * Both names are valid UTF-8 and agree up to i, so a continuation
 	 * byte at i in one is one in the other, under the same lead byte.
 	 */
-	while (i > 0 && ((unsigned char)ma->key[i] & 0xc0) == 0x80)
+	while (i > 0 && ((unsigned char)a[i] & 0xc0) == 0x80)
 		i--;
 	ia = ib = i;
-	if (canon_utf8_next(&ca, ma->key, ma->len, &ia) == -1 ||
-	    canon_utf8_next(&cb, mb->key, mb->len, &ib) == -1)
-		return (unsigned char)ma->key[i] < (unsigned char)mb->key[i] ?
+	if (canon_utf8_next(&ca, a, alen, &ia) == -1 ||
+	    canon_utf8_next(&cb, b, blen, &ib) == -1)
+		return (unsigned char)a[i] < (unsigned char)b[i] ?
 		    -1 : 1;	/* not reached: names were checked */
 	ua = canon_utf16_lead(ca);
 	ub = canon_utf16_lead(cb);
@@ -402,6 +402,15 @@ canon_member_cmp(const void *a, const void *b)
 		return ua < ub ? -1 : 1;
 	/* Two surrogate pairs with one high half: the low halves decide. */
 	return ca < cb ? -1 : (ca > cb);
+}
+
+/* qsort(3) order of the members of one object. */
+static int
+canon_member_cmp(const void *a, const void *b)
+{
+	const struct canon_member	*ma = a, *mb = b;
+
+	return canon_name_cmp(ma->key, ma->len, mb->key, mb->len);
 }
 
 /*
@@ -570,7 +579,7 @@ found:
  * 10^n: integers up to 21 digits are written out, other values from
  * 1e-7 up to 1e21 in plain decimal, the rest as d1.d2...dke+-(n-1).
  */
-static int
+int
 canon_dump_number(struct ec_buf *out, double x, struct ec_err *err)
 {
 	char	buf[48], digits[CANON_MAX_DIGITS + 1];
@@ -757,6 +766,9 @@ ec_canon_bytes(struct ec_buf *out, const char *in, size_t len,
 	json_t	*v;
 	int	 rc;
 
+	/* The general path below decides whatever the fast one declines. */
+	if ((rc = ec_canon_fast(out, NULL, 0, in, len, err)) != 1)
+		return rc;
 	if ((v = ec_canon_parse(in, len, err)) == NULL)
 		return -1;
 	rc = ec_canon_dump(out, v, err);

@@ -16,6 +16,7 @@
 #ifndef EC_CANON_H
 #define EC_CANON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -88,5 +89,32 @@ int	ec_canon_bytes(struct ec_buf *out, const char *in, size_t len,
 /* The same for the NUL-terminated string "in". */
 int	ec_canon_string(struct ec_buf *out, const char *in,
 	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * A top-level member ec_canon_fast() should locate: "name" (set by the
+ * caller, NUL-terminated); on return "found", and where the member's
+ * canonical value lies in the output buffer: "off" and "len" bytes.
+ */
+struct ec_canon_pick {
+	const char	*name;
+	bool		 found;
+	size_t		 off, len;
+};
+
+/*
+ * The canonical form of the JSON text at "in", appended to "out", in one
+ * pass without building a tree: the same bytes as ec_canon_bytes() gives
+ * for every text this accepts.  It declines, returning 1 with "out" as it
+ * was, whatever is not plain: any error (the general path then gives the
+ * authoritative one), an escape in a member name, a number that needs the
+ * I-JSON checks, text past EC_MAX_DOC_BYTES, nesting or node counts past
+ * ec_canon_parse()'s bounds, or out's ceiling.  -1 only for EC_ERR_NOMEM.
+ * When the top level is an object, each of the "npicks" entries of
+ * "picks" (may be NULL when npicks is 0) says whether a member of that
+ * name is there and where its value was written.
+ */
+int	ec_canon_fast(struct ec_buf *out, struct ec_canon_pick *picks,
+	    size_t npicks, const char *in, size_t len, struct ec_err *err)
+	    EC_MUST_CHECK;
 
 #endif

@@ -257,6 +257,67 @@ ingest_key(const char *kind, const char *id, const char *source)
 	return k;
 }
 
+/*
+ * Top-level members that classify a document.  Only OSV, the bulk of every
+ * feed, is recognised from id and modified alone; a document with any of
+ * the other formats' markers takes the general path.
+ */
+enum { PICK_ID, PICK_MODIFIED, PICK_MARKERS };
+static const char *const ingest_pick_names[] = { "id", "modified",
+    "@context", "document", "bomFormat", "spdxVersion", "schemaVersion" };
+#define INGEST_PICKS \
+	(sizeof(ingest_pick_names) / sizeof(ingest_pick_names[0]))
+
+/*
+ * Canonicalise ctx->raw without a tree (ec_canon_fast()) and classify it
+ * from its id and modified strings, in a two-member object that
+ * ec_evidence_classify() reads exactly as it would read the whole
+ * document.  Returns 1, with nothing appended, whenever the general path
+ * must decide.
+ */
+static int
+ingest_fast(struct ec_doc_info *info, struct ingest_ctx *ctx,
+    struct ec_err *err)
+{
+	struct ec_canon_pick	 picks[INGEST_PICKS];
+	struct ec_buf		*docs = &ctx->cur->docs;
+	json_t			*mini = NULL, *v;
+	size_t			 i, start = docs->len;
+	int			 rc;
+
+	for (i = 0; i < INGEST_PICKS; i++)
+		picks[i].name = ingest_pick_names[i];
+	if ((rc = ec_canon_fast(docs, picks, INGEST_PICKS, ctx->raw.data,
+	    ctx->raw.len, err)) != 0)
+		return rc;
+	rc = 1;
+	for (i = PICK_MARKERS; i < INGEST_PICKS; i++)
+		if (picks[i].found)
+			goto out;
+	if ((mini = json_object()) == NULL) {
+		rc = ec_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < PICK_MARKERS; i++) {
+		if (!picks[i].found)
+			continue;
+		if (docs->data[picks[i].off] != '"')
+			goto out;
+		/* Not expected to fail; if it does, the general path rules. */
+		v = json_loadb(docs->data + picks[i].off, picks[i].len,
+		    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		if (v == NULL || json_object_set_new(mini, picks[i].name,
+		    v) == -1)
+			goto out;
+	}
+	rc = ec_evidence_classify(info, mini, err);
+out:
+	json_decref(mini);
+	if (rc != 0)
+		ec_buf_truncate(docs, start);
+	return rc;
+}
+
 /* Recognise and canonicalise ctx->raw into the item's fields. */
 static int
 ingest_prepare(struct ingest_item *it, struct ingest_ctx *ctx,
@@ -264,16 +325,19 @@ ingest_prepare(struct ingest_item *it, struct ingest_ctx *ctx,
 {
 	struct ingest_batch	*b = ctx->cur;
 	struct ec_doc_info	 info;
-	json_t			*root;
+	json_t			*root = NULL;
 	char			 id[EC_MAX_ID_LEN + 1];
-	int			 rc = -1;
+	int			 rc;
 
-	root = ec_canon_parse(ctx->raw.data, ctx->raw.len, err);
-	if (root == NULL)
-		return -1;
 	it->doc_off = b->docs.len;
-	if (ec_evidence_classify(&info, root, err) == -1 ||
-	    ec_canon_dump(&b->docs, root, err) == -1)
+	if ((rc = ingest_fast(&info, ctx, err)) == -1)
+		return -1;
+	if (rc == 1 && (root = ec_canon_parse(ctx->raw.data, ctx->raw.len,
+	    err)) == NULL)
+		return -1;
+	rc = -1;
+	if (root != NULL && (ec_evidence_classify(&info, root, err) == -1 ||
+	    ec_canon_dump(&b->docs, root, err) == -1))
 		goto out;
 	it->doc_len = b->docs.len - it->doc_off;
 	ec_sha256_hex(it->sha, b->docs.data + it->doc_off, it->doc_len);
