@@ -167,6 +167,13 @@ CTL_OBJ	= $(CTL_SRC:tools/%.c=$(BUILD)/tools/%.o)
 $(BUILD)/exportctl: $(CTL_OBJ) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The live progress server (tools/export_events.c, README: Live
+# progress (SSE)): one event loop, the logic in lib/ec_sse*.c.
+all: $(BUILD)/export-events
+check-integration: $(BUILD)/export-events
+$(BUILD)/export-events: $(BUILD)/tools/export_events.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # The builder daemon (tools/export_cron.c): a lease renewal thread.
 $(BUILD)/export-cron: $(BUILD)/tools/export_cron.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)

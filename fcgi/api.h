@@ -99,6 +99,13 @@ void	h_health_openapi(struct api_req *rq);
 void	h_profiles_list(struct api_req *rq);
 void	h_runs_create(struct api_req *rq);
 void	h_runs_show(struct api_req *rq, const char *run_id);
+void	h_events_stream(struct api_req *rq, const char *run_id);
+/*
+ * h_runs.c: authenticate a read of a run (export:read) and check that
+ * "run_id" has the shape of the token tenant's ids; false when it
+ * answered the request with the refusal (404 for another shape).
+ */
+bool	api_run_reader(struct api_req *rq, const char *run_id);
 
 /* h_runs_req.c: the body of POST /export-center/runs, validated. */
 struct api_run_body {

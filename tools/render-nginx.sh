@@ -8,6 +8,7 @@
 #       [--fcgi DIR/fcgi.sock] [--user www-data] [--rate 20r/s]
 #       [--burst 40] [--addr-rate 100r/s] [--addr-burst 200]
 #       [--retry-after 1] [--san IP:127.0.0.1,DNS:localhost]
+#       [--events DIR/events.sock]
 #
 # Writes DIR/nginx.conf, DIR/tls/{ca.pem,server.pem,server.key} (kept if
 # present), DIR/logs/ and DIR/tmp/, and prints the path of nginx.conf.
@@ -18,7 +19,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-run= listen=127.0.0.1:8443 fcgi= user=www-data
+run= listen=127.0.0.1:8443 fcgi= user=www-data events=
 rate=20r/s burst=40 addr_rate=100r/s addr_burst=200 retry_after=1
 san=IP:127.0.0.1,DNS:localhost
 
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--addr-burst) addr_burst=$2 ;;
 	--retry-after) retry_after=$2 ;;
 	--san) san=$2 ;;
+	--events) events=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -47,11 +49,12 @@ done
 mkdir -p "$run"
 run=$(cd "$run" && pwd)
 [ -n "$fcgi" ] || fcgi=$run/fcgi.sock
+[ -n "$events" ] || events=$run/events.sock
 
 # Values go into the config verbatim: refuse what could break out of a
 # directive (quotes, semicolons, braces, white space) or out of sed.
 for v in "$run" "$listen" "$fcgi" "$user" "$rate" "$burst" "$addr_rate" \
-    "$addr_burst" "$retry_after"; do
+    "$addr_burst" "$retry_after" "$events"; do
 	case $v in
 	*[!A-Za-z0-9._/:-]*|'')
 		echo "$0: unsafe value: $v" >&2; exit 1 ;;
@@ -90,7 +93,7 @@ sed -e "s|@RUN_DIR@|$run|g" -e "s|@LISTEN@|$listen|g" \
     -e "s|@FCGI_SOCKET@|$fcgi|g" -e "s|@USER@|$user|g" \
     -e "s|@RATE@|$rate|g" -e "s|@BURST@|$burst|g" \
     -e "s|@ADDR_RATE@|$addr_rate|g" -e "s|@ADDR_BURST@|$addr_burst|g" \
-    -e "s|@RETRY_AFTER@|$retry_after|g" \
+    -e "s|@RETRY_AFTER@|$retry_after|g" -e "s|@EVENTS_SOCKET@|$events|g" \
     "$root/nginx/export-center.conf.in" >"$run/nginx.conf.tmp"
 if grep -q '@[A-Z_]*@' "$run/nginx.conf.tmp"; then
 	echo "$0: placeholder left unrendered" >&2
