@@ -303,8 +303,12 @@ sse_sweep(struct ec_sse_server *s)
 				sse_sub_close(s, sub, false);
 			continue;
 		}
-		if (sub->closing)
+		/* A final backlog nobody reads goes after the idle limit too. */
+		if (sub->closing) {
+			if (now - sub->wrote_ms >= (int64_t)s->o.idle_ms)
+				sse_sub_close(s, sub, false);
 			continue;
+		}
 		if (now - sub->event_ms >= (int64_t)s->o.idle_ms)
 			sse_sub_close(s, sub, true);
 		else if (now - sub->wrote_ms >= (int64_t)s->o.heartbeat_ms)

@@ -535,3 +535,12 @@ if [ "${BENCH_API:-1}" != 0 ]; then
 	say "api"
 	"$root/tests/bench/api-bench.sh"
 fi
+
+# The SSE section (tests/bench/sse-bench.sh): 10,000 event streams on one
+# run through nginx, one progress event's delivery to all, RSS, and
+# GET /runs/{id} meanwhile.  BENCH_SSE=0 skips it.
+if [ "${BENCH_SSE:-1}" != 0 ]; then
+	echo
+	say "sse"
+	"$root/tests/bench/sse-bench.sh"
+fi
