@@ -34,6 +34,8 @@ PKGS	+= libcurl
 DEB_PKGS += libcurl4-gnutls-dev docker-registry apache2-utils
 # The API benchmark's load generator (tests/bench/api-bench.sh).
 DEB_PKGS += wrk
+# Live progress: ss (tests/integration/88-sse.sh waits for open streams).
+DEB_PKGS += iproute2
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

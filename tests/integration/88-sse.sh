@@ -14,7 +14,8 @@
 # close (short intervals by option); a foreign tenant gets 404, scope
 # export:write alone 403, a bad Last-Event-ID 400, and the internal
 # location is not reachable from outside (404); the refusals match
-# fcgi/openapi.json.
+# fcgi/openapi.json; and, straight on its socket, export-events refuses
+# a bad request head and drops a subscriber that stops reading.
 . "$(dirname "$0")/../lib/it.sh"
 . "$(dirname "$0")/../lib/runs.sh"
 . "$(dirname "$0")/../lib/api.sh"
@@ -177,5 +178,66 @@ check_equal "every event after the restart, once, in order" \
     "$(ids "$IT_TMP/f3")" "$(db_ids "$r3")"
 check_equal "started ... completed" "$(types "$IT_TMP/f3" | cut -d' ' -f1),$(
     types "$IT_TMP/f3" | awk '{print $NF}')" "started,completed"
+# 7. Straight to export-events, as nginx talks to it: a bad request head
+# is refused, and a subscriber that stops reading is dropped once its
+# backlog passes --buffer, not buffered without limit.
+kill "$cron_pid"
+wait "$cron_pid" 2>/dev/null
+cron_pid=
+raw=$IT_TMP/raw.sock
+"$EC_ROOT/build/export-events" --socket "$raw" --db "$API_APP" \
+    --buffer 4096 2>"$IT_TMP/raw.log" &
+rawpid=$!
+for i in $(seq 1 50); do [ -S "$raw" ] && break; sleep 0.1; done
+cat >"$IT_TMP/raw.py" <<'PY'
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+if len(sys.argv) > 3:
+    # Read nothing until told, then everything up to the server's close.
+    while not os.path.exists(sys.argv[3]):
+        time.sleep(0.05)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+    if len(sys.argv) == 3:
+        break
+print(data.split(b"\r\n")[0].decode() if len(sys.argv) == 3 else
+      data.count(b"event: progress"))
+PY
+check_equal "export-events refuses another path with 400" "$(timeout 10 \
+    /usr/bin/python3 "$IT_TMP/raw.py" "$raw" \
+    'GET /internal/events/../x HTTP/1.1\r\n\r\n')" "HTTP/1.1 400 Refused"
+rs=$(create)
+timeout 60 /usr/bin/python3 "$IT_TMP/raw.py" "$raw" \
+    "GET /internal/events/$ta/$rs?after=0 HTTP/1.1\\r\\n\\r\\n" \
+    "$IT_TMP/go" >"$IT_TMP/slow.count" &
+slow=$!
+for i in $(seq 1 50); do
+	[ "$(ss -xH state established | grep -c "$raw")" -ge 1 ] && break
+	sleep 0.1
+done
+psql -X -q "$API_PG_SU" -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT count(export_run_event('$ta', '$rs', 'progress',
+    jsonb_build_object('runId', '$rs', 'pad', repeat('x', 1000))))
+    FROM generate_series(1, 1000);
+SQL
+for i in $(seq 1 100); do
+	grep -q 'event=slow_subscriber' "$IT_TMP/raw.log" && break
+	sleep 0.1
+done
+check "the reader that stopped is dropped (event=slow_subscriber)" grep -q \
+    'event=slow_subscriber' "$IT_TMP/raw.log"
+touch "$IT_TMP/go"
+wait "$slow"
+check "and its stream was cut short of the 1000 events" test \
+    "$(cat "$IT_TMP/slow.count")" -lt 1000
+kill "$rawpid"
+wait "$rawpid" 2>/dev/null
 api_openapi_check
 it_done
