@@ -139,10 +139,11 @@ done
 rf=$("$EC_BIN" run create --tenant "$ta" --profile trivy:db \
     --distribution "oci:127.0.0.1:$(it_port 18889)/sse/db:1")
 follow "$rf" "$ta" >"$IT_TMP/ff" 2>"$IT_TMP/ff.err"
-check "failed {runId, status, code, message}" jq -se --arg r "$rf" \
-    '[.[] | select(.type == "failed")][0].data | .runId == $r and
-    .status == "failed" and .code == "ERR_EXPORT_DISTRIBUTION_FAILED" and
-    (.message | length > 0)' "$IT_TMP/ff"
+check "failed {runId, status, code, message, retryAfterSeconds}" jq -se \
+    --arg r "$rf" '[.[] | select(.type == "failed")][0].data |
+    .runId == $r and .status == "failed" and
+    .code == "ERR_EXPORT_DISTRIBUTION_FAILED" and (.message | length > 0)
+    and .retryAfterSeconds == 30' "$IT_TMP/ff"
 check_equal "the failed stream has the run's events, no more" \
     "$(ids "$IT_TMP/ff")" "$(it_as "$ta" "SELECT string_agg(id::text, ' '
     ORDER BY id) FROM run_events WHERE run_id = '$rf'")"
