@@ -126,8 +126,8 @@ run_failed_payload(const struct ec_run_claim *c, const struct ec_err *why)
 	o = json_pack("{s:s, s:s, s:s, s:s}", "runId", c->run_id, "status",
 	    "failed", "code", ec_err_name(why->code), "message", why->msg);
 	if (o != NULL && (why->code == EC_ERR_DISTRIBUTION_FAILED ||
-	    why->code == EC_ERR_UNAVAILABLE || why->code == EC_ERR_RATE_LIMIT) &&
-	    json_object_set_new(o, "retryAfterSeconds",
+	    why->code == EC_ERR_UNAVAILABLE ||
+	    why->code == EC_ERR_RATE_LIMIT) && json_object_set_new(o, "retryAfterSeconds",
 	    json_integer(EC_RUN_RETRY_AFTER_S)) == -1) {
 		json_decref(o);
 		return NULL;

@@ -57,8 +57,8 @@
 /* Last-Event-ID / after: decimal digits only, a PostgreSQL bigint. */
 #define EC_SSE_ID_DIGITS	19
 /* Longest redirect target ec_sse_redirect() writes, with its NUL. */
-#define EC_SSE_URI_MAX		(sizeof(EC_SSE_PREFIX) + EC_MAX_TENANT_LEN + \
-				    1 + EC_RUN_ID_MAX + 7 + EC_SSE_ID_DIGITS + 1)
+#define EC_SSE_URI_MAX	(sizeof(EC_SSE_PREFIX) + EC_MAX_TENANT_LEN + 1 + \
+			    EC_RUN_ID_MAX + 7 + EC_SSE_ID_DIGITS + 1)
 /* Defaults (seed 003 and the product documentation). */
 #define EC_SSE_HEARTBEAT_MS	15000
 #define EC_SSE_IDLE_MS		60000

@@ -52,7 +52,7 @@ struct ec_sse_server {
 	int			 lfd, epfd;
 	bool			 accepting;	/* lfd is in the epoll set */
 	struct sse_sub		*all;
-	struct sse_sub		*dead;		/* closed, freed after a batch */
+	struct sse_sub		*dead;		/* closed, to free */
 	size_t			 nsubs;
 	struct sse_run		*runs[SSE_RUN_BUCKETS];
 	struct sse_run		*dirty;

@@ -303,7 +303,7 @@ sse_sweep(struct ec_sse_server *s)
 				sse_sub_close(s, sub, false);
 			continue;
 		}
-		/* A final backlog nobody reads goes after the idle limit too. */
+		/* A final backlog nobody reads goes at the idle limit too. */
 		if (sub->closing) {
 			if (now - sub->wrote_ms >= (int64_t)s->o.idle_ms)
 				sse_sub_close(s, sub, false);

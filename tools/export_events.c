@@ -85,7 +85,8 @@ events_opts(struct ec_sse_opts *o, const char **pid_out, int argc,
 				return -1;
 			break;
 		case 'i':
-			if (events_num(&o->idle_ms, optarg, EVENTS_MS_MAX) == -1)
+			if (events_num(&o->idle_ms, optarg,
+			    EVENTS_MS_MAX) == -1)
 				return -1;
 			break;
 		case 'B':

@@ -39,21 +39,20 @@ path=/export-center/runs/$id/events
 port=${base##*:}
 
 # rss LABEL: resident KiB of every server process, and their sum.
+kib() { for p in "$@"; do ps -o rss= -p "$p"; done | tr -s ' \n' ' '; }
 rss() {
-	local pids p total=0 m
+	local m f w p total=0
 	m=$(cat "$run/nginx/nginx.pid")
-	pids="$(ps -o pid= --ppid "$m") $(cat "$run/events.pid") \
-	    $(cat "$run/fcgi.pid") $(ps -o pid= --ppid "$(cat "$run/fcgi.pid")")"
-	for p in $pids; do
+	f=$(cat "$run/fcgi.pid")
+	w=$(ps -o pid= --ppid "$m")
+	for p in $w $(cat "$run/events.pid") $f $(ps -o pid= --ppid "$f"); do
 		total=$((total + $(ps -o rss= -p "$p")))
 	done
-	printf '%-14s total %7d KiB  nginx workers %s  export-events %s  pool %s\n' \
-	    "$1" "$total" \
-	    "$(for p in $(ps -o pid= --ppid "$m"); do ps -o rss= -p "$p"; done |
-	    tr -s ' \n' ' ')" "$(ps -o rss= -p "$(cat "$run/events.pid")")" \
-	    "$(for p in $(cat "$run/fcgi.pid") $(ps -o pid= --ppid \
-	    "$(cat "$run/fcgi.pid")"); do ps -o rss= -p "$p"; done |
-	    tr -s ' \n' ' ')"
+	# shellcheck disable=SC2086
+	printf '%-14s total %7d KiB  nginx workers %s  export-events %s ' \
+	    "$1" "$total" "$(kib $w)" "$(kib "$(cat "$run/events.pid")")"
+	# shellcheck disable=SC2046
+	echo " pool $(kib "$f" $(ps -o pid= --ppid "$f"))"
 	echo "$total" >"$EC_VAR/rss.$1"
 }
 
@@ -78,7 +77,8 @@ for _ in $(seq 1 3000); do
 	kill -0 "$cli" 2>/dev/null || break
 	sleep 0.1
 done
-echo "$(grep '^connected' "$EC_VAR/cli.out" || echo 'connected ?') in $(($(date +%s) - start)) s"
+echo "$(grep '^connected' "$EC_VAR/cli.out" || echo 'connected ?')" \
+    "in $(($(date +%s) - start)) s"
 rss streams-open
 
 # GET /runs/{id} while the streams are held (tests/bench/dpop.lua).
@@ -90,12 +90,15 @@ BENCH_PROOFS=$EC_VAR/get.proofs BENCH_METHOD=GET BENCH_TENANT=$t \
     "$base/export-center/runs/$id" >"$EC_VAR/get.wrk" 2>&1
 awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx/ { bad = $NF }
-    END { printf "GET /runs/{id} with the streams open: %.0f req/s  p50 %s  p99 %s  non-2xx %s\n",
-    rps, p50, p99, bad == "" ? 0 : bad }' "$EC_VAR/get.wrk"
+    END { printf "GET /runs/{id} with the streams open: %.0f req/s  " \
+    "p50 %s  p99 %s  non-2xx %s\n", rps, p50, p99, bad == "" ? 0 : bad }' \
+    "$EC_VAR/get.wrk"
 
 echo go >&3
 wait "$cli"
 cli=
 grep '^delivered' "$EC_VAR/cli.out" || cat "$EC_VAR/cli.out"
 rss after-event
-echo "RSS growth with the streams open: $((($(cat "$EC_VAR/rss.streams-open") - $(cat "$EC_VAR/rss.before")) / 1024)) MiB (target < 200 MiB)"
+grow=$(($(cat "$EC_VAR/rss.streams-open") - $(cat "$EC_VAR/rss.before")))
+echo "RSS growth with the streams open: $((grow / 1024)) MiB" \
+    "(target < 200 MiB)"

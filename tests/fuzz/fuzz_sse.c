@@ -88,7 +88,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cut = size > 0 ? data[0] % (size + 1) : 0;
 	r2 = fuzz_parse(&part, &c2, p, cut);
 	if (r2 == 0 && c2 && (r1 != 0 || !c1 ||
-	    strcmp(part.run_id, whole.run_id) != 0 || part.after != whole.after))
+	    strcmp(part.run_id, whole.run_id) != 0 ||
+	    part.after != whole.after))
 		abort();
 	if (r2 == -1 && r1 == 0)
 		abort();

@@ -189,7 +189,8 @@ bench_step(struct bench_conn *c, int ep, int *inflight, size_t *opened,
 			return;
 		}
 		if (c->st == B_HEAD) {
-			if ((size_t)n < 12 || memcmp(buf, "HTTP/1.1 200", 12) != 0) {
+			if ((size_t)n < 12 ||
+			    memcmp(buf, "HTTP/1.1 200", 12) != 0) {
 				bench_kill(c, inflight);
 				return;
 			}
@@ -307,7 +308,8 @@ main(int argc, char **argv)
 			next++;
 		}
 		if (next == n && inflight == 0 && !ctl) {
-			printf("connected %zu failed %zu\n", opened, n - opened);
+			printf("connected %zu failed %zu\n", opened,
+			    n - opened);
 			fflush(stdout);
 			/* Now the control line: stdin joins the loop. */
 			ctl = true;
