@@ -246,6 +246,52 @@ bench_report(struct bench_conn *cs, size_t n, int64_t armed)
 	free(lat);
 }
 
+/* The requests, one proof each, and the trust anchors. */
+static struct bench_conn *
+bench_load(gnutls_certificate_credentials_t *cred, char **argv, int port,
+    size_t n)
+{
+	struct bench_conn	*cs;
+	FILE			*pf;
+	char			 line[BENCH_REQ_MAX];
+	size_t			 i;
+
+	if (gnutls_certificate_allocate_credentials(cred) < 0 ||
+	    gnutls_certificate_set_x509_trust_file(*cred, argv[5],
+	    GNUTLS_X509_FMT_PEM) < 1 || (cs = calloc(n, sizeof(*cs))) == NULL)
+		return NULL;
+	if ((pf = fopen(argv[6], "r")) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (fgets(line, sizeof(line), pf) == NULL ||
+		    (cs[i].req = bench_request(&cs[i].req_len, argv[1], port,
+		    argv[3], argv[4], line)) == NULL)
+			return NULL;
+	}
+	(void)fclose(pf);
+	return cs;
+}
+
+/* "go" on stdin: start the trigger, without waiting for it. */
+static int64_t
+bench_trigger(pid_t *pid, const char *cmd)
+{
+	char	line[64];
+	char	*sh[4];
+	int64_t	armed;
+
+	if (read(0, line, sizeof(line)) <= 0)
+		return 0;
+	sh[0] = "/bin/sh";
+	sh[1] = "-c";
+	sh[2] = (char *)cmd;
+	sh[3] = NULL;
+	armed = bench_now_ns();
+	if (posix_spawn(pid, "/bin/sh", NULL, NULL, sh, environ) != 0)
+		*pid = -1;
+	return armed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,15 +300,12 @@ main(int argc, char **argv)
 	struct sockaddr_in			 sa;
 	struct bench_conn			*cs;
 	struct rlimit				 rl;
-	FILE					*pf;
-	char					 line[BENCH_REQ_MAX];
 	size_t					 n, i, next = 0, opened = 0;
 	size_t					 got = 0;
 	int					 ep, inflight = 0, k, port;
 	int64_t					 armed = 0, t0;
 	pid_t					 pid = -1;
 	bool					 ctl = false;
-	char					*sh[4];
 
 	if (argc != 9) {
 		fprintf(stderr, "usage: sse_bench HOST PORT PATH TENANT CA "
@@ -276,24 +319,13 @@ main(int argc, char **argv)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (gnutls_certificate_allocate_credentials(&cred) < 0 ||
-	    gnutls_certificate_set_x509_trust_file(cred, argv[5],
-	    GNUTLS_X509_FMT_PEM) < 1 || (cs = calloc(n, sizeof(*cs))) == NULL ||
-	    (pf = fopen(argv[6], "r")) == NULL)
+	if ((cs = bench_load(&cred, argv, port, n)) == NULL ||
+	    (ep = epoll_create1(0)) == -1)
 		return 2;
-	for (i = 0; i < n; i++) {
-		if (fgets(line, sizeof(line), pf) == NULL ||
-		    (cs[i].req = bench_request(&cs[i].req_len, argv[1], port,
-		    argv[3], argv[4], line)) == NULL)
-			return 2;
-	}
-	(void)fclose(pf);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	(void)inet_pton(AF_INET, argv[1], &sa.sin_addr);
-	if ((ep = epoll_create1(0)) == -1)
-		return 2;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.ptr = NULL;
@@ -319,20 +351,9 @@ main(int argc, char **argv)
 		for (int j = 0; j < k; j++) {
 			struct bench_conn	*c = evs[j].data.ptr;
 
-			if (c == NULL) {
-				if (read(0, line, sizeof(line)) > 0 &&
-				    armed == 0) {
-					sh[0] = "/bin/sh";
-					sh[1] = "-c";
-					sh[2] = argv[8];
-					sh[3] = NULL;
-					armed = bench_now_ns();
-					(void)posix_spawn(&pid, "/bin/sh", NULL,
-					    NULL, sh, environ);
-				}
-				continue;
-			}
-			if (c->st != B_DEAD)
+			if (c == NULL && armed == 0)
+				armed = bench_trigger(&pid, argv[8]);
+			else if (c != NULL && c->st != B_DEAD)
 				bench_step(c, ep, &inflight, &opened, armed);
 		}
 		if (armed != 0) {
