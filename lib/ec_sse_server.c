@@ -202,6 +202,9 @@ sse_sub_read(struct ec_sse_server *s, struct sse_sub *sub)
 	bool			complete;
 	ssize_t			n;
 
+	/* Refused: its answer drains, and nothing more is read. */
+	if (sub->closing)
+		return;
 	if (sub->head == NULL) {
 		/* After the head nginx sends nothing; EOF is its close. */
 		n = read(sub->fd, junk, sizeof(junk));
