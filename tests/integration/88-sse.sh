@@ -8,7 +8,8 @@
 # queued to completed sees started, progress, artifact_ready and
 # completed with the contract's payloads and exactly the ids of
 # run_events; itemsCompleted/itemsTotal of GET /runs match the last
-# progress event; Last-Event-ID resumes with no gap and no duplicate; a
+# progress event; Last-Event-ID resumes with no gap and no duplicate, by
+# a new client and by eventsource's own reconnection; a
 # failed run gives failed with code and message; a PostgreSQL restart
 # under an open stream loses nothing; heartbeat comments and the idle
 # close (short intervals by option); a foreign tenant gets 404, scope
@@ -158,6 +159,37 @@ check_equal "the idle stream ends by itself (curl saw a clean end)" "$?" 0
 check "comment heartbeats on the idle stream" grep -q '^: heartbeat$' \
     "$IT_TMP/idle.txt"
 check "and no event" sh -c "! grep -q '^event:' '$IT_TMP/idle.txt'"
+
+# 5b. The client's own reconnection: the idle limit ends the stream after
+# two events, eventsource reconnects by itself with Last-Event-ID, and
+# the rest arrives once, in order (events written here with psql).
+ev() {
+	psql -X -q "$API_PG_SU" -v ON_ERROR_STOP=1 -c "SELECT
+	    export_run_event('$ta', '$1', '$2', '$3'::jsonb)" >/dev/null
+}
+prog() {
+	ev "$1" progress "{\"runId\": \"$1\", \"percent\": $2,
+	    \"itemsCompleted\": $2, \"itemsTotal\": 100}"
+}
+r5=$(create)
+follow "$r5" "$ta" >"$IT_TMP/f5" 2>"$IT_TMP/f5.err" &
+f5=$!
+wait_streams 1
+prog "$r5" 1
+prog "$r5" 2
+for i in $(seq 1 200); do
+	[ "$(grep -c "stream=$r5" "$run/fcgi.log")" -ge 2 ] && break
+	sleep 0.1
+done
+check "after the idle close eventsource reconnected by itself" test \
+    "$(grep -c "stream=$r5" "$run/fcgi.log")" -ge 2
+prog "$r5" 3
+prog "$r5" 4
+ev "$r5" completed "{\"runId\": \"$r5\", \"status\": \"succeeded\",
+    \"manifestUrl\": \"m\"}"
+wait "$f5"
+check_equal "across its reconnection: every event once, in order" \
+    "$(ids "$IT_TMP/f5")" "$(db_ids "$r5")"
 
 # 6. PostgreSQL restarts under an open stream: nothing is lost.
 r3=$(create)
