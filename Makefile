@@ -36,6 +36,8 @@ DEB_PKGS += libcurl4-gnutls-dev docker-registry apache2-utils
 DEB_PKGS += wrk
 # Signed downloads: nginx checks the URL with njs (nginx/ec_download.js).
 DEB_PKGS += libnginx-mod-http-js
+# Live progress: ss (tests/integration/88-sse.sh waits for open streams).
+DEB_PKGS += iproute2
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -167,6 +169,13 @@ $(LIB_A): $(LIB_OBJ)
 CTL_SRC	= tools/exportctl.c $(sort $(wildcard tools/ctl_*.c))
 CTL_OBJ	= $(CTL_SRC:tools/%.c=$(BUILD)/tools/%.o)
 $(BUILD)/exportctl: $(CTL_OBJ) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The live progress server (tools/export_events.c, README: Live
+# progress (SSE)): one event loop, the logic in lib/ec_sse*.c.
+all: $(BUILD)/export-events
+check-integration: $(BUILD)/export-events
+$(BUILD)/export-events: $(BUILD)/tools/export_events.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The builder daemon (tools/export_cron.c): a lease renewal thread.

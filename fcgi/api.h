@@ -118,6 +118,13 @@ void	h_dist_show(struct api_req *rq, const char *dist_id);
  * add the run's links; nothing is signed without download keys.
  */
 int	api_sign_run(struct api_req *rq, json_t *run, struct ec_err *err);
+void	h_events_stream(struct api_req *rq, const char *run_id);
+/*
+ * h_runs.c: authenticate a read of a run (export:read) and check that
+ * "run_id" has the shape of the token tenant's ids; false when it
+ * answered the request with the refusal (404 for another shape).
+ */
+bool	api_run_reader(struct api_req *rq, const char *run_id);
 
 /* h_runs_req.c: the body of POST /export-center/runs, validated. */
 struct api_run_body {

@@ -141,24 +141,34 @@ out:
 	free(body);
 }
 
-void
-h_runs_show(struct api_req *rq, const char *run_id)
+bool
+api_run_reader(struct api_req *rq, const char *run_id)
 {
-	struct ec_db		*db;
-	struct ec_err		 err;
-	enum ec_auth_fault	 fault;
-	json_t			*o;
+	struct ec_err		err;
+	enum ec_auth_fault	fault;
 
 	if (api_authenticate(rq, EC_AUTH_SCOPE_READ, &fault, &err) == -1) {
 		api_reply_error(rq, &err, fault);
-		return;
+		return false;
 	}
 	/* Not the tenant's shape: as unknown as another tenant's run. */
 	if (!ec_run_id_valid(run_id, rq->who.tenant)) {
 		(void)ec_err_set(&err, EC_ERR_NOT_FOUND, "no such run");
 		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);
-		return;
+		return false;
 	}
+	return true;
+}
+
+void
+h_runs_show(struct api_req *rq, const char *run_id)
+{
+	struct ec_db		*db;
+	struct ec_err		 err;
+	json_t			*o;
+
+	if (!api_run_reader(rq, run_id))
+		return;
 	if (api_db(&db, rq, &err) == -1 ||
 	    ec_run_show(&o, db, rq->who.tenant, run_id, &err) == -1) {
 		api_fail(rq, &err);

@@ -226,6 +226,26 @@ api_authenticate(struct api_req *rq, unsigned scope,
 	return 0;
 }
 
+/*
+ * "<runId>/events" (cut to the run id in place, the path is ours): the
+ * live progress stream of a run.
+ */
+static bool
+route_events(char *rest)
+{
+	static const char	suffix[] = "/events";
+	size_t			n = strlen(rest), k = sizeof(suffix) - 1;
+
+	if (n <= k || strcmp(rest + n - k, suffix) != 0)
+		return false;
+	rest[n - k] = '\0';
+	if (rest[0] == '\0' || strchr(rest, '/') != NULL) {
+		rest[n - k] = '/';
+		return false;
+	}
+	return true;
+}
+
 /* Method and path to a handler; anything else is 404. */
 static void
 route_dispatch(struct api_req *rq)
@@ -256,6 +276,9 @@ route_dispatch(struct api_req *rq)
 	    rq->path[sizeof(dists) - 1] != '\0' &&
 	    strchr(rq->path + sizeof(dists) - 1, '/') == NULL)
 		h_dist_show(rq, rq->path + sizeof(dists) - 1);
+	else if (strncmp(rq->path, runs, sizeof(runs) - 1) == 0 && get &&
+	    route_events(rq->path + sizeof(runs) - 1))
+		h_events_stream(rq, rq->path + sizeof(runs) - 1);
 	else {
 		(void)ec_err_set(&err, EC_ERR_NOT_FOUND, "no such resource");
 		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);

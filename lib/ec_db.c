@@ -552,3 +552,25 @@ ec_db_wait_notify(bool *notified_out, struct ec_db *db, int timeout_ms,
 	*notified_out = got;
 	return 0;
 }
+
+int
+ec_db_socket(const struct ec_db *db)
+{
+	return PQsocket(db->conn);
+}
+
+int
+ec_db_notifies(struct ec_db *db, ec_db_notify_fn *fn, void *arg,
+    struct ec_err *err)
+{
+	PGnotify	*n;
+
+	if (PQconsumeInput(db->conn) == 0)
+		return db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
+		    PQerrorMessage(db->conn));
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		fn(arg, n->relname, n->extra);
+		PQfreemem(n);
+	}
+	return 0;
+}

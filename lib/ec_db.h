@@ -150,4 +150,18 @@ int	ec_tenant_check(const char *tenant, struct ec_err *err) EC_MUST_CHECK;
 int	ec_db_wait_notify(bool *notified_out, struct ec_db *db, int timeout_ms,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * For an event loop that LISTENs (ec_sse): the connection's socket, to
+ * wait on, and the notifications received so far, each handed to "fn"
+ * (channel and payload borrowed for the call) after reading what the
+ * socket holds.  Notifications that arrive during a statement wait in
+ * libpq, so call ec_db_notifies() after every statement too.
+ * EC_ERR_UNAVAILABLE when the connection is gone.
+ */
+int	ec_db_socket(const struct ec_db *db);
+typedef void ec_db_notify_fn(void *arg, const char *channel,
+    const char *payload);
+int	ec_db_notifies(struct ec_db *db, ec_db_notify_fn *fn, void *arg,
+	    struct ec_err *err) EC_MUST_CHECK;
+
 #endif

@@ -138,6 +138,9 @@ ec_build_input(struct ec_build *b, const char *kind, const char *source,
 	ec_sha256_update(&k->h, line, len);
 	k->docs++;
 	b->documents++;
+	if (b->req->progress != NULL)
+		b->req->progress(b->req->progress_arg, b->documents,
+		    b->est_docs, b->bytes_out);
 	return 0;
 }
 

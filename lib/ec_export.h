@@ -61,6 +61,16 @@ struct ec_export_req {
 	const struct ec_age_recipient	*recipients;
 	size_t				 nrecipients;
 	uint64_t			 split_size;	/* 0: one file */
+	/*
+	 * Progress (export-cron's run events), may be NULL: called on the
+	 * building thread after each document read into the bundle, with
+	 * the documents done, the profile's estimate of all of them (0 when
+	 * it gives none) and the bytes of output files written so far.  It
+	 * must be cheap: the caller rate-limits whatever it reports.
+	 */
+	void	(*progress)(void *arg, uint64_t done, uint64_t total,
+		    uint64_t bytes);
+	void	*progress_arg;
 };
 
 struct ec_export_result {

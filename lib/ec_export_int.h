@@ -55,6 +55,7 @@ struct ec_build {
 	unsigned			 tmp_seq;
 	struct ec_sha256		 inputs;
 	uint64_t			 documents;
+	uint64_t			 bytes_out;	/* for req->progress */
 	uint64_t			 skipped;
 	struct build_kind		 kinds[BUILD_MAX_KINDS];
 	size_t				 nkinds;

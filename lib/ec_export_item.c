@@ -163,6 +163,7 @@ ec_build_item_write(struct ec_build_item *it, const void *p, size_t len,
 		    (unsigned long long)EC_MAX_ENTRY_BYTES);
 	ec_sha256_update(&it->h, p, len);
 	it->size += len;
+	it->b->bytes_out += len;
 	while (len > 0) {
 		n = ITEM_BUF - it->buffered;
 		if (n > len)

@@ -52,6 +52,11 @@ struct ec_db;
 #define EC_RUN_LEASE_DEFAULT	60
 #define EC_RUN_TIMEOUT_DEFAULT	(60 * 60)
 #define EC_RUN_MAX_ATTEMPTS	3
+/*
+ * retryAfterSeconds of a failed event whose cause may pass (a registry
+ * or the database away, a rate limit): seed 003's client backoff cap.
+ */
+#define EC_RUN_RETRY_AFTER_S	30
 /* Profile ids: "export-profile::<tenant>::<name>". */
 #define EC_RUN_PROFILE_ID_MAX	(16 + EC_MAX_TENANT_LEN + 2 + 64)
 /* Lease owners: host:pid or an operator's name. */

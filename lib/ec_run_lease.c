@@ -113,6 +113,28 @@ ec_run_claim(bool *claimed_out, struct ec_run_claim *out, struct ec_db *db,
 	return rc;
 }
 
+/*
+ * The failed event (seed 003): retryAfterSeconds only when creating the
+ * run again may succeed, because what failed was outside the request (a
+ * registry, the database, a rate limit).  NULL when out of memory.
+ */
+static json_t *
+run_failed_payload(const struct ec_run_claim *c, const struct ec_err *why)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s}", "runId", c->run_id, "status",
+	    "failed", "code", ec_err_name(why->code), "message", why->msg);
+	if (o != NULL && (why->code == EC_ERR_DISTRIBUTION_FAILED ||
+	    why->code == EC_ERR_UNAVAILABLE ||
+	    why->code == EC_ERR_RATE_LIMIT) && json_object_set_new(o, "retryAfterSeconds",
+	    json_integer(EC_RUN_RETRY_AFTER_S)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Fail the run in the open transaction; *done_out: the fence matched. */
 static int
 run_fail_tx(bool *done_out, struct ec_db *db, const struct ec_run_claim *c,
@@ -134,9 +156,7 @@ run_fail_tx(bool *done_out, struct ec_db *db, const struct ec_run_claim *c,
 	if (!*done_out)
 		return 0;
 	return ec_run_event(db, c->tenant, c->run_id, "failed",
-	    json_pack("{s:s, s:s, s:s, s:s}", "runId", c->run_id, "status",
-	    "failed", "code", ec_err_name(why->code), "message", why->msg),
-	    err);
+	    run_failed_payload(c, why), err);
 }
 
 int

@@ -83,6 +83,22 @@ struct cron {
 	struct ec_db		*lease_db;	/* owned: the renewer's */
 	int64_t			 now;	/* --now; -1: the real clock */
 	unsigned		 retention_days;	/* tenant default */
+	/*
+	 * Owned: progress events, written from the building thread while
+	 * "db" holds the store's snapshot transaction.  NULL until needed.
+	 */
+	struct ec_db		*progress_db;
+};
+
+/* Progress while building: every CRON_PROGRESS_MS or every 1%. */
+#define CRON_PROGRESS_MS	2000
+
+struct cron_progress {
+	struct cron			*cr;	/* borrowed */
+	const struct ec_run_claim	*c;	/* borrowed */
+	int64_t				 last_ms;	/* monotonic */
+	uint64_t			 last_pct;
+	bool				 off;	/* after a failure */
 };
 
 /* A run's OCI distribution: where to, and what the push gave. */
@@ -292,6 +308,56 @@ cron_dist_output(struct ec_run_output **outs, size_t *n,
 	return 0;
 }
 
+static int64_t
+cron_now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * ec_export_req.progress: a progress event at each new percent, or
+ * after CRON_PROGRESS_MS without one, whichever comes first.  A failure
+ * only stops the reports: the build goes on, and its end reports again.
+ */
+static void
+cron_on_progress(void *arg, uint64_t done, uint64_t total, uint64_t bytes)
+{
+	struct cron_progress	*p = arg;
+	struct ec_err		 err;
+	uint64_t		 pct;
+	int64_t			 now;
+
+	if (p->off)
+		return;
+	if (total < done)
+		total = done;	/* the profile's estimate was short */
+	pct = total > 0 ? done * 100 / total : 0;
+	now = cron_now_ms();
+	if (pct <= p->last_pct && now - p->last_ms < CRON_PROGRESS_MS)
+		return;
+	if (p->cr->progress_db == NULL && ec_db_connect(&p->cr->progress_db,
+	    p->cr->conninfo, &err) == -1)
+		p->cr->progress_db = NULL;
+	else if (ec_run_progress(p->cr->progress_db, p->c, done, total,
+	    &err) == 0) {
+		/* The contract's payload has no bytes; the log has them. */
+		ec_log(EC_LOG_INFO, "run=%s event=progress documents=%llu "
+		    "total=%llu bytes=%llu", p->c->run_id,
+		    (unsigned long long)done, (unsigned long long)total,
+		    (unsigned long long)bytes);
+		p->last_ms = now;
+		p->last_pct = pct;
+		return;
+	}
+	cron_log_err(EC_LOG_WARN, p->c, "progress_not_recorded", &err);
+	ec_db_free(p->cr->progress_db);
+	p->cr->progress_db = NULL;
+	p->off = true;
+}
+
 /* Store the output and finish the run. */
 static int
 cron_publish(struct cron *cr, const struct ec_run_claim *c,
@@ -330,7 +396,7 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=stored "
 	    "outputs=%zu sha256=%s", c->run_id, c->tenant, c->attempt, n,
 	    n > 0 ? outs[0].sha256 : "-");
-	/* The builder reports no progress yet; the end is a progress too. */
+	/* The end is a progress too, in manifest items as the run records. */
 	rc = ec_run_progress(cr->db, c, res->items, res->items, err);
 	if (rc == 0)
 		rc = ec_run_succeed(cr->db, c, outs, n, res->inputs_hash,
@@ -391,6 +457,7 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 	struct ec_staging	*st = NULL;
 	struct ec_store		*store = NULL;
 	struct renewer		 rn;
+	struct cron_progress	 prog;
 	char			 tmp[CRON_PATH_MAX], out[CRON_PATH_MAX];
 	int			 rc = -1;
 
@@ -402,6 +469,12 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 	req->out_dir = out;
 	req->staging_dir = tmp;
 	req->signer = cr->signer;
+	memset(&prog, 0, sizeof(prog));
+	prog.cr = cr;
+	prog.c = c;
+	prog.last_ms = cron_now_ms();
+	req->progress = cron_on_progress;
+	req->progress_arg = &prog;
 	if (ec_store_pg_new(&store, cr->db, err) == -1)
 		goto out;
 	if (renewer_start(&rn, cr, c) == -1) {
@@ -491,7 +564,8 @@ cron_disconnect(struct cron *cr)
 {
 	ec_db_free(cr->db);
 	ec_db_free(cr->lease_db);
-	cr->db = cr->lease_db = NULL;
+	ec_db_free(cr->progress_db);
+	cr->db = cr->lease_db = cr->progress_db = NULL;
 }
 
 static int

@@ -9,6 +9,7 @@
 #       [--burst 40] [--addr-rate 100r/s] [--addr-burst 200]
 #       [--retry-after 1] [--san IP:127.0.0.1,DNS:localhost]
 #       [--store DIR/store] [--download-keys DIR/download.keys]
+#       [--events DIR/events.sock]
 #
 # Writes DIR/nginx.conf, DIR/ec_download.js, DIR/tls/{ca.pem,server.pem,server.key} (kept if
 # present), DIR/logs/ and DIR/tmp/, and prints the path of nginx.conf.
@@ -19,7 +20,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-run= listen=127.0.0.1:8443 fcgi= user=www-data
+run= listen=127.0.0.1:8443 fcgi= user=www-data events=
 rate=20r/s burst=40 addr_rate=100r/s addr_burst=200 retry_after=1
 san=IP:127.0.0.1,DNS:localhost
 store= dl_keys=
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--san) san=$2 ;;
 	--store) store=$2 ;;
 	--download-keys) dl_keys=$2 ;;
+	--events) events=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -53,11 +55,12 @@ run=$(cd "$run" && pwd)
 [ -n "$fcgi" ] || fcgi=$run/fcgi.sock
 [ -n "$store" ] || store=$run/store
 [ -n "$dl_keys" ] || dl_keys=$run/download.keys
+[ -n "$events" ] || events=$run/events.sock
 
 # Values go into the config verbatim: refuse what could break out of a
 # directive (quotes, semicolons, braces, white space) or out of sed.
 for v in "$run" "$listen" "$fcgi" "$user" "$rate" "$burst" "$addr_rate" \
-    "$addr_burst" "$retry_after" "$store" "$dl_keys"; do
+    "$addr_burst" "$retry_after" "$store" "$dl_keys" "$events"; do
 	case $v in
 	*[!A-Za-z0-9._/:-]*|'')
 		echo "$0: unsafe value: $v" >&2; exit 1 ;;
@@ -98,6 +101,7 @@ sed -e "s|@RUN_DIR@|$run|g" -e "s|@LISTEN@|$listen|g" \
     -e "s|@ADDR_RATE@|$addr_rate|g" -e "s|@ADDR_BURST@|$addr_burst|g" \
     -e "s|@RETRY_AFTER@|$retry_after|g" \
     -e "s|@STORE@|$store|g" -e "s|@DL_KEYS@|$dl_keys|g" \
+    -e "s|@EVENTS_SOCKET@|$events|g" \
     "$root/nginx/export-center.conf.in" >"$run/nginx.conf.tmp"
 if grep -q '@[A-Z_]*@' "$run/nginx.conf.tmp"; then
 	echo "$0: placeholder left unrendered" >&2

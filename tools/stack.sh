@@ -5,7 +5,8 @@
 #
 #   tools/stack.sh up     PostgreSQL (var/pg), nginx on
 #                         https://127.0.0.1:8443 (var/nginx), the FastCGI
-#                         pool (var/fcgi.sock) and export-cron --loop
+#                         pool (var/fcgi.sock), export-events
+#                         (var/events.sock) and export-cron --loop
 #                         (var/store); tenant-default with tests/fixtures
 #                         ingested; signed downloads with the key file
 #                         var/keys/download.keys; prints the shell lines
@@ -29,7 +30,7 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 down() {
 	[ -s "$var/nginx/nginx.pid" ] &&
 	    kill -QUIT "$(cat "$var/nginx/nginx.pid")" 2>/dev/null || true
-	for p in fcgi cron; do
+	for p in fcgi cron events; do
 		if alive "$var/$p.pid"; then
 			kill -TERM "$(cat "$var/$p.pid")"
 			for _ in $(seq 1 100); do
@@ -40,7 +41,7 @@ down() {
 		rm -f "$var/$p.pid"
 	done
 	tests/lib/pg.sh stop "$var/pg" 2>/dev/null || true
-	rm -f "$var/stack.env" "$var/fcgi.sock"
+	rm -f "$var/stack.env" "$var/fcgi.sock" "$var/events.sock"
 }
 
 up() {
@@ -90,7 +91,12 @@ EOF
 	chmod 644 "$var/api.conf" "$var/openapi.json"
 	tools/render-nginx.sh --run-dir "$var/nginx" --listen "$listen" \
 	    --fcgi "$var/fcgi.sock" --user www-data --store "$var/store" \
-	    --download-keys "$var/keys/download.keys" >/dev/null
+	    --download-keys "$var/keys/download.keys" \
+	    --events "$var/events.sock" >/dev/null
+	# Live progress (SSE): one event loop behind nginx's internal location.
+	setsid "$bin/export-events" --socket "$var/events.sock" --db "$app" \
+	    --user www-data --pid-file "$var/events.pid" \
+	    </dev/null >>"$var/log/events.log" 2>&1 &
 	setsid "$bin/export-center.fcgi" --config "$var/api.conf" \
 	    --socket "$var/fcgi.sock" --user www-data \
 	    --pid-file "$var/fcgi.pid" </dev/null >>"$var/log/fcgi.log" 2>&1 &

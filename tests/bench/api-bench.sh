@@ -17,17 +17,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 SECS=${BENCH_API_SECONDS:-10}
 CONN=${BENCH_API_CONN:-32}
-EC_VAR=$(mktemp -d /tmp/ec-bench-api.XXXXXX)
-export EC_VAR
-EXPORT_CENTER_DB=$(tests/lib/pg.sh start "$EC_VAR/pg") || exit 1
-EC_BIN=$root/build/exportctl
-EC_ROOT=$root
-export EXPORT_CENTER_DB EC_BIN EC_ROOT
-"$EC_BIN" db migrate >/dev/null
-# shellcheck source=/dev/null
-. tests/lib/it.sh
-. tests/lib/runs.sh
-. tests/lib/api.sh
+BENCH_NAME=api
+# shellcheck source=tests/bench/stack.sh
+. tests/bench/stack.sh
 static_pid=
 bench_stop() {
 	[ -s "$EC_VAR/static/nginx.pid" ] &&

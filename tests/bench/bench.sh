@@ -550,3 +550,12 @@ if [ "${BENCH_DOWNLOAD:-1}" != 0 ]; then
 	say "download"
 	"$root/tests/bench/download-bench.sh" || die "download section failed"
 fi
+
+# The SSE section (tests/bench/sse-bench.sh): 10,000 event streams on one
+# run through nginx, one progress event's delivery to all, RSS, and
+# GET /runs/{id} meanwhile.  BENCH_SSE=0 skips it.
+if [ "${BENCH_SSE:-1}" != 0 ]; then
+	echo
+	say "sse"
+	"$root/tests/bench/sse-bench.sh"
+fi

@@ -81,17 +81,24 @@ api_start() {
 	api_conf
 	"$EC_ROOT/tools/render-nginx.sh" --run-dir "$run/nginx" \
 	    --listen "127.0.0.1:$1" --fcgi "$run/fcgi.sock" --user www-data \
+	    --events "$run/events.sock" \
 	    --rate "${API_RATE:-200r/s}" --burst "${API_BURST:-400}" \
 	    --addr-rate "${API_RATE:-400r/s}" --addr-burst "${API_BURST:-800}" \
 	    --retry-after 3 --store "$store" \
 	    --download-keys "$run/download.keys" >/dev/null
 	"$EC_ROOT/tools/render-nginx.sh" --run-dir "$run/nginx2" \
 	    --listen "127.0.0.1:$2" --fcgi "$run/fcgi.sock" --user www-data \
+	    --events "$run/events.sock" \
 	    --rate 1r/m --burst 1 --retry-after 7 --store "$store" \
 	    --download-keys "$run/download.keys" >/dev/null
 	"$EC_ROOT/build/export-center.fcgi" --config "$run/api.conf" \
 	    --socket "$run/fcgi.sock" --workers "${3:-2}" --user www-data \
 	    --pid-file "$run/fcgi.pid" 2>>"$run/fcgi.log" &
+	# Live progress (SSE): $API_SSE_OPTS for short intervals in tests.
+	# shellcheck disable=SC2086
+	"$EC_ROOT/build/export-events" --socket "$run/events.sock" \
+	    --db "$API_APP" --user www-data --pid-file "$run/events.pid" \
+	    ${API_SSE_OPTS:-} 2>>"$run/events.log" &
 	nginx -p "$run/nginx" -e "$run/nginx/logs/error.log" \
 	    -c "$run/nginx/nginx.conf"
 	nginx -p "$run/nginx2" -e "$run/nginx2/logs/error.log" \
@@ -106,11 +113,13 @@ api_stop() {
 		    kill -QUIT "$(cat "$run/$n/nginx.pid")" 2>/dev/null
 	done
 	[ -s "$run/fcgi.pid" ] && kill "$(cat "$run/fcgi.pid")" 2>/dev/null
+	[ -s "$run/events.pid" ] && kill "$(cat "$run/events.pid")" 2>/dev/null
 	[ -n "$cron_pid" ] && kill "$cron_pid" 2>/dev/null
 	wait 2>/dev/null
 	if [ "$IT_FAILED" -ne 0 ]; then
 		echo "# fcgi.log:"; tail -n 20 "$run/fcgi.log" | sed 's/^/#   /'
 		echo "# nginx error.log:"; tail -n 10 "$run/nginx/logs/error.log" | sed "s/^/#   /"
+		echo "# events.log:"; tail -n 10 "$run/events.log" 2>/dev/null | sed "s/^/#   /"
 	fi
 	rm -rf "$run"
 	rm -rf "$IT_TMP"
