@@ -353,6 +353,41 @@ mtuf_targets_read(struct ec_tuf_target **out, size_t *n_out,
 	return 0;
 }
 
+/* Whether old_keys meet the root role's threshold of root "root". */
+static int
+mtuf_old_keys_ok(const json_t *root, const struct ec_signer *const *keys,
+    size_t n, struct ec_err *err)
+{
+	const json_t	*role = json_object_get(json_object_get(root, "roles"),
+			    "root"), *ids = json_object_get(role, "keyids"),
+			    *id;
+	json_t		*key;
+	char		 keyid[EC_TUF_KEYID_SIZE];
+	uint64_t	 thr = 0;
+	size_t		 i, j, ok = 0;
+
+	if (!json_is_array(ids) || mtuf_u64(&thr, json_object_get(role,
+	    "threshold"), "the root threshold", err) == -1)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "TUF root: no root role");
+	for (i = 0; i < n; i++) {
+		if (ec_tuf_key(&key, keyid, keys[i], err) == -1)
+			return -1;
+		json_decref(key);
+		json_array_foreach(ids, j, id)
+			if (json_is_string(id) &&
+			    strcmp(json_string_value(id), keyid) == 0) {
+				ok++;
+				break;
+			}
+	}
+	if (ok < thr)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "--old-key: %zu of the keys are the current root's, it "
+		    "needs %llu", ok, (unsigned long long)thr);
+	return 0;
+}
+
 int
 ec_mirror_rotate(uint64_t *root_out, const char *dir,
     const struct ec_signer *const *keys, size_t n, unsigned threshold,
@@ -376,6 +411,15 @@ ec_mirror_rotate(uint64_t *root_out, const char *dir,
 		    meta, root + 1);
 		if (access(path, F_OK) == -1)
 			break;
+	}
+	if (root > 0) {
+		(void)snprintf(path, sizeof(path), "%s/%" PRIu64 ".root.json",
+		    meta, root);
+		if ((tg = mtuf_signed(path, "root", err)) == NULL ||
+		    mtuf_old_keys_ok(tg, old_keys, n_old, err) == -1)
+			goto out;
+		json_decref(tg);
+		tg = NULL;
 	}
 	(void)snprintf(path, sizeof(path), "%s/timestamp.json", meta);
 	if (root == 0 || (ts = mtuf_signed(path, "timestamp", err)) == NULL) {
