@@ -226,6 +226,23 @@ check "tuf-js holding root 1 follows the rotation" client "$url/rot" w7 \
     export.json
 check_equal "  ... and now trusts root 2" \
     "$(jq .signed.version "$d/w7/metadata/root.json")" 2
+# The operator's next build after the rotation: the new key alone, the
+# rotated chain served as it is, newer evidence.
+snap=$(date -u -d "$snap + 1 day" +%Y-%m-%dT%H:%M:%SZ)
+sed "s/GHSA-mf92-0000-0001/GHSA-mf92-0000-0002/; s/\"modified\":\"[^\"]*\"/\"modified\":\"$snap\"/" \
+    "$d/new/GHSA-mf92-0000-0001.json" >"$d/new/GHSA-mf92-0000-0002.json"
+"$EC_BIN" ingest --tenant "$t" "$d/new" >/dev/null
+check "build 5 with the rotated key and tuf-roots" sh -c '"$1" build \
+    --profile mirror:full --tenant "$2" --key "$3" --param tuf-roots="$4" \
+    --param expires-timestamp=36500d --param expires-snapshot=36500d \
+    --param expires-targets=36500d --out "$5" >/dev/null' _ "$EC_BIN" "$t" \
+    "$d/k3/signing.key.pem" "$srv/rot/tuf/metadata" "$d/b5"
+serve rot5 "$(ls -d "$d"/b5/*/ | head -n 1)"
+check "the client that followed the rotation updates to build 5" client \
+    "$url/rot5" w7 export.json
+rm -f "$srv/rot5/tuf/metadata/2.root.json"
+rejects "without 2.root.json a client on root 1 refuses build 5" \
+    "signed by 0/2" client "$url/rot5" w8 export.json
 ls "$srv/rot/tuf/metadata" >"$d/rot.before"
 check_fails "rotating with keys that are not root 2's is refused" 2 \
     ERR_EXPORT_REQUEST_INVALID "$EC_BIN" tuf rotate --key \
