@@ -42,31 +42,33 @@ struct mirror_pass {
 	uint64_t			 docs;		/* in the chunk */
 };
 
-/* "<id made path-safe>-<16 hex of the framed (source, id)>". */
-static int
-mirror_name(char out[MIRROR_NAME_MAX], const char *source, const char *id,
-    struct ec_err *err)
+/*
+ * "<id made path-safe>-<16 hex of the framed (source, id)>": the framing
+ * (the source's length first) keeps distinct pairs distinct, whatever
+ * the readable part makes of them.
+ */
+static void
+mirror_name(char out[MIRROR_NAME_MAX], const char *source, const char *id)
 {
-	struct ec_buf	pair;
-	char		h[EC_SHA256_HEX];
-	size_t		i;
+	struct ec_sha256	h;
+	uint8_t			d[EC_SHA256_LEN];
+	char			len[24], hex[EC_SHA256_HEX];
+	size_t			i;
 
-	ec_buf_init(&pair, 4 * EC_MAX_ID_LEN);
-	if (ec_buf_addf(&pair, err, "%zu:%s%s", strlen(source), source,
-	    id) == -1) {
-		ec_buf_dispose(&pair);
-		return -1;
-	}
-	ec_sha256_hex(h, pair.data, pair.len);
-	ec_buf_dispose(&pair);
+	(void)snprintf(len, sizeof(len), "%zu:", strlen(source));
+	ec_sha256_init(&h);
+	ec_sha256_update(&h, len, strlen(len));
+	ec_sha256_update(&h, source, strlen(source));
+	ec_sha256_update(&h, id, strlen(id));
+	ec_sha256_final(d, &h);
+	ec_hex_encode(hex, d, sizeof(d));
 	for (i = 0; id[i] != '\0' && i < MIRROR_NAME_ID; i++)
 		out[i] = ec_name_char(id[i]) ? id[i] : '_';
 	/* A leading dot would hide the file or make "." or "..". */
 	if (i > 0 && out[0] == '.')
 		out[0] = '_';
 	(void)snprintf(out + i, MIRROR_NAME_MAX - i, "%s%.*s", i > 0 ? "-" :
-	    "", MIRROR_NAME_HEX, h);
-	return 0;
+	    "", MIRROR_NAME_HEX, hex);
 }
 
 static size_t
@@ -172,8 +174,7 @@ mirror_chunk_doc(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 	if (mirror_boundary(p, d->id, d->len) && mirror_flush(p, err) == -1)
 		return -1;
 	if (p->docs == 0) {
-		if (mirror_name(p->name, d->source, d->id, err) == -1)
-			return -1;
+		mirror_name(p->name, d->source, d->id);
 		(void)snprintf(p->first, sizeof(p->first), "%s", d->id);
 	}
 	(void)snprintf(p->last, sizeof(p->last), "%s", d->id);
@@ -196,8 +197,9 @@ mirror_sbom_doc(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 	json_t			*e;
 
 	if (ec_build_input(p->b, "sbom", d->source, d->id, d->sha256,
-	    err) == -1 || mirror_name(p->name, d->source, d->id, err) == -1)
+	    err) == -1)
 		return -1;
+	mirror_name(p->name, d->source, d->id);
 	(void)snprintf(path, sizeof(path), "data/raw/sboms/%s/sbom.json",
 	    p->name);
 	fd.path = path;

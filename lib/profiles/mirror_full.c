@@ -176,7 +176,7 @@ mf_plan(struct ec_build *b, struct ec_err *err)
 	struct mf_state			*s = ec_build_state(b);
 	struct ec_store_stats		 st;
 	uint64_t			 docs = 0, bytes = 0, outputs = 16;
-	size_t				 i;
+	size_t				 i, nkeys;
 
 	for (i = 0; i < 3; i++) {
 		if (ec_store_stats(&st, ec_build_store(b), kinds[i],
@@ -194,10 +194,15 @@ mf_plan(struct ec_build *b, struct ec_err *err)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "mirror would have about %llu files, more than %d",
 		    (unsigned long long)outputs, EC_MAX_OUTPUTS);
-	if (ec_build_signer(b) == NULL && s->n_extra == 0)
+	nkeys = s->n_extra + (ec_build_signer(b) != NULL);
+	if (nkeys == 0)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "mirror:full signs TUF metadata: give --key (Ed25519) or "
 		    "--param tuf-keys=FILE");
+	if (s->threshold > nkeys)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "tuf-threshold %llu is more than the %zu TUF keys",
+		    (unsigned long long)s->threshold, nkeys);
 	ec_build_set_snapshot(b, s->snapshot_us);
 	/* Raw chunks, the bundle and the databases, and TUF's copies. */
 	ec_build_set_estimate(b, docs, outputs, 6 * bytes);
@@ -460,10 +465,6 @@ mf_tuf(struct ec_build *b, const struct mf_state *s, uint64_t version,
 		keys[n++] = ec_build_signer(b);
 	for (i = 0; i < s->n_extra; i++)
 		keys[n++] = s->extra[i];
-	if (s->threshold > n)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "tuf-threshold %llu is more than the %zu TUF keys",
-		    (unsigned long long)s->threshold, n);
 	for (role = 0; role < 4; role++) {
 		t.expires[role] = s->snapshot_us / 1000000 +
 		    mf_expiry_days[role] * MF_DAY;
