@@ -176,7 +176,7 @@ mf_plan(struct ec_build *b, struct ec_err *err)
 	struct mf_state			*s = ec_build_state(b);
 	struct ec_store_stats		 st;
 	uint64_t			 docs = 0, bytes = 0, outputs = 16;
-	size_t				 i, nkeys;
+	size_t				 i;
 
 	for (i = 0; i < 3; i++) {
 		if (ec_store_stats(&st, ec_build_store(b), kinds[i],
@@ -194,15 +194,6 @@ mf_plan(struct ec_build *b, struct ec_err *err)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "mirror would have about %llu files, more than %d",
 		    (unsigned long long)outputs, EC_MAX_OUTPUTS);
-	nkeys = s->n_extra + (ec_build_signer(b) != NULL);
-	if (nkeys == 0)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "mirror:full signs TUF metadata: give --key (Ed25519) or "
-		    "--param tuf-keys=FILE");
-	if (s->threshold > nkeys)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "tuf-threshold %llu is more than the %zu TUF keys",
-		    (unsigned long long)s->threshold, nkeys);
 	ec_build_set_snapshot(b, s->snapshot_us);
 	/* Raw chunks, the bundle and the databases, and TUF's copies. */
 	ec_build_set_estimate(b, docs, outputs, 6 * bytes);
@@ -481,6 +472,27 @@ mf_tuf(struct ec_build *b, const struct mf_state *s, uint64_t version,
 	return ec_mirror_tuf(&targets, b, &t, err);
 }
 
+/*
+ * The keys, checked first thing in write(), before any file: plan() runs
+ * for exportctl estimate too, which has no key to give.
+ */
+static int
+mf_keys_check(struct ec_build *b, const struct mf_state *s,
+    struct ec_err *err)
+{
+	size_t	n = s->n_extra + (ec_build_signer(b) != NULL);
+
+	if (n == 0)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "mirror:full signs TUF metadata: give --key (Ed25519) or "
+		    "--param tuf-keys=FILE");
+	if (s->threshold > n)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "tuf-threshold %llu is more than the %zu TUF keys",
+		    (unsigned long long)s->threshold, n);
+	return 0;
+}
+
 static int
 mf_write(struct ec_build *b, struct ec_err *err)
 {
@@ -489,6 +501,9 @@ mf_write(struct ec_build *b, struct ec_err *err)
 	char		 created[EC_TIME_MAX];
 	uint64_t	 version;
 	int		 rc = -1;
+
+	if (mf_keys_check(b, s, err) == -1)
+		return -1;
 
 	/* Seconds since the epoch: grows with the evidence, never 0. */
 	version = s->snapshot_us >= 2000000 ? (uint64_t)(s->snapshot_us /

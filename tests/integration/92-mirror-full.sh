@@ -10,6 +10,7 @@
 # rotate; skopeo inspects every ref of oci/, umoci reads the layout and
 # skopeo copies every artifact into Debian's docker-registry.
 . "$(dirname "$0")/../lib/it.sh"
+. "$(dirname "$0")/../lib/runs.sh"
 
 d=$IT_TMP
 t=$(it_tenant main)
@@ -274,6 +275,18 @@ for r in $refs; do
 	    "$(skopeo inspect --raw "oci:$1/oci:$2" | sha256sum)"' \
 	    _ "$m" "$r" "$rport"
 done
+# The same profile as a queued run, built by export-cron with its key.
+id=$("$EC_BIN" run create --tenant "$t" --profile mirror:full \
+    --param expires-timestamp=36500d)
+check "export-cron --once builds the mirror:full run" sh -c \
+    '"$1" --once --store "$2" --key "$3" 2>"$4"' _ "$EC_CRON" "$EC_STORE" \
+    "$d/k1/signing.key.pem" "$d/cron.log"
+"$EC_BIN" --json run wait "$id" --tenant "$t" --timeout 120 >"$d/run.json"
+check_equal "the run succeeded" "$(jq -r .status "$d/run.json")" succeeded
+check "its outputs include the TUF trust anchor" sh -c \
+    'jq -e "[.outputs[].id] | any(test(\"tuf/metadata/1.root.json\"))" "$1" ||
+    jq -e "[.outputs[] | tostring] | any(test(\"1.root.json\"))" "$1"' \
+    _ "$d/run.json"
 check_fails "a mirror without a TUF key is refused before any work" 2 \
     ERR_EXPORT_REQUEST_INVALID "$EC_BIN" build --profile mirror:full \
     --tenant "$t" --out "$d/nokey"
