@@ -40,6 +40,7 @@
 
 #include "ec_err.h"
 #include "ec_profile.h"
+#include "ec_tuf.h"
 
 /* About one id in this many starts a chunk. */
 #define EC_MIRROR_CHUNK_DOCS		512
@@ -102,6 +103,17 @@ struct ec_mirror_tuf {
  */
 int	ec_mirror_tuf(size_t *n_out, struct ec_build *b,
 	    const struct ec_mirror_tuf *t, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Parse a targets metadata file ("len" bytes at "p", untrusted: at most
+ * 64 MiB, EC_TUF_MAX_TARGETS targets) into a new array *out (the
+ * caller's, free()) of *n_out targets; signatures are not checked (the
+ * client does).  EC_ERR_REQUEST_INVALID for anything but TUF targets
+ * metadata with well-formed entries, EC_ERR_TOO_LARGE, EC_ERR_NOMEM; *out
+ * is NULL then.
+ */
+int	ec_mirror_targets_parse(struct ec_tuf_target **out, size_t *n_out,
+	    const void *p, size_t len, struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * Rotate the root of the mirror at "dir" (spec 5.3.4): with N the

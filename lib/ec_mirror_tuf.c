@@ -280,31 +280,47 @@ out:
 
 /* Rotation ------------------------------------------------------------ */
 
-/* The "signed" member of metadata file "path" (a new reference). */
+/*
+ * The "signed" member of TUF metadata of role "type" (a new reference),
+ * from "len" bytes at "p"; NULL and EC_ERR_REQUEST_INVALID otherwise.
+ */
 static json_t *
-mtuf_signed(const char *path, const char *type, struct ec_err *err)
+mtuf_signed_mem(const void *p, size_t len, const char *type,
+    struct ec_err *err)
 {
 	json_error_t	 jerr;
 	json_t		*doc, *s;
-	uint8_t		*data;
-	size_t		 len;
+	const char	*t;
 
-	if (ec_file_read_small(&data, &len, path, MTUF_MAX_META, err) == -1)
-		return NULL;
-	doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	free(data);
+	doc = json_loadb(p, len, JSON_REJECT_DUPLICATES, &jerr);
 	s = json_object_get(doc, "signed");
-	if (!json_is_object(s) || !json_is_string(json_object_get(s,
-	    "_type")) || strcmp(json_string_value(json_object_get(s,
-	    "_type")), type) != 0) {
+	t = json_string_value(json_object_get(s, "_type"));
+	if (!json_is_object(s) || t == NULL || strcmp(t, type) != 0) {
 		json_decref(doc);
 		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "%.200s: not TUF %s metadata", path, type);
+		    "not TUF %s metadata", type);
 		return NULL;
 	}
 	json_incref(s);
 	json_decref(doc);
+	return s;
+}
+
+/* The same from the file "path", at most MTUF_MAX_META bytes. */
+static json_t *
+mtuf_signed(const char *path, const char *type, struct ec_err *err)
+{
+	uint8_t	*data;
+	size_t	 len;
+	json_t	*s;
+
+	if (ec_file_read_small(&data, &len, path, MTUF_MAX_META, err) == -1)
+		return NULL;
+	s = mtuf_signed_mem(data, len, type, err);
+	free(data);
+	if (s == NULL)
+		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "%.200s: not TUF %s metadata", path, type);
 	return s;
 }
 
@@ -326,9 +342,11 @@ mtuf_targets_read(struct ec_tuf_target **out, size_t *n_out,
 {
 	const json_t	*all = json_object_get(targets, "targets"), *v, *h;
 	const char	*path;
+	uint8_t		 d[EC_SHA256_LEN];
 	uint64_t	 len = 0;
 	size_t		 n = 0;
 
+	*out = NULL;
 	if (!json_is_object(all) || json_object_size(all) > EC_TUF_MAX_TARGETS)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "TUF targets: no targets object, or too many");
@@ -339,6 +357,8 @@ mtuf_targets_read(struct ec_tuf_target **out, size_t *n_out,
 		if (strlen(path) == 0 || strlen(path) > EC_TUF_MAX_PATH ||
 		    !json_is_string(h) ||
 		    strlen(json_string_value(h)) != EC_SHA256_HEX - 1 ||
+		    ec_hex_decode(d, sizeof(d), json_string_value(h),
+		    EC_SHA256_HEX - 1) == -1 ||
 		    mtuf_u64(&len, json_object_get(v, "length"), "a length",
 		    err) == -1)
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
@@ -351,6 +371,30 @@ mtuf_targets_read(struct ec_tuf_target **out, size_t *n_out,
 	}
 	*n_out = n;
 	return 0;
+}
+
+int
+ec_mirror_targets_parse(struct ec_tuf_target **out, size_t *n_out,
+    const void *p, size_t len, struct ec_err *err)
+{
+	json_t	*s;
+	int	 rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if (len > MTUF_MAX_META)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "TUF targets: more than %d bytes", MTUF_MAX_META);
+	if ((s = mtuf_signed_mem(p, len, "targets", err)) == NULL)
+		return -1;
+	rc = mtuf_targets_read(out, n_out, s, err);
+	json_decref(s);
+	if (rc == -1) {
+		free(*out);
+		*out = NULL;
+		*n_out = 0;
+	}
+	return rc;
 }
 
 /* Whether old_keys meet the root role's threshold of root "root". */

@@ -287,6 +287,8 @@ check "its outputs include the TUF trust anchor" sh -c \
     'jq -e "[.outputs[].id] | any(test(\"tuf/metadata/1.root.json\"))" "$1" ||
     jq -e "[.outputs[] | tostring] | any(test(\"1.root.json\"))" "$1"' \
     _ "$d/run.json"
+check "exportctl estimate needs no key" sh -c '"$1" estimate --profile \
+    mirror:full --tenant "$2" | grep -q "^fits      yes"' _ "$EC_BIN" "$t"
 check_fails "a mirror without a TUF key is refused before any work" 2 \
     ERR_EXPORT_REQUEST_INVALID "$EC_BIN" build --profile mirror:full \
     --tenant "$t" --out "$d/nokey"
