@@ -31,8 +31,7 @@ far="$far --param expires-snapshot=36500d --param expires-timestamp=36500d"
 build() {	# build OUT [--param ...]: the mirror's directory on stdout
 	local out=$1; shift
 	"$EC_BIN" build --profile mirror:full --tenant "$t" \
-	    --key "$d/k1/signing.key.pem" \
-	    --param tuf-keys="$d/k2/signing.key.pem" \
+	    --key "$d/k1/signing.key.pem" --key "$d/k2/signing.key.pem" \
 	    --param tuf-threshold=2 --out "$out" "$@" >"$out.log" 2>&1 ||
 	    { cat "$out.log" >&2; return 1; }
 	ls -d "$out"/*/ | head -n 1
@@ -293,6 +292,10 @@ check_fails "a mirror without a TUF key is refused before any work" 2 \
     ERR_EXPORT_REQUEST_INVALID "$EC_BIN" build --profile mirror:full \
     --tenant "$t" --out "$d/nokey"
 check_equal "  ... and nothing is written" "$(ls "$d/nokey" 2>/dev/null)" ""
+check_fails "a second --key is refused by a profile without TUF" 2 \
+    'no such parameter' "$EC_BIN" build --profile json:raw --tenant "$t" \
+    --key "$d/k1/signing.key.pem" --key "$d/k2/signing.key.pem" \
+    --out "$d/raw"
 check_fails "a bad expiry is refused" 2 ERR_EXPORT_REQUEST_INVALID \
     "$EC_BIN" build --profile mirror:full --tenant "$t" --key \
     "$d/k1/signing.key.pem" --param expires-root=soon --out "$d/bad"
