@@ -70,7 +70,8 @@ mtuf_walk(struct mtuf_list *l, const char *abs, const char *rel, int depth,
 	int		 rc = 0;
 
 	if (depth > MTUF_MAX_DEPTH)
-		return ec_err_set(err, EC_ERR_INTERNAL, "mirror: tree too deep");
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "mirror: tree too deep");
 	(void)snprintf(dir, sizeof(dir), "%s%s%s", abs, rel[0] != '\0' ? "/" :
 	    "", rel);
 	if ((d = opendir(dir)) == NULL)
@@ -115,7 +116,8 @@ mtuf_target(struct ec_tuf_target *t, struct ec_build *b, const char *rel,
 				    NULL };
 	struct ec_build_item	*it = NULL;
 	const char		*slash = strrchr(rel, '/');
-	char			 src[EC_BUILD_FILE_MAX], dest[2 * EC_TUF_MAX_PATH];
+	char			 src[EC_BUILD_FILE_MAX];
+	char			 dest[2 * EC_TUF_MAX_PATH];
 	uint8_t			 d[EC_SHA256_LEN];
 	size_t			 got;
 	int			 fdin = -1, rc = -1;
@@ -129,7 +131,8 @@ mtuf_target(struct ec_tuf_target *t, struct ec_build *b, const char *rel,
 		goto out;
 	do {
 		if (ec_file_read_full(&got, fdin, chunk, MTUF_CHUNK, src,
-		    err) == -1 || ec_build_item_write(it, chunk, got, err) == -1)
+		    err) == -1 ||
+		    ec_build_item_write(it, chunk, got, err) == -1)
 			goto out;
 	} while (got == MTUF_CHUNK);
 	if (ec_build_item_sum(d, &t->length, it, err) == -1)
@@ -469,8 +472,8 @@ ec_mirror_rotate(uint64_t *root_out, const char *dir,
 	if (root == 0 || (ts = mtuf_signed(path, "timestamp", err)) == NULL) {
 		if (root == 0)
 			(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
-			    "%.200s: not a mirror (no tuf/metadata/1.root.json)",
-			    dir);
+			    "%.200s: not a mirror (no "
+			    "tuf/metadata/1.root.json)", dir);
 		goto out;
 	}
 	if (mtuf_u64(&v, json_object_get(json_object_get(json_object_get(ts,

@@ -108,7 +108,8 @@ mf_expiry(int64_t *out, const char *v, int64_t base_s, struct ec_err *err)
 	    NULL && strspn(v, "0123456789") == len - 1) {
 		memcpy(num, v, len - 1);
 		num[len - 1] = '\0';
-		unit = v[len - 1] == 'd' ? MF_DAY : v[len - 1] == 'h' ? 3600 : 1;
+		unit = v[len - 1] == 'd' ? MF_DAY : v[len - 1] == 'h' ? 3600 :
+		    1;
 		if (ec_parse_u64(&n, num, 1, 100ull * 365 * MF_DAY /
 		    (uint64_t)unit) == -1)
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
@@ -172,7 +173,8 @@ mf_check(struct ec_build *b, struct ec_err *err)
 static int
 mf_plan(struct ec_build *b, struct ec_err *err)
 {
-	static const char *const	 kinds[] = { "advisory", "vex", "sbom" };
+	static const char *const	 kinds[] = { "advisory", "vex",
+					    "sbom" };
 	struct mf_state			*s = ec_build_state(b);
 	struct ec_store_stats		 st;
 	uint64_t			 docs = 0, bytes = 0, outputs = 16;
@@ -221,7 +223,8 @@ mf_blob_file(struct ec_oci_blob *out, struct ec_oci *o, const char *path,
 		goto out;
 	do {
 		if (ec_file_read_full(&got, fd, chunk, MF_CHUNK, path,
-		    err) == -1 || ec_build_item_write(it, chunk, got, err) == -1)
+		    err) == -1 ||
+		    ec_build_item_write(it, chunk, got, err) == -1)
 			goto out;
 	} while (got == MF_CHUNK);
 	rc = ec_oci_blob_close(o, it, out, err);
@@ -298,7 +301,8 @@ mf_trivy(struct ec_build *b, struct ec_oci *o, const struct ec_profile *p,
     const char *created, json_t *arts, struct ec_err *err)
 {
 	struct ec_oci_blob	man;
-	char			dir[EC_BUILD_FILE_MAX], path[EC_BUILD_FILE_MAX + 32];
+	char			dir[EC_BUILD_FILE_MAX];
+	char			path[EC_BUILD_FILE_MAX + 32];
 	char			hex[EC_SHA256_HEX];
 
 	if (ec_build_nested(dir, b, p, err) == -1)
