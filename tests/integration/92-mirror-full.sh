@@ -224,6 +224,9 @@ check "exportctl tuf rotate writes 2.root.json" "$EC_BIN" tuf rotate \
     --out "$srv/rot"
 check "tuf-js holding root 1 follows the rotation" client "$url/rot" w7 \
     export.json
+check_fails "exportctl verify names what the rotation added to the build" \
+    3 "not listed in manifest.json" "$EC_BIN" verify "$srv/rot" \
+    --key "$d/k1/signing.pub.pem"
 check_equal "  ... and now trusts root 2" \
     "$(jq .signed.version "$d/w7/metadata/root.json")" 2
 # The operator's next build after the rotation: the new key alone, the
