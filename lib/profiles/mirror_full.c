@@ -147,6 +147,19 @@ mf_keys(struct mf_state *s, const char *list, struct ec_err *err)
 	return 0;
 }
 
+/* tuf-roots: a directory with a 1.root.json at least. */
+static int
+mf_roots_check(const char *dir, struct ec_err *err)
+{
+	char	path[EC_PARAM_VALUE_MAX + 16];
+
+	(void)snprintf(path, sizeof(path), "%s/1.root.json", dir);
+	if (access(path, R_OK) == -1)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "tuf-roots: no readable 1.root.json in %.200s", dir);
+	return 0;
+}
+
 static int
 mf_check(struct ec_build *b, struct ec_err *err)
 {
@@ -167,6 +180,9 @@ mf_check(struct ec_build *b, struct ec_err *err)
 		if ((v = ec_build_param(b, mf_expiry_keys[i])) != NULL &&
 		    mf_expiry(&t, v, 0, err) == -1)
 			return -1;
+	if ((v = ec_build_param(b, "tuf-roots")) != NULL &&
+	    mf_roots_check(v, err) == -1)
+		return -1;
 	return mf_keys(s, ec_build_param(b, "tuf-keys"), err);
 }
 
@@ -484,8 +500,19 @@ static int
 mf_keys_check(struct ec_build *b, const struct mf_state *s,
     struct ec_err *err)
 {
-	size_t	n = s->n_extra + (ec_build_signer(b) != NULL);
+	const struct ec_signer	*k;
+	json_t			*obj;
+	char			 keyid[EC_TUF_KEYID_SIZE];
+	size_t			 n = s->n_extra + (ec_build_signer(b) != NULL);
+	size_t			 i;
 
+	/* TUF takes Ed25519 keys only: say so before the long work. */
+	for (i = 0; i < n; i++) {
+		k = i < s->n_extra ? s->extra[i] : ec_build_signer(b);
+		if (ec_tuf_key(&obj, keyid, k, err) == -1)
+			return -1;
+		json_decref(obj);
+	}
 	if (n == 0)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "mirror:full signs TUF metadata: give --key (Ed25519) or "

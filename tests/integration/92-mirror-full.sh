@@ -299,6 +299,16 @@ check_fails "a second --key is refused by a profile without TUF" 2 \
     'no such parameter' "$EC_BIN" build --profile json:raw --tenant "$t" \
     --key "$d/k1/signing.key.pem" --key "$d/k2/signing.key.pem" \
     --out "$d/raw"
+"$EC_BIN" keys generate --type ecdsa-p256 --out "$d/k4" >/dev/null
+check_fails "an ECDSA key is refused for TUF" 2 "only Ed25519" \
+    "$EC_BIN" build --profile mirror:full --tenant "$t" --key \
+    "$d/k1/signing.key.pem" --key "$d/k4/signing.key.pem" --out "$d/ec"
+check_fails "tuf-roots without 1.root.json is refused" 2 \
+    ERR_EXPORT_REQUEST_INVALID "$EC_BIN" build --profile mirror:full \
+    --tenant "$t" --key "$d/k1/signing.key.pem" --param tuf-roots="$d" \
+    --out "$d/nr"
+check_equal "  ... and neither writes anything" \
+    "$(ls "$d/ec" "$d/nr" 2>/dev/null | grep -v ':$' | grep -v '^$')" ""
 check_fails "a bad expiry is refused" 2 ERR_EXPORT_REQUEST_INVALID \
     "$EC_BIN" build --profile mirror:full --tenant "$t" --key \
     "$d/k1/signing.key.pem" --param expires-root=soon --out "$d/bad"
