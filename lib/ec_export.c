@@ -344,7 +344,7 @@ build_free(struct ec_build *b)
 {
 	size_t	i;
 
-	if (b->store != NULL)
+	if (b->store != NULL && !b->nested)
 		ec_store_end(b->store);
 	ec_export_items_discard(b);
 	ec_export_files_free(b);
@@ -696,8 +696,8 @@ build_run(struct ec_export_result *out, struct ec_build *b,
 	if (build_staging(b, err) == -1 ||
 	    ec_manifest_new(&b->manifest, err) == -1)
 		return -1;
-	if (b->store != NULL && ec_store_begin(b->store, b->req->tenant,
-	    err) == -1)
+	if (b->store != NULL && !b->nested && ec_store_begin(b->store,
+	    b->req->tenant, err) == -1)
 		return -1;
 	if (b->profile->plan != NULL && b->profile->plan(b, err) == -1)
 		return -1;
@@ -708,7 +708,7 @@ build_run(struct ec_export_result *out, struct ec_build *b,
 		return -1;
 	if (b->open != NULL)
 		return ec_err_set(err, EC_ERR_INTERNAL, "output left open");
-	if (b->store != NULL)
+	if (b->store != NULL && !b->nested)
 		ec_store_end(b->store);
 	ec_sha256_final(d, &b->inputs);
 	ec_hex_encode(out->inputs_hash, d, sizeof(d));
@@ -782,4 +782,62 @@ ec_export_estimate(struct ec_export_estimate *out, struct ec_store *store,
 {
 	memset(out, 0, sizeof(*out));
 	return build_with(store, req, build_estimate, out, err);
+}
+
+const struct ec_signer *
+ec_build_signer(const struct ec_build *b)
+{
+	return b->req->signer;
+}
+
+int
+ec_build_tree_file(char out[EC_BUILD_FILE_MAX], const struct ec_build *b,
+    const char *path, struct ec_err *err)
+{
+	if (snprintf(out, EC_BUILD_FILE_MAX, "%s/%s", b->tree, path) >=
+	    EC_BUILD_FILE_MAX)
+		return ec_err_set(err, EC_ERR_INTERNAL, "%s: path too long",
+		    path);
+	return 0;
+}
+
+int
+ec_build_nested(char out[EC_BUILD_FILE_MAX], struct ec_build *b,
+    const struct ec_profile *p, struct ec_err *err)
+{
+	struct ec_export_result	*res;
+	struct ec_export_req	 req;
+	struct ec_build		*nb;
+	char			 dir[BUILD_PATH_MAX + 16];
+	int			 rc = -1;
+
+	if (b->nested)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "profile %s: builds nest one level only", p->name);
+	(void)snprintf(dir, sizeof(dir), "%s/nested", b->tmp);
+	req = *b->req;
+	req.profile = p->name;
+	req.profile_def = p;
+	req.targets = req.formats = NULL;
+	req.params = NULL;
+	req.nparams = 0;
+	req.run_id = NULL;
+	req.out_dir = dir;
+	req.recipients = NULL;
+	req.nrecipients = 0;
+	req.split_size = 0;
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return ec_err_nomem(err);
+	if ((nb = build_new(&req, err)) == NULL)
+		goto out;
+	nb->nested = true;
+	if (build_check(nb, err) == 0 && build_attach(nb, b->store,
+	    err) == 0 && build_run(res, nb, err) == 0) {
+		(void)snprintf(out, EC_BUILD_FILE_MAX, "%s", res->path);
+		rc = 0;
+	}
+	build_free(nb);
+out:
+	free(res);
+	return rc;
 }

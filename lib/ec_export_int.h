@@ -60,6 +60,8 @@ struct ec_build {
 	struct build_kind		 kinds[BUILD_MAX_KINDS];
 	size_t				 nkinds;
 	struct ec_staging		*staging;	/* owned */
+	/* ec_build_nested(): the parent's store snapshot is open already. */
+	bool				 nested;
 	char				 tree[BUILD_PATH_MAX];
 	char				 tmp[BUILD_PATH_MAX];
 };

@@ -207,10 +207,12 @@ static int
 item_check_path(struct ec_build *b, const char *path, struct ec_err *err)
 {
 	const char	*p;
-	size_t		 i;
+	size_t		 i, max;
 
-	if (path == NULL || strlen(path) > EC_BUNDLE_NAME_MAX ||
-	    !ec_bundle_path_safe(path))
+	/* Only a packed bundle's names must fit ustar's name field. */
+	max = (b->profile->flags & EC_PROFILE_PACK) != 0 ?
+	    EC_BUNDLE_NAME_MAX : EC_PROFILE_DIR_NAME_MAX;
+	if (path == NULL || strlen(path) > max || !ec_bundle_path_safe(path))
 		return ec_err_set(err, EC_ERR_INTERNAL,
 		    "bad output path \"%.200s\"", path != NULL ? path : "");
 	for (p = path; *p != '\0'; p++)

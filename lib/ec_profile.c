@@ -9,6 +9,7 @@ static const struct ec_profile *const profiles[] = {
 	&ec_profile_devportal_offline,
 	&ec_profile_json_policy,
 	&ec_profile_json_raw,
+	&ec_profile_mirror_full,
 	&ec_profile_mirror_delta,
 	&ec_profile_trivy_db,
 	&ec_profile_trivy_java_db,

@@ -40,7 +40,9 @@
  *                            exportctl verify checks the same way.
  *
  * Paths are relative, printable ASCII, at most EC_BUNDLE_NAME_MAX bytes
- * (ustar), without "." or ".." components, each used once; together at
+ * (ustar) in a packed bundle and EC_PROFILE_DIR_NAME_MAX in a directory
+ * output (mirror:full's TUF targets: tuf/targets/oci/blobs/sha256/
+ * <hash>.<hash>), without "." or ".." components, each used once; together at
  * most EC_MAX_OUTPUTS items and files.  Tar members, directory entries
  * and manifest entries are sorted bytewise, and packed bundles carry the
  * snapshot time as every mtime, so the bytes depend only on the inputs.
@@ -56,6 +58,7 @@
 
 #include "ec_err.h"
 #include "ec_hash.h"
+#include "ec_key.h"
 #include "ec_select.h"
 #include "ec_store.h"
 
@@ -71,6 +74,9 @@ struct ec_build_item;	/* opaque: one output file being written */
  * so a run may ask for it to be pushed to a registry (distribution oci).
  */
 #define EC_PROFILE_OCI		0x04u
+
+/* Longest path of a directory output's file (ec_build_item_close). */
+#define EC_PROFILE_DIR_NAME_MAX	255
 
 /* Parameter key and value sizes (exportctl build --param key=value). */
 #define EC_PARAM_KEY_MAX	32
@@ -236,10 +242,39 @@ int	ec_build_skip(struct ec_build *b, const char *kind,
  */
 void	ec_build_summary(struct ec_build *b, json_t *summary);
 
+/* The build's signing key (borrowed), or NULL for an unsigned build. */
+const struct ec_signer	*ec_build_signer(const struct ec_build *b);
+
+/* Longest staging path of a file of the tree. */
+#define EC_BUILD_FILE_MAX	4224
+
+/*
+ * The staging path of "path", a file of the tree already closed, to read
+ * it back (say, to copy it as a TUF target) until the build ends.
+ * EC_ERR_INTERNAL when it does not fit.
+ */
+int	ec_build_tree_file(char out[EC_BUILD_FILE_MAX],
+	    const struct ec_build *b, const char *path, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
+ * Build profile "p" inside build "b", as a separate, complete export of
+ * the same tenant (its default selectors, no parameters, its own
+ * manifest, provenance and checksums, signed with b's key), published in
+ * b's private scratch space; the path of its output (a .tar.zst or a
+ * directory) goes to "out", readable until b ends.  It reads b's store
+ * snapshot, so both see the same evidence, and its inputs are its own,
+ * not b's.  Builds nest one level only (EC_ERR_INTERNAL).  The errors of
+ * ec_export_build().
+ */
+int	ec_build_nested(char out[EC_BUILD_FILE_MAX], struct ec_build *b,
+	    const struct ec_profile *p, struct ec_err *err) EC_MUST_CHECK;
+
 /* The profiles (lib/profiles/<name>.c). */
 extern const struct ec_profile	ec_profile_devportal_offline;
 extern const struct ec_profile	ec_profile_json_policy;
 extern const struct ec_profile	ec_profile_json_raw;
+extern const struct ec_profile	ec_profile_mirror_full;
 extern const struct ec_profile	ec_profile_mirror_delta;
 extern const struct ec_profile	ec_profile_trivy_db;
 extern const struct ec_profile	ec_profile_trivy_java_db;

@@ -427,11 +427,44 @@ tuf_sign_role(struct ec_buf *out, const json_t *signed_,
 	return ec_tuf_sign(out, signed_, all, n, err);
 }
 
-/* Sign "signed" (stolen) for "role" and write DIR/name. */
+/* Sign "signed" (stolen) for "role" into "out", which is reset. */
 static int
-tuf_put(struct ec_buf *bytes, const char *dir, const char *name,
-    json_t *signed_, const struct ec_tuf_repo *r, enum ec_tuf_role role,
-    bool replace, struct ec_err *err)
+tuf_put(struct ec_buf *out, json_t *signed_, const struct ec_tuf_repo *r,
+    enum ec_tuf_role role, struct ec_err *err)
+{
+	int	rc;
+
+	ec_buf_reset(out);
+	if (signed_ == NULL)
+		return -1;
+	rc = tuf_sign_role(out, signed_, r, role, err);
+	json_decref(signed_);
+	return rc;
+}
+
+int
+ec_tuf_render(struct ec_buf out[EC_TUF_ROLES], const struct ec_tuf_repo *r,
+    struct ec_err *err)
+{
+	if (tuf_check(r, err) == -1 ||
+	    tuf_put(&out[EC_TUF_ROOT], tuf_root(r, err), r, EC_TUF_ROOT,
+	    err) == -1 ||
+	    tuf_put(&out[EC_TUF_TARGETS], tuf_targets(r, err), r,
+	    EC_TUF_TARGETS, err) == -1 ||
+	    tuf_put(&out[EC_TUF_SNAPSHOT], tuf_meta_role(r, EC_TUF_SNAPSHOT,
+	    "targets.json", &out[EC_TUF_TARGETS], err), r, EC_TUF_SNAPSHOT,
+	    err) == -1 ||
+	    tuf_put(&out[EC_TUF_TIMESTAMP], tuf_meta_role(r,
+	    EC_TUF_TIMESTAMP, "snapshot.json", &out[EC_TUF_SNAPSHOT], err), r,
+	    EC_TUF_TIMESTAMP, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* Write DIR/name with "bytes"; replace: atomically over an old one. */
+static int
+tuf_file(const char *dir, const char *name, const struct ec_buf *bytes,
+    bool replace, bool root, struct ec_err *err)
 {
 	struct ec_file_out	f;
 	char			path[PATH_MAX];
@@ -440,31 +473,23 @@ tuf_put(struct ec_buf *bytes, const char *dir, const char *name,
 	f.fd = -1;
 	f.tmp[0] = '\0';
 	f.committed = false;
-	ec_buf_reset(bytes);
-	if (signed_ == NULL)
-		return -1;
-	if (tuf_sign_role(bytes, signed_, r, role, err) == -1)
-		goto out;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path)) {
-		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
+	    (int)sizeof(path))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "%s: path too long", dir);
-		goto out;
-	}
 	if ((replace ? ec_file_out_open_replace(&f, path, 0644, err) :
 	    ec_file_out_open(&f, path, 0644, err)) == -1 ||
 	    ec_file_out_write(&f, bytes->data, bytes->len, err) == -1 ||
 	    ec_file_out_commit(&f, err) == -1) {
 		/* A new version under the same root: that root is kept. */
-		if (role == EC_TUF_ROOT && err != NULL &&
-		    err->code == EC_ERR_CONFLICT && tuf_same(path, bytes))
+		if (root && err != NULL && err->code == EC_ERR_CONFLICT &&
+		    tuf_same(path, bytes))
 			rc = 0;
 		goto out;
 	}
 	rc = 0;
 out:
 	ec_file_out_dispose(&f);
-	json_decref(signed_);
 	return rc;
 }
 
@@ -493,44 +518,43 @@ int
 ec_tuf_write(const char *metadata_dir, const struct ec_tuf_repo *r,
     struct ec_err *err)
 {
-	struct ec_buf	b;
+	struct ec_buf	b[EC_TUF_ROLES];
 	char		name[64];
-	int		rc = -1;
+	int		role, rc = -1;
 
+	for (role = 0; role < EC_TUF_ROLES; role++)
+		ec_buf_init(&b[role], 256 * 1024 * 1024);
 	if (tuf_check(r, err) == -1 ||
 	    tuf_taken(metadata_dir, r->version, "targets", err) == -1 ||
-	    tuf_taken(metadata_dir, r->version, "snapshot", err) == -1)
-		return -1;
-	if (mkdir(metadata_dir, 0755) == -1 && errno != EEXIST)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", metadata_dir,
+	    tuf_taken(metadata_dir, r->version, "snapshot", err) == -1 ||
+	    ec_tuf_render(b, r, err) == -1)
+		goto out;
+	if (mkdir(metadata_dir, 0755) == -1 && errno != EEXIST) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", metadata_dir,
 		    strerror(errno));
-	ec_buf_init(&b, 256 * 1024 * 1024);
+		goto out;
+	}
 	(void)snprintf(name, sizeof(name), "%" PRIu64 ".root.json",
 	    r->root_version);
-	if (tuf_put(&b, metadata_dir, name, tuf_root(r, err), r, EC_TUF_ROOT,
-	    false, err) == -1)
+	if (tuf_file(metadata_dir, name, &b[EC_TUF_ROOT], false, true,
+	    err) == -1)
 		goto out;
 	(void)snprintf(name, sizeof(name), "%" PRIu64 ".targets.json",
 	    r->version);
-	if (tuf_put(&b, metadata_dir, name, tuf_targets(r, err), r,
-	    EC_TUF_TARGETS, false, err) == -1)
+	if (tuf_file(metadata_dir, name, &b[EC_TUF_TARGETS], false, false,
+	    err) == -1)
 		goto out;
-	/*
-	 * Each role's meta is built from "b" before tuf_put() reuses it: the
-	 * arguments are evaluated before the call.
-	 */
 	(void)snprintf(name, sizeof(name), "%" PRIu64 ".snapshot.json",
 	    r->version);
-	if (tuf_put(&b, metadata_dir, name, tuf_meta_role(r, EC_TUF_SNAPSHOT,
-	    "targets.json", &b, err), r, EC_TUF_SNAPSHOT, false, err) == -1)
-		goto out;
-	if (tuf_put(&b, metadata_dir, "timestamp.json", tuf_meta_role(r,
-	    EC_TUF_TIMESTAMP, "snapshot.json", &b, err), r, EC_TUF_TIMESTAMP,
-	    true, err) == -1)
+	if (tuf_file(metadata_dir, name, &b[EC_TUF_SNAPSHOT], false, false,
+	    err) == -1 ||
+	    tuf_file(metadata_dir, "timestamp.json", &b[EC_TUF_TIMESTAMP],
+	    true, false, err) == -1)
 		goto out;
 	rc = 0;
 out:
-	ec_buf_dispose(&b);
+	for (role = 0; role < EC_TUF_ROLES; role++)
+		ec_buf_dispose(&b[role]);
 	return rc;
 }
 

@@ -124,6 +124,17 @@ int	ec_tuf_target_add(struct ec_tuf_target *out, const char *targets_dir,
 	    const char *path, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * The four metadata files of one repository version in memory, as
+ * ec_tuf_write() writes them: out[EC_TUF_ROOT] the root, then targets,
+ * snapshot and timestamp (each buffer, initialised by the caller, is
+ * reset first).  Target paths may hold '/' (TUF 5.7.3 puts the hash
+ * prefix on the last component).  The checks and codes of ec_tuf_write()
+ * apart from the files.
+ */
+int	ec_tuf_render(struct ec_buf out[EC_TUF_ROLES],
+	    const struct ec_tuf_repo *r, struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * Write one repository version into "metadata_dir": root_version.root.json
  * (signed by the root keys and the old root keys, each key once),
  * version.targets.json, version.snapshot.json (naming targets.json with

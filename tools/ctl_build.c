@@ -128,8 +128,31 @@ struct build_args {
 	const char		*ring;		/* --keyring */
 	const char		*params[EC_PARAM_MAX + 1];
 	char			 alias[2][EC_PARAM_VALUE_MAX + 16];
+	/* A second and later --key: "tuf-keys=K2,K3" (mirror:full). */
+	char			 more_keys[EC_PARAM_VALUE_MAX + 16];
 	struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
 };
+
+/*
+ * --key: the first signs the bundle; each later one is one more TUF key
+ * of a mirror, passed on as the parameter tuf-keys (a profile without
+ * it refuses the parameter by name).
+ */
+static int
+build_more_key(struct build_args *a, const char *path)
+{
+	size_t	len = strlen(a->more_keys);
+
+	if (a->key == NULL) {
+		a->key = path;
+		return 0;
+	}
+	if (snprintf(a->more_keys + len, sizeof(a->more_keys) - len, "%s%s",
+	    len == 0 ? "tuf-keys=" : ",", path) >=
+	    (int)(sizeof(a->more_keys) - len))
+		return -1;
+	return 0;
+}
 
 /* build's and estimate's options; 0, or the exit code of a failure. */
 static int
@@ -172,7 +195,10 @@ build_parse(struct build_args *a, struct cli *c, int argc, char **argv,
 		case 't': req->tenant = optarg; break;
 		case 'T': req->targets = optarg; break;
 		case 'F': req->formats = optarg; break;
-		case 'k': a->key = optarg; break;
+		case 'k':
+			if (build_more_key(a, optarg) == -1)
+				return cli_usage("%s: --key: too many", cmd);
+			break;
 		case 'e': a->ref = optarg; break;
 		case 'y': a->ring = optarg; break;
 		case 'r': req->run_id = optarg; break;
@@ -204,6 +230,8 @@ build_parse(struct build_args *a, struct cli *c, int argc, char **argv,
 	if (req->profile == NULL || req->tenant == NULL || optind != argc)
 		return cli_usage("%s: --profile and --tenant are required",
 		    cmd);
+	if (a->more_keys[0] != '\0' && req->nparams <= EC_PARAM_MAX)
+		a->params[req->nparams++] = a->more_keys;
 	return 0;
 }
 

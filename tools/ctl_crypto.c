@@ -14,6 +14,7 @@
 #include "ec_num.h"
 #include "ec_split.h"
 #include "ec_time.h"
+#include "ec_mirror.h"
 #include "ec_tuf.h"
 #include "exportctl.h"
 
@@ -370,6 +371,26 @@ tuf_run(const struct cli *c, struct tuf_opts *o, char **files, size_t nf)
 	return rc;
 }
 
+/* tuf rotate: N+1.root.json of a mirror, signed by old and new keys. */
+static int
+tuf_rotate(const struct cli *c, const struct tuf_opts *o)
+{
+	struct ec_err	err;
+	uint64_t	root;
+
+	if (ec_mirror_rotate(&root, o->dir,
+	    (const struct ec_signer *const *)o->keys, o->n, (unsigned)o->thr,
+	    (const struct ec_signer *const *)o->keys + EC_TUF_MAX_KEYS,
+	    o->n_old, o->us / 1000000, &err) == -1)
+		return cli_fail(c, &err);
+	if (!c->json)
+		printf("root      %s/tuf/metadata/%llu.root.json\n", o->dir,
+		    (unsigned long long)root);
+	cli_emit(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "mirror", o->dir,
+	    "root", (json_int_t)root));
+	return EXIT_OK;
+}
+
 int
 cmd_tuf(struct cli *c, int argc, char **argv)
 {
@@ -419,10 +440,14 @@ cmd_tuf(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind + 1 >= argc || strcmp(argv[optind], "write") != 0 ||
+	if (optind + 1 == argc && strcmp(argv[optind], "rotate") == 0 &&
+	    o.n > 0 && o.n_old > 0 && o.dir != NULL && o.us != 0)
+		rc = tuf_rotate(c, &o);
+	else if (optind + 1 >= argc || strcmp(argv[optind], "write") != 0 ||
 	    o.n == 0 || o.dir == NULL || o.us == 0)
 		rc = cli_usage("tuf: expected \"tuf write --key K --expires "
-		    "TIME --out DIR FILE...\"");
+		    "TIME --out DIR FILE...\" or \"tuf rotate --key NEW "
+		    "--old-key OLD --expires TIME --out MIRROR\"");
 	else
 		rc = tuf_run(c, &o, argv + optind + 1,
 		    (size_t)(argc - optind - 1));

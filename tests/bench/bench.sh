@@ -520,6 +520,15 @@ if [ "${BENCH_TRIVY:-1}" != 0 ]; then
 fi
 
 echo
+# mirror:full over set B against tar | zstd -3 of its files
+# (tests/bench/mirror-bench.sh; BENCH_MIRROR=0 leaves it out).
+if [ "${BENCH_MIRROR:-1}" != 0 ]; then
+	BENCH_VAR=$VAR BENCH_MIRROR_TENANT=$TENANT_B \
+	    BENCH_MIRROR_FILES=$VAR/files-B BENCH_MIRROR_DOCS=$DOCS_B \
+	    tests/bench/mirror-bench.sh || die "mirror:full benchmark failed"
+fi
+
+echo
 # The json:policy section (one short run; BENCH_POLICY=0 skips it).
 if [ "${BENCH_POLICY:-1}" != 0 ]; then
 	tests/bench/policy-bench.sh || die "json:policy section failed"

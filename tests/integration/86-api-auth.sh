@@ -67,9 +67,6 @@ post no_profile 400 ERR_EXPORT_REQUEST_INVALID '{"targets":["vex"]}'
 says no_profile "profileId"
 post unknown_profile 404 ERR_EXPORT_PROFILE_NOT_FOUND \
     "{\"profileId\":\"export-profile::$ta::nope\"}"
-post no_builder 404 ERR_EXPORT_PROFILE_NOT_FOUND \
-    "{\"profileId\":\"export-profile::$ta::mirror:full\"}"
-says no_builder "cannot export yet"
 refuse bad_key 400 ERR_EXPORT_REQUEST_INVALID POST "$runs" \
     -H 'Idempotency-Key: has space' --data-binary "{\"profileId\":\"$pid\"}"
 check_equal "no refused request created a run" "$(api_runs "$ta")" 0

@@ -35,6 +35,9 @@ async function main() {
 		if (!info) {
 			throw new Error('target ' + name + ' not in targets metadata');
 		}
+		// A target path may name directories (a mirror's oci/...).
+		fs.mkdirSync(path.dirname(path.join(targetDir, name)),
+		    { recursive: true });
 		const file = await updater.downloadTarget(info,
 		    path.join(targetDir, name));
 		console.log('ok ' + name + ' ' + info.length + ' ' + file);
