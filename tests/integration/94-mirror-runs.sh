@@ -53,12 +53,6 @@ check_fails "exportctl run create --base-run on json:raw" 2 \
     --profile json:raw --base-run "$raw"
 check_equal "  ... no run made" "$(api_runs "$ta")" "$n0"
 delta='{"profileId":"'"$(prof "$ta" mirror:delta)"'"'
-if ! "$EC_BIN" profiles | grep -qx 'mirror:full'; then
-	it_pass "# SKIP mirror:full is not in this build"
-	refused delta-unavailable 404 ERR_EXPORT_PROFILE_NOT_FOUND \
-	    "$delta"',"baseRunId":"'"$raw"'"}'
-	it_done
-fi
 refused missing 400 ERR_EXPORT_REQUEST_INVALID "$delta}"
 refused unknown 409 ERR_EXPORT_BASE_MISSING \
     "$delta"',"baseRunId":"export-run::'"$ta"'::2020-01-01::9999"}'
