@@ -38,6 +38,14 @@
 static const struct ec_profile_param delta_params[] = {
 	{ "base", "the base mirror's directory (an earlier mirror:full or "
 	    "an applied delta); required", false },
+	/* Passed on: the full mirror the delta leads to is built with them. */
+	{ "tuf-keys", "as mirror:full's", false },
+	{ "tuf-threshold", "as mirror:full's", false },
+	{ "tuf-roots", "as mirror:full's", false },
+	{ "expires-root", "as mirror:full's", false },
+	{ "expires-targets", "as mirror:full's", false },
+	{ "expires-snapshot", "as mirror:full's", false },
+	{ "expires-timestamp", "as mirror:full's", false },
 	{ NULL, NULL, false }
 };
 
@@ -92,12 +100,12 @@ delta_put_file(void *arg, const char *path, const char *src,
 	size_t			 got;
 	int			 fd, rc = -1;
 
-	/* Bundle paths are ustar names: files/ takes 6 of their bytes. */
-	if (strlen(path) > EC_BUNDLE_NAME_MAX)
+	/* A directory output's paths: files/ takes 6 of their bytes. */
+	if (strlen(path) > EC_PROFILE_DIR_NAME_MAX)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "mirror:delta: "
 		    "%.120s is longer than %d bytes (mirror paths: at most "
-		    "%d)", path, EC_BUNDLE_NAME_MAX, EC_BUNDLE_NAME_MAX -
-		    (int)sizeof(EC_MIRROR_FILES_DIR));
+		    "%d)", path, EC_PROFILE_DIR_NAME_MAX,
+		    EC_PROFILE_DIR_NAME_MAX - (int)sizeof(EC_MIRROR_FILES_DIR));
 	if (ec_file_open_regular(&fd, src, false, err) == -1)
 		return -1;
 	if (ec_build_item_open(&it, arg, path, err) == -1)
@@ -138,6 +146,8 @@ delta_build_full(struct ec_export_result *res, struct ec_build *b,
 {
 	const struct ec_selectors	*sel;
 	struct ec_export_req		 r;
+	const char			*params[EC_PARAM_MAX];
+	size_t				 i;
 
 	if (snprintf(out_dir, size, "%s/full", b->tmp) >= (int)size)
 		return ec_err_set(err, EC_ERR_IO, "staging path too long");
@@ -156,6 +166,11 @@ delta_build_full(struct ec_export_result *res, struct ec_build *b,
 		r.targets = b->req->targets;
 		r.formats = b->req->formats;
 	}
+	/* Every parameter but the base is mirror:full's (delta_params). */
+	for (i = 0; i < b->req->nparams && r.nparams < EC_PARAM_MAX; i++)
+		if (strncmp(b->req->params[i], "base=", 5) != 0)
+			params[r.nparams++] = b->req->params[i];
+	r.params = params;
 	r.run_id = b->req->run_id;
 	r.signer = b->req->signer;
 	r.out_dir = out_dir;
