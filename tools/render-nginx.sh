@@ -8,6 +8,10 @@
 #       [--fcgi DIR/fcgi.sock] [--user www-data] [--rate 20r/s]
 #       [--burst 40] [--addr-rate 100r/s] [--addr-burst 200]
 #       [--retry-after 1] [--san IP:127.0.0.1,DNS:localhost]
+#       [--metrics-allow "127.0.0.1 ::1"]
+#
+# --metrics-allow: the addresses or CIDR ranges (space-separated) that may
+# read /metrics; any other client gets 403 (README, "nginx front end").
 #
 # Writes DIR/nginx.conf, DIR/tls/{ca.pem,server.pem,server.key} (kept if
 # present), DIR/logs/ and DIR/tmp/, and prints the path of nginx.conf.
@@ -21,6 +25,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run= listen=127.0.0.1:8443 fcgi= user=www-data
 rate=20r/s burst=40 addr_rate=100r/s addr_burst=200 retry_after=1
 san=IP:127.0.0.1,DNS:localhost
+metrics_allow="127.0.0.1 ::1"
 
 usage() {
 	echo "usage: $0 --run-dir DIR [options] (see the script)" >&2
@@ -39,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--addr-burst) addr_burst=$2 ;;
 	--retry-after) retry_after=$2 ;;
 	--san) san=$2 ;;
+	--metrics-allow) metrics_allow=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -60,6 +66,15 @@ done
 case $retry_after in
 *[!0-9]*|'') echo "$0: --retry-after takes whole seconds" >&2; exit 1 ;;
 esac
+# One geo line per address; hex digits, dots, colons and a prefix only.
+allow_lines=
+for a in $metrics_allow; do
+	case $a in
+	*[!0-9A-Fa-f.:/]*) echo "$0: bad --metrics-allow address: $a" >&2
+		exit 1 ;;
+	esac
+	allow_lines="$allow_lines\t\t$a\t1;\n"
+done
 id -u "$user" >/dev/null 2>&1 || { echo "$0: no user $user" >&2; exit 1; }
 
 mkdir -p "$run/logs" "$run/tmp" "$run/tls"
@@ -91,7 +106,10 @@ sed -e "s|@RUN_DIR@|$run|g" -e "s|@LISTEN@|$listen|g" \
     -e "s|@RATE@|$rate|g" -e "s|@BURST@|$burst|g" \
     -e "s|@ADDR_RATE@|$addr_rate|g" -e "s|@ADDR_BURST@|$addr_burst|g" \
     -e "s|@RETRY_AFTER@|$retry_after|g" \
-    "$root/nginx/export-center.conf.in" >"$run/nginx.conf.tmp"
+    "$root/nginx/export-center.conf.in" |
+    awk -v lines="$allow_lines" '$0 == "@METRICS_ALLOW@" {
+	gsub(/\\t/, "\t", lines); gsub(/\\n/, "\n", lines);
+	printf "%s", lines; next } { print }' >"$run/nginx.conf.tmp"
 if grep -q '@[A-Z_]*@' "$run/nginx.conf.tmp"; then
 	echo "$0: placeholder left unrendered" >&2
 	exit 1
