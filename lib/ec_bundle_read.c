@@ -22,6 +22,7 @@
 
 #include "ec_buf.h"
 #include "ec_bundle.h"
+#include "ec_file.h"
 #include "ec_limits.h"
 
 struct read_state {
@@ -247,46 +248,6 @@ read_new(struct ec_err *err)
 	return a;
 }
 
-/*
- * Open "path" for reading without blocking on a FIFO or a device, refuse
- * anything but a regular file, then make the descriptor blocking again
- * for libarchive.  Its size goes to *size_out.
- */
-static int
-read_open_regular(int *fd_out, uint64_t *size_out, const char *path,
-    struct ec_err *err)
-{
-	struct stat	st;
-	int		fd, flags;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
-	    -1)
-		return ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "%.200s: not a regular file", path);
-		goto fail;
-	}
-	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	*fd_out = fd;
-	*size_out = (uint64_t)st.st_size;
-	return 0;
-fail:
-	(void)close(fd);
-	return -1;
-}
-
 int
 ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
     ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
@@ -294,13 +255,16 @@ ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
 {
 	struct ec_bundle_stats	 local;
 	struct archive		*a;
+	struct stat		 st;
 	int			 fd = -1, e, rc = -1;
 
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	if (read_open_regular(&fd, &stats->compressed, path, err) == -1)
+	/* A FIFO or device never blocks us: ec_file.h. */
+	if (ec_file_open_regular_stat(&fd, &st, path, err) == -1)
 		return -1;
+	stats->compressed = (uint64_t)st.st_size;
 	if (stats->compressed > EC_MAX_BUNDLE_BYTES) {
 		(void)ec_err_set(err, EC_ERR_VERIFY,
 		    "%.200s: %llu bytes, more than the %llu of a bundle "
