@@ -26,6 +26,7 @@
 #include "ec_limits.h"
 
 struct read_state {
+	ec_bundle_admit_fn	*admit;		/* NULL: every member */
 	ec_bundle_keep_fn	*keep;
 	ec_bundle_member_fn	*fn;
 	void			*arg;
@@ -120,12 +121,12 @@ out:
 }
 
 /*
- * The bound on the sum of the member sizes: EC_MAX_EXPANSION times the
- * compressed size, read from the file before the first header, with a
- * floor so that small bundles of repetitive JSON still pass.
+ * The bound on the sum of the member sizes, from the compressed size read
+ * from the file before the first header.  ec_bundle_finish() holds what it
+ * writes to the same bound.
  */
-static uint64_t
-read_limit(uint64_t compressed)
+uint64_t
+ec_bundle_expansion_limit(uint64_t compressed)
 {
 	uint64_t	base = compressed;
 
@@ -203,8 +204,13 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 			    "bundle member %.200s: only regular files allowed",
 			    archive_entry_pathname(ae));
 		if (read_check_size(st, ae, err) == -1 ||
-		    read_remember(st, archive_entry_pathname(ae), err) == -1 ||
-		    read_member(st, a, ae, err) != 0)
+		    read_remember(st, archive_entry_pathname(ae), err) == -1)
+			return -1;
+		if (st->admit != NULL && st->admit(st->arg,
+		    archive_entry_pathname(ae),
+		    (uint64_t)archive_entry_size(ae), err) == -1)
+			return -1;
+		if (read_member(st, a, ae, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -212,14 +218,14 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 
 static int
 read_run(struct ec_bundle_stats *stats, struct archive *a,
-    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
-    struct ec_err *err)
+    ec_bundle_admit_fn *admit, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
 {
-	struct read_state	st = { keep, fn, arg, NULL, 0, stats };
+	struct read_state	st = { admit, keep, fn, arg, NULL, 0, stats };
 	size_t			i;
 	int			rc;
 
-	stats->limit = read_limit(stats->compressed);
+	stats->limit = ec_bundle_expansion_limit(stats->compressed);
 	rc = read_archive(&st, a, err);
 	for (i = 0; i < st.n; i++)
 		free(st.names[i]);
@@ -253,6 +259,14 @@ ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
     ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
     struct ec_err *err)
 {
+	return ec_bundle_read_gated(stats, path, NULL, keep, fn, arg, err);
+}
+
+int
+ec_bundle_read_gated(struct ec_bundle_stats *stats, const char *path,
+    ec_bundle_admit_fn *admit, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+{
 	struct ec_bundle_stats	 local;
 	struct archive		*a;
 	struct stat		 st;
@@ -283,7 +297,7 @@ ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
 		archive_read_free(a);
 		goto out;
 	}
-	rc = read_run(stats, a, keep, fn, arg, err);
+	rc = read_run(stats, a, admit, keep, fn, arg, err);
 out:
 	/* archive_read_open_fd() leaves the descriptor to its owner. */
 	(void)close(fd);
@@ -310,5 +324,5 @@ ec_bundle_read_mem(struct ec_bundle_stats *stats, const void *mem,
 		archive_read_free(a);
 		return -1;
 	}
-	return read_run(stats, a, keep, fn, arg, err);
+	return read_run(stats, a, NULL, keep, fn, arg, err);
 }

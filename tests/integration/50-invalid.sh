@@ -3,7 +3,7 @@
 # command line whose expect file names the exit status and error code,
 # and optionally ("message ...", the rest of the line) text the error
 # must hold.  @FIFO@ is a FIFO with no writer, which must be refused, not
-# waited on.  Whatever the case, nothing may be left in the output
+# waited on; @DATA@ is tests/data (hostile bundles in tests/data/hostile).  Whatever the case, nothing may be left in the output
 # directory or the staging area.
 . "$(dirname "$0")/../lib/it.sh"
 
@@ -21,7 +21,7 @@ for c in "$EC_ROOT"/tests/data/invalid/*/; do
 	mkdir -p "$out"
 	args=$(sed -e "s|@TENANT@|$t|g" -e "s|@OUT@|$out|g" \
 	    -e "s|@NOTKEY@|$IT_TMP/notkey.pem|g" -e "s|@FIFO@|$IT_TMP/fifo|g" \
-	    "$c/args")
+	    -e "s|@DATA@|$EC_ROOT/tests/data|g" "$c/args")
 	want_exit=$(awk '$1 == "exit" {print $2}' "$c/expect")
 	want_code=$(awk '$1 == "code" {print $2}' "$c/expect")
 	want_msg=$(sed -n 's/^message //p' "$c/expect")
