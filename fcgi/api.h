@@ -18,6 +18,7 @@
 #include "ec_auth.h"
 #include "ec_err.h"
 #include "ec_urlsign.h"
+#include "ec_keyring.h"
 
 /* Seconds a client is told to wait (Retry-After) when we are degraded. */
 #define API_RETRY_AFTER_DEFAULT	5
@@ -32,10 +33,12 @@
  * Keys: issuer (required), audience, jwks (required), algorithms, leeway,
  * proof_max_age, db (libpq conninfo), openapi (path of the document),
  * retry_after, download_keys (the key file of signed download URLs,
- * lib/ec_urlsign.h; without it outputs keep their store paths) and
- * download_ttl (seconds a signed URL lives).  Paths and strings are
- * copied here; the key file is checked when the file is loaded, so a
- * reload (SIGHUP) with a bad one keeps the old configuration.
+ * lib/ec_urlsign.h; without it outputs keep their store paths),
+ * download_ttl (seconds a signed URL lives) and keyring (the keyring
+ * file, ec_keyring.h, that POST /runs resolves key references through;
+ * none: a run naming a key is refused).  Paths and strings are copied
+ * here; the key file is checked when the file is loaded, so a reload
+ * (SIGHUP) with a bad one keeps the old configuration.
  */
 struct api_conf {
 	char	issuer[512];
@@ -44,6 +47,7 @@ struct api_conf {
 	char	algorithms[64];
 	char	db[1024];
 	char	openapi[1024];
+	char	keyring[1024];
 	int64_t	leeway;
 	int64_t	proof_max_age;
 	int	retry_after;
@@ -57,11 +61,20 @@ int	api_conf_load(struct api_conf *out, const char *path,
 /* Load the authentication configuration "c" describes. */
 int	api_conf_auth(struct ec_auth **out, const struct api_conf *c,
 	    struct ec_err *err);
+/* Open the keyring "c" names; *out is NULL when it names none. */
+int	api_conf_keyring(struct ec_keyring **out, const struct api_conf *c,
+	    struct ec_err *err);
+/*
+ * Load what the workers will (the JWK set, the keyring) and let it go:
+ * the master refuses a configuration its workers could not start with.
+ */
+int	api_conf_check(const struct api_conf *c, struct ec_err *err);
 
 /* One worker's state, for every request it serves. */
 struct api_ctx {
 	const struct api_conf	*conf;
 	struct ec_auth		*auth;		/* owned */
+	struct ec_keyring	*keyring;	/* owned; NULL: none */
 	struct ec_db		*db;		/* owned; NULL: connect next */
 	char			*openapi;	/* owned, the document */
 	size_t			 openapi_len;

@@ -67,6 +67,8 @@ conf_set(struct api_conf *c, const char *k, const char *v,
 			    "download_ttl: at least 60 seconds");
 		return 0;
 	}
+	if (strcmp(k, "keyring") == 0)
+		return conf_str(c->keyring, sizeof(c->keyring), k, v, err);
 	if (strcmp(k, "leeway") == 0)
 		return conf_int(&c->leeway, k, v, 3600, err);
 	if (strcmp(k, "proof_max_age") == 0)
@@ -182,4 +184,29 @@ api_conf_auth(struct ec_auth **out, const struct api_conf *c,
 	ac.leeway = c->leeway;
 	ac.proof_max_age = c->proof_max_age;
 	return ec_auth_new(out, &ac, err);
+}
+
+int
+api_conf_keyring(struct ec_keyring **out, const struct api_conf *c,
+    struct ec_err *err)
+{
+	*out = NULL;
+	if (c->keyring[0] == '\0')
+		return 0;
+	return ec_keyring_open(out, c->keyring, err);
+}
+
+int
+api_conf_check(const struct api_conf *c, struct ec_err *err)
+{
+	struct ec_auth		*auth;
+	struct ec_keyring	*kr;
+
+	if (api_conf_auth(&auth, c, err) == -1)
+		return -1;
+	ec_auth_free(auth);
+	if (api_conf_keyring(&kr, c, err) == -1)
+		return ec_err_prefix(err, "keyring");
+	ec_keyring_free(kr);
+	return 0;
 }

@@ -119,6 +119,16 @@ h_runs_create(struct api_req *rq)
 		spec.dist_type = "oci";
 		spec.dist_ref = json_string_value(json_object_get(dist, "ref"));
 	}
+	/*
+	 * Key references resolve for this tenant before anything is
+	 * stored: an unknown or foreign one creates no run and no
+	 * idempotency row.
+	 */
+	if (ec_run_keys_check(rq->ctx->keyring, spec.tenant, b.options,
+	    &err) == -1) {
+		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);
+		goto out;
+	}
 	/* A profile id of another tenant is not found, as its runs are not. */
 	if (strncmp(b.profile, "export-profile::", 16) == 0 &&
 	    (strncmp(b.profile + 16, spec.tenant, strlen(spec.tenant)) != 0 ||

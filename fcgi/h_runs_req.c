@@ -113,7 +113,8 @@ req_names(char *out, size_t size, const json_t *arr, const char *field,
 
 /*
  * A key reference: one of the schemes above, then 1 or more printable
- * characters.  Resolving it (the keyring) is the builder's business.
+ * characters.  h_runs_create() resolves it through the keyring for the
+ * tenant (ec_run_keys_check), and the builder again before any work.
  */
 static int
 req_keyref(const json_t *v, const char *field, struct ec_err *err)

@@ -9,9 +9,10 @@
  * on the shared socket, one connection at a time (libfcgi).  A worker
  * that dies is replaced.  SIGTERM or SIGINT drains: each worker finishes
  * the request it is serving and exits, then the master does.  SIGHUP
- * reloads: the configuration file (and the JWK set it names) is read
- * again and, only if it loads, a new generation of workers is started and
- * the old one told to drain, so the socket always has a listener.
+ * reloads: the configuration file (and the JWK set and keyring it names)
+ * is read again and, only if it all loads, a new generation of workers
+ * is started and the old one told to drain, so the socket always has a
+ * listener.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -106,6 +107,7 @@ worker_main(int sock, const struct api_conf *conf)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = conf;
 	if (api_conf_auth(&ctx.auth, conf, &err) == -1 ||
+	    api_conf_keyring(&ctx.keyring, conf, &err) == -1 ||
 	    worker_load_openapi(&ctx, &err) == -1 ||
 	    (conf->download_keys[0] != '\0' && ec_urlsign_load(&ctx.dl_keys,
 	    conf->download_keys, &err) == -1)) {
@@ -124,6 +126,7 @@ worker_main(int sock, const struct api_conf *conf)
 	ec_db_free(ctx.db);
 	ec_auth_free(ctx.auth);
 	ec_urlsign_free(ctx.dl_keys);
+	ec_keyring_free(ctx.keyring);
 	free(ctx.openapi);
 	_exit(0);
 }
@@ -264,7 +267,8 @@ pool_run(int sock, const char *conf_path, struct api_conf *conf,
 		(void)sigsuspend(&old);
 		if (got_hup) {
 			got_hup = 0;
-			if (api_conf_load(&next, conf_path, &err) == -1) {
+			if (api_conf_load(&next, conf_path, &err) == -1 ||
+			    api_conf_check(&next, &err) == -1) {
 				ec_log(EC_LOG_ERR, "event=reload_failed "
 				    "code=%s msg=\"%s\"", ec_err_name(err.code),
 				    err.msg);
@@ -306,7 +310,6 @@ main(int argc, char **argv)
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 } };
 	struct api_conf		 conf;
-	struct ec_auth		*auth;
 	struct ec_err		 err;
 	const char		*conf_path = NULL, *sock_path = NULL;
 	const char		*user = "www-data", *pid_path = NULL;
@@ -335,12 +338,11 @@ main(int argc, char **argv)
 		n = pool_default_workers();
 	/* Refuse a configuration the workers could not load. */
 	if (api_conf_load(&conf, conf_path, &err) == -1 ||
-	    api_conf_auth(&auth, &conf, &err) == -1) {
+	    api_conf_check(&conf, &err) == -1) {
 		ec_log(EC_LOG_ERR, "event=config code=%s msg=\"%s\"",
 		    ec_err_name(err.code), err.msg);
 		return 2;
 	}
-	ec_auth_free(auth);
 	(void)unlink(sock_path);
 	if (FCGX_Init() != 0 || (sock = FCGX_OpenSocket(sock_path, 128)) < 0) {
 		ec_log(EC_LOG_ERR, "event=listen_failed socket=%s", sock_path);

@@ -622,6 +622,30 @@ out:
 	return rc;
 }
 
+/*
+ * What we publish, our verifier must accept: members that expand past
+ * ec_bundle_expansion_limit() of the compressed size would be refused by
+ * ec_bundle_read() at the first header past it.  Checked on what was
+ * written, since the ratio is only known once zstd is done.
+ */
+static int
+bundle_expansion_check(const struct ec_bundle *b, struct ec_err *err)
+{
+	uint64_t	total = 0, limit = ec_bundle_expansion_limit(b->out_bytes);
+	size_t		i;
+
+	for (i = 0; i < b->n; i++)
+		total += b->ents[i].size;
+	if (total > limit)
+		return ec_err_set(err, EC_ERR_TOO_LARGE, "%s: members total "
+		    "%llu bytes, more than the %llu that %llu compressed bytes "
+		    "may expand to (EC_MAX_EXPANSION %d): verify would refuse "
+		    "the bundle", b->path, (unsigned long long)total,
+		    (unsigned long long)limit, (unsigned long long)b->out_bytes,
+		    EC_MAX_EXPANSION);
+	return 0;
+}
+
 int
 ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
     struct ec_bundle *b, struct ec_err *err)
@@ -639,6 +663,8 @@ ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
 	b->out_bytes = 0;
 	rc = bundle_write_all(b, a, err);
 	archive_write_free(a);
+	if (rc == 0)
+		rc = bundle_expansion_check(b, err);
 	if (rc == -1)
 		return -1;
 	/* Close whatever fsync says, and report the call that failed. */

@@ -104,8 +104,12 @@ int	ec_bundle_foreach(struct ec_bundle *b, ec_bundle_each_fn *fn,
 
 /*
  * Write every entry, fsync and close.  The file's SHA-256 and size go to
- * the outputs.  EC_ERR_TOO_LARGE past max_bytes, EC_ERR_IO.  The file stays
- * at "path" for the caller to rename; on failure nothing is left there.
+ * the outputs.  EC_ERR_TOO_LARGE past max_bytes, and for a bundle whose
+ * members expand past ec_bundle_expansion_limit() of its compressed size,
+ * which ec_bundle_read() (and so exportctl verify) would refuse: no bundle
+ * is published that its own verifier cannot read.  EC_ERR_IO.  The file
+ * stays at "path" for the caller to rename; on failure nothing is left
+ * there.
  */
 int	ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
 	    struct ec_bundle *b, struct ec_err *err) EC_MUST_CHECK;
@@ -131,6 +135,23 @@ struct ec_bundle_member {
  */
 typedef uint64_t ec_bundle_keep_fn(void *arg, const char *name);
 typedef int ec_bundle_member_fn(void *arg, const struct ec_bundle_member *m,
+    struct ec_err *err);
+
+/*
+ * The most bytes the members of a bundle of "compressed" bytes may hold
+ * together: EC_MAX_EXPANSION times the compressed size, with a floor of
+ * EC_MIN_EXPANSION_BASE so that small bundles of repetitive JSON pass,
+ * and never more than EC_MAX_EXPANSION times EC_MAX_BUNDLE_BYTES.  The
+ * writer and the reader hold bundles to the same bound.
+ */
+uint64_t	ec_bundle_expansion_limit(uint64_t compressed);
+
+/*
+ * Admit a member at its tar header, before a byte of it is decompressed
+ * ("size" is the header's): 0 reads it, -1 (with "err" set) ends the walk
+ * there with that error.
+ */
+typedef int ec_bundle_admit_fn(void *arg, const char *name, uint64_t size,
     struct ec_err *err);
 
 /* What reading a bundle cost, filled in whether it succeeds or not. */
@@ -167,6 +188,16 @@ int	ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
 int	ec_bundle_read_mem(struct ec_bundle_stats *stats, const void *mem,
 	    size_t len, ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn,
 	    void *arg, struct ec_err *err) EC_MUST_CHECK;
+/*
+ * ec_bundle_read() with a gate: "admit" (NULL: none) sees every regular
+ * member's name and declared size once the checks above have passed and
+ * before it is decompressed, and may refuse it.  The verifier refuses
+ * there what the manifest it has read does not list.
+ */
+int	ec_bundle_read_gated(struct ec_bundle_stats *stats, const char *path,
+	    ec_bundle_admit_fn *admit, ec_bundle_keep_fn *keep,
+	    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+	    EC_MUST_CHECK;
 /*
  * The same walk over the directory "dir" (an unpacked bundle or a
  * directory output), in directory order, names relative to "dir": only

@@ -22,9 +22,11 @@
 
 #include "ec_buf.h"
 #include "ec_bundle.h"
+#include "ec_file.h"
 #include "ec_limits.h"
 
 struct read_state {
+	ec_bundle_admit_fn	*admit;		/* NULL: every member */
 	ec_bundle_keep_fn	*keep;
 	ec_bundle_member_fn	*fn;
 	void			*arg;
@@ -119,12 +121,12 @@ out:
 }
 
 /*
- * The bound on the sum of the member sizes: EC_MAX_EXPANSION times the
- * compressed size, read from the file before the first header, with a
- * floor so that small bundles of repetitive JSON still pass.
+ * The bound on the sum of the member sizes, from the compressed size read
+ * from the file before the first header.  ec_bundle_finish() holds what it
+ * writes to the same bound.
  */
-static uint64_t
-read_limit(uint64_t compressed)
+uint64_t
+ec_bundle_expansion_limit(uint64_t compressed)
 {
 	uint64_t	base = compressed;
 
@@ -202,8 +204,13 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 			    "bundle member %.200s: only regular files allowed",
 			    archive_entry_pathname(ae));
 		if (read_check_size(st, ae, err) == -1 ||
-		    read_remember(st, archive_entry_pathname(ae), err) == -1 ||
-		    read_member(st, a, ae, err) != 0)
+		    read_remember(st, archive_entry_pathname(ae), err) == -1)
+			return -1;
+		if (st->admit != NULL && st->admit(st->arg,
+		    archive_entry_pathname(ae),
+		    (uint64_t)archive_entry_size(ae), err) == -1)
+			return -1;
+		if (read_member(st, a, ae, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -211,14 +218,14 @@ read_archive(struct read_state *st, struct archive *a, struct ec_err *err)
 
 static int
 read_run(struct ec_bundle_stats *stats, struct archive *a,
-    ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
-    struct ec_err *err)
+    ec_bundle_admit_fn *admit, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
 {
-	struct read_state	st = { keep, fn, arg, NULL, 0, stats };
+	struct read_state	st = { admit, keep, fn, arg, NULL, 0, stats };
 	size_t			i;
 	int			rc;
 
-	stats->limit = read_limit(stats->compressed);
+	stats->limit = ec_bundle_expansion_limit(stats->compressed);
 	rc = read_archive(&st, a, err);
 	for (i = 0; i < st.n; i++)
 		free(st.names[i]);
@@ -247,60 +254,31 @@ read_new(struct ec_err *err)
 	return a;
 }
 
-/*
- * Open "path" for reading without blocking on a FIFO or a device, refuse
- * anything but a regular file, then make the descriptor blocking again
- * for libarchive.  Its size goes to *size_out.
- */
-static int
-read_open_regular(int *fd_out, uint64_t *size_out, const char *path,
-    struct ec_err *err)
-{
-	struct stat	st;
-	int		fd, flags;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
-	    -1)
-		return ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "%.200s: not a regular file", path);
-		goto fail;
-	}
-	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%.200s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	*fd_out = fd;
-	*size_out = (uint64_t)st.st_size;
-	return 0;
-fail:
-	(void)close(fd);
-	return -1;
-}
-
 int
 ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
     ec_bundle_keep_fn *keep, ec_bundle_member_fn *fn, void *arg,
     struct ec_err *err)
 {
+	return ec_bundle_read_gated(stats, path, NULL, keep, fn, arg, err);
+}
+
+int
+ec_bundle_read_gated(struct ec_bundle_stats *stats, const char *path,
+    ec_bundle_admit_fn *admit, ec_bundle_keep_fn *keep,
+    ec_bundle_member_fn *fn, void *arg, struct ec_err *err)
+{
 	struct ec_bundle_stats	 local;
 	struct archive		*a;
+	struct stat		 st;
 	int			 fd = -1, e, rc = -1;
 
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	if (read_open_regular(&fd, &stats->compressed, path, err) == -1)
+	/* A FIFO or device never blocks us: ec_file.h. */
+	if (ec_file_open_regular_stat(&fd, &st, path, err) == -1)
 		return -1;
+	stats->compressed = (uint64_t)st.st_size;
 	if (stats->compressed > EC_MAX_BUNDLE_BYTES) {
 		(void)ec_err_set(err, EC_ERR_VERIFY,
 		    "%.200s: %llu bytes, more than the %llu of a bundle "
@@ -319,7 +297,7 @@ ec_bundle_read(struct ec_bundle_stats *stats, const char *path,
 		archive_read_free(a);
 		goto out;
 	}
-	rc = read_run(stats, a, keep, fn, arg, err);
+	rc = read_run(stats, a, admit, keep, fn, arg, err);
 out:
 	/* archive_read_open_fd() leaves the descriptor to its owner. */
 	(void)close(fd);
@@ -346,5 +324,5 @@ ec_bundle_read_mem(struct ec_bundle_stats *stats, const void *mem,
 		archive_read_free(a);
 		return -1;
 	}
-	return read_run(stats, a, keep, fn, arg, err);
+	return read_run(stats, a, NULL, keep, fn, arg, err);
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "ec_err.h"
@@ -98,5 +99,15 @@ int	ec_file_read_small(uint8_t **out, size_t *len_out, const char *path,
  */
 int	ec_file_open_regular(int *fd_out, const char *path, bool follow,
 	    struct ec_err *err) EC_MUST_CHECK;
+/*
+ * The same open for files the caller names itself (key files, bundles),
+ * links followed: every message starts with "path"; a file that cannot be
+ * opened is EC_ERR_IO, anything but a regular file EC_ERR_REQUEST_INVALID
+ * ("PATH: not a regular file (a FIFO)").  The fstat of the open file goes
+ * to *st_out, so size and mode are the descriptor's, not a second look at
+ * the path.
+ */
+int	ec_file_open_regular_stat(int *fd_out, struct stat *st_out,
+	    const char *path, struct ec_err *err) EC_MUST_CHECK;
 
 #endif

@@ -21,9 +21,10 @@ file_type_name(mode_t mode)
 	return "a special file";
 }
 
-int
-ec_file_open_regular(int *fd_out, const char *path, bool follow,
-    struct ec_err *err)
+/* "open_code": the code of a failed open(2), whose errno text it gets. */
+static int
+file_open_regular(int *fd_out, struct stat *st_out, const char *path,
+    bool follow, enum ec_code open_code, struct ec_err *err)
 {
 	struct stat	st;
 	int		fd, flags;
@@ -39,8 +40,7 @@ ec_file_open_regular(int *fd_out, const char *path, bool follow,
 		if (errno == ELOOP && !follow)
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "a symbolic link, not followed");
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "%s",
-		    strerror(errno));
+		return ec_err_set(err, open_code, "%s", strerror(errno));
 	}
 	if (fstat(fd, &st) == -1) {
 		(void)ec_err_set(err, EC_ERR_IO, "%s", strerror(errno));
@@ -57,8 +57,28 @@ ec_file_open_regular(int *fd_out, const char *path, bool follow,
 		goto fail;
 	}
 	*fd_out = fd;
+	if (st_out != NULL)
+		*st_out = st;
 	return 0;
 fail:
 	(void)close(fd);
 	return -1;
+}
+
+int
+ec_file_open_regular(int *fd_out, const char *path, bool follow,
+    struct ec_err *err)
+{
+	return file_open_regular(fd_out, NULL, path, follow,
+	    EC_ERR_REQUEST_INVALID, err);
+}
+
+int
+ec_file_open_regular_stat(int *fd_out, struct stat *st_out,
+    const char *path, struct ec_err *err)
+{
+	if (file_open_regular(fd_out, st_out, path, true, EC_ERR_IO,
+	    err) == -1)
+		return ec_err_prefix(err, "%.200s", path);
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
+#include "ec_file.h"
 #include "ec_key.h"
 #include "ec_key_int.h"
 #include "ec_limits.h"
@@ -157,8 +158,8 @@ key_pem_label(char *label, size_t size, const uint8_t *p, size_t len)
  * is never grown: realloc would leave copies of a private key in freed
  * memory.  The caller wipes (gnutls_memset) and frees *out.  Only regular
  * files: a FIFO or device would block or never end, so the file is opened
- * O_NONBLOCK (open(2) of a FIFO otherwise waits for a writer), checked with
- * fstat, and only then made blocking again.  Its mode goes to *mode_out.
+ * through ec_file_open_regular_stat, which never waits on one.  Its mode
+ * goes to *mode_out.
  */
 static int
 key_read_file(uint8_t **out, size_t *len_out, mode_t *mode_out,
@@ -168,26 +169,10 @@ key_read_file(uint8_t **out, size_t *len_out, mode_t *mode_out,
 	uint8_t		*p = NULL;
 	size_t		 len = 0;
 	ssize_t		 n;
-	int		 fd, flags, rc = -1;
+	int		 fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
-	    -1)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		ec_err_set(err, EC_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "%s: not a regular file", path);
-		goto out;
-	}
-	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-		ec_err_set(err, EC_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
+	if (ec_file_open_regular_stat(&fd, &st, path, err) == -1)
+		return -1;
 	*mode_out = st.st_mode;
 	if (st.st_size > EC_MAX_KEY_BYTES) {
 		ec_err_set(err, EC_ERR_TOO_LARGE,

@@ -352,4 +352,46 @@ int	ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
 int	ec_run_fail(struct ec_db *db, const struct ec_run_claim *c,
 	    const struct ec_err *why, struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * Key references of a run (ec_run_keys.c).  The API's request keeps them
+ * under "options": distribution.signing.keyRef and encryption.kmsKey,
+ * each beside an "enabled" boolean.  They name keys in the keyring
+ * (ec_keyring.h) and are resolved for the run's tenant twice: when the
+ * run is created, so an unknown or foreign reference creates nothing,
+ * and by the builder before any work, so one that stopped resolving
+ * since fails the run at once.
+ */
+struct ec_keyring;
+
+/*
+ * Resolve every reference "options" (the request's options object,
+ * borrowed; NULL: none) holds, for "tenant" through "kr" (NULL: no
+ * keyring configured), as ec_keyring_resolve does, without reading a
+ * key.  EC_ERR_REQUEST_INVALID (or the keyring's EC_ERR_IO) naming the
+ * field, e.g. "distribution.signing.keyRef: unknown key reference ...".
+ */
+int	ec_run_keys_check(const struct ec_keyring *kr, const char *tenant,
+	    const json_t *options, struct ec_err *err) EC_MUST_CHECK;
+
+/* The keys a claimed run builds with. */
+struct ec_run_keys {
+	struct ec_signer	*signer;	/* owned; NULL: none asked */
+	struct ec_age_recipient	 rcpt[EC_AGE_MAX_RECIPIENTS];
+	size_t			 nrcpt;		/* 0: not encrypted */
+};
+
+/*
+ * Open the keyring at "keyring" (NULL: none configured) and load what the
+ * loaded job's request enables: the signer of distribution.signing.keyRef
+ * (a key file or a PKCS#11 token key, ec_keyring_signer) and the
+ * recipients of encryption.kmsKey (ec_keyring_recipients).  A request
+ * that enables neither needs no keyring and gets an empty *out.  Codes
+ * as ec_run_keys_check, and the signer's; nothing is kept on failure.
+ * Release with ec_run_keys_dispose().
+ */
+int	ec_run_keys_load(struct ec_run_keys *out, const char *keyring,
+	    const struct ec_run_job *job, const char *tenant,
+	    struct ec_err *err) EC_MUST_CHECK;
+void	ec_run_keys_dispose(struct ec_run_keys *k);
+
 #endif

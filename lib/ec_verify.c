@@ -35,6 +35,9 @@ struct verify_state {
 	size_t			 n;
 	struct ec_buf		 meta[META_COUNT];
 	bool			 have[META_COUNT];
+	const struct ec_verifier *key;	/* borrowed; NULL: none given */
+	struct ec_manifest	*mf;	/* owned; once manifest.json is read */
+	bool			 env_checked;	/* manifest.dsse.json */
 };
 
 static int
@@ -53,6 +56,58 @@ verify_keep(void *arg, const char *name)
 {
 	(void)arg;
 	return verify_meta_index(name) != -1 ? EC_MAX_META_BYTES : 0;
+}
+
+static int	verify_envelope(struct verify_state *, int, int, const char *,
+		    const struct ec_verifier *, struct ec_err *);
+static bool	verify_listed(struct ec_manifest *, const char *,
+		    const char **, uint64_t *);
+
+/*
+ * manifest.json has been read, so from here on every member is held to it
+ * at its tar header (verify_admit), before it is decompressed.  Its
+ * envelope sorts before it (manifest.dsse.json < manifest.json), so with
+ * a key the signature is checked first: a forged manifest fails here, and
+ * a good one is what the gate trusts.
+ */
+static int
+verify_gate_open(struct verify_state *st, struct ec_err *err)
+{
+	if (st->key != NULL && st->have[META_MANIFEST_DSSE]) {
+		if (verify_envelope(st, META_MANIFEST_DSSE, META_MANIFEST,
+		    EC_MANIFEST_PAYLOAD_TYPE, st->key, err) == -1)
+			return -1;
+		st->env_checked = true;
+	}
+	return ec_manifest_parse(&st->mf, st->meta[META_MANIFEST].data,
+	    st->meta[META_MANIFEST].len, err);
+}
+
+/*
+ * The gate.  Members before manifest.json (data/ sorts first) can only
+ * be judged once it is read, so their work is bounded by the expansion
+ * limit alone; every member after it that the manifest does not list, or
+ * lists with another size, is refused here with nothing decompressed.
+ */
+static int
+verify_admit(void *arg, const char *name, uint64_t size, struct ec_err *err)
+{
+	struct verify_state	*st = arg;
+	const char		*sha;
+	uint64_t		 want;
+
+	if (st->mf == NULL || verify_meta_index(name) != -1)
+		return 0;
+	if (!verify_listed(st->mf, name, &sha, &want))
+		return ec_err_set(err, EC_ERR_VERIFY, "%.200s: not listed in "
+		    "manifest.json (refused at its tar header, before it was "
+		    "decompressed)", name);
+	if (size != want)
+		return ec_err_set(err, EC_ERR_VERIFY, "%.200s: %llu bytes, "
+		    "manifest.json says %llu (refused at its tar header, "
+		    "before it was decompressed)", name,
+		    (unsigned long long)size, (unsigned long long)want);
+	return 0;
 }
 
 static int
@@ -76,8 +131,11 @@ verify_collect(void *arg, const struct ec_bundle_member *bm,
 	if ((i = verify_meta_index(bm->name)) != -1) {
 		m->covered = true;
 		st->have[i] = true;
-		return ec_buf_add(&st->meta[i], bm->data, (size_t)bm->size,
-		    err);
+		if (ec_buf_add(&st->meta[i], bm->data, (size_t)bm->size,
+		    err) == -1)
+			return -1;
+		if (i == META_MANIFEST)
+			return verify_gate_open(st, err);
 	}
 	return 0;
 }
@@ -197,11 +255,10 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 	char				 hex[EC_SHA256_HEX];
 	uint64_t			 size;
 	size_t				 i;
-	int				 rc = -1;
 
-	if (ec_manifest_parse(&mf, st->meta[META_MANIFEST].data,
-	    st->meta[META_MANIFEST].len, err) == -1)
-		return -1;
+	/* Parsed when it was read (verify_gate_open). */
+	if ((mf = st->mf) == NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "manifest not parsed");
 	/*
 	 * Members in archive order, each against the now trusted manifest:
 	 * the first one that is not listed or has another size or digest
@@ -214,7 +271,7 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 		if (!verify_listed(mf, m->name, &sha, &size)) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
 			    "%.200s: not listed in manifest.json", m->name);
-			goto out;
+			return -1;
 		}
 		ec_hex_encode(hex, m->sha256, EC_SHA256_LEN);
 		if (m->size != size) {
@@ -222,32 +279,29 @@ verify_manifest(struct ec_verify_result *out, struct verify_state *st,
 			    "%.200s: %llu bytes, manifest.json says %llu",
 			    m->name, (unsigned long long)m->size,
 			    (unsigned long long)size);
-			goto out;
+			return -1;
 		}
 		if (strcmp(hex, sha) != 0) {
 			(void)ec_err_set(err, EC_ERR_VERIFY,
 			    "%.200s: does not match manifest.json (sha256)",
 			    m->name);
-			goto out;
+			return -1;
 		}
 	}
 	for (i = 0; (it = ec_manifest_item(mf, i)) != NULL; i++)
 		if (verify_present(st, it->path, it->sha256, it->size,
 		    err) == -1)
-			goto out;
+			return -1;
 	for (i = 0; (f = ec_manifest_file(mf, i)) != NULL; i++)
 		if (verify_present(st, f->path, f->sha256, f->size,
 		    err) == -1)
-			goto out;
+			return -1;
 	out->items = ec_manifest_count(mf);
 	(void)snprintf(out->run_id, sizeof(out->run_id), "%s",
 	    ec_manifest_run_id(mf));
 	(void)snprintf(out->profile, sizeof(out->profile), "%s",
 	    ec_manifest_profile(mf));
-	rc = 0;
-out:
-	ec_manifest_free(mf);
-	return rc;
+	return 0;
 }
 
 static int
@@ -316,8 +370,9 @@ verify_all(struct ec_verify_result *out, struct verify_state *st,
 	if (!signed_ && key != NULL)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "bundle is not signed");
-	if (key != NULL && verify_envelope(st, META_MANIFEST_DSSE,
-	    META_MANIFEST, EC_MANIFEST_PAYLOAD_TYPE, key, err) == -1)
+	if (key != NULL && !st->env_checked && verify_envelope(st,
+	    META_MANIFEST_DSSE, META_MANIFEST, EC_MANIFEST_PAYLOAD_TYPE, key,
+	    err) == -1)
 		return -1;
 	if (verify_manifest(out, st, err) == -1)
 		return -1;
@@ -348,6 +403,7 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
+	st.key = key;
 	for (i = 0; i < META_COUNT; i++)
 		ec_buf_init(&st.meta[i], EC_MAX_META_BYTES);
 	memset(&bs, 0, sizeof(bs));
@@ -356,8 +412,8 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 		rc = ec_bundle_read_dir(&bs, path, verify_keep, verify_collect,
 		    &st, err);
 	else
-		rc = ec_bundle_read(&bs, path, verify_keep, verify_collect, &st,
-		    err);
+		rc = ec_bundle_read_gated(&bs, path, verify_admit, verify_keep,
+		    verify_collect, &st, err);
 	out->bytes_read = bs.read;
 	out->bytes_limit = bs.limit;
 	if (rc == 0)
@@ -365,6 +421,7 @@ ec_verify_bundle(struct ec_verify_result *out, const char *path,
 	for (i = 0; i < st.n; i++)
 		free(st.m[i].name);
 	free(st.m);
+	ec_manifest_free(st.mf);
 	for (i = 0; i < META_COUNT; i++)
 		ec_buf_dispose(&st.meta[i]);
 	return rc;

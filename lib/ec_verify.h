@@ -24,7 +24,13 @@
  * envelope at most EC_DSSE_MAX_SIGNATURES signatures).  Because
  * manifest.json sorts after data/, the one pass that must decompress the
  * data members to reach it also hashes them; the members are then judged
- * in archive order against the verified manifest.
+ * in archive order against the verified manifest.  Once manifest.json is
+ * read (its envelope, which sorts just before it, checked first when a
+ * key is given), every later member is held to it at its tar header: one
+ * it does not list, or lists with another size, is refused before it is
+ * decompressed.  So work past the manifest is what the manifest declares;
+ * before it, the expansion limit (which ec_bundle_finish() also holds our
+ * own bundles to).
  */
 #ifndef EC_VERIFY_H
 #define EC_VERIFY_H

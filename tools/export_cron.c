@@ -47,7 +47,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2 };
 static const char usage_text[] =
 "usage: export-cron [--db CONNINFO] [--store DIR] [--once | --loop]\n"
 "                   [--lease SECONDS] [--timeout MINUTES] [--owner NAME]\n"
-"                   [--key PRIVATE.pem] [--max-attempts N]\n"
+"                   [--key PRIVATE.pem] [--keyring FILE] [--max-attempts N]\n"
 "                   [--registry-creds FILE] [--registry-ca FILE]\n"
 "                   [--registry-insecure-http]\n"
 "                   [--now TIME] [--retention-days N]\n"
@@ -61,6 +61,8 @@ static const char usage_text[] =
 "  --timeout MINUTES job timeout from the first claim (default 60)\n"
 "  --owner NAME      lease owner in the runs table (default host:pid)\n"
 "  --key PRIVATE.pem sign every bundle with this key\n"
+"  --keyring FILE    resolve runs' signing.keyRef and encryption.kmsKey;\n"
+"                    default $EXPORT_CENTER_KEYRING; read for each run\n"
 "  --max-attempts N  builds of one run before it fails (default 3)\n"
 "  --registry-creds FILE  docker config.json \"auths\" for runs with\n"
 "                    OCI distribution\n"
@@ -74,6 +76,7 @@ static const char usage_text[] =
 struct cron {
 	const char		*conninfo;
 	const char		*store;
+	const char		*keyring;	/* NULL: none */
 	char			 owner[EC_RUN_OWNER_MAX + 1];
 	bool			 loop;
 	struct ec_run_limits	 lim;
@@ -268,8 +271,8 @@ cron_store(struct ec_run_output **outs_out, size_t *n_out,
 		    strcmp(f[i].path, "manifest.json") == 0 ? "manifest" :
 		    "file";
 		outs[i].id = outs[i].name = f[i].path;
-		outs[i].format = res->packed ? "tar.zst" :
-		    cron_format(f[i].path);
+		outs[i].format = res->encrypted ? "tar.zst.age" :
+		    res->packed ? "tar.zst" : cron_format(f[i].path);
 		memcpy(outs[i].sha256, f[i].sha256, sizeof(outs[i].sha256));
 		outs[i].size = f[i].size;
 	}
@@ -468,7 +471,8 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 	(void)snprintf(out, sizeof(out), "%s/out", ec_publish_staging_path(st));
 	req->out_dir = out;
 	req->staging_dir = tmp;
-	req->signer = cr->signer;
+	if (req->signer == NULL)
+		req->signer = cr->signer;
 	memset(&prog, 0, sizeof(prog));
 	prog.cr = cr;
 	prog.c = c;
@@ -521,24 +525,35 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 	struct ec_run_base	base;
 	struct cron_dist	dist;
 	struct ec_err		err, ferr;
+	static struct ec_run_keys keys;	/* recipients: kept off the stack */
+	int			rc;
 
 	memset(&req, 0, sizeof(req));
 	memset(&dist, 0, sizeof(dist));
+	memset(&base, 0, sizeof(base));
 	if (ec_run_job_load(&job, &req, cr->db, c, &err) == 0) {
 		dist.ref = ec_run_job_oci_ref(&job);
+		/* The run's own keys, resolved before any work. */
+		rc = ec_run_keys_load(&keys, cr->keyring, &job, c->tenant,
+		    &err);
+		req.signer = keys.signer;
+		req.recipients = keys.rcpt;
+		req.nrecipients = keys.nrcpt;
 		/* mirror:delta: the base run's tree, rebuilt from the store. */
-		if (ec_run_base_load(&base, &req, &job, cr->db, cr->store,
-		    cr->signer, &err) == 0 &&
-		    cron_build_in(cr, c, &req, &res, &dist, &err) == 0) {
+		if (rc == 0)
+			rc = ec_run_base_load(&base, &req, &job, cr->db,
+			    cr->store, cr->signer, &err);
+		if (rc == 0)
+			rc = cron_build_in(cr, c, &req, &res, &dist, &err);
+		ec_run_base_dispose(&base);
+		ec_run_keys_dispose(&keys);
+		ec_run_job_dispose(&job);
+		if (rc == 0) {
 			ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d "
 			    "event=succeeded", c->run_id, c->tenant,
 			    c->attempt);
-			ec_run_base_dispose(&base);
-			ec_run_job_dispose(&job);
 			return;
 		}
-		ec_run_base_dispose(&base);
-		ec_run_job_dispose(&job);
 	}
 	if (err.code == EC_ERR_CONFLICT || err.code == EC_ERR_TIMEOUT) {
 		cron_log_err(EC_LOG_WARN, c, "abandoned", &err);
@@ -749,6 +764,7 @@ cron_args(struct cron *cr, const char **key, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "owner", required_argument, NULL, 'o' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "keyring", required_argument, NULL, 'y' },
 		{ "max-attempts", required_argument, NULL, 'm' },
 		{ "registry-creds", required_argument, NULL, 'C' },
 		{ "registry-ca", required_argument, NULL, 'A' },
@@ -767,6 +783,7 @@ cron_args(struct cron *cr, const char **key, int argc, char **argv)
 		case '1': cr->loop = false; break;
 		case 'l': cr->loop = true; break;
 		case 'k': *key = optarg; break;
+		case 'y': cr->keyring = optarg; break;
 		case 'C': cr->reg.creds_file = optarg; break;
 		case 'A': cr->reg.ca_file = optarg; break;
 		case 'H': cr->reg.insecure_http = true; break;
@@ -821,6 +838,7 @@ main(int argc, char **argv)
 	ec_registry_opts_init(&cr.reg);
 	cr.store = getenv("EXPORT_CENTER_STORE") != NULL ?
 	    getenv("EXPORT_CENTER_STORE") : "var/store";
+	cr.keyring = getenv("EXPORT_CENTER_KEYRING");
 	if (gethostname(host, sizeof(host)) == -1)
 		(void)snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';

@@ -10,6 +10,10 @@
 #       [--retry-after 1] [--san IP:127.0.0.1,DNS:localhost]
 #       [--store DIR/store] [--download-keys DIR/download.keys]
 #       [--events DIR/events.sock]
+#       [--metrics-allow "127.0.0.1 ::1"]
+#
+# --metrics-allow: the addresses or CIDR ranges (space-separated) that may
+# read /metrics; any other client gets 403 (README, "nginx front end").
 #
 # Writes DIR/nginx.conf, DIR/ec_download.js, DIR/tls/{ca.pem,server.pem,server.key} (kept if
 # present), DIR/logs/ and DIR/tmp/, and prints the path of nginx.conf.
@@ -24,6 +28,7 @@ run= listen=127.0.0.1:8443 fcgi= user=www-data events=
 rate=20r/s burst=40 addr_rate=100r/s addr_burst=200 retry_after=1
 san=IP:127.0.0.1,DNS:localhost
 store= dl_keys=
+metrics_allow="127.0.0.1 ::1"
 
 usage() {
 	echo "usage: $0 --run-dir DIR [options] (see the script)" >&2
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--store) store=$2 ;;
 	--download-keys) dl_keys=$2 ;;
 	--events) events=$2 ;;
+	--metrics-allow) metrics_allow=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -69,6 +75,15 @@ done
 case $retry_after in
 *[!0-9]*|'') echo "$0: --retry-after takes whole seconds" >&2; exit 1 ;;
 esac
+# One geo line per address; hex digits, dots, colons and a prefix only.
+allow_lines=
+for a in $metrics_allow; do
+	case $a in
+	*[!0-9A-Fa-f.:/]*) echo "$0: bad --metrics-allow address: $a" >&2
+		exit 1 ;;
+	esac
+	allow_lines="$allow_lines\t\t$a\t1;\n"
+done
 id -u "$user" >/dev/null 2>&1 || { echo "$0: no user $user" >&2; exit 1; }
 
 mkdir -p "$run/logs" "$run/tmp" "$run/tls"
@@ -102,7 +117,10 @@ sed -e "s|@RUN_DIR@|$run|g" -e "s|@LISTEN@|$listen|g" \
     -e "s|@RETRY_AFTER@|$retry_after|g" \
     -e "s|@STORE@|$store|g" -e "s|@DL_KEYS@|$dl_keys|g" \
     -e "s|@EVENTS_SOCKET@|$events|g" \
-    "$root/nginx/export-center.conf.in" >"$run/nginx.conf.tmp"
+    "$root/nginx/export-center.conf.in" |
+    awk -v lines="$allow_lines" '$0 == "@METRICS_ALLOW@" {
+	gsub(/\\t/, "\t", lines); gsub(/\\n/, "\n", lines);
+	printf "%s", lines; next } { print }' >"$run/nginx.conf.tmp"
 if grep -q '@[A-Z_]*@' "$run/nginx.conf.tmp"; then
 	echo "$0: placeholder left unrendered" >&2
 	exit 1

@@ -10,7 +10,8 @@
  *   - every name starts with "fuzz.zip:" or is the archive itself;
  *   - a member is read only when it is a plain relative *.json path;
  *   - the bytes produced stay within the expansion budget;
- *   - every failure carries an error code and a printable message.
+ *   - every outcome passes fuzz_ingest.h's checks (a code, a printable
+ *     message).
  *
  *   make fuzz && build-fuzz/fuzz_archive tests/fuzz/corpus/archive
  */
@@ -24,6 +25,7 @@
 
 #include "ec_ingest_int.h"
 #include "ec_limits.h"
+#include "fuzz_ingest.h"
 
 #define FUZZ_NAME	"fuzz.zip"
 
@@ -39,21 +41,6 @@ fuzz_check_name(const char *name)
 	if (strcmp(name, FUZZ_NAME) != 0 &&
 	    (strncmp(name, FUZZ_NAME ":", len + 1) != 0))
 		abort();
-}
-
-static void
-fuzz_check_err(const struct ec_err *e)
-{
-	size_t	i, len;
-
-	if (e->code == EC_OK || e->code >= EC_CODE_COUNT)
-		abort();
-	len = strnlen(e->msg, sizeof(e->msg));
-	if (len == sizeof(e->msg))
-		abort();
-	for (i = 0; i < len; i++)
-		if ((unsigned char)e->msg[i] < 0x20 || e->msg[i] == 0x7f)
-			abort();
 }
 
 int
@@ -84,12 +71,7 @@ ingest_add_outcome(struct ingest_ctx *ctx, const char *name,
 	(void)ctx;
 	(void)err;
 	fuzz_check_name(name);
-	if (status != EC_INGEST_FAILED && status != EC_INGEST_SKIPPED)
-		abort();
-	if (status == EC_INGEST_FAILED && why == NULL)
-		abort();
-	if (why != NULL)
-		fuzz_check_err(why);
+	fuzz_ingest_outcome_check(status, why);
 	return 0;
 }
 

@@ -1,13 +1,16 @@
 #!/bin/bash
 # Bad input as data: every tests/data/invalid/<case>/args is an exportctl
-# command line whose expect file names the exit status and error code.
-# Whatever the case, nothing may be left in the output directory or the
-# staging area.
+# command line whose expect file names the exit status and error code,
+# and optionally ("message ...", the rest of the line) text the error
+# must hold.  @FIFO@ is a FIFO with no writer, which must be refused, not
+# waited on; @DATA@ is tests/data (hostile bundles in tests/data/hostile).  Whatever the case, nothing may be left in the output
+# directory or the staging area.
 . "$(dirname "$0")/../lib/it.sh"
 
 t=$(it_tenant main)
 "$EC_BIN" ingest --tenant "$t" "$EC_ROOT/tests/fixtures/vex" >/dev/null
 printf 'not a key, not a bundle\n' >"$IT_TMP/notkey.pem"
+mkfifo "$IT_TMP/fifo"
 staging=$IT_TMP/staging
 mkdir -p "$staging"
 export TMPDIR=$staging
@@ -17,14 +20,19 @@ for c in "$EC_ROOT"/tests/data/invalid/*/; do
 	out=$IT_TMP/out-$name
 	mkdir -p "$out"
 	args=$(sed -e "s|@TENANT@|$t|g" -e "s|@OUT@|$out|g" \
-	    -e "s|@NOTKEY@|$IT_TMP/notkey.pem|g" "$c/args")
+	    -e "s|@NOTKEY@|$IT_TMP/notkey.pem|g" -e "s|@FIFO@|$IT_TMP/fifo|g" \
+	    -e "s|@DATA@|$EC_ROOT/tests/data|g" "$c/args")
 	want_exit=$(awk '$1 == "exit" {print $2}' "$c/expect")
 	want_code=$(awk '$1 == "code" {print $2}' "$c/expect")
+	want_msg=$(sed -n 's/^message //p' "$c/expect")
 	eval "set -- $args"
 	check_fails "$name: exit $want_exit, $want_code" "$want_exit" \
-	    "$want_code" "$EC_BIN" "$@"
+	    "$want_code" timeout 20 "$EC_BIN" "$@"
+	cp "$IT_TMP/.log" "$IT_TMP/.err"
 	check_equal "$name: one line on stderr" \
-	    "$(grep -c . "$IT_TMP/.log" | awk '{print ($1 >= 1)}')" 1
+	    "$(grep -c . "$IT_TMP/.err" | awk '{print ($1 >= 1)}')" 1
+	[ -z "$want_msg" ] || check "$name: the error says: $want_msg" \
+	    grep -qF -- "$want_msg" "$IT_TMP/.err"
 	check_equal "$name: nothing left in the output directory" \
 	    "$(ls -A "$out" | wc -l)" 0
 	check_equal "$name: nothing left in staging" \

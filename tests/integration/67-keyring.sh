@@ -7,26 +7,16 @@
 # token exported.  Wrong PIN, missing token object, foreign-tenant and
 # unknown references each fail before any work, with nothing written.
 . "$(dirname "$0")/../lib/it.sh"
+. "$(dirname "$0")/../lib/hsm.sh"
 
 t=$(it_tenant main)
 u=$(it_tenant other)
 fx=$EC_ROOT/tests/fixtures
 "$EC_BIN" ingest --tenant "$t" "$fx" >/dev/null
 
-# A token of our own: SOFTHSM2_CONF reaches the module that p11-kit loads
-# for GnuTLS, in exportctl and p11tool alike.
-hsm=$IT_TMP/hsm
-mkdir -p "$hsm/tokens"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\n' \
-    "$hsm" >"$hsm/softhsm2.conf"
-export SOFTHSM2_CONF=$hsm/softhsm2.conf
+# A token of our own (tests/lib/hsm.sh).
 pin=735194
-check "softhsm2: token initialised" softhsm2-util --init-token --free \
-    --label ec-it --pin "$pin" --so-pin 862513
-tok="pkcs11:token=ec-it"
-check "p11tool: ECDSA P-256 key generated in the token" \
-    env GNUTLS_PIN="$pin" p11tool --login --generate-privkey=ecdsa \
-    --curve=secp256r1 --label sign --outfile "$IT_TMP/pub.pem" "$tok"
+hsm_token "$IT_TMP/hsm" ec-it "$pin" 862513 "$IT_TMP/pub.pem"
 check "the token key is sensitive and never extractable" \
     sh -c 'GNUTLS_PIN=$1 p11tool --login --list-all-privkeys "$2" |
     grep "CKA_NEVER_EXTRACTABLE; CKA_SENSITIVE"' _ "$pin" "$tok"

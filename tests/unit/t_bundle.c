@@ -1,4 +1,7 @@
 /* tests/unit/t_bundle.c: deterministic tar+zstd writer and hostile reader. */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -248,6 +251,61 @@ refused(const char *name, int type, const char *link, int copies,
 	    err.code == EC_ERR_VERIFY, "%s refused: %s", what, err.msg);
 }
 
+static int
+collect_none(void *arg, const struct ec_bundle_member *m, struct ec_err *err)
+{
+	(void)arg;
+	(void)m;
+	(void)err;
+	return 0;
+}
+
+/*
+ * The writer holds its bundles to the reader's expansion bound: "n"
+ * members that are each the same 1 MiB of zeros (adopted, so the test
+ * writes 1 MiB, not n) compress to a few KiB.  Past 256 of them the
+ * bundle is one exportctl verify would refuse: EC_ERR_TOO_LARGE, and
+ * nothing is left behind.
+ */
+static void
+expansion(size_t n, bool want_ok)
+{
+	static const uint8_t	 zero_digest[EC_SHA256_LEN];
+	struct ec_bundle	*b = NULL;
+	struct ec_err		 err;
+	struct stat		 st;
+	uint8_t			 d[EC_SHA256_LEN];
+	uint64_t		 size = 0;
+	char			 zeros[256], path[256], name[32];
+	size_t			 i;
+	int			 rc, fd;
+
+	(void)snprintf(zeros, sizeof(zeros), "%s/zeros", dir);
+	(void)snprintf(path, sizeof(path), "%s/expand-%zu.tar.zst", dir, n);
+	if ((fd = open(zeros, O_WRONLY | O_CREAT, 0644)) == -1 ||
+	    ftruncate(fd, 1 << 20) == -1 || close(fd) == -1 ||
+	    ec_bundle_new(&b, path, 0, EC_MAX_BUNDLE_BYTES, &err) == -1)
+		abort();
+	for (i = 0; i < n; i++) {
+		(void)snprintf(name, sizeof(name), "data/z%04zu", i);
+		if (ec_bundle_add_file(b, name, zeros, zero_digest, 1 << 20,
+		    &err) == -1)
+			abort();
+	}
+	rc = ec_bundle_finish(d, &size, b, &err);
+	ec_bundle_free(b);
+	if (want_ok)
+		ok(rc == 0 && size < (1 << 20) && ec_bundle_read(NULL, path,
+		    NULL, collect_none, NULL, &err) == 0,
+		    "%zu MiB in %llu bytes: written, and read back", n,
+		    (unsigned long long)size);
+	else
+		ok(rc == -1 && err.code == EC_ERR_TOO_LARGE &&
+		    strstr(err.msg, "EC_MAX_EXPANSION") != NULL &&
+		    stat(path, &st) == -1, "%zu MiB of zeros refused, nothing "
+		    "left: %s", n, err.msg);
+}
+
 int
 main(void)
 {
@@ -303,6 +361,13 @@ main(void)
 		    "0 workers refused: %s", err.msg);
 	}
 	failed_stream_open();
+	ok(ec_bundle_expansion_limit(0) == (uint64_t)EC_MAX_EXPANSION *
+	    EC_MIN_EXPANSION_BASE && ec_bundle_expansion_limit(1 << 30) ==
+	    (uint64_t)EC_MAX_EXPANSION * EC_MAX_BUNDLE_BYTES &&
+	    ec_bundle_expansion_limit(8 << 20) == (uint64_t)EC_MAX_EXPANSION *
+	    (8 << 20), "expansion limit: floor, ratio, ceiling");
+	expansion(EC_MAX_EXPANSION, true);
+	expansion(EC_MAX_EXPANSION + 1, false);
 
 	refused("/etc/passwd", AE_IFREG, NULL, 1, "absolute path");
 	refused("a/../../x", AE_IFREG, NULL, 1, "dot-dot");

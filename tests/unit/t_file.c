@@ -1,8 +1,11 @@
 /*
- * tests/unit/t_file.c: ec_file_open_regular() against real FIFOs, links
- * and directories, and the escaping every error message goes through.
+ * tests/unit/t_file.c: ec_file_open_regular() and _stat() against real
+ * FIFOs, links and directories, and the escaping every error message goes
+ * through.
  */
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,10 +26,23 @@ at(const char *name)
 	return path;
 }
 
+static bool
+write_file(const char *path, const char *s)
+{
+	int	fd;
+	bool	good;
+
+	if ((fd = open(path, O_WRONLY | O_TRUNC)) == -1)
+		return false;
+	good = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	return close(fd) == 0 && good;
+}
+
 static void
 test_open(void)
 {
 	struct ec_err	err;
+	struct stat	st;
 	int		fd = -1, fl;
 
 	ok(mkdtemp(dir) != NULL, "scratch directory");
@@ -55,6 +71,20 @@ test_open(void)
 	ok(ec_file_open_regular(&fd, at("missing"), true, &err) == -1 &&
 	    err.code == EC_ERR_REQUEST_INVALID, "a missing file: %s",
 	    err.msg);
+
+	/* The variant for key files and bundles: codes and a path prefix. */
+	ok(write_file(at("f.json"), "12345") &&
+	    ec_file_open_regular_stat(&fd, &st, at("l.json"), &err) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size == 5,
+	    "_stat: a link followed, the file's own status");
+	close(fd);
+	ok(ec_file_open_regular_stat(&fd, &st, at("p.json"), &err) == -1 &&
+	    err.code == EC_ERR_REQUEST_INVALID &&
+	    strstr(err.msg, "p.json: not a regular file (a FIFO)") != NULL,
+	    "_stat: a FIFO is refused at once: %s", err.msg);
+	ok(ec_file_open_regular_stat(&fd, &st, at("missing"), &err) == -1 &&
+	    err.code == EC_ERR_IO && strstr(err.msg, "missing: ") != NULL,
+	    "_stat: a missing file is EC_ERR_IO: %s", err.msg);
 	unlink(at("f.json"));
 	unlink(at("p.json"));
 	unlink(at("l.json"));

@@ -170,6 +170,32 @@ test_members(void)
 	    err.msg);
 }
 
+/*
+ * tests/data/hostile/unlisted-after-manifest.tar.zst: a member after
+ * manifest.json that it does not list, 64 MiB of zeros in a few KiB.  It
+ * is refused at its tar header, so almost nothing is decompressed: the
+ * work is what the manifest declares, not the expansion cap.
+ */
+static void
+test_hostile(void)
+{
+	struct ec_verify_result	res;
+	struct ec_err		err;
+	int			rc;
+
+	rc = ec_verify_bundle(&res,
+	    "tests/data/hostile/unlisted-after-manifest.tar.zst", NULL, &err);
+	ok(rc == -1 && err.code == EC_ERR_VERIFY &&
+	    strstr(err.msg, "zz-unlisted.bin: not listed in manifest.json "
+	    "(refused at its tar header") != NULL,
+	    "an unlisted member after the manifest is refused at its header: "
+	    "%s", err.msg);
+	ok(res.bytes_read < 64 * 1024 && res.bytes_limit >= 64 << 20,
+	    "under the expansion cap (%llu), yet only %llu bytes decompressed",
+	    (unsigned long long)res.bytes_limit,
+	    (unsigned long long)res.bytes_read);
+}
+
 /* Paths that are not bundles: codes for the path, never a hang. */
 static void
 test_paths(void)
@@ -212,6 +238,7 @@ main(void)
 	}
 	test_seeds(key);
 	test_members();
+	test_hostile();
 	test_paths();
 	ec_verifier_free(key);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
