@@ -525,6 +525,12 @@ if [ "${BENCH_POLICY:-1}" != 0 ]; then
 	tests/bench/policy-bench.sh || die "json:policy section failed"
 	echo
 fi
+# age encrypt/decrypt against the age CLI (tests/bench/age-bench.sh;
+# BENCH_AGE=0 skips it).
+if [ "${BENCH_AGE:-1}" != 0 ]; then
+	tests/bench/age-bench.sh || die "age section failed"
+	echo
+fi
 say "bench done"
 
 # The API section (tests/bench/api-bench.sh): authenticated GET of a run
