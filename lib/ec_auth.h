@@ -35,6 +35,15 @@
  * EC_ERR_REQUEST_INVALID (400).  Messages are fit for the client and
  * never quote token bytes.  Every input is bounded (ec_limits.h).
  * Nothing here logs.
+ *
+ * Remembered tokens: an ec_auth keeps the last 64 access tokens that
+ * passed step 3, by the SHA-256 of their bytes (computed for "ath"
+ * anyway), with the claims step 3 read from them.  A request with one of
+ * them skips the token's parse and signature check (half the ECDSA work
+ * of a request); its exp, nbf and iat are compared with the clock again,
+ * cnf.jkt with this proof's key, and steps 1, 2, 4 and 5 run in full.  A
+ * slot is reused once its token has expired.  So an ec_auth is not for
+ * concurrent use by threads; each FastCGI worker has its own.
  */
 #ifndef EC_AUTH_H
 #define EC_AUTH_H
@@ -131,6 +140,9 @@ int	ec_auth_new(struct ec_auth **out, const struct ec_auth_config *c,
 	    struct ec_err *err) EC_MUST_CHECK;
 /* Release.  NULL is a no-op. */
 void	ec_auth_free(struct ec_auth *a);
+
+/* Requests whose access token was a remembered one, since ec_auth_new. */
+uint64_t	ec_auth_cache_hits(const struct ec_auth *a);
 
 /*
  * Authenticate "rq" as described at the top.  On success *out describes

@@ -59,7 +59,7 @@ events { worker_connections 1024; }
 http {
 	access_log off;
 	server {
-		listen 127.0.0.1:18458 ssl;
+		listen 127.0.0.1:$(it_port 18458) ssl;
 		ssl_certificate $run/nginx/tls/server.pem;
 		ssl_certificate_key $run/nginx/tls/server.key;
 		location = /run.json {
@@ -88,7 +88,7 @@ wrk_run() {
 }
 echo "api benchmark: $CONN connections, ${SECS}s each, $(nproc) cores," \
     "pool workers ${BENCH_API_WORKERS:-$(nproc)}"
-wrk_run static https://127.0.0.1:18458/run.json | tee "$EC_VAR/static.sum"
+wrk_run static "https://127.0.0.1:$(it_port 18458)/run.json" | tee "$EC_VAR/static.sum"
 # Proofs, minted just before they are used (a proof is fresh for 60 s),
 # more than the measurement can use, so none is replayed.
 /usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" GET \
