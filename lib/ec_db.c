@@ -352,6 +352,126 @@ ec_db_begin(struct ec_db *db, const char *tenant, bool snapshot,
 	return 0;
 }
 
+/* A failed pipeline: the first failure's reason, as ec_db_exec() says it. */
+static int
+db_batch_err(struct ec_db *db, const PGresult *res, struct ec_err *err)
+{
+	db_note_state(db, res);
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return db_err(err, EC_ERR_UNAVAILABLE, "database unavailable",
+		    PQerrorMessage(db->conn));
+	return db_err(err, EC_ERR_DB, "database", res != NULL ?
+	    PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+}
+
+/*
+ * Queue the batch: BEGIN, set_config, the statements, COMMIT and the
+ * pipeline's Sync.  0, or -1 when libpq could not queue one.
+ */
+static int
+db_batch_send(struct ec_db *db, const char *tenant, bool snapshot,
+    const struct ec_db_stmt *stmts, size_t n)
+{
+	const char	*vals[1] = { tenant };
+	size_t		 i;
+
+	if (PQsendQueryParams(db->conn, snapshot ? "BEGIN ISOLATION LEVEL "
+	    "REPEATABLE READ READ ONLY" : "BEGIN", 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || PQsendQueryParams(db->conn, "SELECT "
+	    "set_config('app.tenant', $1, true)", 1, NULL, vals, NULL, NULL,
+	    0) != 1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (PQsendQueryParams(db->conn, stmts[i].sql, stmts[i].n, NULL,
+		    stmts[i].vals, NULL, NULL, 0) != 1)
+			return -1;
+	if (PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || PQpipelineSync(db->conn) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Read the n + 3 results and the Sync.  Statement i's result goes to
+ * res_out[i]; the first failure to *bad (the caller's, PQclear).
+ */
+static int
+db_batch_read(PGresult **res_out, PGresult **bad, struct ec_db *db,
+    size_t n)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+	size_t		 q;
+
+	for (q = 0; q < n + 3; q++) {
+		/* Each queued query: its result, then NULL. */
+		while ((res = PQgetResult(db->conn)) != NULL) {
+			st = PQresultStatus(res);
+			if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+				if (*bad == NULL && st != PGRES_PIPELINE_ABORTED)
+					*bad = res;
+				else
+					PQclear(res);
+			} else if (q >= 2 && q < n + 2 && *bad == NULL &&
+			    res_out[q - 2] == NULL)
+				res_out[q - 2] = res;
+			else
+				PQclear(res);
+		}
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			return -1;
+	}
+	/* The Sync's own result ends the pipeline. */
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		st = PQresultStatus(res);
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			return 0;
+	}
+	return -1;
+}
+
+int
+ec_db_batch(PGresult **res_out, struct ec_db *db, const char *tenant,
+    bool snapshot, const struct ec_db_stmt *stmts, size_t n,
+    struct ec_err *err)
+{
+	PGresult	*bad = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	for (i = 0; i < n; i++)
+		res_out[i] = NULL;
+	if (ec_tenant_check(tenant, err) == -1)
+		return -1;
+	if (n > EC_DB_BATCH_MAX || db->in_tx)
+		return ec_err_set(err, EC_ERR_INTERNAL,
+		    "database: batch of %zu statements in a transaction", n);
+	if (PQenterPipelineMode(db->conn) != 1)
+		return db_batch_err(db, NULL, err);
+	if (db_batch_send(db, tenant, snapshot, stmts, n) == -1 ||
+	    db_batch_read(res_out, &bad, db, n) == -1 || bad != NULL)
+		(void)db_batch_err(db, bad, err);
+	else
+		rc = 0;
+	PQclear(bad);
+	/* A broken connection stays broken; the caller reconnects. */
+	if (PQpipelineStatus(db->conn) != PQ_PIPELINE_OFF &&
+	    PQexitPipelineMode(db->conn) != 1 && rc == 0)
+		rc = db_batch_err(db, NULL, err);
+	if (rc == -1) {
+		/* A failure inside BEGIN leaves the transaction aborted. */
+		if (PQtransactionStatus(db->conn) == PQTRANS_INERROR ||
+		    PQtransactionStatus(db->conn) == PQTRANS_INTRANS)
+			PQclear(PQexec(db->conn, "ROLLBACK"));
+		for (i = 0; i < n; i++) {
+			PQclear(res_out[i]);
+			res_out[i] = NULL;
+		}
+	}
+	return rc;
+}
+
 int
 ec_db_commit(struct ec_db *db, struct ec_err *err)
 {

@@ -357,8 +357,21 @@ int
 ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
     const char *run_id, struct ec_err *err)
 {
-	PGresult	*r = NULL, *a = NULL;
+	PGresult	*res[2];
 	const char	*vals[2] = { tenant, run_id };
+	/* A pushed artifact's url is where it went (ec_run_output). */
+	struct ec_db_stmt st[2] = {
+		{ "SELECT id, status, profile_id, " RUN_TS("created_at") ", "
+		    RUN_TS("started_at") ", " RUN_TS("finished_at") ", "
+		    "attempts, items_completed, items_total, error_code, "
+		    "error_message, inputs_hash FROM runs WHERE tenant = $1 "
+		    "AND id = $2", 2, vals },
+		{ "SELECT type, id, format, CASE type WHEN 'distribution' "
+		    "THEN 'oci://' || id || '@sha256:' || sha256 ELSE path END "
+		    "AS url, name, sha256, size FROM artifacts WHERE tenant = "
+		    "$1 AND run_id = $2 ORDER BY type, id, format, url", 2,
+		    vals },
+	};
 	json_t		*o;
 	int		 rc = -1;
 
@@ -366,36 +379,21 @@ ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
 	if (!ec_run_id_valid(run_id, tenant))
 		return ec_err_set(err, EC_ERR_NOT_FOUND, "no run %.200s",
 		    run_id);
-	if (ec_db_begin(db, tenant, true, err) == -1)
+	/* Both reads in one snapshot and one round trip. */
+	if (ec_db_batch(res, db, tenant, true, st, 2, err) == -1)
 		return -1;
-	if ((r = ec_db_exec(db, "SELECT id, status, profile_id, "
-	    RUN_TS("created_at") ", " RUN_TS("started_at") ", "
-	    RUN_TS("finished_at") ", attempts, items_completed, items_total, "
-	    "error_code, error_message, inputs_hash FROM runs "
-	    "WHERE tenant = $1 AND id = $2", 2, vals, NULL, NULL, false,
-	    err)) == NULL)
-		goto out;
-	if (PQntuples(r) != 1) {
+	if (PQntuples(res[0]) != 1) {
 		(void)ec_err_set(err, EC_ERR_NOT_FOUND, "no run %.200s",
 		    run_id);
 		goto out;
 	}
-	/* A pushed artifact's url is where it went (ec_run_output). */
-	if ((a = ec_db_exec(db, "SELECT type, id, format, CASE type WHEN "
-	    "'distribution' THEN 'oci://' || id || '@sha256:' || sha256 "
-	    "ELSE path END AS url, name, sha256, size FROM artifacts "
-	    "WHERE tenant = $1 AND run_id = $2 ORDER BY type, id, format, "
-	    "url", 2, vals, NULL, NULL, false,
-	    err)) == NULL || ec_db_commit(db, err) == -1)
-		goto out;
-	if (run_status_json(&o, r, a, err) == -1)
+	if (run_status_json(&o, res[0], res[1], err) == -1)
 		goto out;
 	*out = o;
 	rc = 0;
 out:
-	ec_db_rollback(db);
-	PQclear(r);
-	PQclear(a);
+	PQclear(res[0]);
+	PQclear(res[1]);
 	return rc;
 }
 
