@@ -147,21 +147,25 @@ h_runs_show(struct api_req *rq, const char *run_id)
 	struct ec_db		*db;
 	struct ec_err		 err;
 	enum ec_auth_fault	 fault;
-	json_t			*o;
+	json_t			*o = NULL;
+	bool			 seen;
 
+	/* The jti goes into the transaction that reads the run. */
+	rq->defer_jti = true;
 	if (api_authenticate(rq, EC_AUTH_SCOPE_READ, &fault, &err) == -1) {
 		api_reply_error(rq, &err, fault);
 		return;
 	}
-	/* Not the tenant's shape: as unknown as another tenant's run. */
-	if (!ec_run_id_valid(run_id, rq->who.tenant)) {
-		(void)ec_err_set(&err, EC_ERR_NOT_FOUND, "no such run");
-		api_reply_error(rq, &err, EC_AUTH_FAULT_NONE);
+	/* An id not of the tenant's shape is not found, like another's. */
+	if (api_db(&db, rq, &err) == -1 ||
+	    ec_run_show_jti(&o, &seen, db, rq->who.tenant, run_id,
+	    rq->who.jti, rq->jti_keep, rq->jti_prune, &err) == -1) {
+		api_fail(rq, &err);
 		return;
 	}
-	if (api_db(&db, rq, &err) == -1 ||
-	    ec_run_show(&o, db, rq->who.tenant, run_id, &err) == -1) {
-		api_fail(rq, &err);
+	if (seen) {
+		(void)ec_auth_replay(&err);
+		api_reply_error(rq, &err, EC_AUTH_FAULT_PROOF);
 		return;
 	}
 	api_reply_json(rq, 200, o, NULL);

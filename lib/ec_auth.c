@@ -697,6 +697,13 @@ auth_cache_put(struct auth_ctx *c)
 	k->slot[victim].used = true;
 }
 
+int
+ec_auth_replay(struct ec_err *err)
+{
+	return ec_err_set(err, EC_ERR_UNAUTHORIZED,
+	    "DPoP proof: jti already used (replay)");
+}
+
 /* Tenant and scope (403), then the replay store (RFC 9449 11.1). */
 static int
 auth_grant(struct auth_ctx *c, struct ec_auth_principal *p)
@@ -726,8 +733,12 @@ auth_grant(struct auth_ctx *c, struct ec_auth_principal *p)
 	if ((r = c->rq->seen(c->rq->seen_arg, p->jti, c->proof_iat,
 	    c->err)) == -1)
 		return -1;
-	if (r != 0)
-		return PROOF_FAIL(c, "jti already used (replay)");
+	if (r == 2)
+		p->jti_deferred = true;
+	else if (r != 0) {
+		c->fault = EC_AUTH_FAULT_PROOF;
+		return ec_auth_replay(c->err);
+	}
 	return 0;
 }
 

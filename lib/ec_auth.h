@@ -84,6 +84,10 @@ typedef int64_t	ec_auth_clock_fn(void *arg);
  * return 0 if it was new, 1 if it had been seen, or -1 with "err" set (its
  * code goes to the client unchanged, e.g. EC_ERR_UNAVAILABLE).  It must
  * remember a jti for at least proof_max_age + leeway seconds past iat.
+ * It may instead return 2, "deferred": the request is accepted with the
+ * principal's jti_deferred set, and the caller must record the jti in the
+ * same transaction as the reads of its answer, and answer a jti that had
+ * been seen as a replay (401, EC_AUTH_FAULT_PROOF) and with nothing else.
  */
 typedef int	ec_auth_seen_fn(void *arg, const char *jti, int64_t iat,
 		    struct ec_err *err);
@@ -123,6 +127,7 @@ struct ec_auth_principal {
 	char		jti[EC_AUTH_MAX_JTI + 1];
 	unsigned	scopes;		/* EC_AUTH_SCOPE_* granted */
 	int64_t		exp;		/* token expiry, seconds */
+	bool		jti_deferred;	/* the replay store answered 2 */
 };
 
 struct ec_auth;	/* opaque: a loaded configuration */
@@ -140,6 +145,13 @@ int	ec_auth_new(struct ec_auth **out, const struct ec_auth_config *c,
 	    struct ec_err *err) EC_MUST_CHECK;
 /* Release.  NULL is a no-op. */
 void	ec_auth_free(struct ec_auth *a);
+
+/*
+ * The refusal of a replayed proof, for a caller that deferred the replay
+ * store (above): EC_ERR_UNAUTHORIZED, to be answered with
+ * EC_AUTH_FAULT_PROOF.  Returns -1.
+ */
+int	ec_auth_replay(struct ec_err *err);
 
 /* Requests whose access token was a remembered one, since ec_auth_new. */
 uint64_t	ec_auth_cache_hits(const struct ec_auth *a);

@@ -369,14 +369,18 @@ db_batch_err(struct ec_db *db, const PGresult *res, struct ec_err *err)
  * pipeline's Sync.  0, or -1 when libpq could not queue one.
  */
 static int
-db_batch_send(struct ec_db *db, const char *tenant, bool snapshot,
+db_batch_send(struct ec_db *db, const char *tenant, enum ec_db_tx tx,
     const struct ec_db_stmt *stmts, size_t n)
 {
 	const char	*vals[1] = { tenant };
+	const char	*begin = "BEGIN";
 	size_t		 i;
 
-	if (PQsendQueryParams(db->conn, snapshot ? "BEGIN ISOLATION LEVEL "
-	    "REPEATABLE READ READ ONLY" : "BEGIN", 0, NULL, NULL, NULL, NULL,
+	if (tx == EC_DB_TX_SNAPSHOT)
+		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	else if (tx == EC_DB_TX_REPEATABLE)
+		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+	if (PQsendQueryParams(db->conn, begin, 0, NULL, NULL, NULL, NULL,
 	    0) != 1 || PQsendQueryParams(db->conn, "SELECT "
 	    "set_config('app.tenant', $1, true)", 1, NULL, vals, NULL, NULL,
 	    0) != 1)
@@ -433,7 +437,7 @@ db_batch_read(PGresult **res_out, PGresult **bad, struct ec_db *db,
 
 int
 ec_db_batch(PGresult **res_out, struct ec_db *db, const char *tenant,
-    bool snapshot, const struct ec_db_stmt *stmts, size_t n,
+    enum ec_db_tx tx, const struct ec_db_stmt *stmts, size_t n,
     struct ec_err *err)
 {
 	PGresult	*bad = NULL;
@@ -449,7 +453,7 @@ ec_db_batch(PGresult **res_out, struct ec_db *db, const char *tenant,
 		    "database: batch of %zu statements in a transaction", n);
 	if (PQenterPipelineMode(db->conn) != 1)
 		return db_batch_err(db, NULL, err);
-	if (db_batch_send(db, tenant, snapshot, stmts, n) == -1 ||
+	if (db_batch_send(db, tenant, tx, stmts, n) == -1 ||
 	    db_batch_read(res_out, &bad, db, n) == -1 || bad != NULL)
 		(void)db_batch_err(db, bad, err);
 	else

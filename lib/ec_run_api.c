@@ -107,23 +107,16 @@ ec_run_jti_seen(bool *seen_out, struct ec_db *db, const char *tenant,
 	PGresult	*res[2];
 	char		 exp[24];
 	const char	*vals[3] = { tenant, jti, exp };
-	/*
-	 * Two processes inserting one jti: the second waits for the first
-	 * to commit and then conflicts, so exactly one sees it as new.
-	 */
 	struct ec_db_stmt st[2] = {
-		{ "DELETE FROM dpop_jti WHERE tenant = $1 AND expires_at < "
-		    "now()", 1, vals },
-		{ "INSERT INTO dpop_jti (tenant, jti, expires_at) VALUES ($1, "
-		    "$2, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING "
-		    "RETURNING 1", 3, vals },
+		{ EC_RUN_JTI_PRUNE_SQL, 1, vals },
+		{ EC_RUN_JTI_INSERT_SQL, 3, vals },
 	};
 	size_t		 first = prune ? 0 : 1;
 
 	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
 	/* One round trip for the transaction, pruning or not. */
-	if (ec_db_batch(res + first, db, tenant, false, st + first, 2 - first,
-	    err) == -1)
+	if (ec_db_batch(res + first, db, tenant, EC_DB_TX_DEFAULT, st + first,
+	    2 - first, err) == -1)
 		return -1;
 	*seen_out = PQntuples(res[1]) == 0;
 	if (prune)

@@ -20,8 +20,8 @@
 
 /* One batch of argv[0..n); 0 or 1. */
 static int
-batch_run(struct ec_db *db, const char *tenant, bool snapshot, char **argv,
-    size_t n)
+batch_run(struct ec_db *db, const char *tenant, enum ec_db_tx tx,
+    char **argv, size_t n)
 {
 	struct ec_db_stmt	 st[EC_DB_BATCH_MAX];
 	PGresult		*res[EC_DB_BATCH_MAX];
@@ -35,7 +35,7 @@ batch_run(struct ec_db *db, const char *tenant, bool snapshot, char **argv,
 		st[i].vals = vals;
 	}
 	ec_err_clear(&err);
-	if (ec_db_batch(res, db, tenant, snapshot, st, n, &err) == -1) {
+	if (ec_db_batch(res, db, tenant, tx, st, n, &err) == -1) {
 		printf("error %s: %s\n", ec_err_name(err.code), err.msg);
 		return 1;
 	}
@@ -68,8 +68,9 @@ main(int argc, char **argv)
 	for (start = i = 3; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], "--") != 0)
 			continue;
-		if (batch_run(db, argv[1], strcmp(argv[2], "read") == 0,
-		    argv + start, (size_t)(i - start)) != 0)
+		if (batch_run(db, argv[1], strcmp(argv[2], "read") == 0 ?
+		    EC_DB_TX_SNAPSHOT : EC_DB_TX_DEFAULT, argv + start,
+		    (size_t)(i - start)) != 0)
 			rc = 1;
 		start = i + 1;
 	}
