@@ -1,4 +1,4 @@
-/* ec_auth: DPoP-bound access tokens (RFC 9449) on libjwt and GnuTLS. */
+/* ec_auth: DPoP-bound access tokens (RFC 9449) on libjwt and ec_jose. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -10,7 +10,8 @@
  * an HMAC keyed with the issuer's public PEM, and one saying "none" with
  * no key at all (RFC 8725 2.1, 3.1).  The proof is a JWS whose "typ"
  * libjwt 1.10 refuses (it accepts only "JWT"), so its ES256 signature is
- * checked with GnuTLS against the "jwk" in its own header.
+ * checked (ec_jwk_verify_es256, libcrypto) against the "jwk" in its own
+ * header.
  *
  * Checks, in this order (RFC 9449 4.3 and 7.1; RFC 7519 4.1):
  *  1. Authorization scheme "DPoP" with one token; one DPoP header.

@@ -412,7 +412,8 @@ db_batch_read(PGresult **res_out, PGresult **bad, struct ec_db *db,
 		while ((res = PQgetResult(db->conn)) != NULL) {
 			st = PQresultStatus(res);
 			if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-				if (*bad == NULL && st != PGRES_PIPELINE_ABORTED)
+				if (*bad == NULL &&
+				    st != PGRES_PIPELINE_ABORTED)
 					*bad = res;
 				else
 					PQclear(res);

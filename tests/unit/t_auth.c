@@ -288,7 +288,8 @@ test_cache(const char *jwks, const json_t *doc)
 	h = ec_auth_cache_hits(a);
 	now = T_NOW + 300 + EC_AUTH_DEFAULT_LEEWAY;
 	ok(t_verify(a, doc, "valid GET", &p, &err) == -1 &&
-	    strstr(err.msg, "expired") != NULL && ec_auth_cache_hits(a) == h + 1,
+	    strstr(err.msg, "expired") != NULL &&
+	    ec_auth_cache_hits(a) == h + 1,
 	    "cache: remembered token past exp + leeway: 401 (%s)", err.msg);
 	now = T_NOW + 300 + EC_AUTH_DEFAULT_LEEWAY - 1;
 	ok(t_verify(a, doc, "valid GET", &p, &err) == 0,
