@@ -65,9 +65,11 @@ void	ec_db_rollback(struct ec_db *db);
  * tenant's set_config as ec_db_begin() makes it, the "n" statements (text
  * parameters, text results), COMMIT, sent together in libpq's pipeline
  * mode and read back together, where one at a time would wait n + 3
- * times for the server.  The same statements run in the same transaction
- * either way; when one fails none of the others' effects stay (the
- * transaction is rolled back) and every res_out[i] is NULL.  On success
+ * times for the server.  Each statement is prepared (named, by its text)
+ * the first time a connection runs it, so the server parses it once.
+ * The same statements run in the same transaction either way; when one
+ * fails none of the others' effects stay (the transaction is rolled
+ * back) and every res_out[i] is NULL.  On success
  * res_out[i] is the caller's (PQclear).  Codes as ec_db_exec(), plus
  * ec_db_begin()'s tenant check; the database must not be in a
  * transaction already.

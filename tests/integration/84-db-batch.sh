@@ -1,6 +1,7 @@
 #!/bin/bash
 # ec_db_batch (lib/ec_db.h): one transaction sent in one pipelined round
-# trip, as the API's replay store and run reads use it.  Against the
+# trip, its statements prepared once per connection, as the API's replay
+# store and run reads use it.  Against the
 # test's PostgreSQL as the database owner (row-level security forced):
 # what a batch commits, that a failing statement rolls the whole batch
 # back and leaves the connection usable, that a read batch is read-only,
@@ -18,6 +19,9 @@ check_equal "a write batch commits its statements, results in order" \
     "${cnt}'j1'")" "$(printf '1\n1')"
 check_equal "and what it wrote is there afterwards" \
     "$("$b" "$a" read "${cnt}'j1'")" 1
+check_equal "a statement prepared by one batch is reused by the next" \
+    "$("$b" "$a" read "${cnt}'j1'" -- "${cnt}'j1'" "${cnt}'j0'" -- \
+    "${cnt}'j1'")" "$(printf '1\n1\n0\n1')"
 
 out=$("$b" "$a" write "${ins}'j2', now() + interval '1 hour')" \
     "${ins}repeat('j', 300), now())" -- "${cnt}'j2'" "SELECT 7 WHERE \$1 <> ''")
