@@ -15,6 +15,10 @@ DEB_PKGS = gcc make pkg-config clang libclang-rt-14-dev perl jq zstd tar \
 	python3-jwt python3-jwcrypto nginx openssl curl
 # The age CLI: interoperability tests of exportctl encrypt/decrypt.
 DEB_PKGS += age
+# The age payload's ChaCha20-Poly1305 (lib/ec_age_stream.c): OpenSSL's
+# libcrypto, whose multi-block code is several times Nettle's speed.
+PKGS	+= libcrypto
+DEB_PKGS += libssl-dev
 # TUF checks: securesystemslib's canonical form, and tuf-js (npm ci in
 # tests/tools/tufcheck, run by tests/integration/70-tuf.sh) on the
 # machine's own Node.js 20 and its npm (Debian's npm conflicts with it).

@@ -91,6 +91,14 @@ struct api_req {
 	char			 path[1024];	/* decoded, no query */
 	struct ec_auth_principal who;		/* after api_authenticate */
 	const char		*project;	/* X-StellaOps-Project */
+	/*
+	 * Set by a handler before api_authenticate to record the proof's
+	 * jti itself, in its own transaction (ec_auth.h, "deferred"), until
+	 * jti_keep (epoch seconds), pruning expired ones when jti_prune.
+	 */
+	bool			 defer_jti;
+	int64_t			 jti_keep;
+	bool			 jti_prune;
 };
 
 /* route.c */

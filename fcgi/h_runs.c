@@ -175,13 +175,31 @@ h_runs_show(struct api_req *rq, const char *run_id)
 {
 	struct ec_db		*db;
 	struct ec_err		 err;
-	json_t			*o;
+	enum ec_auth_fault	 fault;
+	json_t			*o = NULL;
+	bool			 seen;
 
-	if (!api_run_reader(rq, run_id))
+	/* The jti goes into the transaction that reads the run. */
+	rq->defer_jti = true;
+	if (api_authenticate(rq, EC_AUTH_SCOPE_READ, &fault, &err) == -1) {
+		api_reply_error(rq, &err, fault);
 		return;
+	}
+	/*
+	 * An id not of the tenant's shape is not found, like another's;
+	 * ec_run_show_jti says so after recording the jti, so a replayed
+	 * proof is refused as one whatever the id.
+	 */
 	if (api_db(&db, rq, &err) == -1 ||
-	    ec_run_show(&o, db, rq->who.tenant, run_id, &err) == -1) {
+	    ec_run_show_jti(&o, &seen, db, rq->who.tenant, run_id,
+	    rq->who.jti, rq->jti_keep, rq->jti_prune, &err) == -1) {
 		api_fail(rq, &err);
+		return;
+	}
+	if (seen) {
+		json_decref(o);
+		(void)ec_auth_replay(&err);
+		api_reply_error(rq, &err, EC_AUTH_FAULT_PROOF);
 		return;
 	}
 	if (api_sign_run(rq, o, &err) == -1) {

@@ -189,6 +189,11 @@ route_seen(void *arg, const char *jti, int64_t iat, struct ec_err *err)
 	int64_t		 keep;
 
 	keep = iat + rq->ctx->conf->proof_max_age + rq->ctx->conf->leeway;
+	if (rq->defer_jti) {
+		rq->jti_keep = keep;
+		rq->jti_prune = rq->ctx->served % ROUTE_PRUNE_EVERY == 0;
+		return 2;
+	}
 	if (api_db(&db, rq, err) == -1 || ec_run_jti_seen(&seen, db, tenant,
 	    jti, keep, rq->ctx->served % ROUTE_PRUNE_EVERY == 0, err) == -1) {
 		route_db_check(rq->ctx, err);

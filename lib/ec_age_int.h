@@ -36,12 +36,20 @@ struct age_src {
 	bool		 eof;
 };
 
-/* Where bytes go: a file descriptor or a buffer. */
+/*
+ * Where bytes go: a file descriptor or a buffer.  With "flush" set (a
+ * regular file the caller fsyncs at the end), writeback of what was
+ * written is started every AGE_FLUSH_BYTES, so the final fsync waits for
+ * the tail only instead of the whole file.
+ */
 struct age_sink {
 	int		 fd;		/* -1 for the buffer */
 	const char	*name;		/* for messages; borrowed */
 	struct ec_buf	*buf;		/* borrowed */
+	bool		 flush;
+	uint64_t	 written, flushed;	/* bytes */
 };
+#define AGE_FLUSH_BYTES	(8u << 20)
 
 /* Buffer at least "want" (<= AGE_SRC_CAP) bytes unless the input ends. */
 int	age_src_fill(struct age_src *s, size_t want, struct ec_err *err);

@@ -2,7 +2,16 @@
  * ec_age_stream.c: the age v1 payload (C2SP age.md, "Payload"): a 16-byte
  * nonce, then the STREAM construction over 64 KiB chunks, and the file and
  * memory entry points around it.
+ *
+ * The chunks go through OpenSSL's ChaCha20-Poly1305 rather than Nettle's:
+ * Nettle 3.8 computes one ChaCha block at a time on x86-64 (about 0.4
+ * GB/s), OpenSSL's libcrypto several at once with AVX2 or AVX-512 (about
+ * 3 GB/s), and the payload is where a large bundle spends its time.  The
+ * bytes are the same RFC 8439 construction either way; the header's small
+ * AEAD calls stay with Nettle (ec_age.c).
  */
+/* sync_file_range(2) and posix_fadvise(2). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,6 +20,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <openssl/evp.h>
 
 #include "ec_age_int.h"
 #include "ec_file.h"
@@ -40,7 +50,20 @@ age_sink_write(struct age_sink *k, const void *p, size_t len,
 {
 	if (k->fd == -1)
 		return ec_buf_add(k->buf, p, len, err);
-	return ec_file_write_all(k->fd, p, len, k->name, err);
+	if (ec_file_write_all(k->fd, p, len, k->name, err) == -1)
+		return -1;
+	k->written += len;
+	/*
+	 * Start the disk writing the last few MiB while we compute the next
+	 * (as PostgreSQL's backend_flush_after does).  Advisory: a failure
+	 * to start it shows up, if it matters, in the caller's fsync.
+	 */
+	if (k->flush && k->written - k->flushed >= AGE_FLUSH_BYTES) {
+		(void)sync_file_range(k->fd, (off_t)k->flushed,
+		    (off_t)(k->written - k->flushed), SYNC_FILE_RANGE_WRITE);
+		k->flushed = k->written;
+	}
+	return 0;
 }
 
 /* STREAM nonce: 11-byte big-endian chunk counter, then the last flag. */
@@ -57,12 +80,78 @@ age_chunk_nonce(uint8_t nonce[12], uint64_t counter, bool last)
 	nonce[11] = last ? 1 : 0;
 }
 
-/* Source and buffers of one operation; the chunk buffer is wiped. */
+/*
+ * Source and buffers of one operation; the chunk buffer is wiped.  The
+ * AEAD context holds the payload key from age_op_key() on and is reused
+ * for every chunk, only its nonce changing.
+ */
 struct age_op {
 	struct age_src	 src;
 	uint8_t		*chunk;		/* owned, AGE_CHUNK_ENC bytes */
 	uint8_t		 key[AGE_KEY];	/* payload key */
+	EVP_CIPHER_CTX	*aead;		/* owned */
 };
+
+static int
+age_op_crypto(struct ec_err *err)
+{
+	return ec_err_set(err, EC_ERR_CRYPTO,
+	    "ChaCha20-Poly1305 (libcrypto) failed");
+}
+
+/* Load op->key, derived by the caller, into the AEAD context. */
+static int
+age_op_key(struct age_op *op, int enc, struct ec_err *err)
+{
+	if (EVP_CipherInit_ex(op->aead, EVP_chacha20_poly1305(), NULL, op->key,
+	    NULL, enc) != 1)
+		return age_op_crypto(err);
+	return 0;
+}
+
+/* Seal "len" bytes of "in" under chunk nonce "cn" into op->chunk. */
+static int
+age_op_seal(struct age_op *op, const uint8_t cn[12], const uint8_t *in,
+    size_t len, struct ec_err *err)
+{
+	int	n, fin;
+
+	if (EVP_CipherInit_ex(op->aead, NULL, NULL, NULL, cn, 1) != 1 ||
+	    EVP_CipherUpdate(op->aead, op->chunk, &n, in, (int)len) != 1 ||
+	    EVP_CipherFinal_ex(op->aead, op->chunk + n, &fin) != 1 ||
+	    (size_t)n + (size_t)fin != len ||
+	    EVP_CIPHER_CTX_ctrl(op->aead, EVP_CTRL_AEAD_GET_TAG, AGE_TAG,
+	    op->chunk + len) != 1)
+		return age_op_crypto(err);
+	return 0;
+}
+
+/*
+ * Open the "len + 16"-byte chunk "in" under chunk nonce "cn" into
+ * op->chunk; *good says whether its tag verified.  A chunk that fails
+ * leaves nothing of its plaintext in op->chunk.
+ */
+static int
+age_op_open(bool *good, struct age_op *op, const uint8_t cn[12],
+    const uint8_t *in, size_t len, struct ec_err *err)
+{
+	int	n, fin;
+
+	*good = false;
+	if (EVP_CipherInit_ex(op->aead, NULL, NULL, NULL, cn, 0) != 1 ||
+	    EVP_CipherUpdate(op->aead, op->chunk, &n, in, (int)len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(op->aead, EVP_CTRL_AEAD_SET_TAG, AGE_TAG,
+	    (void *)(uintptr_t)(in + len)) != 1) {
+		gnutls_memset(op->chunk, 0, len);
+		return age_op_crypto(err);
+	}
+	/* The final step checks the tag; a mismatch is an answer. */
+	*good = EVP_CipherFinal_ex(op->aead, op->chunk + n, &fin) == 1 &&
+	    (size_t)n + (size_t)fin == len;
+	if (!*good)
+		gnutls_memset(op->chunk, 0, len);
+	return 0;
+}
 
 static int
 age_op_init(struct age_op *op, int fd, const char *name, const void *mem,
@@ -79,7 +168,8 @@ age_op_init(struct age_op *op, int fd, const char *name, const void *mem,
 		return ec_err_nomem(err);
 	else
 		op->src.data = op->src.own;
-	if ((op->chunk = malloc(AGE_CHUNK_ENC)) == NULL)
+	if ((op->chunk = malloc(AGE_CHUNK_ENC)) == NULL ||
+	    (op->aead = EVP_CIPHER_CTX_new()) == NULL)
 		return ec_err_nomem(err);
 	return 0;
 }
@@ -95,6 +185,8 @@ age_op_dispose(struct age_op *op)
 		gnutls_memset(op->chunk, 0, AGE_CHUNK_ENC);
 		free(op->chunk);
 	}
+	/* Freeing the context clears the key schedule it holds. */
+	EVP_CIPHER_CTX_free(op->aead);
 	gnutls_memset(op->key, 0, sizeof(op->key));
 }
 
@@ -117,7 +209,8 @@ age_encrypt(struct age_sink *k, struct age_op *op,
 	}
 	age_hkdf(op->key, sizeof(op->key), file_key, sizeof(file_key), nonce,
 	    sizeof(nonce), "payload");
-	if (age_sink_write(k, nonce, sizeof(nonce), err) == -1)
+	if (age_op_key(op, 1, err) == -1 ||
+	    age_sink_write(k, nonce, sizeof(nonce), err) == -1)
 		goto out;
 	while (!last) {
 		/* One byte past a full chunk says whether another follows. */
@@ -128,7 +221,8 @@ age_encrypt(struct age_sink *k, struct age_op *op,
 		if (!last)
 			take = EC_AGE_CHUNK;
 		age_chunk_nonce(cn, counter++, last);
-		age_seal(op->chunk, op->key, cn, s->data + s->pos, take);
+		if (age_op_seal(op, cn, s->data + s->pos, take, err) == -1)
+			goto out;
 		s->pos += take;
 		if (age_sink_write(k, op->chunk, take + AGE_TAG, err) == -1)
 			goto out;
@@ -146,11 +240,14 @@ age_chunk_fault(struct age_op *op, uint64_t counter, size_t clen, bool last,
 {
 	struct age_src	*s = &op->src;
 	uint8_t		 cn[12];
+	bool		 good;
 
 	age_chunk_nonce(cn, counter, !last);
 	if ((last && clen == AGE_CHUNK_ENC) || !last) {
-		if (age_open(op->chunk, op->key, cn, s->data + s->pos,
-		    clen - AGE_TAG))
+		if (age_op_open(&good, op, cn, s->data + s->pos,
+		    clen - AGE_TAG, err) == -1)
+			return -1;
+		if (good)
 			return ec_err_set(err, EC_ERR_VERIFY, last ?
 			    "truncated after payload chunk %llu: the final "
 			    "chunk is missing" :
@@ -170,7 +267,7 @@ age_decrypt(struct age_sink *k, struct age_op *op,
 	uint8_t		 file_key[AGE_FILE_KEY], cn[12];
 	uint64_t	 counter = 0;
 	size_t		 clen;
-	bool		 last = false;
+	bool		 last = false, good;
 	int		 rc = -1;
 
 	if (age_header_read(file_key, s, ids, n, err) == -1)
@@ -185,6 +282,8 @@ age_decrypt(struct age_sink *k, struct age_op *op,
 	age_hkdf(op->key, sizeof(op->key), file_key, sizeof(file_key),
 	    s->data + s->pos, AGE_NONCE, "payload");
 	s->pos += AGE_NONCE;
+	if (age_op_key(op, 0, err) == -1)
+		goto out;
 	while (!last) {
 		if (age_src_fill(s, AGE_CHUNK_ENC + 1, err) == -1)
 			goto out;
@@ -202,8 +301,10 @@ age_decrypt(struct age_sink *k, struct age_op *op,
 		if (!last)
 			clen = AGE_CHUNK_ENC;
 		age_chunk_nonce(cn, counter, last);
-		if (!age_open(op->chunk, op->key, cn, s->data + s->pos,
-		    clen - AGE_TAG)) {
+		if (age_op_open(&good, op, cn, s->data + s->pos,
+		    clen - AGE_TAG, err) == -1)
+			goto out;
+		if (!good) {
 			(void)age_chunk_fault(op, counter, clen, last, err);
 			goto out;
 		}
@@ -229,7 +330,7 @@ int
 ec_age_encrypt_fd(int out, const char *out_name, int in, const char *in_name,
     const struct ec_age_recipient *recipients, size_t n, struct ec_err *err)
 {
-	struct age_sink	k = { out, out_name, NULL };
+	struct age_sink	k = { out, out_name, NULL, false, 0, 0 };
 	struct age_op	op;
 	int		rc = -1;
 
@@ -245,7 +346,7 @@ static int
 age_mem_op(struct ec_buf *out, const void *in, size_t len, bool decrypt,
     const void *keys, size_t n, struct ec_err *err)
 {
-	struct age_sink	k = { -1, "memory", out };
+	struct age_sink	k = { -1, "memory", out, false, 0, 0 };
 	struct age_op	op;
 	size_t		start = out->len;
 	int		rc = -1;
@@ -299,9 +400,12 @@ age_file_op(const char *out_path, const char *in_path, bool decrypt,
 	if (age_op_init(&op, in, in_path, NULL, 0, err) == -1 ||
 	    ec_file_out_open(&f, out_path, decrypt ? 0600 : 0644, err) == -1)
 		goto out;
+	memset(&k, 0, sizeof(k));
 	k.fd = f.fd;
 	k.name = out_path;
-	k.buf = NULL;
+	k.flush = true;
+	/* One pass from start to end: let the kernel read ahead further. */
+	(void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((decrypt ? age_decrypt(&k, &op, keys, n, err) :
 	    age_encrypt(&k, &op, keys, n, err)) == -1)
 		goto out;

@@ -1,4 +1,4 @@
-/* ec_auth: DPoP-bound access tokens (RFC 9449) on libjwt and GnuTLS. */
+/* ec_auth: DPoP-bound access tokens (RFC 9449) on libjwt and ec_jose. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +20,31 @@
 /* Configuration strings: an issuer URL or an audience name. */
 #define AUTH_MAX_CONF	1024
 
+/* Verified access tokens remembered (see ec_auth.h, "Remembered tokens"). */
+#define AUTH_CACHE_SLOTS	64
+
+/*
+ * What a verified access token says, by the SHA-256 of its bytes: the
+ * times are checked again on every use, the rest is a function of the
+ * bytes alone under one configuration.
+ */
+struct auth_cached {
+	uint8_t		digest[EC_SHA256_LEN];
+	bool		used;
+	bool		has_nbf, has_iat;
+	int64_t		exp, nbf, iat;
+	char		jkt[EC_JOSE_THUMB_SIZE];	/* cnf.jkt */
+	char		tenant[EC_MAX_TENANT_LEN + 1];
+	char		subject[EC_AUTH_MAX_SUB + 1];
+	unsigned	scopes;
+};
+
+struct auth_cache {
+	struct auth_cached	slot[AUTH_CACHE_SLOTS];
+	unsigned		next;	/* round-robin victim */
+	uint64_t		hits;
+};
+
 struct ec_auth {
 	char			 issuer[AUTH_MAX_CONF + 1];
 	char			 audience[AUTH_MAX_CONF + 1];
@@ -29,6 +54,8 @@ struct ec_auth {
 	ec_auth_clock_fn	*clock;
 	void			*clock_arg;
 	struct ec_jwks		*jwks;		/* owned */
+	/* Mutable through a const ec_auth: a memo, not configuration. */
+	struct auth_cache	*cache;		/* owned */
 };
 
 /* One request's working state. */
@@ -42,6 +69,8 @@ struct auth_ctx {
 	struct ec_jwk			 proof_key;
 	struct ec_jws			 pj;	/* the proof */
 	struct ec_jws			 tj;	/* the access token */
+	uint8_t				 token_digest[EC_SHA256_LEN];
+	struct auth_cached		 claims;	/* of the token */
 	int64_t				 proof_iat;
 	struct ec_err			*err;
 };
@@ -132,6 +161,10 @@ ec_auth_new(struct ec_auth **out, const struct ec_auth_config *c,
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return ec_err_nomem(err);
+	if ((a->cache = calloc(1, sizeof(*a->cache))) == NULL) {
+		free(a);
+		return ec_err_nomem(err);
+	}
 	if (auth_copy_conf(a->issuer, c->issuer, "issuer", err) == -1 ||
 	    auth_copy_conf(a->audience, c->audience, "audience", err) == -1 ||
 	    auth_parse_algs(&a->algs, c->algorithms, err) == -1)
@@ -167,7 +200,14 @@ ec_auth_free(struct ec_auth *a)
 	if (a == NULL)
 		return;
 	ec_jwks_free(a->jwks);
+	free(a->cache);
 	free(a);
+}
+
+uint64_t
+ec_auth_cache_hits(const struct ec_auth *a)
+{
+	return a->cache->hits;
 }
 
 const char *
@@ -418,7 +458,6 @@ static int
 auth_proof_claims(struct auth_ctx *c, struct ec_auth_principal *p)
 {
 	struct ec_buf	 ath;
-	uint8_t		 digest[EC_SHA256_LEN];
 	const char	*jti, *got;
 	size_t		 len, glen;
 	int		 rc = -1;
@@ -438,9 +477,10 @@ auth_proof_claims(struct auth_ctx *c, struct ec_auth_principal *p)
 	/* ath = base64url(SHA-256(ASCII access token)), RFC 9449 4.2. */
 	if ((got = auth_str(c->pj.claims, "ath", &glen)) == NULL)
 		return PROOF_FAIL(c, "no ath claim");
-	ec_sha256(digest, c->token.p, c->token.len);
+	ec_sha256(c->token_digest, c->token.p, c->token.len);
 	ec_buf_init(&ath, 64);
-	if (ec_b64url_encode(&ath, digest, sizeof(digest), c->err) == -1)
+	if (ec_b64url_encode(&ath, c->token_digest, sizeof(c->token_digest),
+	    c->err) == -1)
 		goto out;
 	if (glen != ath.len || !memeql_sec(got, ath.data, glen)) {
 		(void)PROOF_FAIL(c, "ath does not match the access token");
@@ -517,14 +557,16 @@ auth_aud_ok(const struct ec_auth *a, const json_t *aud)
 	return false;
 }
 
-/* iss, aud and the times (RFC 7519 4.1.1-4.1.6). */
+/*
+ * iss, aud and the times (RFC 7519 4.1.1-4.1.6) into c->claims; the times
+ * are compared with the clock by auth_token_times().
+ */
 static int
-auth_token_validity(struct auth_ctx *c, struct ec_auth_principal *p)
+auth_token_validity(struct auth_ctx *c)
 {
 	const json_t	*cl = c->tj.claims;
 	const char	*iss;
 	size_t		 len;
-	int64_t		 t, lw = c->a->leeway;
 
 	iss = auth_str(cl, "iss", &len);
 	if (iss == NULL || strcmp(iss, c->a->issuer) != 0)
@@ -532,39 +574,53 @@ auth_token_validity(struct auth_ctx *c, struct ec_auth_principal *p)
 	if (!auth_aud_ok(c->a, json_object_get(cl, "aud")))
 		return TOKEN_FAIL(c, "audience must include %s",
 		    c->a->audience);
-	if (auth_time(&p->exp, cl, "exp") == -1)
+	if (auth_time(&c->claims.exp, cl, "exp") == -1)
 		return TOKEN_FAIL(c, "no numeric exp claim");
-	if (c->now >= p->exp + lw)
-		return TOKEN_FAIL(c, "expired");
-	if (json_object_get(cl, "nbf") != NULL &&
-	    (auth_time(&t, cl, "nbf") == -1 || t > c->now + lw))
+	c->claims.has_nbf = json_object_get(cl, "nbf") != NULL;
+	if (c->claims.has_nbf && auth_time(&c->claims.nbf, cl, "nbf") == -1)
 		return TOKEN_FAIL(c, "not valid yet (nbf)");
-	if (json_object_get(cl, "iat") != NULL &&
-	    (auth_time(&t, cl, "iat") == -1 || t > c->now + lw))
+	c->claims.has_iat = json_object_get(cl, "iat") != NULL;
+	if (c->claims.has_iat && auth_time(&c->claims.iat, cl, "iat") == -1)
 		return TOKEN_FAIL(c, "issued in the future (iat)");
 	return 0;
 }
 
-/* cnf.jkt (RFC 9449 6.1), sub, scope and tenant into the principal. */
+/* exp, nbf and iat against the clock, with leeway: on every use. */
 static int
-auth_token_binding(struct auth_ctx *c, struct ec_auth_principal *p)
+auth_token_times(struct auth_ctx *c)
 {
-	const json_t	*cl = c->tj.claims;
-	const char	*s;
-	size_t		 len, i, n, off;
+	const struct auth_cached	*t = &c->claims;
+	int64_t				 lw = c->a->leeway;
+
+	if (c->now >= t->exp + lw)
+		return TOKEN_FAIL(c, "expired");
+	if (t->has_nbf && t->nbf > c->now + lw)
+		return TOKEN_FAIL(c, "not valid yet (nbf)");
+	if (t->has_iat && t->iat > c->now + lw)
+		return TOKEN_FAIL(c, "issued in the future (iat)");
+	return 0;
+}
+
+/* cnf.jkt (RFC 9449 6.1), sub, scope and tenant into c->claims. */
+static int
+auth_token_binding(struct auth_ctx *c)
+{
+	struct auth_cached	*t = &c->claims;
+	const json_t		*cl = c->tj.claims;
+	const char		*s;
+	size_t			 len, i, n, off;
 
 	s = auth_str(json_object_get(cl, "cnf"), "jkt", &len);
 	if (s == NULL)
 		return TOKEN_FAIL(c, "not DPoP-bound (no cnf.jkt)");
-	if (len != EC_JOSE_THUMB_LEN ||
-	    !memeql_sec(s, c->proof_key.thumb, EC_JOSE_THUMB_LEN))
+	if (len != EC_JOSE_THUMB_LEN)
 		return TOKEN_FAIL(c, "cnf.jkt does not match the proof key");
-	memcpy(p->jkt, c->proof_key.thumb, EC_JOSE_THUMB_SIZE);
+	memcpy(t->jkt, s, len + 1);
 	if ((s = auth_str(cl, "sub", &len)) != NULL) {
 		if (!ec_jose_printable(s, len, EC_AUTH_MAX_SUB))
 			return TOKEN_FAIL(c, "sub must be 1 to %d printable "
 			    "characters", EC_AUTH_MAX_SUB);
-		memcpy(p->subject, s, len + 1);
+		memcpy(t->subject, s, len + 1);
 	}
 	/* RFC 8693 4.2: scope is a space-separated list. */
 	if ((s = auth_str(cl, "scope", &len)) != NULL) {
@@ -578,13 +634,74 @@ auth_token_binding(struct auth_ctx *c, struct ec_auth_principal *p)
 				if (strlen(auth_scopes[i].name) == n &&
 				    memcmp(auth_scopes[i].name, s + off,
 				    n) == 0)
-					p->scopes |= auth_scopes[i].bits;
+					t->scopes |= auth_scopes[i].bits;
 		}
 	}
 	if ((s = auth_str(cl, "tenant", &len)) != NULL &&
 	    len <= EC_MAX_TENANT_LEN)
-		memcpy(p->tenant, s, len + 1);
+		memcpy(t->tenant, s, len + 1);
 	return 0;
+}
+
+/* The token is bound to the key that signed this proof: on every use. */
+static int
+auth_token_bound(struct auth_ctx *c, struct ec_auth_principal *p)
+{
+	const struct auth_cached	*t = &c->claims;
+
+	if (!memeql_sec(t->jkt, c->proof_key.thumb, EC_JOSE_THUMB_LEN))
+		return TOKEN_FAIL(c, "cnf.jkt does not match the proof key");
+	memcpy(p->jkt, c->proof_key.thumb, EC_JOSE_THUMB_SIZE);
+	memcpy(p->subject, t->subject, sizeof(p->subject));
+	memcpy(p->tenant, t->tenant, sizeof(p->tenant));
+	p->scopes = t->scopes;
+	p->exp = t->exp;
+	return 0;
+}
+
+/* A remembered token with these bytes: its claims into c->claims. */
+static bool
+auth_cache_get(struct auth_ctx *c)
+{
+	struct auth_cache	*k = c->a->cache;
+	size_t			 i;
+
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++)
+		if (k->slot[i].used && memcmp(k->slot[i].digest,
+		    c->token_digest, EC_SHA256_LEN) == 0) {
+			c->claims = k->slot[i];
+			k->hits++;
+			return true;
+		}
+	return false;
+}
+
+/* Remember a token that passed every check, in a free or expired slot. */
+static void
+auth_cache_put(struct auth_ctx *c)
+{
+	struct auth_cache	*k = c->a->cache;
+	size_t			 i, victim;
+
+	victim = k->next;
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++)
+		if (!k->slot[i].used ||
+		    c->now >= k->slot[i].exp + c->a->leeway) {
+			victim = i;
+			break;
+		}
+	if (victim == k->next)
+		k->next = (k->next + 1) % AUTH_CACHE_SLOTS;
+	k->slot[victim] = c->claims;
+	memcpy(k->slot[victim].digest, c->token_digest, EC_SHA256_LEN);
+	k->slot[victim].used = true;
+}
+
+int
+ec_auth_replay(struct ec_err *err)
+{
+	return ec_err_set(err, EC_ERR_UNAUTHORIZED,
+	    "DPoP proof: jti already used (replay)");
 }
 
 /* Tenant and scope (403), then the replay store (RFC 9449 11.1). */
@@ -616,8 +733,12 @@ auth_grant(struct auth_ctx *c, struct ec_auth_principal *p)
 	if ((r = c->rq->seen(c->rq->seen_arg, p->jti, c->proof_iat,
 	    c->err)) == -1)
 		return -1;
-	if (r != 0)
-		return PROOF_FAIL(c, "jti already used (replay)");
+	if (r == 2)
+		p->jti_deferred = true;
+	else if (r != 0) {
+		c->fault = EC_AUTH_FAULT_PROOF;
+		return ec_auth_replay(c->err);
+	}
 	return 0;
 }
 
@@ -628,6 +749,7 @@ ec_auth_verify(struct ec_auth_principal *out, enum ec_auth_fault *fault_out,
 {
 	struct ec_auth_principal	p;
 	struct auth_ctx			c;
+	bool				hit;
 	int				rc = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -637,10 +759,18 @@ ec_auth_verify(struct ec_auth_principal *out, enum ec_auth_fault *fault_out,
 	c.err = err;
 	c.now = a->clock(a->clock_arg);
 	if (auth_headers(&c) == -1 || auth_proof_header(&c) == -1 ||
-	    auth_proof_target(&c) == -1 || auth_proof_claims(&c, &p) == -1 ||
-	    auth_token_signature(&c) == -1 ||
-	    auth_token_validity(&c, &p) == -1 ||
-	    auth_token_binding(&c, &p) == -1 || auth_grant(&c, &p) == -1)
+	    auth_proof_target(&c) == -1 || auth_proof_claims(&c, &p) == -1)
+		goto out;
+	/* The proof is checked in full each time; a known token is not. */
+	hit = auth_cache_get(&c);
+	if (!hit && (auth_token_signature(&c) == -1 ||
+	    auth_token_validity(&c) == -1 || auth_token_binding(&c) == -1))
+		goto out;
+	if (auth_token_times(&c) == -1 || auth_token_bound(&c, &p) == -1)
+		goto out;
+	if (!hit)
+		auth_cache_put(&c);
+	if (auth_grant(&c, &p) == -1)
 		goto out;
 	*out = p;
 	c.fault = EC_AUTH_FAULT_NONE;

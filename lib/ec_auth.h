@@ -10,7 +10,8 @@
  * an HMAC keyed with the issuer's public PEM, and one saying "none" with
  * no key at all (RFC 8725 2.1, 3.1).  The proof is a JWS whose "typ"
  * libjwt 1.10 refuses (it accepts only "JWT"), so its ES256 signature is
- * checked with GnuTLS against the "jwk" in its own header.
+ * checked (ec_jwk_verify_es256, libcrypto) against the "jwk" in its own
+ * header.
  *
  * Checks, in this order (RFC 9449 4.3 and 7.1; RFC 7519 4.1):
  *  1. Authorization scheme "DPoP" with one token; one DPoP header.
@@ -35,6 +36,15 @@
  * EC_ERR_REQUEST_INVALID (400).  Messages are fit for the client and
  * never quote token bytes.  Every input is bounded (ec_limits.h).
  * Nothing here logs.
+ *
+ * Remembered tokens: an ec_auth keeps the last 64 access tokens that
+ * passed step 3, by the SHA-256 of their bytes (computed for "ath"
+ * anyway), with the claims step 3 read from them.  A request with one of
+ * them skips the token's parse and signature check (half the ECDSA work
+ * of a request); its exp, nbf and iat are compared with the clock again,
+ * cnf.jkt with this proof's key, and steps 1, 2, 4 and 5 run in full.  A
+ * slot is reused once its token has expired.  So an ec_auth is not for
+ * concurrent use by threads; each FastCGI worker has its own.
  */
 #ifndef EC_AUTH_H
 #define EC_AUTH_H
@@ -75,6 +85,10 @@ typedef int64_t	ec_auth_clock_fn(void *arg);
  * return 0 if it was new, 1 if it had been seen, or -1 with "err" set (its
  * code goes to the client unchanged, e.g. EC_ERR_UNAVAILABLE).  It must
  * remember a jti for at least proof_max_age + leeway seconds past iat.
+ * It may instead return 2, "deferred": the request is accepted with the
+ * principal's jti_deferred set, and the caller must record the jti in the
+ * same transaction as the reads of its answer, and answer a jti that had
+ * been seen as a replay (401, EC_AUTH_FAULT_PROOF) and with nothing else.
  */
 typedef int	ec_auth_seen_fn(void *arg, const char *jti, int64_t iat,
 		    struct ec_err *err);
@@ -114,6 +128,7 @@ struct ec_auth_principal {
 	char		jti[EC_AUTH_MAX_JTI + 1];
 	unsigned	scopes;		/* EC_AUTH_SCOPE_* granted */
 	int64_t		exp;		/* token expiry, seconds */
+	bool		jti_deferred;	/* the replay store answered 2 */
 };
 
 struct ec_auth;	/* opaque: a loaded configuration */
@@ -131,6 +146,16 @@ int	ec_auth_new(struct ec_auth **out, const struct ec_auth_config *c,
 	    struct ec_err *err) EC_MUST_CHECK;
 /* Release.  NULL is a no-op. */
 void	ec_auth_free(struct ec_auth *a);
+
+/*
+ * The refusal of a replayed proof, for a caller that deferred the replay
+ * store (above): EC_ERR_UNAUTHORIZED, to be answered with
+ * EC_AUTH_FAULT_PROOF.  Returns -1.
+ */
+int	ec_auth_replay(struct ec_err *err);
+
+/* Requests whose access token was a remembered one, since ec_auth_new. */
+uint64_t	ec_auth_cache_hits(const struct ec_auth *a);
 
 /*
  * Authenticate "rq" as described at the top.  On success *out describes

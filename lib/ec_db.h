@@ -61,6 +61,35 @@ int	ec_db_commit(struct ec_db *db, struct ec_err *err) EC_MUST_CHECK;
 void	ec_db_rollback(struct ec_db *db);
 
 /*
+ * One transaction in one round trip: BEGIN (of the kind "tx" says), the
+ * tenant's set_config as ec_db_begin() makes it, the "n" statements (text
+ * parameters, text results), COMMIT, sent together in libpq's pipeline
+ * mode and read back together, where one at a time would wait n + 3
+ * times for the server.  Each statement is prepared (named, by its text)
+ * the first time a connection runs it, so the server parses it once.
+ * The same statements run in the same transaction either way; when one
+ * fails none of the others' effects stay (the transaction is rolled
+ * back) and every res_out[i] is NULL.  On success
+ * res_out[i] is the caller's (PQclear).  Codes as ec_db_exec(), plus
+ * ec_db_begin()'s tenant check; the database must not be in a
+ * transaction already.
+ */
+enum ec_db_tx {
+	EC_DB_TX_DEFAULT,	/* the server's default (READ COMMITTED) */
+	EC_DB_TX_SNAPSHOT,	/* REPEATABLE READ, READ ONLY */
+	EC_DB_TX_REPEATABLE	/* REPEATABLE READ, writes allowed */
+};
+struct ec_db_stmt {
+	const char		*sql;
+	int			 n;	/* parameters */
+	const char *const	*vals;
+};
+#define EC_DB_BATCH_MAX	8
+int	ec_db_batch(PGresult **res_out, struct ec_db *db, const char *tenant,
+	    enum ec_db_tx tx, const struct ec_db_stmt *stmts, size_t n,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * Run one statement with parameters (never interpolated).  "lens" and
  * "fmts" may be NULL for all-text parameters; "binary_result" asks for
  * binary columns.  Returns the result (the caller's, PQclear) or NULL with

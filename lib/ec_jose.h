@@ -2,7 +2,7 @@
  * ec_jose: the JOSE pieces DPoP authentication is made of, parsed strictly
  * and within fixed bounds: unpadded base64url (RFC 7515 2), compact JWS
  * (RFC 7515 7.1), EC P-256 public JWKs (RFC 7518 6.2.1) with their RFC 7638
- * thumbprints, ES256 signatures (RFC 7518 3.4) checked with GnuTLS, and
+ * thumbprints, ES256 signatures (RFC 7518 3.4) checked with libcrypto, and
  * JWK sets (RFC 7517 5) of issuer keys.
  *
  * Everything parsed here is a credential or its key, so a malformed input

@@ -3,6 +3,7 @@
  * keys), show and wait.  Every statement names its tenant and runs in a
  * transaction begun for that tenant (row-level security).
  */
+#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -353,50 +354,103 @@ run_status_json(json_t **out, const PGresult *r, const PGresult *a,
 	return *out != NULL ? 0 : ec_err_nomem(err);
 }
 
+/* The run, then its artifacts ($1 tenant, $2 run id). */
+#define RUN_SHOW_SQL \
+	"SELECT id, status, profile_id, " RUN_TS("created_at") ", " \
+	RUN_TS("started_at") ", " RUN_TS("finished_at") ", attempts, " \
+	"items_completed, items_total, error_code, error_message, " \
+	"inputs_hash FROM runs WHERE tenant = $1 AND id = $2"
+/* A pushed artifact's url is where it went (ec_run_output). */
+#define RUN_ARTIFACTS_SQL \
+	"SELECT type, id, format, CASE type WHEN 'distribution' THEN " \
+	"'oci://' || id || '@sha256:' || sha256 ELSE path END AS url, name, " \
+	"sha256, size FROM artifacts WHERE tenant = $1 AND run_id = $2 " \
+	"ORDER BY type, id, format, url"
+
+/* The status from the results of the two statements above; clears them. */
+static int
+run_show_result(json_t **out, PGresult *r, PGresult *a, const char *run_id,
+    struct ec_err *err)
+{
+	int	rc = -1;
+
+	if (PQntuples(r) != 1)
+		(void)ec_err_set(err, EC_ERR_NOT_FOUND, "no run %.200s",
+		    run_id);
+	else if (run_status_json(out, r, a, err) == 0)
+		rc = 0;
+	PQclear(r);
+	PQclear(a);
+	return rc;
+}
+
 int
 ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
     const char *run_id, struct ec_err *err)
 {
-	PGresult	*r = NULL, *a = NULL;
+	PGresult	*res[2];
 	const char	*vals[2] = { tenant, run_id };
-	json_t		*o;
-	int		 rc = -1;
+	struct ec_db_stmt st[2] = {
+		{ RUN_SHOW_SQL, 2, vals },
+		{ RUN_ARTIFACTS_SQL, 2, vals },
+	};
 
 	/* A malformed id, or one naming another tenant, is not found. */
 	if (!ec_run_id_valid(run_id, tenant))
 		return ec_err_set(err, EC_ERR_NOT_FOUND, "no run %.200s",
 		    run_id);
-	if (ec_db_begin(db, tenant, true, err) == -1)
+	/* Both reads in one snapshot and one round trip. */
+	if (ec_db_batch(res, db, tenant, EC_DB_TX_SNAPSHOT, st, 2, err) == -1)
 		return -1;
-	if ((r = ec_db_exec(db, "SELECT id, status, profile_id, "
-	    RUN_TS("created_at") ", " RUN_TS("started_at") ", "
-	    RUN_TS("finished_at") ", attempts, items_completed, items_total, "
-	    "error_code, error_message, inputs_hash FROM runs "
-	    "WHERE tenant = $1 AND id = $2", 2, vals, NULL, NULL, false,
-	    err)) == NULL)
-		goto out;
-	if (PQntuples(r) != 1) {
-		(void)ec_err_set(err, EC_ERR_NOT_FOUND, "no run %.200s",
-		    run_id);
-		goto out;
+	return run_show_result(out, res[0], res[1], run_id, err);
+}
+
+int
+ec_run_show_jti(json_t **out, bool *seen_out, struct ec_db *db,
+    const char *tenant, const char *run_id, const char *jti,
+    int64_t expires, bool prune, struct ec_err *err)
+{
+	PGresult	*res[4];
+	char		 exp[24];
+	const char	*jv[3] = { tenant, jti, exp };
+	const char	*rv[2] = { tenant, run_id };
+	struct ec_db_stmt st[4] = {
+		{ EC_RUN_JTI_PRUNE_SQL, 1, jv },
+		{ EC_RUN_JTI_INSERT_SQL, 3, jv },
+		{ RUN_SHOW_SQL, 2, rv },
+		{ RUN_ARTIFACTS_SQL, 2, rv },
+	};
+	size_t		 first = prune ? 0 : 1;
+
+	*seen_out = false;
+	/* The jti is recorded whatever the id; a bad id reads nothing. */
+	if (!ec_run_id_valid(run_id, tenant)) {
+		if (ec_run_jti_seen(seen_out, db, tenant, jti, expires, prune,
+		    err) == -1)
+			return -1;
+		return *seen_out ? 0 : ec_err_set(err, EC_ERR_NOT_FOUND,
+		    "no run %.200s", run_id);
 	}
-	/* A pushed artifact's url is where it went (ec_run_output). */
-	if ((a = ec_db_exec(db, "SELECT type, id, format, CASE type WHEN "
-	    "'distribution' THEN 'oci://' || id || '@sha256:' || sha256 "
-	    "ELSE path END AS url, name, sha256, size FROM artifacts "
-	    "WHERE tenant = $1 AND run_id = $2 ORDER BY type, id, format, "
-	    "url", 2, vals, NULL, NULL, false,
-	    err)) == NULL || ec_db_commit(db, err) == -1)
-		goto out;
-	if (run_status_json(&o, r, a, err) == -1)
-		goto out;
-	*out = o;
-	rc = 0;
-out:
-	ec_db_rollback(db);
-	PQclear(r);
-	PQclear(a);
-	return rc;
+	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
+	/*
+	 * One snapshot that may write: the reads agree with each other as
+	 * in ec_run_show().  A jti inserted concurrently by a transaction
+	 * this snapshot cannot see is a serialization failure (EC_ERR_DB),
+	 * so a replay is refused either way.
+	 */
+	if (ec_db_batch(res + first, db, tenant, EC_DB_TX_REPEATABLE,
+	    st + first, 4 - first, err) == -1)
+		return -1;
+	if (prune)
+		PQclear(res[0]);
+	*seen_out = PQntuples(res[1]) == 0;
+	PQclear(res[1]);
+	if (*seen_out) {
+		PQclear(res[2]);
+		PQclear(res[3]);
+		return 0;
+	}
+	return run_show_result(out, res[2], res[3], run_id, err);
 }
 
 static bool

@@ -164,6 +164,17 @@ int	ec_run_show(json_t **out, struct ec_db *db, const char *tenant,
 	    const char *run_id, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * The API's GET of a run: ec_run_jti_seen() and ec_run_show() in one
+ * transaction and one round trip.  When *seen_out is true (a replayed
+ * proof) nothing else is set and 0 is returned: the caller refuses the
+ * request without saying anything about the run.  Otherwise as
+ * ec_run_show(); the jti is recorded even when the run is not found.
+ */
+int	ec_run_show_jti(json_t **out, bool *seen_out, struct ec_db *db,
+	    const char *tenant, const char *run_id, const char *jti,
+	    int64_t expires, bool prune, struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * ec_run_show() until the run has finished (succeeded, failed, expired),
  * woken by its events; EC_ERR_TIMEOUT after "timeout_s" seconds.
  */

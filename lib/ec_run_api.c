@@ -104,32 +104,25 @@ int
 ec_run_jti_seen(bool *seen_out, struct ec_db *db, const char *tenant,
     const char *jti, int64_t expires, bool prune, struct ec_err *err)
 {
-	PGresult	*res = NULL;
+	PGresult	*res[2];
 	char		 exp[24];
 	const char	*vals[3] = { tenant, jti, exp };
-	int		 rc = -1;
+	struct ec_db_stmt st[2] = {
+		{ EC_RUN_JTI_PRUNE_SQL, 1, vals },
+		{ EC_RUN_JTI_INSERT_SQL, 3, vals },
+	};
+	size_t		 first = prune ? 0 : 1;
 
 	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
-	if (ec_db_begin(db, tenant, false, err) == -1)
+	/* One round trip for the transaction, pruning or not. */
+	if (ec_db_batch(res + first, db, tenant, EC_DB_TX_DEFAULT, st + first,
+	    2 - first, err) == -1)
 		return -1;
-	if (prune && ec_run_exec(db, "DELETE FROM dpop_jti WHERE tenant = $1 "
-	    "AND expires_at < now()", 1, vals, err) == -1)
-		goto out;
-	/*
-	 * Two processes inserting one jti: the second waits for the first
-	 * to commit and then conflicts, so exactly one sees it as new.
-	 */
-	if ((res = ec_db_exec(db, "INSERT INTO dpop_jti (tenant, jti, "
-	    "expires_at) VALUES ($1, $2, to_timestamp($3::bigint)) ON CONFLICT "
-	    "DO NOTHING RETURNING 1", 3, vals, NULL, NULL, false, err)) == NULL)
-		goto out;
-	*seen_out = PQntuples(res) == 0;
-	rc = ec_db_commit(db, err);
-out:
-	if (rc == -1)
-		ec_db_rollback(db);
-	PQclear(res);
-	return rc;
+	*seen_out = PQntuples(res[1]) == 0;
+	if (prune)
+		PQclear(res[0]);
+	PQclear(res[1]);
+	return 0;
 }
 
 int

@@ -44,4 +44,16 @@ int	ec_run_profile(char name[65], char kind[32], struct ec_db *db,
 	    const char *tenant, const char *profile, struct ec_err *err)
 	    EC_MUST_CHECK;
 
+/*
+ * The DPoP replay store's statements ($1 tenant, $2 jti, $3 expiry in
+ * epoch seconds).  Two processes inserting one jti: the second waits for
+ * the first to commit and then conflicts, so exactly one sees it as new
+ * (INSERT returns no row for the other).
+ */
+#define EC_RUN_JTI_PRUNE_SQL \
+	"DELETE FROM dpop_jti WHERE tenant = $1 AND expires_at < now()"
+#define EC_RUN_JTI_INSERT_SQL \
+	"INSERT INTO dpop_jti (tenant, jti, expires_at) VALUES ($1, $2, " \
+	"to_timestamp($3::bigint)) ON CONFLICT DO NOTHING RETURNING 1"
+
 #endif

@@ -538,6 +538,12 @@ fi
 # mirror:full).  BENCH_DELTA=0 leaves it out.
 if [ "${BENCH_DELTA:-1}" != 0 ]; then
 	tests/bench/delta-bench.sh || die "mirror:delta section failed"
+fi
+
+# age encrypt/decrypt against the age CLI (tests/bench/age-bench.sh;
+# BENCH_AGE=0 skips it).
+if [ "${BENCH_AGE:-1}" != 0 ]; then
+	tests/bench/age-bench.sh || die "age section failed"
 	echo
 fi
 say "bench done"

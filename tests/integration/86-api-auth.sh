@@ -136,6 +136,22 @@ check "and the refusal came from another process" sh -c "grep 'status=401' \
 check "the jti is one row of dpop_jti" test "$(it_as "$ta" "SELECT count(*)
     FROM dpop_jti WHERE tenant = '$ta'")" -ge 1
 
+# GET of a run records the jti in the transaction that reads the run
+# (ec_run_show_jti): a replay is 401 there too, not the run's 404, and
+# also for an id not of the tenant's shape.
+for rid in "export-run::$ta::2026-01-01::0002" nonsense; do
+	tp=$(/usr/bin/python3 "$API_DPOP" mint "$run/keys" "$API_ISSUER" GET \
+	    "$base$runs/$rid" "$ta")
+	for n in run_first run_replayed; do
+		c -D "$IT_TMP/$n.head" -o "$IT_TMP/$n.body" \
+		    -H "Authorization: DPoP ${tp% *}" -H "DPoP: ${tp#* }" \
+		    -H "X-StellaOps-Tenant: $ta" "$base$runs/$rid"
+	done
+	api_error run_first 404 ERR_NOT_FOUND
+	api_error run_replayed 401 ERR_UNAUTHORIZED
+	says run_replayed "replay"
+done
+
 # Rate limit (the second front end: 1 request a minute, burst 1).
 for i in 1 2; do
 	API_BASE=$rate_base api GET /export-center/profiles "$ta" -o /dev/null \

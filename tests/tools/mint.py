@@ -144,6 +144,7 @@ WHY = {
     "RS256 not configured": "token: algorithm not allowed",
     "ES384 not configured": "token: algorithm not allowed",
     "wrong cnf.jkt": "cnf.jkt does not match",
+    "known token, proof by another key": "cnf.jkt does not match",
     "token not DPoP-bound": "no cnf.jkt",
     "proof presented as the access token": "token: typ",
     "token with crit": "crit",
@@ -255,6 +256,10 @@ def cases(m):
     out.append(case("ES384 not configured", "401", t2, m.proof(t2)))
     t2 = m.token(cnf={"jkt": thumbprint(public_jwk(m.other_client_key))})
     out.append(case("wrong cnf.jkt", "401", t2, m.proof(t2)))
+    # A valid token (remembered by ec_auth since "valid GET") presented
+    # with a good proof of another client's key: still not bound to it.
+    out.append(case("known token, proof by another key", "401", t, m.proof(
+        t, key=m.other_client_key, jwk=public_jwk(m.other_client_key))))
     t2 = m.token(cnf=None)
     out.append(case("token not DPoP-bound", "401", t2, m.proof(t2)))
     pt = m.proof(t)

@@ -369,7 +369,7 @@ test_header(void)
 static void
 crafted(struct ec_buf *out, const size_t *lens, const bool *last, size_t n)
 {
-	struct age_sink	k = { -1, "test", out };
+	struct age_sink	k = { -1, "test", out, false, 0, 0 };
 	struct ec_err	err;
 	uint8_t		fk[AGE_FILE_KEY], nonce[AGE_NONCE], key[AGE_KEY];
 	uint8_t		cn[12], *plain, *enc;

@@ -217,6 +217,86 @@ test_faults(const struct ec_auth *a, const json_t *doc)
 	    "EC_ERR_UNAUTHORIZED is 401, EC_ERR_FORBIDDEN 403");
 }
 
+/* A clock the cache test moves. */
+static int64_t
+t_clock_var(void *arg)
+{
+	return *(const int64_t *)arg;
+}
+
+/* One case through "a" with its own replay store: 0 or -1, err filled. */
+static int
+t_verify(const struct ec_auth *a, const json_t *doc, const char *name,
+    struct ec_auth_principal *p, struct ec_err *err)
+{
+	struct ec_auth_request	 rq;
+	struct t_store		 st;
+	enum ec_auth_fault	 fault;
+	const json_t		*c = t_case(doc, name);
+
+	memset(&st, 0, sizeof(st));
+	ec_err_clear(err);
+	if (c == NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "no case %s", name);
+	t_request(&rq, c, &st);
+	return ec_auth_verify(p, &fault, a, &rq, err);
+}
+
+/*
+ * Remembered access tokens: a second request with the same token skips
+ * its signature check but not its exp, its binding to the proof's key,
+ * the tenant or the scope.  Proofs stay fresh for an hour here, so that
+ * moving the clock past the token's exp tests exp alone.
+ */
+static void
+test_cache(const char *jwks, const json_t *doc)
+{
+	struct ec_auth_config	 cfg;
+	struct ec_auth_principal p;
+	struct ec_auth		*a = NULL;
+	struct ec_err		 err;
+	int64_t			 now = T_NOW;
+	uint64_t		 h;
+
+	ec_auth_config_init(&cfg);
+	cfg.issuer = json_string_value(json_object_get(doc, "issuer"));
+	cfg.jwks_path = jwks;
+	cfg.clock = t_clock_var;
+	cfg.clock_arg = &now;
+	cfg.proof_max_age = 3600;
+	if (!ok(ec_auth_new(&a, &cfg, &err) == 0, "cache: config loads"))
+		return;
+	ok(t_verify(a, doc, "valid GET", &p, &err) == 0 &&
+	    ec_auth_cache_hits(a) == 0, "cache: first use verifies the token");
+	ok(t_verify(a, doc, "valid POST with export:write", &p, &err) == 0 &&
+	    ec_auth_cache_hits(a) == 1 && strcmp(p.tenant, "tenant-a") == 0 &&
+	    strcmp(p.subject, "user-1") == 0 && p.exp == T_NOW + 300 &&
+	    p.scopes == (EC_AUTH_SCOPE_READ | EC_AUTH_SCOPE_WRITE),
+	    "cache: same token, new proof: remembered, same principal (%s)",
+	    err.msg);
+	ok(t_verify(a, doc, "other tenant's header", &p, &err) == -1 &&
+	    err.code == EC_ERR_FORBIDDEN && ec_auth_cache_hits(a) == 2,
+	    "cache: remembered token, other tenant: still 403 (%s)", err.msg);
+	ok(t_verify(a, doc, "known token, proof by another key", &p,
+	    &err) == -1 && strstr(err.msg, "cnf.jkt") != NULL &&
+	    ec_auth_cache_hits(a) == 3,
+	    "cache: remembered token, another key's proof: 401 (%s)", err.msg);
+	ok(t_verify(a, doc, "wrong ath", &p, &err) == -1 &&
+	    ec_auth_cache_hits(a) == 3,
+	    "cache: a bad proof fails before the cache is asked (%s)",
+	    err.msg);
+	h = ec_auth_cache_hits(a);
+	now = T_NOW + 300 + EC_AUTH_DEFAULT_LEEWAY;
+	ok(t_verify(a, doc, "valid GET", &p, &err) == -1 &&
+	    strstr(err.msg, "expired") != NULL &&
+	    ec_auth_cache_hits(a) == h + 1,
+	    "cache: remembered token past exp + leeway: 401 (%s)", err.msg);
+	now = T_NOW + 300 + EC_AUTH_DEFAULT_LEEWAY - 1;
+	ok(t_verify(a, doc, "valid GET", &p, &err) == 0,
+	    "cache: a second before that: accepted (%s)", err.msg);
+	ec_auth_free(a);
+}
+
 /*
  * The trap the algorithm check exists for: libjwt 1.10 takes "alg" from
  * the token, so jwt_decode accepts an HS256 token keyed with the issuer's
@@ -517,6 +597,7 @@ main(void)
 	    err.msg)) {
 		test_cases(a, doc);
 		test_faults(a, doc);
+		test_cache(jwks, doc);
 	}
 	if (ok(ec_jwks_load(&ks, jwks, &err) == 0 && ec_jwks_count(ks) == 2,
 	    "minted JWKS has two keys"))
