@@ -129,7 +129,8 @@ export EXPORT_CENTER_KEYRING=$ring/keyring.json
 api_cron_start
 id=$(jq -r .runId "$IT_TMP/token.json")
 api_wait "$t" "$id" succeeded
-url=$(jq -r '.outputs[] | select(.type == "bundle") | .url' "$IT_TMP/run.json")
+url=$(jq -r '.outputs[] | select(.type == "bundle") | .sha256 |
+    ltrimstr("sha256:") | "sha256/" + .[0:2] + "/" + .' "$IT_TMP/run.json")
 check "token run: exportctl verify --key (the token's public key)" \
     "$EC_BIN" verify "$store/$url" --key "$IT_TMP/pub.pem"
 mkdir -p "$IT_TMP/x"
@@ -145,7 +146,8 @@ api_wait "$t" "$id" succeeded
 check "kmsKey run: one bundle output, format tar.zst.age" jq -e \
     '[.outputs[] | select(.type == "bundle")] | length == 1 and
     .[0].format == "tar.zst.age"' "$IT_TMP/run.json"
-url=$(jq -r '.outputs[] | select(.type == "bundle") | .url' "$IT_TMP/run.json")
+url=$(jq -r '.outputs[] | select(.type == "bundle") | .sha256 |
+    ltrimstr("sha256:") | "sha256/" + .[0:2] + "/" + .' "$IT_TMP/run.json")
 check "kmsKey run: the stored blob is an age v1 file" sh -c \
     'head -c 21 "$1" | grep -qx "age-encryption.org/v1"' _ "$store/$url"
 check "kmsKey run: the real age -d -i decrypts it" age -d \
