@@ -314,6 +314,12 @@ struct ec_run_base {
 	struct ec_staging	*st;			/* owned; NULL: none */
 	const char		*params[EC_PARAM_MAX];	/* borrowed + param */
 	char			 param[EC_PARAM_VALUE_MAX + 8];
+	char			 run_id[EC_RUN_ID_MAX + 1]; /* "": none */
+	/*
+	 * The export ids of the stored deltas applied to rebuild the base,
+	 * oldest first (an array, owned; NULL or empty for a full base).
+	 */
+	json_t			*applied;
 };
 int	ec_run_base_load(struct ec_run_base *out, struct ec_export_req *req,
 	    const struct ec_run_job *job, struct ec_db *db, const char *store,
@@ -345,15 +351,52 @@ struct ec_run_output {
 };
 
 /*
+ * The audit events the product documents, emitted by ec_run_succeed()
+ * in its transaction just before "completed" (ec_run_audit.c):
+ *
+ *   mirror.delta.applied       {runId, baseRunId, appliedExportIds}: the
+ *                              base was rebuilt by applying stored deltas
+ *   mirror.bundle.created      {runId, profile, exportId, manifestSha256}
+ *                              and, for mirror:delta, baseRunId and
+ *                              baseExportId (of manifest.diff.json)
+ *   mirror.encryption.enabled  {runId, recipients}: the output was
+ *                              encrypted to that many age recipients
+ *
+ * They come in this order, that of the work.  The list is a plain value;
+ * its payloads are owned until disposed.
+ */
+#define EC_RUN_AUDIT_MAX	4
+struct ec_run_audit {
+	const char	*type[EC_RUN_AUDIT_MAX];	/* static strings */
+	json_t		*payload[EC_RUN_AUDIT_MAX];	/* owned */
+	size_t		 n;
+};
+
+/*
+ * Fill "a" (zeroed first) with the events a built run emits: the
+ * request "req" as built, its result "res" (a mirror tree's directory is
+ * read for manifest.diff.json, EC_MAX_META_BYTES at most) and its base
+ * (NULL: none).  EC_ERR_NOMEM, and the read's or parse's codes for a
+ * delta output without a valid manifest.diff.json; *a is empty then.
+ */
+int	ec_run_audit_make(struct ec_run_audit *a, const struct ec_run_claim *c,
+	    const struct ec_export_req *req,
+	    const struct ec_export_result *res,
+	    const struct ec_run_base *base, struct ec_err *err) EC_MUST_CHECK;
+void	ec_run_audit_dispose(struct ec_run_audit *a);
+
+/*
  * In one transaction: record the outputs, the inputsHash and progress
  * items/items, move the run to succeeded and emit one artifact_ready per
  * output (and distribution_pushed {runId, ref, digest, attachment} per
- * distribution output) then completed.  EC_ERR_CONFLICT when the lease
- * was lost: nothing is recorded.
+ * distribution output), the events of "audit" (NULL: none) in order, then
+ * completed.  EC_ERR_CONFLICT when the lease was lost: nothing is
+ * recorded.
  */
 int	ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
 	    const struct ec_run_output *outs, size_t nouts,
-	    const char *inputs_hash, uint64_t items, struct ec_err *err)
+	    const char *inputs_hash, uint64_t items,
+	    const struct ec_run_audit *audit, struct ec_err *err)
 	    EC_MUST_CHECK;
 
 /*

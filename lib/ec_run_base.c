@@ -94,6 +94,7 @@ struct base_ctx {
 	const char			*tenant;	/* borrowed */
 	const char			*store;		/* borrowed */
 	const struct ec_verifier	*key;		/* borrowed */
+	json_t				*applied;	/* borrowed */
 	char				 root[BASE_PATH_MAX / 2];
 	unsigned			 seq;
 };
@@ -172,6 +173,22 @@ base_dir(char out[BASE_PATH_MAX], struct base_ctx *x)
 	(void)snprintf(out, BASE_PATH_MAX, "%s/t%u", x->root, x->seq++);
 }
 
+/* Apply one stored delta and record its export id, oldest first. */
+static int
+base_apply(struct base_ctx *x, const char *prev, const char *files,
+    const char *dir_out, struct ec_err *err)
+{
+	struct ec_mirror_stats	st;
+
+	if (ec_mirror_delta_apply(&st, prev, files, x->key, dir_out,
+	    err) == -1)
+		return -1;
+	if (json_array_append_new(x->applied, json_string(st.export_id)) ==
+	    -1)
+		return ec_err_nomem(err);
+	return 0;
+}
+
 /*
  * The mirror tree run "id" stands for, rebuilt in a new directory
  * (dir_out): a mirror:full run's own files; a mirror:delta run's files
@@ -210,8 +227,7 @@ base_tree(char dir_out[BASE_PATH_MAX], struct base_ctx *x, const char *id,
 		    "delta base is verified with export-cron's --key");
 	else if (base_tree(prev, x, r.base, depth + 1, err) == 0) {
 		base_dir(dir_out, x);
-		rc = ec_mirror_delta_apply(NULL, prev, files, x->key, dir_out,
-		    err);
+		rc = base_apply(x, prev, files, dir_out, err);
 	}
 out:
 	free(r.f);
@@ -260,6 +276,9 @@ ec_run_base_load(struct ec_run_base *out, struct ec_export_req *req,
 	x.db = db;
 	x.tenant = req->tenant;
 	x.store = store;
+	(void)snprintf(out->run_id, sizeof(out->run_id), "%s", id);
+	if ((x.applied = out->applied = json_array()) == NULL)
+		return ec_err_nomem(err);
 	(void)snprintf(tmp, sizeof(tmp), "%s/" EC_BLOB_TMP, store);
 	if (base_key(&key, signer, err) == -1 ||
 	    ec_publish_staging_new(&out->st, tmp, "base-", err) == -1)
@@ -295,4 +314,7 @@ ec_run_base_dispose(struct ec_run_base *b)
 {
 	ec_publish_staging_free(b->st);
 	b->st = NULL;
+	json_decref(b->applied);
+	b->applied = NULL;
+	b->run_id[0] = '\0';
 }

@@ -303,7 +303,7 @@ run_output(struct ec_db *db, const struct ec_run_claim *c,
 int
 ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
     const struct ec_run_output *outs, size_t nouts, const char *inputs_hash,
-    uint64_t items, struct ec_err *err)
+    uint64_t items, const struct ec_run_audit *audit, struct ec_err *err)
 {
 	struct run_fence	 f;
 	char			 n[24], rel[EC_BLOB_REL_MAX] = "";
@@ -330,6 +330,10 @@ ec_run_succeed(struct ec_db *db, const struct ec_run_claim *c,
 			break;
 	if (nouts > 0)
 		ec_blob_rel(rel, outs[i < nouts ? i : 0].sha256);
+	for (i = 0; audit != NULL && i < audit->n; i++)
+		if (ec_run_event(db, c->tenant, c->run_id, audit->type[i],
+		    json_incref(audit->payload[i]), err) == -1)
+			goto fail;
 	if (ec_run_event(db, c->tenant, c->run_id, "completed",
 	    json_pack("{s:s, s:s, s:s}", "runId", c->run_id, "status",
 	    "succeeded", "manifestUrl", rel), err) == -1 ||

@@ -147,6 +147,20 @@ cron_log_err(enum ec_log_level lvl, const struct ec_run_claim *c,
 	    ec_log_quote(q, sizeof(q), err->msg));
 }
 
+/* An audit event of the run's stream, its payload as compact JSON. */
+static void
+cron_log_audit(const struct ec_run_claim *c, const char *type,
+    const json_t *payload)
+{
+	char	 q[600], *text;
+
+	text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=%s payload=%s",
+	    c->run_id, c->tenant, c->attempt, type, ec_log_quote(q, sizeof(q),
+	    text != NULL ? text : "-"));
+	free(text);
+}
+
 static void *
 renewer_main(void *arg)
 {
@@ -365,7 +379,7 @@ cron_on_progress(void *arg, uint64_t done, uint64_t total, uint64_t bytes)
 static int
 cron_publish(struct cron *cr, const struct ec_run_claim *c,
     const struct ec_export_result *res, const struct cron_dist *dist,
-    struct ec_err *err)
+    const struct ec_run_audit *audit, struct ec_err *err)
 {
 	struct ec_run_output	*outs = NULL;
 	struct ec_blob_file	*files = NULL;
@@ -403,7 +417,9 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 	rc = ec_run_progress(cr->db, c, res->items, res->items, err);
 	if (rc == 0)
 		rc = ec_run_succeed(cr->db, c, outs, n, res->inputs_hash,
-		    res->items, err);
+		    res->items, audit, err);
+	for (i = 0; rc == 0 && i < audit->n; i++)
+		cron_log_audit(c, audit->type[i], audit->payload[i]);
 	free(outs);
 	free(files);
 	return rc;
@@ -455,12 +471,14 @@ cron_push(struct cron *cr, const struct ec_run_claim *c,
 static int
 cron_build_in(struct cron *cr, const struct ec_run_claim *c,
     struct ec_export_req *req, struct ec_export_result *res,
-    struct cron_dist *dist, struct ec_err *err)
+    struct cron_dist *dist, const struct ec_run_base *base,
+    struct ec_err *err)
 {
 	struct ec_staging	*st = NULL;
 	struct ec_store		*store = NULL;
 	struct renewer		 rn;
 	struct cron_progress	 prog;
+	struct ec_run_audit	 audit;
 	char			 tmp[CRON_PATH_MAX], out[CRON_PATH_MAX];
 	int			 rc = -1;
 
@@ -507,7 +525,11 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 		ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=built "
 		    "documents=%llu items=%zu", c->run_id, c->tenant,
 		    c->attempt, (unsigned long long)res->documents, res->items);
-		rc = cron_publish(cr, c, res, dist, err);
+		/* Made before storing: the tree moves into the store. */
+		rc = ec_run_audit_make(&audit, c, req, res, base, err);
+		if (rc == 0)
+			rc = cron_publish(cr, c, res, dist, &audit, err);
+		ec_run_audit_dispose(&audit);
 	}
 out:
 	ec_store_free(store);
@@ -544,7 +566,8 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 			rc = ec_run_base_load(&base, &req, &job, cr->db,
 			    cr->store, cr->signer, &err);
 		if (rc == 0)
-			rc = cron_build_in(cr, c, &req, &res, &dist, &err);
+			rc = cron_build_in(cr, c, &req, &res, &dist, &base,
+			    &err);
 		ec_run_base_dispose(&base);
 		ec_run_keys_dispose(&keys);
 		ec_run_job_dispose(&job);

@@ -59,6 +59,14 @@ enc_body() {
 "distribution":{"type":"download"},"encryption":{"enabled":true,"kmsKey":"%s"}}' \
 	    "$pid" "$1"
 }
+# bundle_blob: the store's blob of the bundle output in $IT_TMP/run.json
+# (its url is a signed download link, not a store path).
+bundle_blob() {
+	local h
+	h=$(jq -r '.outputs[] | select(.type == "bundle") | .sha256[7:]' \
+	    "$IT_TMP/run.json")
+	echo "$store/sha256/${h:0:2}/$h"
+}
 idem() { it_as "$t" "SELECT count(*) FROM idempotency_keys WHERE tenant = '$t'"; }
 
 # refused NAME BODY FIELD WANT: a 400 naming FIELD and saying WANT, with
@@ -129,12 +137,11 @@ export EXPORT_CENTER_KEYRING=$ring/keyring.json
 api_cron_start
 id=$(jq -r .runId "$IT_TMP/token.json")
 api_wait "$t" "$id" succeeded
-url=$(jq -r '.outputs[] | select(.type == "bundle") | .sha256 |
-    ltrimstr("sha256:") | "sha256/" + .[0:2] + "/" + .' "$IT_TMP/run.json")
+blob=$(bundle_blob)
 check "token run: exportctl verify --key (the token's public key)" \
-    "$EC_BIN" verify "$store/$url" --key "$IT_TMP/pub.pem"
+    "$EC_BIN" verify "$blob" --key "$IT_TMP/pub.pem"
 mkdir -p "$IT_TMP/x"
-tar -C "$IT_TMP/x" --zstd -xf "$store/$url"
+tar -C "$IT_TMP/x" --zstd -xf "$blob"
 for f in manifest provenance; do
 	check "token run: $f.dsse.json verifies with the independent verifier" \
 	    /usr/bin/python3 "$EC_ROOT/tests/tools/dsse_verify.py" \
@@ -146,14 +153,20 @@ api_wait "$t" "$id" succeeded
 check "kmsKey run: one bundle output, format tar.zst.age" jq -e \
     '[.outputs[] | select(.type == "bundle")] | length == 1 and
     .[0].format == "tar.zst.age"' "$IT_TMP/run.json"
-url=$(jq -r '.outputs[] | select(.type == "bundle") | .sha256 |
-    ltrimstr("sha256:") | "sha256/" + .[0:2] + "/" + .' "$IT_TMP/run.json")
+blob=$(bundle_blob)
 check "kmsKey run: the stored blob is an age v1 file" sh -c \
-    'head -c 21 "$1" | grep -qx "age-encryption.org/v1"' _ "$store/$url"
+    'head -c 21 "$1" | grep -qx "age-encryption.org/v1"' _ "$blob"
 check "kmsKey run: the real age -d -i decrypts it" age -d \
-    -i "$ring/age/age-identity.txt" -o "$IT_TMP/plain.tar.zst" "$store/$url"
+    -i "$ring/age/age-identity.txt" -o "$IT_TMP/plain.tar.zst" "$blob"
 check "kmsKey run: the decrypted bundle verifies" "$EC_BIN" verify \
     "$IT_TMP/plain.tar.zst"
+check_equal "kmsKey run: mirror.encryption.enabled counts its recipients" \
+    "$(it_as "$t" "SELECT string_agg(payload::text, ',') FROM run_events
+    WHERE run_id = '$id' AND type = 'mirror.encryption.enabled'" |
+    jq -S -c .)" "$(jq -n -S -c --arg r "$id" --argjson n "$(grep -c '^age1' \
+    "$ring/age/age-recipients.txt")" '{runId: $r, recipients: $n}')"
+check "  ... and export-cron logged it" grep -q \
+    "run=$id .*event=mirror.encryption.enabled payload=" "$run/cron.log"
 
 id=$(jq -r .runId "$IT_TMP/gone.json")
 api_wait "$t" "$id" failed

@@ -93,4 +93,56 @@ diff_of >"$IT_TMP/d2.diff"
 check_equal "  ... its base is the tree d1 leads to" \
     "$(jq -r .baseTreeSha256 "$IT_TMP/d2.diff")" \
     "$(jq -r .newTreeSha256 "$IT_TMP/d1.diff")"
+
+# The audit events, read back through the API's event stream: a finished
+# run's stream replays every event and closes after completed.  sse RUN:
+# one JSON object {event, data} per event, in order.
+sse() {
+	api GET "/export-center/runs/$1/events" "$ta" --no-buffer |
+	    tr -d '\r' | jq -R -n -c '[inputs] | reduce .[] as $l ({o: [],
+	    e: null}; if ($l | startswith("event: ")) then .e = $l[7:]
+	    elif ($l | startswith("data: ")) then .o += [{event: .e,
+	    data: ($l[6:] | fromjson)}] else . end) | .o[]'
+}
+# manifest_of RUN: the sha256 of its manifest output (as GET /runs/{id}).
+manifest_of() {
+	api GET "/export-center/runs/$1" "$ta" | jq -r '.outputs[] |
+	    select(.id == "manifest.json") | .sha256'
+}
+sse "$full" >"$IT_TMP/full.sse"
+sse "$d1" >"$IT_TMP/d1.sse"
+sse "$d2" >"$IT_TMP/d2.sse"
+for r in full d1 d2; do
+	check_equal "$r: mirror.bundle.created comes once, just before completed" \
+	    "$(jq -r .event "$IT_TMP/$r.sse" | tail -n 2 | paste -sd,)" \
+	    "mirror.bundle.created,completed"
+done
+check "full: mirror.bundle.created names the run, its profile and manifest" \
+    jq -e --arg r "$full" --arg m "$(manifest_of "$full")" -s \
+    '[.[] | select(.event == "mirror.bundle.created") | .data] | length
+    == 1 and .[0] == {runId: $r, profile: "mirror:full", exportId: $r,
+    manifestSha256: $m}' "$IT_TMP/full.sse"
+check "d1: mirror.bundle.created carries the base run and export ids" \
+    jq -e --arg r "$d1" --arg b "$full" --arg m "$(manifest_of "$d1")" \
+    --slurpfile d "$IT_TMP/d1.diff" -s '[.[] | select(.event ==
+    "mirror.bundle.created") | .data][0] == {runId: $r, profile:
+    "mirror:delta", exportId: $d[0].exportId, manifestSha256: $m,
+    baseRunId: $b, baseExportId: $d[0].baseExportId} and
+    $d[0].baseExportId == $b' "$IT_TMP/d1.sse"
+check "d1: a full base applies no delta (no mirror.delta.applied)" \
+    jq -e -s 'all(.[]; .event != "mirror.delta.applied")' "$IT_TMP/d1.sse"
+check "d2: mirror.delta.applied names d1's delta, applied to rebuild the base" \
+    jq -e --arg r "$d2" --arg b "$d1" --slurpfile d "$IT_TMP/d1.diff" -s \
+    '[.[] | select(.event == "mirror.delta.applied") | .data] == [{runId:
+    $r, baseRunId: $b, appliedExportIds: [$d[0].exportId]}]' \
+    "$IT_TMP/d2.sse"
+check "d2: mirror.bundle.created's baseExportId is its diff's" \
+    jq -e --slurpfile d "$IT_TMP/d2.diff" -s '[.[] | select(.event ==
+    "mirror.bundle.created") | .data][0].baseExportId ==
+    $d[0].baseExportId' "$IT_TMP/d2.sse"
+check "no run was encrypted: no mirror.encryption.enabled" \
+    jq -e -s 'all(.[]; .event != "mirror.encryption.enabled")' \
+    "$IT_TMP/full.sse" "$IT_TMP/d1.sse" "$IT_TMP/d2.sse"
+check "export-cron logged mirror.delta.applied for d2" \
+    grep -q "run=$d2 .*event=mirror.delta.applied payload=" "$run/cron.log"
 it_done
