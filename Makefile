@@ -182,8 +182,11 @@ check-integration: $(BUILD)/export-events
 $(BUILD)/export-events: $(BUILD)/tools/export_events.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The builder daemon (tools/export_cron.c): a lease renewal thread.
-$(BUILD)/export-cron: $(BUILD)/tools/export_cron.o $(LIB_A)
+# The builder daemon (tools/export_cron.c, cron_*.c): a lease renewal
+# thread.
+CRON_OBJ = $(patsubst tools/%.c,$(BUILD)/tools/%.o,tools/export_cron.c \
+	$(sort $(wildcard tools/cron_*.c)))
+$(BUILD)/export-cron: $(CRON_OBJ) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(LIB_A)

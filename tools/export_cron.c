@@ -34,6 +34,7 @@
 #include "ec_sched.h"
 #include "ec_store.h"
 #include "ec_time.h"
+#include "export_cron.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2 };
 
@@ -73,26 +74,6 @@ static const char usage_text[] =
 "  --retention-days N  tenant default retention of finished runs\n"
 "                    (default: kept unless the run or profile says)\n";
 
-struct cron {
-	const char		*conninfo;
-	const char		*store;
-	const char		*keyring;	/* NULL: none */
-	char			 owner[EC_RUN_OWNER_MAX + 1];
-	bool			 loop;
-	struct ec_run_limits	 lim;
-	struct ec_signer	*signer;	/* owned; NULL: unsigned */
-	struct ec_registry_opts	 reg;	/* OCI distribution */
-	struct ec_db		*db;		/* owned: claims */
-	struct ec_db		*lease_db;	/* owned: the renewer's */
-	int64_t			 now;	/* --now; -1: the real clock */
-	unsigned		 retention_days;	/* tenant default */
-	/*
-	 * Owned: progress events, written from the building thread while
-	 * "db" holds the store's snapshot transaction.  NULL until needed.
-	 */
-	struct ec_db		*progress_db;
-};
-
 /* Progress while building: every CRON_PROGRESS_MS or every 1%. */
 #define CRON_PROGRESS_MS	2000
 
@@ -114,18 +95,6 @@ struct cron_dist {
 					    EC_LAYOUT_DIGEST_LEN];
 };
 
-/* The renewal thread of one build. */
-struct renewer {
-	pthread_t			 thread;
-	pthread_mutex_t			 mu;
-	pthread_cond_t			 cv;
-	bool				 done;	/* by the builder */
-	bool				 lost;	/* by the renewer */
-	struct ec_db			*db;	/* borrowed */
-	const struct ec_run_claim	*claim;	/* borrowed */
-	unsigned			 lease_s;
-};
-
 static volatile sig_atomic_t	cron_stop;
 
 static void
@@ -135,7 +104,7 @@ cron_signal(int sig)
 	cron_stop = 1;
 }
 
-static void
+void
 cron_log_err(enum ec_log_level lvl, const struct ec_run_claim *c,
     const char *what, const struct ec_err *err)
 {
@@ -159,80 +128,6 @@ cron_log_audit(const struct ec_run_claim *c, const char *type,
 	    c->run_id, c->tenant, c->attempt, type, ec_log_quote(q, sizeof(q),
 	    text != NULL ? text : "-"));
 	free(text);
-}
-
-static void *
-renewer_main(void *arg)
-{
-	struct renewer	*r = arg;
-	struct timespec	 until;
-	struct ec_err	 err;
-	bool		 lost;
-	int		 rc;
-
-	pthread_mutex_lock(&r->mu);
-	while (!r->done) {
-		(void)clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += ec_run_renew_interval(r->lease_s);
-		while (!r->done && pthread_cond_timedwait(&r->cv, &r->mu,
-		    &until) == 0)
-			;
-		if (r->done)
-			break;
-		pthread_mutex_unlock(&r->mu);
-		rc = ec_run_renew(r->db, r->claim, r->lease_s, &err);
-		pthread_mutex_lock(&r->mu);
-		if (rc == 0)
-			continue;
-		/* A database hiccup is retried; the lease allows for two. */
-		lost = err.code == EC_ERR_CONFLICT ||
-		    err.code == EC_ERR_TIMEOUT;
-		cron_log_err(EC_LOG_WARN, r->claim, lost ? "lease_lost" :
-		    "renew_failed", &err);
-		if (lost) {
-			r->lost = true;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
-}
-
-static int
-renewer_start(struct renewer *r, struct cron *cr, const struct ec_run_claim *c)
-{
-	sigset_t	all, old;
-	int		rc;
-
-	memset(r, 0, sizeof(*r));
-	r->db = cr->lease_db;
-	r->claim = c;
-	r->lease_s = cr->lim.lease_s;
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
-	/* Signals stay with the main thread, which drains on SIGTERM. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&r->thread, NULL, renewer_main, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc == 0 ? 0 : -1;
-}
-
-/* Stop the renewer; true when the lease is still ours. */
-static bool
-renewer_stop(struct renewer *r)
-{
-	bool	lost;
-
-	pthread_mutex_lock(&r->mu);
-	r->done = true;
-	pthread_cond_signal(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-	pthread_join(r->thread, NULL);
-	lost = r->lost;
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
-	return !lost;
 }
 
 /* The format of an output tree's file: its extension, else "file". */
@@ -499,7 +394,7 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 	req->progress_arg = &prog;
 	if (ec_store_pg_new(&store, cr->db, err) == -1)
 		goto out;
-	if (renewer_start(&rn, cr, c) == -1) {
+	if (cron_renewer_start(&rn, cr, c) == -1) {
 		(void)ec_err_set(err, EC_ERR_INTERNAL, "cannot start the lease "
 		    "renewal thread");
 		goto out;
@@ -508,7 +403,7 @@ cron_build_in(struct cron *cr, const struct ec_run_claim *c,
 	/* The push may take a while: the lease is still renewed. */
 	if (rc == 0)
 		rc = cron_push(cr, c, res, dist, err);
-	if (!renewer_stop(&rn)) {
+	if (!cron_renewer_stop(&rn)) {
 		rc = ec_err_set(err, EC_ERR_CONFLICT, "lease lost while "
 		    "building");
 		goto out;
@@ -633,63 +528,6 @@ cron_sleep(unsigned s)
 
 	/* A signal cuts it short, which is what draining wants. */
 	(void)nanosleep(&ts, NULL);
-}
-
-static void
-cron_sched_report(void *arg, const struct ec_sched_fired *f)
-{
-	char	slot[EC_TIME_MAX], q[300];
-
-	(void)arg;
-	ec_time_format(slot, f->slot * 1000000);
-	if (f->err != NULL)
-		ec_log(EC_LOG_WARN, "tenant=%s profile=%s slot=%s "
-		    "event=schedule_failed code=%s msg=%s", f->tenant,
-		    f->profile, f->slot != 0 ? slot : "-",
-		    ec_err_name(f->err->code),
-		    ec_log_quote(q, sizeof(q), f->err->msg));
-	else
-		/* Every pass sees the slot again until the next one. */
-		ec_log(f->existed ? EC_LOG_DEBUG : EC_LOG_INFO, "run=%s "
-		    "tenant=%s profile=%s slot=%s event=%s", f->run_id,
-		    f->tenant, f->profile, slot, f->existed ? "schedule_seen" :
-		    "scheduled");
-}
-
-static void
-cron_retention_report(void *arg, const struct ec_retention_event *e)
-{
-	char	q[300];
-
-	(void)arg;
-	if (e->err != NULL)
-		ec_log(EC_LOG_WARN, "run=%s tenant=%s sha256=%s "
-		    "event=%s_failed code=%s msg=%s",
-		    e->run_id != NULL ? e->run_id : "-",
-		    e->tenant != NULL ? e->tenant : "-",
-		    e->sha256 != NULL ? e->sha256 : "-", e->what,
-		    ec_err_name(e->err->code),
-		    ec_log_quote(q, sizeof(q), e->err->msg));
-	else
-		ec_log(EC_LOG_INFO, "run=%s tenant=%s sha256=%s event=%s",
-		    e->run_id != NULL ? e->run_id : "-",
-		    e->tenant != NULL ? e->tenant : "-",
-		    e->sha256 != NULL ? e->sha256 : "-", e->what);
-}
-
-/* Schedules and retention, at the --now clock or the real one. */
-static int
-cron_housekeep(struct cron *cr, struct ec_err *err)
-{
-	struct ec_retention_opts	o;
-
-	o.now = cr->now >= 0 ? cr->now : (int64_t)time(NULL);
-	o.default_days = cr->retention_days;
-	o.store = cr->store;
-	if (ec_sched_fire(cr->db, o.now, cron_sched_report, NULL, err) == -1)
-		return -1;
-	return ec_retention_pass(cr->db, &o, cron_retention_report, NULL,
-	    err);
 }
 
 /* Claim and build until the queue is empty (--once) or until SIGTERM. */
