@@ -90,9 +90,10 @@ int	mirror_mkparents(const char *root, const char *rel,
 int	mirror_out_split(char *parent, char *name, size_t size,
 	    const char *out_dir, struct ec_err *err);
 /*
- * Split "out_dir", make a staging directory "<prefix>XXXXXX" beside it
- * (ec_publish_staging_new; *stg is the caller's, even on failure) and
- * the empty directory "tree" in it, to be published as "out_dir".
+ * Split "out_dir", make a staging directory named "prefix" and a random
+ * suffix beside it (ec_publish_staging_new; *stg is the caller's, even on
+ * failure) and the empty directory "tree" in it, to be published as
+ * "out_dir".
  */
 struct ec_staging;
 int	mirror_stage(struct ec_staging **stg, char tree[MIRROR_TREE_MAX],
