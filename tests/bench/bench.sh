@@ -86,34 +86,11 @@ n_A=$(rows "$TENANT_A")
 [ "$n_A" -gt 0 ] || die "set A is empty"
 
 # --- Data set B: set A replicated with new ids, in SQL -----------------
-# Row-level security lets a transaction see only its tenant, so the source
-# rows go through a temporary table: read as A, insert as B.  The documents
-# are canonical JSON and "id" is a plain string, so a textual replace of
-# "id":"<id>" keeps them canonical (same keys, same order).
+# (tests/bench/replicate.sql, shared with the other benchmarks.)
 reps=$(((DOCS_B + n_A - 1) / n_A))
-q -v reps="$reps" -v ta="$TENANT_A" -v tb="$TENANT_B" >"$VAR/rep.out" <<'SQL'
-BEGIN;
-SELECT set_config('app.tenant', :'ta', true);
-CREATE TEMP TABLE src ON COMMIT DROP AS
-    SELECT kind, format, source, upstream_id, modified_at,
-        convert_from(doc, 'UTF8') AS d
-    FROM evidence WHERE kind = 'advisory';
--- Documents whose "id" would not be rewritten (should be none).
-SELECT count(*) FROM src
-    WHERE position('"id":"' || upstream_id || '"' IN d) = 0;
-SELECT set_config('app.tenant', :'tb', true);
-INSERT INTO evidence (tenant, kind, format, source, upstream_id,
-    modified_at, sha256, size, doc)
-SELECT :'tb', kind, format, source, nid, modified_at,
-    encode(sha256(nd), 'hex'), length(nd), nd
-FROM (SELECT s.kind, s.format, s.source, s.modified_at,
-        s.upstream_id || '-r' || r AS nid,
-        convert_to(replace(s.d, '"id":"' || s.upstream_id || '"',
-            '"id":"' || s.upstream_id || '-r' || r || '"'), 'UTF8') AS nd
-    FROM src s CROSS JOIN generate_series(1, :reps) AS r) x;
-COMMIT;
-VACUUM ANALYZE evidence;
-SQL
+q -v reps="$reps" -v src="$TENANT_A" -v dst="$TENANT_B" \
+    -f tests/bench/replicate.sql >"$VAR/rep.out"
+q -c "VACUUM ANALYZE evidence" >/dev/null
 unchanged=$(sed -n 2p "$VAR/rep.out")
 [ "$unchanged" = 0 ] ||
     echo "bench: warning: $unchanged documents of set A have no \"id\":\"<upstream_id>\" to rewrite" >&2

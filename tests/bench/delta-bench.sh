@@ -1,7 +1,6 @@
 #!/bin/sh
 # mirror:delta benchmark (issue 16, Benchmark), run by tests/bench/bench.sh
-# or on its own.  Without mirror:full in this build's profile registry it
-# says so and skips (exit 0).  Otherwise, in a private PostgreSQL
+# or on its own.  In a private PostgreSQL
 # cluster: the fixture advisories replicated in SQL (as bench.sh does) up
 # to >= BENCH_DOCS (default 100000); mirror:full over them; then 1% of
 # the advisories changed (a newer "modified" in the stored canonical
@@ -19,11 +18,6 @@ EC_BIN=$root/build/exportctl
 
 die() { echo "delta-bench: $*" >&2; exit 2; }
 [ -x "$EC_BIN" ] || die "$EC_BIN not built (make all)"
-if ! "$EC_BIN" profiles | grep -qx 'mirror:full'; then
-	echo "delta-bench: mirror:full is not in this build's registry:" \
-	    "skipped (mirror:delta builds through it)"
-	exit 0
-fi
 VAR=$(mktemp -d /tmp/ec-delta-bench.XXXXXX)
 cleanup() {
 	tests/lib/pg.sh stop "$VAR/pg" >/dev/null 2>&1 || true
@@ -45,25 +39,8 @@ n=$(q -c "BEGIN; SELECT set_config('app.tenant', '$T', true);" \
     -c "SELECT count(*) FROM evidence WHERE kind = 'advisory'; COMMIT;" |
     sed -n 2p)
 reps=$(((DOCS + n - 1) / n))
-q -v reps="$reps" -v t="$T" >/dev/null <<'SQL'
-BEGIN;
-SELECT set_config('app.tenant', :'t', true);
-CREATE TEMP TABLE src ON COMMIT DROP AS
-    SELECT kind, format, source, upstream_id, modified_at,
-        convert_from(doc, 'UTF8') AS d
-    FROM evidence WHERE kind = 'advisory';
-DELETE FROM evidence WHERE kind = 'advisory';
-INSERT INTO evidence (tenant, kind, format, source, upstream_id,
-    modified_at, sha256, size, doc)
-SELECT :'t', kind, format, source, nid, modified_at,
-    encode(sha256(nd), 'hex'), length(nd), nd
-FROM (SELECT s.kind, s.format, s.source, s.modified_at,
-        s.upstream_id || '-r' || r AS nid,
-        convert_to(replace(s.d, '"id":"' || s.upstream_id || '"',
-            '"id":"' || s.upstream_id || '-r' || r || '"'), 'UTF8') AS nd
-    FROM src s CROSS JOIN generate_series(1, :reps) AS r) x;
-COMMIT;
-SQL
+q -v reps="$reps" -v src="$T" -v dst="$T" -f tests/bench/replicate.sql \
+    >/dev/null
 key=$VAR/key
 "$EC_BIN" keys generate --type ed25519 --out "$key" >/dev/null
 build() {	# build PROFILE OUT [ARGS]

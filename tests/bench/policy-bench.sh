@@ -50,26 +50,9 @@ n=$(q -c "BEGIN; SELECT set_config('app.tenant', '$T', true);" \
     -c "SELECT count(*) FROM evidence WHERE kind = 'advisory'; COMMIT;" |
     sed -n 2p)
 reps=$(((DOCS + n - 1) / n))
-# As bench.sh: replicas get "<id>-r<n>", the JSON "id" rewritten alike.
-q -v reps="$reps" -v t="$T" >/dev/null <<'SQL'
-BEGIN;
-SELECT set_config('app.tenant', :'t', true);
-CREATE TEMP TABLE src ON COMMIT DROP AS
-    SELECT kind, format, source, upstream_id, modified_at,
-        convert_from(doc, 'UTF8') AS d
-    FROM evidence WHERE kind = 'advisory';
-DELETE FROM evidence WHERE kind = 'advisory';
-INSERT INTO evidence (tenant, kind, format, source, upstream_id,
-    modified_at, sha256, size, doc)
-SELECT :'t', kind, format, source, nid, modified_at,
-    encode(sha256(nd), 'hex'), length(nd), nd
-FROM (SELECT s.kind, s.format, s.source, s.modified_at,
-        s.upstream_id || '-r' || r AS nid,
-        convert_to(replace(s.d, '"id":"' || s.upstream_id || '"',
-            '"id":"' || s.upstream_id || '-r' || r || '"'), 'UTF8') AS nd
-    FROM src s CROSS JOIN generate_series(1, :reps) AS r) x;
-COMMIT;
-SQL
+# As bench.sh (tests/bench/replicate.sql), in place.
+q -v reps="$reps" -v src="$T" -v dst="$T" -f tests/bench/replicate.sql \
+    >/dev/null
 "$EC_BIN" ingest --tenant "$T" "$sbom" tests/data/policy/osv tests/data/vex \
     tests/data/policy/example.json >/dev/null || die "ingest SBOMs"
 # Components per copy of the SBOM set, then enough copies for the target.

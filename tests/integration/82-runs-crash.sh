@@ -121,6 +121,20 @@ check_equal "abandoned once with --max-attempts 1: failed, ERR_INTERNAL" \
 # with ERR_EXPORT_TIMEOUT, and the build, when it ends, records nothing.
 slow=$("$EC_BIN" run create --tenant "$t" --profile json:raw --targets advisory \
     --formats json,ndjson)
+# The build is held inside its snapshot (the evidence table locked) until
+# the renewal has failed the run, so the check never races the build.
+it_psql -c "SET application_name = 'it-hold'" -c "BEGIN" \
+    -c "LOCK TABLE evidence IN ACCESS EXCLUSIVE MODE" \
+    -c "SELECT pg_sleep(120)" -c "COMMIT" >/dev/null 2>&1 &
+hold=$!
+i=0
+while [ "$(it_psql -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity
+    a USING (pid) WHERE a.application_name = 'it-hold' AND
+    l.mode = 'AccessExclusiveLock' AND l.granted")" = 0 ] &&
+    [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 touch "$IT_TMP/mark"
 "$EC_CRON" --loop --store "$EC_STORE" --lease 3 --owner it-slow \
     2>"$IT_TMP/slow.log" &
@@ -128,6 +142,14 @@ p=$!
 building "$slow" "$IT_TMP/mark"
 as_tenant "UPDATE runs SET deadline_at = now() - interval '1 second'
     WHERE tenant = '$t' AND id = '$slow'" >/dev/null
+i=0
+while [ "$(status "$slow")" = "running 1" ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+it_psql -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+    WHERE application_name = 'it-hold'" >/dev/null
+wait "$hold" 2>/dev/null
 i=0
 while ! grep -q "run=$slow .*event=abandoned" "$IT_TMP/slow.log" &&
     [ $i -lt 600 ]; do
