@@ -12,7 +12,8 @@
 # p50, p99, max.  RSS of every server process (nginx workers,
 # export-events, the pool) before the streams, with them open, and after
 # the event.  Targets (informational): all connected, p99 < 1 s, RSS
-# growth < 200 MiB.
+# growth < 200 MiB.  BENCH_SSE_HEAP=1 adds each nginx worker's live heap
+# by chunk size and per stream (tests/bench/heap_sizes.py).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -80,6 +81,16 @@ done
 echo "$(grep '^connected' "$EC_VAR/cli.out" || echo 'connected ?')" \
     "in $(($(date +%s) - start)) s"
 rss streams-open
+# BENCH_SSE_HEAP=1: where a worker's memory goes, by chunk size, per
+# stream it holds (its established connections on the listen port).
+if [ "${BENCH_SSE_HEAP:-0}" = 1 ]; then
+	for w in $(ps -o pid= --ppid "$(cat "$run/nginx/nginx.pid")"); do
+		k=$(ss -Htnp state established "( sport = :$port )" |
+		    grep -c "pid=$w,")
+		echo "nginx worker $w: $k streams"
+		/usr/bin/python3 tests/bench/heap_sizes.py "$w" "$k" 12
+	done
+fi
 
 # GET /runs/{id} while the streams are held (tests/bench/dpop.lua).
 /usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" GET \
