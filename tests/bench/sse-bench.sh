@@ -13,7 +13,8 @@
 # export-events, the pool) before the streams, with them open, and after
 # the event.  Targets (informational): all connected, p99 < 1 s, RSS
 # growth < 200 MiB.  BENCH_SSE_HEAP=1 adds each nginx worker's live heap
-# by chunk size and per stream (tests/bench/heap_sizes.py).
+# by chunk size and per stream (tests/bench/heap_sizes.py);
+# BENCH_SSE_INFLIGHT (128) is how many streams are set up at a time.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

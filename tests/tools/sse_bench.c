@@ -3,7 +3,8 @@
  * (tests/bench/sse-bench.sh).  One process, one epoll loop, GnuTLS:
  * opens N event streams on one run through nginx (TLS), each with its
  * own DPoP proof (a line "TOKEN PROOF" of the proofs file), at most
- * BENCH_INFLIGHT being set up at a time.  Once all are open (or the
+ * BENCH_INFLIGHT (or $BENCH_SSE_INFLIGHT, 1 to 4096: fewer connect in
+ * slower waves) being set up at a time.  Once all are open (or the
  * opening timeout passed) it prints "connected N failed M" and waits for
  * a line "go" on stdin; then it starts the trigger command (which writes
  * one progress event) without waiting for it, and measures from just
@@ -303,6 +304,8 @@ main(int argc, char **argv)
 	size_t					 n, i, next = 0, opened = 0;
 	size_t					 got = 0;
 	int					 ep, inflight = 0, k, port;
+	int					 maxin = BENCH_INFLIGHT;
+	const char				*e;
 	int64_t					 armed = 0, t0;
 	pid_t					 pid = -1;
 	bool					 ctl = false;
@@ -314,6 +317,13 @@ main(int argc, char **argv)
 	}
 	port = atoi(argv[2]);
 	n = (size_t)strtoul(argv[7], NULL, 10);
+	/*
+	 * Fewer handshakes at a time show whether memory the server keeps
+	 * is per-stream state or what a burst of handshakes left behind.
+	 */
+	if ((e = getenv("BENCH_SSE_INFLIGHT")) != NULL &&
+	    atoi(e) >= 1 && atoi(e) <= 4096)
+		maxin = atoi(e);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
@@ -332,7 +342,7 @@ main(int argc, char **argv)
 	(void)fcntl(0, F_SETFL, O_NONBLOCK);
 	t0 = bench_now_ns();
 	for (;;) {
-		while (next < n && inflight < BENCH_INFLIGHT && armed == 0) {
+		while (next < n && inflight < maxin && armed == 0) {
 			if (bench_start(&cs[next], ep, &sa, cred) == -1)
 				bench_kill(&cs[next], &inflight);
 			else
