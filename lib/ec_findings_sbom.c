@@ -240,7 +240,7 @@ static int
 fx_emit_finding(struct fx_sbom_run *r, const struct fx_comp *c,
     const struct ec_match_hit *h, struct ec_err *err)
 {
-	struct fx_facts			*fa = fx_table_get(&r->f->facts, h->id);
+	struct fx_facts			*fa = fx_table_get(r->f->facts, h->id);
 	const struct ec_vex_statement	*st = NULL;
 	struct ec_policy_finding	 pf;
 	struct ec_policy_decision	 d;
@@ -491,7 +491,7 @@ fx_want_comp(struct ec_findings *f, const struct fx_comp *c,
 		goto out;
 	}
 	fx_loose(loose, name, strlen(name));
-	rc = fx_set_add(&f->names, loose, err);
+	rc = fx_set_add(f->names, loose, err);
 out:
 	ec_purl_free(u);
 	free(eco);

@@ -1,7 +1,7 @@
 /*
  * ec_match: the index.  Each affected entry of an advisory becomes one
- * entry chained into a hash bucket keyed by (ecosystem base, normalised
- * name); its ranges, events and listed versions are copied into arrays
+ * entry, chained to the others with the same hash of (ecosystem base,
+ * normalised name), the chain's head in a table by hash; its ranges, events and listed versions are copied into arrays
  * of the index, and its strings into one buffer.
  */
 #include <stdlib.h>
@@ -44,18 +44,16 @@ int
 ec_match_index_new(struct ec_match_index **out, struct ec_err *err)
 {
 	struct ec_match_index	*ix;
-	size_t			 i;
 
 	if ((ix = calloc(1, sizeof(*ix))) == NULL)
 		return ec_err_nomem(err);
 	ec_buf_init(&ix->strs, MATCH_MAX_STRS);
-	ix->nbucket = 1024;
-	if ((ix->bucket = malloc(ix->nbucket * sizeof(size_t))) == NULL) {
+	ix->relink_at = 2048;
+	if (ec_hmap_new(&ix->heads, EC_HMAP_U64, sizeof(size_t),
+	    EC_HMAP_MAX_KEYS, err) == -1) {
 		free(ix);
-		return ec_err_nomem(err);
+		return -1;
 	}
-	for (i = 0; i < ix->nbucket; i++)
-		ix->bucket[i] = SIZE_MAX;
 	*out = ix;
 	return 0;
 }
@@ -241,28 +239,46 @@ match_add_affected(struct ec_match_index *ix, const json_t *a, size_t id,
 	return 0;
 }
 
-/* Double the buckets when entries outnumber them twice over. */
-static int
-match_rehash(struct ec_match_index *ix, struct ec_err *err)
+/*
+ * Rebuild every chain in entry order when the entries double, from 2048
+ * on.  Nothing needs it, as lookups sort their hits; but equal hits keep
+ * the order their chain gives them, and rebuilding where the index's
+ * earlier bucket array was rehashed keeps that order, and the bytes of
+ * findings, as they were.  Every hash is in the table: nothing can fail.
+ */
+static void
+match_relink(struct ec_match_index *ix)
 {
-	size_t	*nb, n, i, b;
+	size_t	i, iter = 0, *head;
+	void	*v;
 
-	if (ix->nent < 2 * ix->nbucket)
-		return 0;
-	if (!ec_size_mul(&n, ix->nbucket, 2) ||
-	    (nb = malloc(n * sizeof(size_t))) == NULL)
-		return ec_err_nomem(err);
-	for (i = 0; i < n; i++)
-		nb[i] = SIZE_MAX;
-	/* Chain order does not matter: lookups sort their hits. */
+	if (ix->nent < ix->relink_at)
+		return;
+	ix->relink_at *= 2;
+	while (ec_hmap_next(NULL, &v, ix->heads, &iter))
+		*(size_t *)v = SIZE_MAX;
 	for (i = ix->nent; i-- > 0;) {
-		b = ix->ent[i].hash & (n - 1);
-		ix->ent[i].next = nb[b];
-		nb[b] = i;
+		head = ec_hmap_get_u64(ix->heads, ix->ent[i].hash);
+		ix->ent[i].next = *head;
+		*head = i;
 	}
-	free(ix->bucket);
-	ix->bucket = nb;
-	ix->nbucket = n;
+}
+
+/* Chain the entries from "from" on, newest first; room is reserved. */
+static int
+match_link(struct ec_match_index *ix, size_t from, struct ec_err *err)
+{
+	size_t	i;
+	void	*v;
+	int	 added;
+
+	for (i = from; i < ix->nent; i++) {
+		if ((added = ec_hmap_put_u64(&v, ix->heads, ix->ent[i].hash,
+		    err)) == -1)
+			return -1;
+		ix->ent[i].next = added == 1 ? SIZE_MAX : *(size_t *)v;
+		*(size_t *)v = i;
+	}
 	return 0;
 }
 
@@ -274,7 +290,7 @@ ec_match_index_add(struct ec_match_index *ix, const json_t *advisory,
 				    ix->nev, ix->nvers };
 	const json_t		*affected, *a;
 	const char		*id;
-	size_t			 i, idoff, b;
+	size_t			 i, idoff;
 
 	id = json_string_value(json_object_get(advisory, "id"));
 	affected = json_object_get(advisory, "affected");
@@ -291,14 +307,12 @@ ec_match_index_add(struct ec_match_index *ix, const json_t *advisory,
 	json_array_foreach(affected, i, a)
 		if (match_add_affected(ix, a, idoff, &mk, err) == -1)
 			goto undo;
-	for (i = mk.nent; i < ix->nent; i++) {
-		b = ix->ent[i].hash & (ix->nbucket - 1);
-		ix->ent[i].next = ix->bucket[b];
-		ix->bucket[b] = i;
-	}
+	/* With the room reserved, linking cannot stop half-way. */
+	if (ec_hmap_reserve(ix->heads, ix->nent - mk.nent, err) == -1 ||
+	    match_link(ix, mk.nent, err) == -1)
+		goto undo;
 	ix->nadv++;
-	/* A failed rehash leaves longer chains, which still work. */
-	(void)match_rehash(ix, NULL);
+	match_relink(ix);
 	return 0;
 undo:
 	ix->strs.len = mk.strs;
@@ -331,6 +345,6 @@ ec_match_index_free(struct ec_match_index *ix)
 	free(ix->rng);
 	free(ix->ev);
 	free(ix->vers);
-	free(ix->bucket);
+	ec_hmap_free(ix->heads);
 	free(ix);
 }

@@ -289,7 +289,7 @@ ec_match_lookup(struct ec_match_result *out, const struct ec_match_index *ix,
 	const struct match_entry *x;
 	struct ec_match_hit	 hit, *nh;
 	char			*norm;
-	uint32_t		 h;
+	const size_t		*head;
 	size_t			 i, cap = 0;
 	int			 rc = -1;
 
@@ -298,11 +298,11 @@ ec_match_lookup(struct ec_match_result *out, const struct ec_match_index *ix,
 	c.text = version;
 	if (ec_purl_normalize_name(&norm, ecosystem, name, err) == -1)
 		return -1;
-	h = match_hash(ecosystem, norm);
-	for (i = ix->bucket[h & (ix->nbucket - 1)]; i != SIZE_MAX;
-	    i = x->next) {
+	head = ec_hmap_get_u64(ix->heads, match_hash(ecosystem, norm));
+	for (i = head == NULL ? SIZE_MAX : *head; i != SIZE_MAX; i = x->next) {
 		x = &ix->ent[i];
-		if (x->hash != h || strcmp(match_str(ix, x->norm), norm) != 0 ||
+		/* A chain holds one hash, but names may share it. */
+		if (strcmp(match_str(ix, x->norm), norm) != 0 ||
 		    !match_same_base(match_str(ix, x->eco), ecosystem) ||
 		    !match_release_ok(ecosystem, match_str(ix, x->eco)) ||
 		    match_entry(&hit, ix, x, &c) == 0)
