@@ -177,43 +177,46 @@ ec_hmap_get_u64(const struct ec_hmap *m, uint64_t key)
 	return m->ukey[i] == 0 ? NULL : hmap_val(m, i);
 }
 
-int
-ec_hmap_put(void **val_out, struct ec_hmap *m, const char *key,
+/* Find or add "skey" in a string table, "ukey" in an integer one. */
+static int
+hmap_put(void **val_out, struct ec_hmap *m, const char *skey, uint64_t ukey,
     struct ec_err *err)
 {
 	size_t	i;
 
-	if ((*val_out = ec_hmap_get(m, key)) != NULL)
+	*val_out = m->keys == EC_HMAP_STR ? ec_hmap_get(m, skey) :
+	    ec_hmap_get_u64(m, ukey);
+	if (*val_out != NULL)
 		return 0;
 	if (ec_hmap_reserve(m, 1, err) == -1)
 		return -1;
-	i = hmap_slot_str(m, key);
-	m->skey[i] = key;
+	if (m->keys == EC_HMAP_STR) {
+		i = hmap_slot_str(m, skey);
+		m->skey[i] = skey;
+	} else if (ukey == 0) {
+		m->has_zero = true;
+		i = m->cap;
+	} else {
+		i = hmap_slot_u64(m, ukey);
+		m->ukey[i] = ukey;
+	}
 	m->n++;
 	*val_out = memset(hmap_val(m, i), 0, m->vsize);
 	return 1;
 }
 
 int
+ec_hmap_put(void **val_out, struct ec_hmap *m, const char *key,
+    struct ec_err *err)
+{
+	return hmap_put(val_out, m, key, 0, err);
+}
+
+int
 ec_hmap_put_u64(void **val_out, struct ec_hmap *m, uint64_t key,
     struct ec_err *err)
 {
-	size_t	i;
-
-	if ((*val_out = ec_hmap_get_u64(m, key)) != NULL)
-		return 0;
-	if (ec_hmap_reserve(m, 1, err) == -1)
-		return -1;
-	if (key == 0) {
-		m->has_zero = true;
-		i = m->cap;
-	} else {
-		i = hmap_slot_u64(m, key);
-		m->ukey[i] = key;
-	}
-	m->n++;
-	*val_out = memset(hmap_val(m, i), 0, m->vsize);
-	return 1;
+	return hmap_put(val_out, m, NULL, key, err);
 }
 
 size_t

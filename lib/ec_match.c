@@ -58,24 +58,8 @@ ec_match_index_new(struct ec_match_index **out, struct ec_err *err)
 	return 0;
 }
 
-/* Room for one more element of "size" bytes in *p (count n, cap *cap). */
-static int
-match_grow(void **p, size_t *cap, size_t n, size_t size, struct ec_err *err)
-{
-	size_t	ncap, bytes;
-	void	*np;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap == 0 ? 64 : *cap;
-	if (!ec_size_mul(&ncap, ncap, 2) || !ec_size_mul(&bytes, ncap, size))
-		return ec_err_nomem(err);
-	if ((np = realloc(*p, bytes)) == NULL)
-		return ec_err_nomem(err);
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
+/* The index's arrays start at 128 elements, as they always have. */
+#define MATCH_FIRST_CAP	128
 
 /* Copy a NUL-terminated string into strs; its offset. */
 static int
@@ -115,8 +99,8 @@ match_add_event(struct ec_match_index *ix, const json_t *e,
 	if (i == 4 || !json_is_string(v))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "event: no introduced, fixed, last_affected or limit");
-	if (match_grow((void **)&ix->ev, &ix->capev, ix->nev, sizeof(*x),
-	    err) == -1)
+	if (ec_array_grow((void **)&ix->ev, &ix->capev, ix->nev, sizeof(*x),
+	    MATCH_FIRST_CAP, err) == -1)
 		return -1;
 	x = &ix->ev[ix->nev];
 	x->kind = (enum match_ev_kind)i;
@@ -145,8 +129,8 @@ match_add_range(struct ec_match_index *ix, const json_t *r,
 	if (json_array_size(events) > EC_MATCH_MAX_EVENTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "range: more than %d events", EC_MATCH_MAX_EVENTS);
-	if (match_grow((void **)&ix->rng, &ix->caprng, ix->nrng, sizeof(*x),
-	    err) == -1)
+	if (ec_array_grow((void **)&ix->rng, &ix->caprng, ix->nrng, sizeof(*x),
+	    MATCH_FIRST_CAP, err) == -1)
 		return -1;
 	x = &ix->rng[ix->nrng];
 	if (strcmp(type, "ECOSYSTEM") == 0)
@@ -224,16 +208,16 @@ match_add_affected(struct ec_match_index *ix, const json_t *a, size_t id,
 		if (!json_is_string(e))
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "affected versions: not a string");
-		if (match_grow((void **)&ix->vers, &ix->capvers, ix->nvers,
-		    sizeof(size_t), err) == -1 ||
+		if (ec_array_grow((void **)&ix->vers, &ix->capvers, ix->nvers,
+		    sizeof(size_t), MATCH_FIRST_CAP, err) == -1 ||
 		    match_add_str(&ix->vers[ix->nvers], ix,
 		    json_string_value(e), mk->strs, err) == -1)
 			return -1;
 		ix->nvers++;
 	}
 	x.nver = ix->nvers - x.ver;
-	if (match_grow((void **)&ix->ent, &ix->capent, ix->nent, sizeof(x),
-	    err) == -1)
+	if (ec_array_grow((void **)&ix->ent, &ix->capent, ix->nent, sizeof(x),
+	    MATCH_FIRST_CAP, err) == -1)
 		return -1;
 	ix->ent[ix->nent++] = x;
 	return 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ec_match_int.h"
+#include "ec_num.h"
 #include "ec_purl.h"
 #include "ec_version.h"
 
@@ -287,7 +288,7 @@ ec_match_lookup(struct ec_match_result *out, const struct ec_match_index *ix,
 {
 	struct match_comp	 c;
 	const struct match_entry *x;
-	struct ec_match_hit	 hit, *nh;
+	struct ec_match_hit	 hit;
 	char			*norm;
 	const size_t		*head;
 	size_t			 i, cap = 0;
@@ -307,15 +308,9 @@ ec_match_lookup(struct ec_match_result *out, const struct ec_match_index *ix,
 		    !match_release_ok(ecosystem, match_str(ix, x->eco)) ||
 		    match_entry(&hit, ix, x, &c) == 0)
 			continue;
-		if (out->nhits == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			if ((nh = realloc(out->hits, cap * sizeof(*nh))) ==
-			    NULL) {
-				ec_err_nomem(err);
-				goto out;
-			}
-			out->hits = nh;
-		}
+		if (ec_array_grow((void **)&out->hits, &cap, out->nhits,
+		    sizeof(*out->hits), 8, err) == -1)
+			goto out;
 		out->hits[out->nhits++] = hit;
 	}
 	if (out->nhits > 1)

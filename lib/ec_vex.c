@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ec_num.h"
 #include "ec_purl.h"
 #include "ec_vex_int.h"
 
@@ -47,19 +48,14 @@ static int
 vex_add_key(struct ec_vex_set *set, const char *name, size_t st,
     struct ec_err *err)
 {
-	struct vex_key	*nk;
 	uint32_t	 h = vex_hash(name);
-	size_t		 ncap, *head;
+	size_t		*head;
 	void		*v;
 	int		 added;
 
-	if (set->nkey == set->capkey) {
-		ncap = set->capkey == 0 ? 64 : set->capkey * 2;
-		if ((nk = realloc(set->key, ncap * sizeof(*nk))) == NULL)
-			return ec_err_nomem(err);
-		set->key = nk;
-		set->capkey = ncap;
-	}
+	if (ec_array_grow((void **)&set->key, &set->capkey, set->nkey,
+	    sizeof(*set->key), 64, err) == -1)
+		return -1;
 	if ((added = ec_hmap_put_u64(&v, set->heads, h, err)) == -1)
 		return -1;
 	head = v;
@@ -138,20 +134,16 @@ vex_push(struct ec_vex_set *set, const struct vex_ctx *cx, const char *vuln,
     enum ec_vex_status status, const char *justification, int64_t time,
     struct ec_err *err)
 {
-	struct ec_vex_statement	*s, *ns;
+	struct ec_vex_statement	*s;
 	char			**al = NULL;
-	size_t			 i, ncap;
+	size_t			 i;
 
 	if (set->n - cx->mark >= EC_VEX_MAX_STATEMENTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "more than %d statements", EC_VEX_MAX_STATEMENTS);
-	if (set->n == set->cap) {
-		ncap = set->cap == 0 ? 64 : set->cap * 2;
-		if ((ns = realloc(set->st, ncap * sizeof(*ns))) == NULL)
-			return ec_err_nomem(err);
-		set->st = ns;
-		set->cap = ncap;
-	}
+	if (ec_array_grow((void **)&set->st, &set->cap, set->n,
+	    sizeof(*set->st), 64, err) == -1)
+		return -1;
 	s = &set->st[set->n];
 	memset(s, 0, sizeof(*s));
 	if (naliases > 0 && (al = calloc(naliases, sizeof(*al))) == NULL)
