@@ -54,6 +54,12 @@ hmap_val(const struct ec_hmap *m, size_t i)
 	return m->val + i * m->vsize;
 }
 
+static bool
+hmap_used(const struct ec_hmap *m, size_t i)
+{
+	return m->keys == EC_HMAP_STR ? m->skey[i] != NULL : m->ukey[i] != 0;
+}
+
 /* The slot of "key": where it is, or the free slot it would take. */
 static size_t
 hmap_slot_str(const struct ec_hmap *m, const char *key)
@@ -219,6 +225,80 @@ ec_hmap_put_u64(void **val_out, struct ec_hmap *m, uint64_t key,
 	return hmap_put(val_out, m, NULL, key, err);
 }
 
+/* The slot the key in slot "i" is looked up from. */
+static size_t
+hmap_home(const struct ec_hmap *m, size_t i)
+{
+	return (size_t)(m->keys == EC_HMAP_STR ? hmap_str_hash(m->skey[i]) :
+	    hmap_mix(m->ukey[i])) & (m->cap - 1);
+}
+
+/*
+ * Empty slot "i" and close the gap (Knuth, TAOCP vol. 3, 6.4, Algorithm
+ * R): a later key of the run moves back into the gap unless its home
+ * slot lies cyclically in (i, j], from where a lookup never crosses the
+ * gap.  No tombstones, so lookups stay as short as if nothing had been
+ * deleted.
+ */
+static void
+hmap_remove(struct ec_hmap *m, size_t i)
+{
+	size_t	j = i, k;
+
+	for (;;) {
+		j = (j + 1) & (m->cap - 1);
+		if (!hmap_used(m, j))
+			break;
+		k = hmap_home(m, j);
+		if (i <= j ? i < k && k <= j : i < k || k <= j)
+			continue;
+		if (m->keys == EC_HMAP_STR)
+			m->skey[i] = m->skey[j];
+		else
+			m->ukey[i] = m->ukey[j];
+		memcpy(hmap_val(m, i), hmap_val(m, j), m->vsize);
+		i = j;
+	}
+	if (m->keys == EC_HMAP_STR)
+		m->skey[i] = NULL;
+	else
+		m->ukey[i] = 0;
+	m->n--;
+}
+
+bool
+ec_hmap_del(struct ec_hmap *m, const char *key)
+{
+	size_t	i;
+
+	if (m->cap == 0)
+		return false;
+	i = hmap_slot_str(m, key);
+	if (m->skey[i] == NULL)
+		return false;
+	hmap_remove(m, i);
+	return true;
+}
+
+bool
+ec_hmap_del_u64(struct ec_hmap *m, uint64_t key)
+{
+	size_t	i;
+
+	if (m->cap == 0 || (key == 0 && !m->has_zero))
+		return false;
+	if (key == 0) {
+		m->has_zero = false;
+		m->n--;
+		return true;
+	}
+	i = hmap_slot_u64(m, key);
+	if (m->ukey[i] == 0)
+		return false;
+	hmap_remove(m, i);
+	return true;
+}
+
 size_t
 ec_hmap_count(const struct ec_hmap *m)
 {
@@ -232,8 +312,7 @@ ec_hmap_next(const char **key_out, void **val_out, const struct ec_hmap *m,
 	size_t	i;
 
 	for (i = *iter; i < m->cap; i++)
-		if (m->keys == EC_HMAP_STR ? m->skey[i] != NULL :
-		    m->ukey[i] != 0)
+		if (hmap_used(m, i))
 			break;
 	/* Slot "cap" is the zero key's, after all the others. */
 	if (i >= m->cap) {

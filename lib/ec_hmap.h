@@ -17,7 +17,8 @@
  * Values are blocks of "vsize" bytes kept in the table, zeroed when
  * their key is added.  A value pointer stays valid until the next call
  * that may add a key or empties the table (ec_hmap_put*, ec_hmap_reserve,
- * ec_hmap_clear); lookups and iteration move nothing.
+ * ec_hmap_clear) or removes one (ec_hmap_del*); lookups and iteration
+ * move nothing.
  */
 #ifndef EC_HMAP_H
 #define EC_HMAP_H
@@ -75,6 +76,13 @@ int	ec_hmap_put_u64(void **val_out, struct ec_hmap *m, uint64_t key,
 int	ec_hmap_reserve(struct ec_hmap *m, size_t more, struct ec_err *err)
 	    EC_MUST_CHECK;
 
+/*
+ * Remove "key" and its value; false when it was not in the table.  The
+ * table never shrinks.  A string key may be freed once it is removed.
+ */
+bool	ec_hmap_del(struct ec_hmap *m, const char *key);
+bool	ec_hmap_del_u64(struct ec_hmap *m, uint64_t key);
+
 /* The number of keys. */
 size_t	ec_hmap_count(const struct ec_hmap *m);
 
@@ -83,7 +91,7 @@ size_t	ec_hmap_count(const struct ec_hmap *m);
  * an EC_HMAP_U64 table) and its value, and false at the end.  The order
  * is that of the slots: the same for the same calls, but neither sorted
  * nor the order of insertion, so it is for freeing and counting, never
- * for output.  Nothing may be added while iterating.
+ * for output.  Nothing may be added or removed while iterating.
  */
 bool	ec_hmap_next(const char **key_out, void **val_out,
 	    const struct ec_hmap *m, size_t *iter);

@@ -1,8 +1,9 @@
 /*
  * ec_match: the index.  Each affected entry of an advisory becomes one
  * entry, chained to the others with the same hash of (ecosystem base,
- * normalised name), the chain's head in a table by hash; its ranges, events and listed versions are copied into arrays
- * of the index, and its strings into one buffer.
+ * normalised name), the chain's head in a table by hash; its ranges,
+ * events and listed versions are copied into arrays of the index, and
+ * its strings into one buffer.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -122,6 +122,54 @@ test_integers(void)
 	ec_hmap_free(m);
 }
 
+/* Deleting every other key of a grown table, then adding them back. */
+static void
+test_delete(void)
+{
+	struct ec_hmap	*m;
+	struct ec_err	 err;
+	char		*keys = make_keys();
+	void		*v;
+	int		 i, bad = 0;
+
+	if (ec_hmap_new(&m, EC_HMAP_STR, sizeof(int), NKEYS, &err) == -1)
+		abort();
+	ok(!ec_hmap_del(m, "k1"), "nothing to delete in an empty table");
+	for (i = 0; i < NKEYS; i++) {
+		if (ec_hmap_put(&v, m, keys + 16 * i, &err) != 1)
+			bad++;
+		*(int *)v = i + 1;
+	}
+	for (i = 0; i < NKEYS; i += 2)
+		if (!ec_hmap_del(m, keys + 16 * i))
+			bad++;
+	ok(bad == 0 && ec_hmap_count(m) == NKEYS / 2, "half deleted");
+	for (i = 0; i < NKEYS; i++) {
+		v = ec_hmap_get(m, keys + 16 * i);
+		if (i % 2 == 0 ? v != NULL : v == NULL || *(int *)v != i + 1)
+			bad++;
+	}
+	ok(bad == 0, "the deleted are gone, the others keep their values");
+	ok(!ec_hmap_del(m, keys) && !ec_hmap_del(m, "absent"),
+	    "deleting an absent key is false");
+	for (i = 0; i < NKEYS; i += 2)
+		if (ec_hmap_put(&v, m, keys + 16 * i, &err) != 1 ||
+		    *(int *)v != 0)
+			bad++;
+	ok(bad == 0 && ec_hmap_count(m) == NKEYS,
+	    "deleted keys come back with zeroed values");
+	ec_hmap_free(m);
+	if (ec_hmap_new(&m, EC_HMAP_U64, 1, 10, &err) == -1)
+		abort();
+	ok(ec_hmap_put_u64(&v, m, 0, &err) == 1 &&
+	    ec_hmap_put_u64(&v, m, 5, &err) == 1 && ec_hmap_del_u64(m, 0) &&
+	    !ec_hmap_del_u64(m, 0) && ec_hmap_get_u64(m, 0) == NULL &&
+	    ec_hmap_get_u64(m, 5) != NULL && ec_hmap_del_u64(m, 5) &&
+	    ec_hmap_count(m) == 0, "integer keys, zero among them, deleted");
+	ec_hmap_free(m);
+	free(keys);
+}
+
 /* The hash as ec_hmap.h documents it: FNV-1a 64, then fmix64. */
 static uint64_t
 doc_hash(const char *s)
@@ -181,6 +229,20 @@ test_collisions(void)
 	ok(bad == 0, "colliding keys %s %s %s %s wrap around and are found",
 	    same[0], same[1], same[2], same[3]);
 	ok(ec_hmap_get(m, "c-absent") == NULL, "a miss past the run of keys");
+	/* Gaps at the end of the slots and at their start, then lookups. */
+	ok(ec_hmap_del(m, same[0]) && ec_hmap_del(m, mine[0]) &&
+	    ec_hmap_del(m, mine[3]) && !ec_hmap_del(m, same[0]),
+	    "delete in the wrapped run");
+	for (i = 1; i < 4; i++)
+		if ((v = ec_hmap_get(m, same[i])) == NULL || *(int *)v != i)
+			bad++;
+	for (i = 1; i < 8; i++)
+		if (i != 3 && ((v = ec_hmap_get(m, mine[i])) == NULL ||
+		    *(int *)v != 100 + i))
+			bad++;
+	ok(bad == 0 && ec_hmap_get(m, same[0]) == NULL &&
+	    ec_hmap_get(m, mine[3]) == NULL && ec_hmap_count(m) == 9,
+	    "the rest of the run is found across the closed gaps");
 	ec_hmap_free(m);
 }
 
@@ -223,6 +285,7 @@ main(void)
 	test_strings();
 	test_integers();
 	test_collisions();
+	test_delete();
 	test_limit();
 	return done_testing();
 }
