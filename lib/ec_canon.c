@@ -682,6 +682,31 @@ out:
 	return rc;
 }
 
+static int
+canon_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+ec_canon_sorted_keys(const char ***out, size_t *n_out, const json_t *obj,
+    struct ec_err *err)
+{
+	const char	**keys, *k;
+	json_t		 *v;
+	size_t		  n = 0;
+
+	/* One more than the members, so that an empty object allocates. */
+	if ((keys = calloc(json_object_size(obj) + 1, sizeof(*keys))) == NULL)
+		return ec_err_nomem(err);
+	json_object_foreach((json_t *)obj, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), canon_strcmp);
+	*out = keys;
+	*n_out = n;
+	return 0;
+}
+
 /*
  * Serialise "v", which sits inside "depth" arrays and objects.  The
  * recursion is bounded by EC_CANON_MAX_DEPTH; that also stops a tree our

@@ -91,6 +91,15 @@ int	ec_canon_string(struct ec_buf *out, const char *in,
 	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * The member names of object "obj" in byte order (strcmp), as the other
+ * sorted-key dialects want them (TUF's canonical JSON, Go's
+ * encoding/json maps); RFC 8785 orders by UTF-16 instead.  *out (free(3)
+ * it, not the names, which "obj" owns) has *n_out entries; EC_ERR_NOMEM.
+ */
+int	ec_canon_sorted_keys(const char ***out, size_t *n_out, const json_t *obj,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * A top-level member ec_canon_fast() should locate: "name" (set by the
  * caller, NUL-terminated); on return "found", and where the member's
  * canonical value lies in the output buffer: "off" and "len" bytes.

@@ -11,96 +11,44 @@
 #include "ec_limits.h"
 #include "ec_trivy_int.h"
 
-/* FNV-1a: ids are short and the table only needs an even spread. */
-static uint64_t
-fx_hash(const char *s)
+int
+fx_table_new(struct ec_hmap **out, struct ec_err *err)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static size_t
-fx_slot(const struct fx_table *t, const char *key)
-{
-	size_t	i = (size_t)fx_hash(key) & (t->cap - 1);
-
-	while (t->keys[i] != NULL && strcmp(t->keys[i], key) != 0)
-		i = (i + 1) & (t->cap - 1);
-	return i;
+	return ec_hmap_new(out, EC_HMAP_STR, sizeof(void *), EC_HMAP_MAX_KEYS,
+	    err);
 }
 
 void *
-fx_table_get(const struct fx_table *t, const char *key)
+fx_table_get(const struct ec_hmap *t, const char *key)
 {
-	size_t	i;
+	void	**v = ec_hmap_get(t, key);
 
-	if (t->cap == 0)
-		return NULL;
-	i = fx_slot(t, key);
-	return t->keys[i] == NULL ? NULL : t->vals[i];
+	return v == NULL ? NULL : *v;
 }
 
-static int
-fx_table_grow(struct fx_table *t, struct ec_err *err)
-{
-	struct fx_table	 n;
-	size_t		 i, j;
-
-	n.cap = t->cap == 0 ? 64 : t->cap * 2;
-	n.n = t->n;
-	n.keys = calloc(n.cap, sizeof(*n.keys));
-	n.vals = calloc(n.cap, sizeof(*n.vals));
-	if (n.keys == NULL || n.vals == NULL) {
-		free(n.keys);
-		free(n.vals);
-		return ec_err_nomem(err);
-	}
-	for (i = 0; i < t->cap; i++) {
-		if (t->keys[i] == NULL)
-			continue;
-		j = fx_slot(&n, t->keys[i]);
-		n.keys[j] = t->keys[i];
-		n.vals[j] = t->vals[i];
-	}
-	free(t->keys);
-	free(t->vals);
-	*t = n;
-	return 0;
-}
-
-/* "key" is borrowed from "val" or kept by the caller; not replaced. */
 int
-fx_table_put(struct fx_table *t, const char *key, void *val,
+fx_table_put(struct ec_hmap *t, const char *key, void *val,
     struct ec_err *err)
 {
-	size_t	i;
+	void	*v;
+	int	 rc;
 
-	/* Half full at most, so that probes stay short. */
-	if ((t->n + 1) * 2 > t->cap && fx_table_grow(t, err) == -1)
-		return -1;
-	i = fx_slot(t, key);
-	if (t->keys[i] != NULL)
-		return 0;
-	t->keys[i] = key;
-	t->vals[i] = val;
-	t->n++;
-	return 0;
+	if ((rc = ec_hmap_put(&v, t, key, err)) == 1)
+		*(void **)v = val;
+	return rc == -1 ? -1 : 0;
 }
 
 void
-fx_table_dispose(struct fx_table *t, bool free_vals)
+fx_table_free(struct ec_hmap *t, bool free_vals)
 {
-	size_t	i;
+	void	*v;
+	size_t	 iter = 0;
 
-	if (free_vals)
-		for (i = 0; i < t->cap; i++)
-			free(t->vals[i]);
-	free(t->keys);
-	free(t->vals);
-	memset(t, 0, sizeof(*t));
+	if (t == NULL)
+		return;
+	while (free_vals && ec_hmap_next(NULL, &v, t, &iter))
+		free(*(void **)v);
+	ec_hmap_free(t);
 }
 
 int
@@ -114,7 +62,10 @@ ec_findings_new(struct ec_findings **out, const struct ec_policy *pol,
 	f->pol = pol;
 	f->snapshot_us = snapshot_us;
 	if (ec_match_index_new(&f->ix, err) == -1 ||
-	    ec_vex_set_new(&f->vex, err) == -1) {
+	    ec_vex_set_new(&f->vex, err) == -1 ||
+	    fx_table_new(&f->facts, err) == -1 ||
+	    fx_table_new(&f->vex_used, err) == -1 ||
+	    fx_table_new(&f->names, err) == -1) {
 		ec_findings_free(f);
 		return -1;
 	}
@@ -129,9 +80,9 @@ ec_findings_free(struct ec_findings *f)
 		return;
 	ec_match_index_free(f->ix);
 	ec_vex_set_free(f->vex);
-	fx_table_dispose(&f->facts, true);
-	fx_table_dispose(&f->vex_used, true);
-	fx_table_dispose(&f->names, true);
+	fx_table_free(f->facts, true);
+	fx_table_free(f->vex_used, true);
+	fx_table_free(f->names, true);
 	free(f);
 }
 
@@ -167,7 +118,7 @@ fx_loose(char *out, const char *name, size_t len)
 }
 
 int
-fx_set_add(struct fx_table *t, const char *name, struct ec_err *err)
+fx_set_add(struct ec_hmap *t, const char *name, struct ec_err *err)
 {
 	char	*copy;
 
@@ -224,7 +175,7 @@ fx_wanted(const struct ec_findings *f, const char *doc, size_t len)
 		    memchr(p, '\\', (size_t)(q - p)) != NULL)
 			return true;
 		fx_loose(buf, p, (size_t)(q - p));
-		if (fx_table_get(&f->names, buf) != NULL)
+		if (fx_table_get(f->names, buf) != NULL)
 			return true;
 		p = q;
 	}
@@ -397,7 +348,7 @@ ec_findings_add_advisory(struct ec_findings *f, const char *doc, size_t len,
 		goto out;
 	}
 	/* Indexed advisories have a string id; the first one's facts win. */
-	if (fx_table_get(&f->facts,
+	if (fx_table_get(f->facts,
 	    json_string_value(json_object_get(adv, "id"))) != NULL)
 		goto out;
 	if ((fa = calloc(1, sizeof(*fa) + fx_pack(NULL, adv))) == NULL) {
@@ -406,7 +357,7 @@ ec_findings_add_advisory(struct ec_findings *f, const char *doc, size_t len,
 	}
 	(void)fx_pack(fa, adv);
 	fx_score(fa, adv);
-	if ((rc = fx_table_put(&f->facts, fa->text, fa, err)) == 0)
+	if ((rc = fx_table_put(f->facts, fa->text, fa, err)) == 0)
 		fa = NULL;
 out:
 	free(fa);
@@ -437,13 +388,13 @@ ec_findings_add_vex(struct ec_findings *f, const char *doc, size_t len,
 int
 fx_vex_use(struct ec_findings *f, const char *name, struct ec_err *err)
 {
-	return fx_set_add(&f->vex_used, name, err);
+	return fx_set_add(f->vex_used, name, err);
 }
 
 bool
 ec_findings_used_advisory(const struct ec_findings *f, const char *id)
 {
-	const struct fx_facts	*fa = fx_table_get(&f->facts, id);
+	const struct fx_facts	*fa = fx_table_get(f->facts, id);
 
 	return fa != NULL && fa->used;
 }
@@ -451,5 +402,5 @@ ec_findings_used_advisory(const struct ec_findings *f, const char *id)
 bool
 ec_findings_used_vex(const struct ec_findings *f, const char *name)
 {
-	return fx_table_get(&f->vex_used, name) != NULL;
+	return fx_table_get(f->vex_used, name) != NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ec_findings.h"
+#include "ec_hmap.h"
 #include "ec_match.h"
 #include "ec_policy.h"
 #include "ec_vex.h"
@@ -33,29 +34,30 @@ struct fx_facts {
 	char			 text[];
 };
 
-/* A string-keyed open-addressing table; values are the caller's. */
-struct fx_table {
-	const char	**keys;
-	void		**vals;
-	size_t		  n, cap;
-};
-
 struct ec_findings {
 	const struct ec_policy	*pol;		/* borrowed */
 	int64_t			 snapshot_us;
 	struct ec_match_index	*ix;
 	struct ec_vex_set	*vex;
-	struct fx_table		 facts;		/* id -> struct fx_facts */
-	struct fx_table		 vex_used;	/* name -> owned copy */
-	struct fx_table		 names;		/* loose name -> copy */
+	/* Tables of pointers (fx_table_new), each value owned. */
+	struct ec_hmap		*facts;		/* id -> struct fx_facts */
+	struct ec_hmap		*vex_used;	/* name -> owned copy */
+	struct ec_hmap		*names;		/* loose name -> copy */
 	bool			 filter;
 	size_t			 refused, skipped;
 };
 
-void	*fx_table_get(const struct fx_table *t, const char *key);
-int	 fx_table_put(struct fx_table *t, const char *key, void *val,
+/*
+ * A string-keyed ec_hmap whose values are pointers: an empty one in *out,
+ * then the pointer stored under "key" (NULL: none), storing one under a
+ * key not yet there ("key" borrowed from "val" or kept by the caller),
+ * and releasing the table with, when "free_vals", every value.
+ */
+int	 fx_table_new(struct ec_hmap **out, struct ec_err *err);
+void	*fx_table_get(const struct ec_hmap *t, const char *key);
+int	 fx_table_put(struct ec_hmap *t, const char *key, void *val,
 	    struct ec_err *err);
-void	 fx_table_dispose(struct fx_table *t, bool free_vals);
+void	 fx_table_free(struct ec_hmap *t, bool free_vals);
 
 /* The i-th alias of "fa", and whether package "name" has a fix. */
 const char	*fx_facts_alias(const struct fx_facts *fa, size_t i);
@@ -67,7 +69,7 @@ bool		 fx_facts_fixed(const struct fx_facts *fa, const char *name);
  */
 void	fx_loose(char *out, const char *name, size_t len);
 /* Add a name (copied) to a table of owned strings. */
-int	fx_set_add(struct fx_table *t, const char *name, struct ec_err *err);
+int	fx_set_add(struct ec_hmap *t, const char *name, struct ec_err *err);
 
 /* Note that VEX document "name" decided some finding. */
 int	fx_vex_use(struct ec_findings *f, const char *name,

@@ -48,8 +48,8 @@ struct rp {
 	struct rp_lines		 evals, ilines, slines;
 	struct rp_input		*in;
 	size_t			 nin;
-	struct fx_table		 inputs;	/* "kind\tsha" -> itself */
-	struct fx_table		 sboms;		/* sha -> line index + 1 */
+	struct ec_hmap		*inputs;	/* "kind\tsha" -> itself */
+	struct ec_hmap		*sboms;		/* owned sha -> size_t line */
 	struct ec_findings	*f;
 	struct ec_policy	*pol;
 	json_t			*manifest;
@@ -209,9 +209,9 @@ rp_inputs(struct rp *r, struct ec_err *err)
 		if ((key = malloc(strlen(f[0]) + EC_SHA256_HEX + 1)) == NULL)
 			return ec_err_nomem(err);
 		(void)sprintf(key, "%s\t%s", f[0], f[3]);
-		if (fx_table_get(&r->inputs, key) != NULL)
+		if (fx_table_get(r->inputs, key) != NULL)
 			free(key);
-		else if (fx_table_put(&r->inputs, key, key, err) == -1) {
+		else if (fx_table_put(r->inputs, key, key, err) == -1) {
 			free(key);
 			return -1;
 		}
@@ -229,7 +229,7 @@ rp_is_input(const struct rp *r, const char *kind, const char *doc,
 
 	ec_sha256_hex(hex, doc, len);
 	(void)snprintf(key, sizeof(key), "%s\t%s", kind, hex);
-	if (fx_table_get(&r->inputs, key) == NULL)
+	if (fx_table_get(r->inputs, key) == NULL)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "%s line %zu: SHA-256 %s is not among the inputs "
 		    "(a changed %s)", file, lineno, hex, kind);
@@ -321,6 +321,7 @@ rp_sboms(struct rp *r, json_t *sums, struct ec_err *err)
 	const char		*doc;
 	char			 hex[EC_SHA256_HEX], *key;
 	json_t			*sum;
+	void			*v;
 	size_t			 i, len, at;
 
 	for (i = 0; i < r->slines.n; i++) {
@@ -328,23 +329,26 @@ rp_sboms(struct rp *r, json_t *sums, struct ec_err *err)
 		if (rp_is_input(r, "sbom", doc, len, EC_FINDINGS_SBOMS,
 		    i + 1, hex, err) == -1)
 			return -1;
+		/* The first line of an SBOM stands for it. */
+		if (ec_hmap_get(r->sboms, hex) != NULL)
+			continue;
 		if ((key = strdup(hex)) == NULL)
 			return ec_err_nomem(err);
-		if (fx_table_get(&r->sboms, key) != NULL ||
-		    fx_table_put(&r->sboms, key, (void *)(i + 1), err) == -1) {
+		if (ec_hmap_put(&v, r->sboms, key, err) == -1) {
 			free(key);
-			if (fx_table_get(&r->sboms, hex) == NULL)
-				return -1;
+			return -1;
 		}
+		*(size_t *)v = i;
 	}
 	for (i = 0; i < r->nin; i++) {
 		if (strcmp(r->in[i].kind, "sbom") != 0)
 			continue;
-		if ((at = (size_t)fx_table_get(&r->sboms, r->in[i].sha)) == 0)
+		if ((v = ec_hmap_get(r->sboms, r->in[i].sha)) == NULL)
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "%s: SBOM %.200s (%s) is an input but missing",
 			    EC_FINDINGS_SBOMS, r->in[i].id, r->in[i].sha);
-		doc = rp_line(&r->slines, at - 1, &len);
+		at = *(size_t *)v;
+		doc = rp_line(&r->slines, at, &len);
 		sb.id = r->in[i].id;
 		sb.source = r->in[i].source;
 		sb.sha256 = r->in[i].sha;
@@ -441,7 +445,7 @@ rp_setup(struct rp *r, struct ec_err *err)
 	    EC_FINDINGS_INPUTS, err) == -1 || rp_inputs(r, err) == -1)
 		return -1;
 	(void)snprintf(key, sizeof(key), "policy\t%s", pv);
-	if (fx_table_get(&r->inputs, key) == NULL)
+	if (fx_table_get(r->inputs, key) == NULL)
 		return ec_err_set(err, EC_ERR_VERIFY,
 		    "%s: the policy %s is not among the inputs",
 		    EC_FINDINGS_INPUTS, pv);
@@ -468,10 +472,16 @@ ec_findings_replay(const char *bundle, size_t *sboms_out, size_t *lines_out,
 {
 	struct rp	 r;
 	json_t		*sums = NULL;
+	const char	*key;
+	void		*v;
+	size_t		 iter = 0;
 	int		 i, rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (rp_read(&r, bundle, err) == -1 || rp_setup(&r, err) == -1)
+	if (fx_table_new(&r.inputs, err) == -1 ||
+	    ec_hmap_new(&r.sboms, EC_HMAP_STR, sizeof(size_t),
+	    EC_HMAP_MAX_KEYS, err) == -1 ||
+	    rp_read(&r, bundle, err) == -1 || rp_setup(&r, err) == -1)
 		goto out;
 	if ((sums = json_array()) == NULL) {
 		(void)ec_err_nomem(err);
@@ -489,11 +499,11 @@ out:
 	json_decref(r.manifest);
 	ec_findings_free(r.f);
 	ec_policy_free(r.pol);
-	fx_table_dispose(&r.inputs, true);
+	fx_table_free(r.inputs, true);
 	/* The SBOM table's values are line numbers; only keys are owned. */
-	for (i = 0; (size_t)i < r.sboms.cap; i++)
-		free((char *)r.sboms.keys[i]);
-	fx_table_dispose(&r.sboms, false);
+	while (r.sboms != NULL && ec_hmap_next(&key, &v, r.sboms, &iter))
+		free((char *)key);
+	ec_hmap_free(r.sboms);
 	free(r.in);
 	free(r.evals.off);
 	free(r.ilines.off);

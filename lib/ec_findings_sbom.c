@@ -12,6 +12,7 @@
 #include "ec_canon.h"
 #include "ec_findings_int.h"
 #include "ec_limits.h"
+#include "ec_num.h"
 #include "ec_purl.h"
 #include "ec_time.h"
 #include "ec_version.h"
@@ -56,20 +57,13 @@ static int
 fx_comp_add(struct fx_sbom_run *r, const struct fx_comp *c,
     struct ec_err *err)
 {
-	struct fx_comp	*n;
-	size_t		 cap;
-
 	if (r->ncomps == EC_FINDINGS_MAX_COMPONENTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "SBOM: more than %d components",
 		    EC_FINDINGS_MAX_COMPONENTS);
-	if (r->ncomps == r->capcomps) {
-		cap = r->capcomps == 0 ? 64 : r->capcomps * 2;
-		if ((n = reallocarray(r->comps, cap, sizeof(*n))) == NULL)
-			return ec_err_nomem(err);
-		r->comps = n;
-		r->capcomps = cap;
-	}
+	if (ec_array_grow((void **)&r->comps, &r->capcomps, r->ncomps,
+	    sizeof(*r->comps), 64, err) == -1)
+		return -1;
 	r->comps[r->ncomps++] = *c;
 	return 0;
 }
@@ -240,7 +234,7 @@ static int
 fx_emit_finding(struct fx_sbom_run *r, const struct fx_comp *c,
     const struct ec_match_hit *h, struct ec_err *err)
 {
-	struct fx_facts			*fa = fx_table_get(&r->f->facts, h->id);
+	struct fx_facts			*fa = fx_table_get(r->f->facts, h->id);
 	const struct ec_vex_statement	*st = NULL;
 	struct ec_policy_finding	 pf;
 	struct ec_policy_decision	 d;
@@ -491,7 +485,7 @@ fx_want_comp(struct ec_findings *f, const struct fx_comp *c,
 		goto out;
 	}
 	fx_loose(loose, name, strlen(name));
-	rc = fx_set_add(&f->names, loose, err);
+	rc = fx_set_add(f->names, loose, err);
 out:
 	ec_purl_free(u);
 	free(eco);

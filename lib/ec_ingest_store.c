@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ec_hmap.h"
 #include "ec_ingest_int.h"
 #include "ec_limits.h"
 #include "ec_num.h"
@@ -94,13 +95,6 @@ static const char store_merge_sql[] =
     "FROM ingest_stage s LEFT JOIN m ON m.kind = s.kind AND "
     "m.upstream_id = s.upstream_id AND m.source = s.source";
 
-/* Open addressing: key 0 marks a free slot (real keys map 0 to 1). */
-struct store_keys {
-	uint64_t	*k;	/* owned */
-	uint8_t		*st;	/* owned: status of the run's winner */
-	size_t		 cap, n;
-};
-
 /* A document of the batch while its duplicates are resolved. */
 struct store_ref {
 	struct ingest_item	*it;
@@ -113,7 +107,8 @@ struct ingest_store {
 	struct ec_db		*db;		/* borrowed */
 	const char		*tenant;	/* borrowed */
 	const char		*source;	/* borrowed; NULL: by format */
-	struct store_keys	 keys;
+	/* Run-wide: key -> uint8_t, the status of the key's winner. */
+	struct ec_hmap		*keys;		/* owned */
 	struct ec_buf		 copy;		/* COPY binary stream */
 	bool			 staged;	/* the TEMP tables exist */
 	/*
@@ -149,6 +144,11 @@ ingest_store_new(struct ingest_store **out, struct ec_db *db,
 		ingest_store_free(s);
 		return ec_err_nomem(err);
 	}
+	if (ec_hmap_new(&s->keys, EC_HMAP_U64, sizeof(uint8_t),
+	    EC_HMAP_MAX_KEYS, err) == -1) {
+		ingest_store_free(s);
+		return -1;
+	}
 	*out = s;
 	return 0;
 }
@@ -158,51 +158,12 @@ ingest_store_free(struct ingest_store *s)
 {
 	if (s == NULL)
 		return;
-	free(s->keys.k);
-	free(s->keys.st);
+	ec_hmap_free(s->keys);
 	ec_buf_dispose(&s->copy);
 	free(s->refs);
 	free(s->win);
 	free(s->todo);
 	free(s);
-}
-
-/* The slot of "key": where it is, or the free slot it would go in. */
-static size_t
-keys_slot(const struct store_keys *t, uint64_t key)
-{
-	size_t	i = (size_t)(key ^ key >> 29) & (t->cap - 1);
-
-	while (t->k[i] != 0 && t->k[i] != key)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-static int
-keys_grow(struct store_keys *t, struct ec_err *err)
-{
-	struct store_keys	nt;
-	size_t			i, j;
-
-	nt.cap = t->cap == 0 ? 4096 : t->cap * 2;
-	nt.n = t->n;
-	nt.k = calloc(nt.cap, sizeof(*nt.k));
-	nt.st = calloc(nt.cap, sizeof(*nt.st));
-	if (nt.k == NULL || nt.st == NULL) {
-		free(nt.k);
-		free(nt.st);
-		return ec_err_nomem(err);
-	}
-	for (i = 0; i < t->cap; i++)
-		if (t->k[i] != 0) {
-			j = keys_slot(&nt, t->k[i]);
-			nt.k[j] = t->k[i];
-			nt.st[j] = t->st[i];
-		}
-	free(t->k);
-	free(t->st);
-	*t = nt;
-	return 0;
 }
 
 /* Newer: a later modified time (none is oldest), then a greater digest. */
@@ -470,22 +431,20 @@ static int
 store_settle(struct ingest_store *s, struct ingest_item *it,
     enum ec_ingest_status got, struct ec_err *err)
 {
-	struct store_keys	*t = &s->keys;
 	enum ec_ingest_status	 prev;
-	uint64_t		 key = it->key != 0 ? it->key : 1;
-	size_t			 i;
+	uint8_t			*st;
+	void			*v;
+	int			 added;
 
-	if ((t->n + 1) * 2 > t->cap && keys_grow(t, err) == -1)
+	if ((added = ec_hmap_put_u64(&v, s->keys, it->key, err)) == -1)
 		return -1;
-	i = keys_slot(t, key);
-	if (t->k[i] == 0) {
-		t->k[i] = key;
-		t->st[i] = (uint8_t)got;
-		t->n++;
+	st = v;
+	if (added == 1) {
+		*st = (uint8_t)got;
 		it->status = got;
 		return 0;
 	}
-	prev = (enum ec_ingest_status)t->st[i];
+	prev = (enum ec_ingest_status)*st;
 	if (got == EC_INGEST_UPDATED || got == EC_INGEST_INSERTED ||
 	    (got == EC_INGEST_UNCHANGED && prev == EC_INGEST_STALE)) {
 		/*
@@ -498,7 +457,7 @@ store_settle(struct ingest_store *s, struct ingest_item *it,
 			it->status = got;
 		it->supersedes = true;
 		it->retro = prev;
-		t->st[i] = (uint8_t)it->status;
+		*st = (uint8_t)it->status;
 	} else
 		it->status = EC_INGEST_SUPERSEDED;
 	return 0;

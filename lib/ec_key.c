@@ -1,4 +1,8 @@
-/* ec_key: Ed25519 and ECDSA P-256 signing keys on GnuTLS. */
+/*
+ * ec_key: Ed25519 and ECDSA P-256 signing keys on GnuTLS: reading key
+ * files, signing and verifying.  New key pairs are made and written in
+ * ec_key_gen.c, token keys come from ec_key_pkcs11.c.
+ */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -57,7 +61,7 @@ key_datum(gnutls_datum_t *d, const void *p, size_t len)
 	d->size = (unsigned int)len;
 }
 
-static int
+int
 key_gnutls_err(struct ec_err *err, const char *what, int ret)
 {
 	if (ret == GNUTLS_E_MEMORY_ERROR)
@@ -109,7 +113,7 @@ key_classify(enum ec_key_type *out, gnutls_pubkey_t pub, struct ec_err *err)
  * accept that DER is the usual one (named curve, uncompressed point; RFC
  * 5480 2, RFC 8410 4), which openssl and Python produce too.
  */
-static int
+int
 key_id(char out[EC_KEY_ID_SIZE], gnutls_pubkey_t pub, struct ec_err *err)
 {
 	gnutls_datum_t	der = { NULL, 0 };
@@ -234,191 +238,6 @@ const char *
 ec_key_type_name(enum ec_key_type type)
 {
 	return type == EC_KEY_ED25519 ? "ed25519" : "ecdsa-p256";
-}
-
-/*
- * Create "name" in the directory "dfd" exclusively: O_EXCL refuses an
- * existing file or a symlink planted in its place.  fchmod gives the exact
- * mode whatever the umask.
- */
-static int
-key_create(int *fd_out, int dfd, const char *dir, const char *name,
-    mode_t mode, struct ec_err *err)
-{
-	int	fd;
-
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, mode);
-	if (fd == -1 && errno == EEXIST)
-		return ec_err_set(err, EC_ERR_CONFLICT,
-		    "%s/%s already exists; not overwriting it", dir, name);
-	if (fd == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s/%s: %s", dir, name,
-		    strerror(errno));
-	if (fchmod(fd, mode) == -1) {
-		ec_err_set(err, EC_ERR_IO, "%s/%s: chmod: %s", dir, name,
-		    strerror(errno));
-		(void)close(fd);
-		(void)unlinkat(dfd, name, 0);
-		return -1;
-	}
-	*fd_out = fd;
-	return 0;
-}
-
-/* Write all of "d" to "*fd", fsync and close it; *fd is -1 afterwards. */
-static int
-key_write(int *fd, const char *dir, const char *name, const gnutls_datum_t *d,
-    struct ec_err *err)
-{
-	size_t	off = 0;
-	ssize_t	n;
-	int	rc;
-
-	while (off < d->size) {
-		n = write(*fd, d->data + off, d->size - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return ec_err_set(err, EC_ERR_IO, "%s/%s: %s", dir,
-			    name, strerror(errno));
-		off += (size_t)n;
-	}
-	if (fsync(*fd) == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s/%s: fsync: %s", dir,
-		    name, strerror(errno));
-	/* close can report a late write error (NFS); it counts. */
-	rc = close(*fd);
-	*fd = -1;
-	if (rc == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s/%s: close: %s", dir,
-		    name, strerror(errno));
-	return 0;
-}
-
-/*
- * Generate a key pair in memory: the private key as PKCS#8 PEM, the public
- * key as SubjectPublicKeyInfo PEM (both gnutls_free'd by the caller, the
- * private one wiped first), and its key id.
- */
-static int
-key_make(gnutls_datum_t *kpem, gnutls_datum_t *ppem,
-    char keyid[EC_KEY_ID_SIZE], enum ec_key_type type, struct ec_err *err)
-{
-	gnutls_privkey_t	 priv = NULL;
-	gnutls_pubkey_t		 pub = NULL;
-	gnutls_x509_privkey_t	 x509 = NULL;
-	gnutls_pk_algorithm_t	 algo;
-	unsigned int		 bits;
-	int			 ret, rc = -1;
-
-	switch (type) {
-	case EC_KEY_ED25519:
-		algo = GNUTLS_PK_EDDSA_ED25519;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519);
-		break;
-	case EC_KEY_ECDSA_P256:
-		algo = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
-		break;
-	default:
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "unknown key type %d", (int)type);
-	}
-	if ((ret = gnutls_privkey_init(&priv)) < 0 ||
-	    (ret = gnutls_privkey_generate2(priv, algo, bits, 0, NULL,
-	    0)) < 0) {
-		key_gnutls_err(err, "generating the key", ret);
-		goto out;
-	}
-	if ((ret = gnutls_privkey_export_x509(priv, &x509)) < 0 ||
-	    (ret = gnutls_x509_privkey_export2_pkcs8(x509, GNUTLS_X509_FMT_PEM,
-	    NULL, GNUTLS_PKCS_PLAIN, kpem)) < 0) {
-		key_gnutls_err(err, "exporting the private key", ret);
-		goto out;
-	}
-	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0)) < 0 ||
-	    (ret = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_PEM,
-	    ppem)) < 0) {
-		key_gnutls_err(err, "exporting the public key", ret);
-		goto out;
-	}
-	rc = key_id(keyid, pub, err);
-out:
-	if (x509 != NULL)
-		gnutls_x509_privkey_deinit(x509);
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	if (priv != NULL)
-		gnutls_privkey_deinit(priv);
-	return rc;
-}
-
-bool
-ec_key_dir_exposed(const char *dir)
-{
-	struct stat	st;
-
-	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    (st.st_mode & S_IWOTH) != 0;
-}
-
-int
-ec_key_generate(char keyid_out[EC_KEY_ID_SIZE], const char *dir,
-    enum ec_key_type type, struct ec_err *err)
-{
-	gnutls_datum_t	 kpem = { NULL, 0 }, ppem = { NULL, 0 };
-	char		 keyid[EC_KEY_ID_SIZE];
-	bool		 kmade = false, pmade = false;
-	int		 dfd, kfd = -1, pfd = -1, rc = -1;
-
-	if (type != EC_KEY_ED25519 && type != EC_KEY_ECDSA_P256)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "unknown key type %d", (int)type);
-	/* A new key directory is private; an existing one is kept as is. */
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", dir,
-		    strerror(errno));
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s", dir,
-		    strerror(errno));
-	/* Claim both names before the work, so a conflict costs nothing. */
-	if (key_create(&kfd, dfd, dir, EC_KEY_PRIV_FILE, 0600, err) == -1)
-		goto out;
-	kmade = true;
-	if (key_create(&pfd, dfd, dir, EC_KEY_PUB_FILE, 0644, err) == -1)
-		goto out;
-	pmade = true;
-	if (key_make(&kpem, &ppem, keyid, type, err) == -1 ||
-	    key_write(&kfd, dir, EC_KEY_PRIV_FILE, &kpem, err) == -1 ||
-	    key_write(&pfd, dir, EC_KEY_PUB_FILE, &ppem, err) == -1)
-		goto out;
-	/* The new names must survive a crash too, not only the contents. */
-	if (fsync(dfd) == -1) {
-		ec_err_set(err, EC_ERR_IO, "%s: fsync: %s", dir,
-		    strerror(errno));
-		goto out;
-	}
-	memcpy(keyid_out, keyid, sizeof(keyid));
-	rc = 0;
-out:
-	if (kfd != -1)
-		(void)close(kfd);
-	if (pfd != -1)
-		(void)close(pfd);
-	/* Half a key pair is worse than none: the next run would conflict. */
-	if (rc == -1 && kmade)
-		(void)unlinkat(dfd, EC_KEY_PRIV_FILE, 0);
-	if (rc == -1 && pmade)
-		(void)unlinkat(dfd, EC_KEY_PUB_FILE, 0);
-	if (kpem.data != NULL) {
-		gnutls_memset(kpem.data, 0, kpem.size);
-		gnutls_free(kpem.data);
-	}
-	gnutls_free(ppem.data);
-	(void)close(dfd);
-	return rc;
 }
 
 /*

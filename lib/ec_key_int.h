@@ -11,6 +11,20 @@
 #include "ec_key.h"
 
 /*
+ * A GnuTLS error "ret" while doing "what": EC_ERR_NOMEM for
+ * GNUTLS_E_MEMORY_ERROR, else EC_ERR_CRYPTO with GnuTLS's words.  -1.
+ */
+int	key_gnutls_err(struct ec_err *err, const char *what, int ret);
+
+/*
+ * The key id of "pub": hex SHA-256 of its DER SubjectPublicKeyInfo as
+ * GnuTLS encodes it, so every encoding of one key has one id.
+ * EC_ERR_CRYPTO, EC_ERR_NOMEM.
+ */
+int	key_id(char out[EC_KEY_ID_SIZE], gnutls_pubkey_t pub,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
  * A signer around "priv", a key that lives elsewhere (a PKCS#11 token):
  * the public key, type and key id are derived from it, and it signs
  * without GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE (a token picks its own ECDSA

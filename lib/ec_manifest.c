@@ -5,6 +5,7 @@
 #include "ec_canon.h"
 #include "ec_limits.h"
 #include "ec_manifest.h"
+#include "ec_num.h"
 #include "ec_time.h"
 
 /* Longest item string we accept when parsing (ids, paths, names). */
@@ -66,18 +67,13 @@ manifest_add_hex(struct ec_manifest *m, const char *type, const char *id,
     struct ec_err *err)
 {
 	struct ec_manifest_item	*it;
-	size_t			 ncap;
 
 	if (m->n >= EC_MAX_OUTPUTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "export has more than %d outputs", EC_MAX_OUTPUTS);
-	if (m->n == m->cap) {
-		ncap = m->cap == 0 ? 16 : m->cap * 2;
-		if ((it = reallocarray(m->items, ncap, sizeof(*it))) == NULL)
-			return ec_err_nomem(err);
-		m->items = it;
-		m->cap = ncap;
-	}
+	if (ec_array_grow((void **)&m->items, &m->cap, m->n, sizeof(*it), 16,
+	    err) == -1)
+		return -1;
 	it = &m->items[m->n];
 	memset(it, 0, sizeof(*it));
 	if ((it->type = strdup(type)) == NULL ||
@@ -141,18 +137,13 @@ ec_manifest_add_file(struct ec_manifest *m, const char *path,
     const uint8_t digest[EC_SHA256_LEN], uint64_t size, struct ec_err *err)
 {
 	struct ec_manifest_file	*f;
-	size_t			 ncap;
 
 	if (m->nfiles >= EC_MAX_OUTPUTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "export has more than %d metadata files", EC_MAX_OUTPUTS);
-	if (m->nfiles == m->capfiles) {
-		ncap = m->capfiles == 0 ? 16 : m->capfiles * 2;
-		if ((f = reallocarray(m->files, ncap, sizeof(*f))) == NULL)
-			return ec_err_nomem(err);
-		m->files = f;
-		m->capfiles = ncap;
-	}
+	if (ec_array_grow((void **)&m->files, &m->capfiles, m->nfiles,
+	    sizeof(*f), 16, err) == -1)
+		return -1;
 	f = &m->files[m->nfiles];
 	if ((f->path = strdup(path)) == NULL)
 		return ec_err_nomem(err);

@@ -1,8 +1,9 @@
 /*
  * ec_match: the index.  Each affected entry of an advisory becomes one
- * entry chained into a hash bucket keyed by (ecosystem base, normalised
- * name); its ranges, events and listed versions are copied into arrays
- * of the index, and its strings into one buffer.
+ * entry, chained to the others with the same hash of (ecosystem base,
+ * normalised name), the chain's head in a table by hash; its ranges,
+ * events and listed versions are copied into arrays of the index, and
+ * its strings into one buffer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,40 +45,22 @@ int
 ec_match_index_new(struct ec_match_index **out, struct ec_err *err)
 {
 	struct ec_match_index	*ix;
-	size_t			 i;
 
 	if ((ix = calloc(1, sizeof(*ix))) == NULL)
 		return ec_err_nomem(err);
 	ec_buf_init(&ix->strs, MATCH_MAX_STRS);
-	ix->nbucket = 1024;
-	if ((ix->bucket = malloc(ix->nbucket * sizeof(size_t))) == NULL) {
+	ix->relink_at = 2048;
+	if (ec_hmap_new(&ix->heads, EC_HMAP_U64, sizeof(size_t),
+	    EC_HMAP_MAX_KEYS, err) == -1) {
 		free(ix);
-		return ec_err_nomem(err);
+		return -1;
 	}
-	for (i = 0; i < ix->nbucket; i++)
-		ix->bucket[i] = SIZE_MAX;
 	*out = ix;
 	return 0;
 }
 
-/* Room for one more element of "size" bytes in *p (count n, cap *cap). */
-static int
-match_grow(void **p, size_t *cap, size_t n, size_t size, struct ec_err *err)
-{
-	size_t	ncap, bytes;
-	void	*np;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap == 0 ? 64 : *cap;
-	if (!ec_size_mul(&ncap, ncap, 2) || !ec_size_mul(&bytes, ncap, size))
-		return ec_err_nomem(err);
-	if ((np = realloc(*p, bytes)) == NULL)
-		return ec_err_nomem(err);
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
+/* The index's arrays start at 128 elements, as they always have. */
+#define MATCH_FIRST_CAP	128
 
 /* Copy a NUL-terminated string into strs; its offset. */
 static int
@@ -117,8 +100,8 @@ match_add_event(struct ec_match_index *ix, const json_t *e,
 	if (i == 4 || !json_is_string(v))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "event: no introduced, fixed, last_affected or limit");
-	if (match_grow((void **)&ix->ev, &ix->capev, ix->nev, sizeof(*x),
-	    err) == -1)
+	if (ec_array_grow((void **)&ix->ev, &ix->capev, ix->nev, sizeof(*x),
+	    MATCH_FIRST_CAP, err) == -1)
 		return -1;
 	x = &ix->ev[ix->nev];
 	x->kind = (enum match_ev_kind)i;
@@ -147,8 +130,8 @@ match_add_range(struct ec_match_index *ix, const json_t *r,
 	if (json_array_size(events) > EC_MATCH_MAX_EVENTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "range: more than %d events", EC_MATCH_MAX_EVENTS);
-	if (match_grow((void **)&ix->rng, &ix->caprng, ix->nrng, sizeof(*x),
-	    err) == -1)
+	if (ec_array_grow((void **)&ix->rng, &ix->caprng, ix->nrng, sizeof(*x),
+	    MATCH_FIRST_CAP, err) == -1)
 		return -1;
 	x = &ix->rng[ix->nrng];
 	if (strcmp(type, "ECOSYSTEM") == 0)
@@ -226,43 +209,61 @@ match_add_affected(struct ec_match_index *ix, const json_t *a, size_t id,
 		if (!json_is_string(e))
 			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 			    "affected versions: not a string");
-		if (match_grow((void **)&ix->vers, &ix->capvers, ix->nvers,
-		    sizeof(size_t), err) == -1 ||
+		if (ec_array_grow((void **)&ix->vers, &ix->capvers, ix->nvers,
+		    sizeof(size_t), MATCH_FIRST_CAP, err) == -1 ||
 		    match_add_str(&ix->vers[ix->nvers], ix,
 		    json_string_value(e), mk->strs, err) == -1)
 			return -1;
 		ix->nvers++;
 	}
 	x.nver = ix->nvers - x.ver;
-	if (match_grow((void **)&ix->ent, &ix->capent, ix->nent, sizeof(x),
-	    err) == -1)
+	if (ec_array_grow((void **)&ix->ent, &ix->capent, ix->nent, sizeof(x),
+	    MATCH_FIRST_CAP, err) == -1)
 		return -1;
 	ix->ent[ix->nent++] = x;
 	return 0;
 }
 
-/* Double the buckets when entries outnumber them twice over. */
-static int
-match_rehash(struct ec_match_index *ix, struct ec_err *err)
+/*
+ * Rebuild every chain in entry order when the entries double, from 2048
+ * on.  Nothing needs it, as lookups sort their hits; but equal hits keep
+ * the order their chain gives them, and rebuilding where the index's
+ * earlier bucket array was rehashed keeps that order, and the bytes of
+ * findings, as they were.  Every hash is in the table: nothing can fail.
+ */
+static void
+match_relink(struct ec_match_index *ix)
 {
-	size_t	*nb, n, i, b;
+	size_t	i, iter = 0, *head;
+	void	*v;
 
-	if (ix->nent < 2 * ix->nbucket)
-		return 0;
-	if (!ec_size_mul(&n, ix->nbucket, 2) ||
-	    (nb = malloc(n * sizeof(size_t))) == NULL)
-		return ec_err_nomem(err);
-	for (i = 0; i < n; i++)
-		nb[i] = SIZE_MAX;
-	/* Chain order does not matter: lookups sort their hits. */
+	if (ix->nent < ix->relink_at)
+		return;
+	ix->relink_at *= 2;
+	while (ec_hmap_next(NULL, &v, ix->heads, &iter))
+		*(size_t *)v = SIZE_MAX;
 	for (i = ix->nent; i-- > 0;) {
-		b = ix->ent[i].hash & (n - 1);
-		ix->ent[i].next = nb[b];
-		nb[b] = i;
+		head = ec_hmap_get_u64(ix->heads, ix->ent[i].hash);
+		ix->ent[i].next = *head;
+		*head = i;
 	}
-	free(ix->bucket);
-	ix->bucket = nb;
-	ix->nbucket = n;
+}
+
+/* Chain the entries from "from" on, newest first; room is reserved. */
+static int
+match_link(struct ec_match_index *ix, size_t from, struct ec_err *err)
+{
+	size_t	i;
+	void	*v;
+	int	 added;
+
+	for (i = from; i < ix->nent; i++) {
+		if ((added = ec_hmap_put_u64(&v, ix->heads, ix->ent[i].hash,
+		    err)) == -1)
+			return -1;
+		ix->ent[i].next = added == 1 ? SIZE_MAX : *(size_t *)v;
+		*(size_t *)v = i;
+	}
 	return 0;
 }
 
@@ -274,7 +275,7 @@ ec_match_index_add(struct ec_match_index *ix, const json_t *advisory,
 				    ix->nev, ix->nvers };
 	const json_t		*affected, *a;
 	const char		*id;
-	size_t			 i, idoff, b;
+	size_t			 i, idoff;
 
 	id = json_string_value(json_object_get(advisory, "id"));
 	affected = json_object_get(advisory, "affected");
@@ -291,14 +292,12 @@ ec_match_index_add(struct ec_match_index *ix, const json_t *advisory,
 	json_array_foreach(affected, i, a)
 		if (match_add_affected(ix, a, idoff, &mk, err) == -1)
 			goto undo;
-	for (i = mk.nent; i < ix->nent; i++) {
-		b = ix->ent[i].hash & (ix->nbucket - 1);
-		ix->ent[i].next = ix->bucket[b];
-		ix->bucket[b] = i;
-	}
+	/* With the room reserved, linking cannot stop half-way. */
+	if (ec_hmap_reserve(ix->heads, ix->nent - mk.nent, err) == -1 ||
+	    match_link(ix, mk.nent, err) == -1)
+		goto undo;
 	ix->nadv++;
-	/* A failed rehash leaves longer chains, which still work. */
-	(void)match_rehash(ix, NULL);
+	match_relink(ix);
 	return 0;
 undo:
 	ix->strs.len = mk.strs;
@@ -331,6 +330,6 @@ ec_match_index_free(struct ec_match_index *ix)
 	free(ix->rng);
 	free(ix->ev);
 	free(ix->vers);
-	free(ix->bucket);
+	ec_hmap_free(ix->heads);
 	free(ix);
 }

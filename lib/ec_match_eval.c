@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ec_match_int.h"
+#include "ec_num.h"
 #include "ec_purl.h"
 #include "ec_version.h"
 
@@ -287,9 +288,9 @@ ec_match_lookup(struct ec_match_result *out, const struct ec_match_index *ix,
 {
 	struct match_comp	 c;
 	const struct match_entry *x;
-	struct ec_match_hit	 hit, *nh;
+	struct ec_match_hit	 hit;
 	char			*norm;
-	uint32_t		 h;
+	const size_t		*head;
 	size_t			 i, cap = 0;
 	int			 rc = -1;
 
@@ -298,24 +299,18 @@ ec_match_lookup(struct ec_match_result *out, const struct ec_match_index *ix,
 	c.text = version;
 	if (ec_purl_normalize_name(&norm, ecosystem, name, err) == -1)
 		return -1;
-	h = match_hash(ecosystem, norm);
-	for (i = ix->bucket[h & (ix->nbucket - 1)]; i != SIZE_MAX;
-	    i = x->next) {
+	head = ec_hmap_get_u64(ix->heads, match_hash(ecosystem, norm));
+	for (i = head == NULL ? SIZE_MAX : *head; i != SIZE_MAX; i = x->next) {
 		x = &ix->ent[i];
-		if (x->hash != h || strcmp(match_str(ix, x->norm), norm) != 0 ||
+		/* A chain holds one hash, but names may share it. */
+		if (strcmp(match_str(ix, x->norm), norm) != 0 ||
 		    !match_same_base(match_str(ix, x->eco), ecosystem) ||
 		    !match_release_ok(ecosystem, match_str(ix, x->eco)) ||
 		    match_entry(&hit, ix, x, &c) == 0)
 			continue;
-		if (out->nhits == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			if ((nh = realloc(out->hits, cap * sizeof(*nh))) ==
-			    NULL) {
-				ec_err_nomem(err);
-				goto out;
-			}
-			out->hits = nh;
-		}
+		if (ec_array_grow((void **)&out->hits, &cap, out->nhits,
+		    sizeof(*out->hits), 8, err) == -1)
+			goto out;
 		out->hits[out->nhits++] = hit;
 	}
 	if (out->nhits > 1)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ec_buf.h"
+#include "ec_hmap.h"
 #include "ec_match.h"
 
 enum match_ev_kind {
@@ -47,7 +48,7 @@ struct match_entry {
 	size_t		ver, nver;		/* into vers */
 	size_t		rng, nrng;		/* into ranges */
 	uint32_t	hash;
-	size_t		next;			/* bucket chain; SIZE_MAX */
+	size_t		next;			/* hash chain; SIZE_MAX */
 };
 
 struct ec_match_index {
@@ -60,8 +61,9 @@ struct ec_match_index {
 	size_t			 nev, capev;
 	size_t			*vers;		/* offsets in strs */
 	size_t			 nvers, capvers;
-	size_t			*bucket;	/* heads; SIZE_MAX when empty */
-	size_t			 nbucket;	/* a power of two */
+	/* hash -> size_t, the first entry of the hash's chain. */
+	struct ec_hmap		*heads;		/* owned */
+	size_t			 relink_at;	/* entries; see match_relink */
 	size_t			 nadv;
 };
 

@@ -1,4 +1,6 @@
 /* ec_num: overflow-checked arithmetic and strict decimal parsing. */
+#include <stdlib.h>
+
 #include "ec_num.h"
 
 int
@@ -32,4 +34,23 @@ bool
 ec_size_mul(size_t *out, size_t a, size_t b)
 {
 	return !__builtin_mul_overflow(a, b, out);
+}
+
+int
+ec_array_grow(void **p, size_t *cap, size_t n, size_t size, size_t first,
+    struct ec_err *err)
+{
+	size_t	ncap = first, bytes;
+	void	*np;
+
+	if (n < *cap)
+		return 0;
+	if ((*cap != 0 && !ec_size_mul(&ncap, *cap, 2)) ||
+	    !ec_size_mul(&bytes, ncap, size))
+		return ec_err_nomem(err);
+	if ((np = realloc(*p, bytes)) == NULL)
+		return ec_err_nomem(err);
+	*p = np;
+	*cap = ncap;
+	return 0;
 }

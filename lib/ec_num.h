@@ -21,4 +21,13 @@ int	ec_parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max)
 bool	ec_size_add(size_t *out, size_t a, size_t b) EC_MUST_CHECK;
 bool	ec_size_mul(size_t *out, size_t a, size_t b) EC_MUST_CHECK;
 
+/*
+ * Room for element "n" of the array *p, which has room for *cap elements
+ * of "size" bytes: when n == *cap, realloc it to twice as many ("first"
+ * when it is empty).  EC_ERR_NOMEM, also for a size past SIZE_MAX, with
+ * *p and *cap unchanged.
+ */
+int	ec_array_grow(void **p, size_t *cap, size_t n, size_t size,
+	    size_t first, struct ec_err *err) EC_MUST_CHECK;
+
 #endif

@@ -8,10 +8,9 @@
 #define EC_SSE_INT_H
 
 #include "ec_db.h"
+#include "ec_hmap.h"
 #include "ec_sse.h"
 
-/* Buckets of the run table (a power of two). */
-#define SSE_RUN_BUCKETS		1024
 /* Seconds a connection may take to send its request head. */
 #define SSE_HEAD_TIMEOUT_MS	10000
 /* Database reconnect backoff: first and longest wait. */
@@ -42,7 +41,6 @@ struct sse_run {
 	struct sse_sub	*subs;
 	size_t		 nsubs;
 	bool		 dirty;		/* to be fetched */
-	struct sse_run	*hnext;		/* hash chain */
 	struct sse_run	*dnext;		/* dirty list */
 };
 
@@ -54,7 +52,7 @@ struct ec_sse_server {
 	struct sse_sub		*all;
 	struct sse_sub		*dead;		/* closed, to free */
 	size_t			 nsubs;
-	struct sse_run		*runs[SSE_RUN_BUCKETS];
+	struct ec_hmap		*runs;		/* run id -> struct sse_run * */
 	struct sse_run		*dirty;
 	struct ec_db		*db;		/* owned; NULL: reconnect */
 	int			 dbfd;

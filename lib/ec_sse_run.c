@@ -31,26 +31,13 @@ static const char sse_fetch_sql[] =
 
 _Static_assert(EC_SSE_FETCH_MAX == 256, "sse_fetch_sql's LIMIT");
 
-/* FNV-1a over the run id, which names the tenant too. */
-static size_t
-sse_hash(const char *run_id)
-{
-	uint32_t	h = 2166136261u;
-
-	for (; *run_id != '\0'; run_id++)
-		h = (h ^ (uint8_t)*run_id) * 16777619u;
-	return h & (SSE_RUN_BUCKETS - 1);
-}
-
+/* The run id names the tenant too, so it alone is the key. */
 static struct sse_run *
 sse_run_find(struct ec_sse_server *s, const char *run_id)
 {
-	struct sse_run	*r;
+	struct sse_run	**r = ec_hmap_get(s->runs, run_id);
 
-	for (r = s->runs[sse_hash(run_id)]; r != NULL; r = r->hnext)
-		if (strcmp(r->run_id, run_id) == 0)
-			return r;
-	return NULL;
+	return r == NULL ? NULL : *r;
 }
 
 void
@@ -68,16 +55,20 @@ sse_run_join(struct ec_sse_server *s, struct sse_sub *sub,
     const struct ec_sse_target *t)
 {
 	struct sse_run	*r;
-	size_t		 h;
+	struct ec_err	 err;
+	void		*v;
 
 	if ((r = sse_run_find(s, t->run_id)) == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return -1;
 		(void)snprintf(r->tenant, sizeof(r->tenant), "%s", t->tenant);
 		(void)snprintf(r->run_id, sizeof(r->run_id), "%s", t->run_id);
-		h = sse_hash(r->run_id);
-		r->hnext = s->runs[h];
-		s->runs[h] = r;
+		/* The key is the run's own copy of its id. */
+		if (ec_hmap_put(&v, s->runs, r->run_id, &err) == -1) {
+			free(r);
+			return -1;
+		}
+		*(struct sse_run **)v = r;
 	}
 	sub->run = r;
 	sub->prev = NULL;
@@ -111,12 +102,7 @@ sse_run_leave(struct ec_sse_server *s, struct sse_sub *sub)
 			*pp = r->dnext;
 			break;
 		}
-	for (pp = &s->runs[sse_hash(r->run_id)]; *pp != NULL;
-	    pp = &(*pp)->hnext)
-		if (*pp == r) {
-			*pp = r->hnext;
-			break;
-		}
+	(void)ec_hmap_del(s->runs, r->run_id);
 	free(r);
 }
 
@@ -166,8 +152,8 @@ sse_db_connect(struct ec_sse_server *s)
 	struct epoll_event	 ev;
 	struct ec_err		 err;
 	PGresult		*res;
-	size_t			 i;
-	struct sse_run		*r;
+	size_t			 iter = 0;
+	void			*v;
 
 	if (ec_db_connect(&s->db, s->o.conninfo, &err) == -1) {
 		s->db = NULL;
@@ -192,9 +178,8 @@ sse_db_connect(struct ec_sse_server *s)
 	}
 	s->backoff_ms = SSE_BACKOFF_MIN_MS;
 	ec_log(EC_LOG_INFO, "event=db_connected subscribers=%zu", s->nsubs);
-	for (i = 0; i < SSE_RUN_BUCKETS; i++)
-		for (r = s->runs[i]; r != NULL; r = r->hnext)
-			sse_run_mark(s, r);
+	while (ec_hmap_next(NULL, &v, s->runs, &iter))
+		sse_run_mark(s, *(struct sse_run **)v);
 }
 
 /* Frame the fetched rows into s->frames; the number of events. */

@@ -387,7 +387,10 @@ ec_sse_server_new(struct ec_sse_server **out, const struct ec_sse_opts *o,
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (sse_listen(s, err) == -1 || sse_drop(s, err) == -1)
+	/* A run stays while it has subscribers: no more runs than streams. */
+	if (ec_hmap_new(&s->runs, EC_HMAP_STR, sizeof(struct sse_run *),
+	    EC_HMAP_MAX_KEYS, err) == -1 ||
+	    sse_listen(s, err) == -1 || sse_drop(s, err) == -1)
 		goto fail;
 	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		(void)ec_err_set(err, EC_ERR_IO, "epoll: %s", strerror(errno));
@@ -499,5 +502,6 @@ ec_sse_server_free(struct ec_sse_server *s)
 	if (s->epfd != -1)
 		(void)close(s->epfd);
 	ec_buf_dispose(&s->frames);
+	ec_hmap_free(s->runs);
 	free(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ec_db.h"
+#include "ec_num.h"
 #include "ec_store_int.h"
 
 struct mem_doc {
@@ -189,8 +190,7 @@ ec_store_mem_new(struct ec_store **out, struct ec_err *err)
 static int
 mem_insert(struct mem_store *m, struct mem_doc *d, struct ec_err *err)
 {
-	struct mem_doc	*nd;
-	size_t		 lo = 0, hi = m->n, mid, ncap;
+	size_t		 lo = 0, hi = m->n, mid;
 	int		 c;
 
 	while (lo < hi) {
@@ -204,13 +204,9 @@ mem_insert(struct mem_store *m, struct mem_doc *d, struct ec_err *err)
 		else
 			hi = mid;
 	}
-	if (m->n == m->cap) {
-		ncap = m->cap == 0 ? 16 : m->cap * 2;
-		if ((nd = reallocarray(m->docs, ncap, sizeof(*nd))) == NULL)
-			return ec_err_nomem(err);
-		m->docs = nd;
-		m->cap = ncap;
-	}
+	if (ec_array_grow((void **)&m->docs, &m->cap, m->n, sizeof(*d), 16,
+	    err) == -1)
+		return -1;
 	memmove(&m->docs[lo + 1], &m->docs[lo], (m->n - lo) * sizeof(*d));
 	m->docs[lo] = *d;
 	m->n++;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec_canon.h"
 #include "ec_time.h"
 #include "ec_trivy.h"
 #include "ec_trivy_int.h"
@@ -145,27 +146,18 @@ field_empty(const json_t *v, enum field_type type)
 	}
 }
 
-static int
-keycmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A Go map: keys sorted bytewise (encode.go, mapEncoder). */
 static int
 json_go_map(struct ec_buf *out, const json_t *obj, enum field_type type,
     struct ec_err *err)
 {
-	const char	**keys, *k;
+	const char	**keys;
 	json_t		 *v;
-	size_t		  n = 0, i;
+	size_t		  n, i;
 	int		  rc = -1;
 
-	if ((keys = calloc(json_object_size(obj), sizeof(*keys))) == NULL)
-		return ec_err_nomem(err);
-	json_object_foreach((json_t *)obj, k, v)
-		keys[n++] = k;
-	qsort(keys, n, sizeof(*keys), keycmp);
+	if (ec_canon_sorted_keys(&keys, &n, obj, err) == -1)
+		return -1;
 	if (ec_buf_addc(out, '{', err) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {

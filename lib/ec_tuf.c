@@ -13,6 +13,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "ec_canon.h"
 #include "ec_file.h"
 #include "ec_time.h"
 #include "ec_tuf.h"
@@ -49,26 +50,16 @@ tuf_canon_string(struct ec_buf *out, const char *s, struct ec_err *err)
 }
 
 static int
-tuf_key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
 tuf_canon_object(struct ec_buf *out, const json_t *v, int depth,
     struct ec_err *err)
 {
-	const char	**keys, *k;
-	json_t		 *m;
-	size_t		  n = json_object_size(v), i = 0;
+	const char	**keys;
+	size_t		  n, i;
 	int		  rc = -1;
 
-	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL)
-		return ec_err_nomem(err);
-	json_object_foreach((json_t *)v, k, m)
-		keys[i++] = k;
 	/* Byte order; for ASCII names that is securesystemslib's order. */
-	qsort(keys, n, sizeof(*keys), tuf_key_cmp);
+	if (ec_canon_sorted_keys(&keys, &n, v, err) == -1)
+		return -1;
 	if (ec_buf_addc(out, '{', err) == -1)
 		goto out;
 	for (i = 0; i < n; i++)

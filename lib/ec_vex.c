@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ec_num.h"
 #include "ec_purl.h"
 #include "ec_vex_int.h"
 
@@ -23,57 +24,44 @@ vex_hash(const char *s)
 	return h;
 }
 
-/* Chain every key into the buckets, which must all be empty. */
+/*
+ * Chain every key again, newest first, after keys were dropped.  Every
+ * hash is in the table already (a dropped one keeps an empty chain), so
+ * nothing can fail.
+ */
 static void
 vex_relink(struct ec_vex_set *set)
 {
-	size_t	i, b;
+	size_t	i, iter = 0, *head;
+	void	*v;
 
+	while (ec_hmap_next(NULL, &v, set->heads, &iter))
+		*(size_t *)v = SIZE_MAX;
 	for (i = 0; i < set->nkey; i++) {
-		b = set->key[i].hash & (set->nbucket - 1);
-		set->key[i].next = set->bucket[b];
-		set->bucket[b] = i;
+		head = ec_hmap_get_u64(set->heads, set->key[i].hash);
+		set->key[i].next = *head;
+		*head = i;
 	}
-}
-
-/* Grow to "n" buckets. */
-static int
-vex_rehash(struct ec_vex_set *set, size_t n, struct ec_err *err)
-{
-	size_t	*nb, i;
-
-	if ((nb = malloc(n * sizeof(*nb))) == NULL)
-		return ec_err_nomem(err);
-	for (i = 0; i < n; i++)
-		nb[i] = SIZE_MAX;
-	free(set->bucket);
-	set->bucket = nb;
-	set->nbucket = n;
-	vex_relink(set);
-	return 0;
 }
 
 static int
 vex_add_key(struct ec_vex_set *set, const char *name, size_t st,
     struct ec_err *err)
 {
-	struct vex_key	*nk;
-	size_t		 ncap, b;
+	uint32_t	 h = vex_hash(name);
+	size_t		*head;
+	void		*v;
+	int		 added;
 
-	if (set->nkey == set->capkey) {
-		ncap = set->capkey == 0 ? 64 : set->capkey * 2;
-		if ((nk = realloc(set->key, ncap * sizeof(*nk))) == NULL)
-			return ec_err_nomem(err);
-		set->key = nk;
-		set->capkey = ncap;
-	}
-	if (set->nkey >= 2 * set->nbucket && vex_rehash(set,
-	    set->nbucket == 0 ? 256 : set->nbucket * 2, err) == -1)
+	if (ec_array_grow((void **)&set->key, &set->capkey, set->nkey,
+	    sizeof(*set->key), 64, err) == -1)
 		return -1;
-	b = vex_hash(name) & (set->nbucket - 1);
-	set->key[set->nkey] = (struct vex_key){ vex_hash(name), st,
-	    set->bucket[b] };
-	set->bucket[b] = set->nkey++;
+	if ((added = ec_hmap_put_u64(&v, set->heads, h, err)) == -1)
+		return -1;
+	head = v;
+	set->key[set->nkey] = (struct vex_key){ h, st,
+	    added == 1 ? SIZE_MAX : *head };
+	*head = set->nkey++;
 	return 0;
 }
 
@@ -96,8 +84,16 @@ vex_index(struct ec_vex_set *set, size_t from, struct ec_err *err)
 int
 ec_vex_set_new(struct ec_vex_set **out, struct ec_err *err)
 {
-	if ((*out = calloc(1, sizeof(**out))) == NULL)
+	struct ec_vex_set	*set;
+
+	if ((set = calloc(1, sizeof(*set))) == NULL)
 		return ec_err_nomem(err);
+	if (ec_hmap_new(&set->heads, EC_HMAP_U64, sizeof(size_t),
+	    EC_HMAP_MAX_KEYS, err) == -1) {
+		free(set);
+		return -1;
+	}
+	*out = set;
 	return 0;
 }
 
@@ -128,9 +124,6 @@ vex_truncate(struct ec_vex_set *set, size_t n)
 			set->key[k++] = set->key[i];
 	if (k != set->nkey) {
 		set->nkey = k;
-		/* Same bucket count: the memory is already there. */
-		for (i = 0; i < set->nbucket; i++)
-			set->bucket[i] = SIZE_MAX;
 		vex_relink(set);
 	}
 }
@@ -141,20 +134,16 @@ vex_push(struct ec_vex_set *set, const struct vex_ctx *cx, const char *vuln,
     enum ec_vex_status status, const char *justification, int64_t time,
     struct ec_err *err)
 {
-	struct ec_vex_statement	*s, *ns;
+	struct ec_vex_statement	*s;
 	char			**al = NULL;
-	size_t			 i, ncap;
+	size_t			 i;
 
 	if (set->n - cx->mark >= EC_VEX_MAX_STATEMENTS)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "more than %d statements", EC_VEX_MAX_STATEMENTS);
-	if (set->n == set->cap) {
-		ncap = set->cap == 0 ? 64 : set->cap * 2;
-		if ((ns = realloc(set->st, ncap * sizeof(*ns))) == NULL)
-			return ec_err_nomem(err);
-		set->st = ns;
-		set->cap = ncap;
-	}
+	if (ec_array_grow((void **)&set->st, &set->cap, set->n,
+	    sizeof(*set->st), 64, err) == -1)
+		return -1;
 	s = &set->st[set->n];
 	memset(s, 0, sizeof(*s));
 	if (naliases > 0 && (al = calloc(naliases, sizeof(*al))) == NULL)
@@ -287,19 +276,18 @@ ec_vex_decide(const struct ec_vex_set *set, const char *vuln,
 {
 	const struct ec_vex_statement	*best = NULL, *s;
 	const char			*name;
-	uint32_t			 h;
+	const size_t			*head;
 	size_t				 i, k;
 
-	if (set->nbucket == 0)
-		return NULL;
 	for (i = 0; i <= naliases; i++) {
 		name = i == 0 ? vuln : aliases[i - 1];
-		h = vex_hash(name);
-		for (k = set->bucket[h & (set->nbucket - 1)]; k != SIZE_MAX;
-		    k = set->key[k].next) {
+		if ((head = ec_hmap_get_u64(set->heads, vex_hash(name))) ==
+		    NULL)
+			continue;
+		/* A chain holds one hash; vex_vuln_matches() tells names. */
+		for (k = *head; k != SIZE_MAX; k = set->key[k].next) {
 			s = &set->st[set->key[k].st];
-			if (set->key[k].hash == h &&
-			    (best == NULL || vex_newer(s, best)) &&
+			if ((best == NULL || vex_newer(s, best)) &&
 			    vex_vuln_matches(s, vuln, aliases, naliases) &&
 			    ec_vex_product_matches(s->product, purl))
 				best = s;
@@ -316,6 +304,6 @@ ec_vex_set_free(struct ec_vex_set *set)
 	vex_truncate(set, 0);
 	free(set->st);
 	free(set->key);
-	free(set->bucket);
+	ec_hmap_free(set->heads);
 	free(set);
 }

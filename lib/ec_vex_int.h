@@ -5,6 +5,7 @@
 #ifndef EC_VEX_INT_H
 #define EC_VEX_INT_H
 
+#include "ec_hmap.h"
 #include "ec_vex.h"
 
 /* One name (vulnerability id or alias) of a statement, in a chain. */
@@ -19,8 +20,8 @@ struct ec_vex_set {
 	size_t			 n, cap;
 	struct vex_key		*key;	/* owned; names of statements */
 	size_t			 nkey, capkey;
-	size_t			*bucket;	/* owned; heads, or SIZE_MAX */
-	size_t			 nbucket;	/* 0 or a power of two */
+	/* Hash -> size_t, the chain's first key, or SIZE_MAX. */
+	struct ec_hmap		*heads;		/* owned */
 };
 
 /* The document being read. */

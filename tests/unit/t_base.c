@@ -341,6 +341,35 @@ test_err_prefix(void)
 	    "250-byte prefix keeps what fits of \": tail\"");
 }
 
+/* ec_array_grow: doubling from "first", and a refused size. */
+static void
+test_array_grow(void)
+{
+	struct ec_err	 err;
+	uint32_t	*a = NULL, *old;
+	size_t		 cap = 0, n;
+	int		 bad = 0;
+
+	for (n = 0; n < 100; n++) {
+		if (ec_array_grow((void **)&a, &cap, n, sizeof(*a), 8,
+		    &err) == -1) {
+			bad++;
+			break;
+		}
+		a[n] = (uint32_t)n;
+	}
+	ok(bad == 0 && cap == 128 && a[99] == 99,
+	    "100 elements: 8, 16, ... 128 (cap %zu)", cap);
+	old = a;
+	ok(ec_array_grow((void **)&a, &cap, 50, sizeof(*a), 8, &err) == 0 &&
+	    a == old && cap == 128, "room left: nothing moves");
+	n = cap;
+	ok(ec_array_grow((void **)&a, &cap, n, SIZE_MAX / 64, 8, &err) == -1 &&
+	    err.code == EC_ERR_NOMEM && a == old && cap == 128,
+	    "a size past SIZE_MAX: EC_ERR_NOMEM, array unchanged");
+	free(a);
+}
+
 int
 main(void)
 {
@@ -357,6 +386,7 @@ main(void)
 	test_buf_addf_steal_reset();
 	test_hex();
 	test_num();
+	test_array_grow();
 	test_err_set();
 	test_err_table();
 	test_err_prefix();

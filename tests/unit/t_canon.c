@@ -595,6 +595,37 @@ test_idempotence(void)
 	    "{\"a\":0,\"b\":[100,\"A\"]}", "spelling 2");
 }
 
+/* Byte order, unlike RFC 8785's UTF-16 order: "\u00e9" before "\U0001f600". */
+static void
+test_sorted_keys(void)
+{
+	const char	**keys = NULL;
+	struct ec_err	  err;
+	json_t		 *o;
+	size_t		  n;
+
+	o = json_loads("{\"b\":1,\"a\":2,\"B\":3,\"\\u00e9\":4,"
+	    "\"\\ud83d\\ude00\":5,\"\\uffee\":6}", 0, NULL);
+	if (o == NULL || ec_canon_sorted_keys(&keys, &n, o, &err) == -1) {
+		ok(0, "sorted keys");
+		json_decref(o);
+		return;
+	}
+	ok(n == 6 && strcmp(keys[0], "B") == 0 && strcmp(keys[1], "a") == 0 &&
+	    strcmp(keys[2], "b") == 0 && strcmp(keys[3], "\xc3\xa9") == 0 &&
+	    strcmp(keys[4], "\xef\xbf\xae") == 0 &&
+	    strcmp(keys[5], "\xf0\x9f\x98\x80") == 0,
+	    "sorted keys: byte order, so U+FFEE before U+1F600");
+	free(keys);
+	keys = NULL;
+	json_decref(o);
+	o = json_object();
+	ok(ec_canon_sorted_keys(&keys, &n, o, &err) == 0 && n == 0,
+	    "sorted keys of an empty object");
+	free(keys);
+	json_decref(o);
+}
+
 int
 main(void)
 {
@@ -610,5 +641,6 @@ main(void)
 	test_parse();
 	test_node_limit();
 	test_idempotence();
+	test_sorted_keys();
 	return done_testing();
 }
