@@ -7,9 +7,11 @@
  * names, then compresses with zstd at EC_ZSTD_LEVEL in libzstd's
  * multithreaded streaming mode.  The same entries give the same bytes on
  * every machine and for every worker count (see ec_bundle_set_workers).
- * Streamed entries are spooled to "<path>.spool/" beside the bundle, and
- * files already on disk are adopted in place (ec_bundle_add_file), so that
- * memory stays bounded whatever the number and size of entries.
+ * Streamed entries are compressed as they arrive, as zstd frames spooled
+ * to "<path>.spool/" beside the bundle (ec_bundle_frames), and files
+ * already on disk are adopted in place (ec_bundle_add_file, or
+ * ec_bundle_add_framed with their frames), so that memory stays bounded
+ * whatever the number and size of entries.
  *
  * Reading: ec_bundle_read() walks a bundle someone else may have made and
  * refuses anything a bundle of ours never holds (see there).
