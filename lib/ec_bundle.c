@@ -1,11 +1,15 @@
 /*
  * ec_bundle: the deterministic writer.  Every member is a ustar header
  * (POSIX.1-1988) with the same metadata but name and size, written in
- * bytewise name order (libarchive's ustar writer), compressed by libzstd's
- * multithreaded streaming mode.  That mode splits the stream into jobs
- * whose boundaries depend only on the parameters, never on the number of
- * workers, so any count >= 1 gives the same bytes (zstd's
- * tests/cli-tests/determinism checks it); nbWorkers = 0 is a different,
+ * bytewise name order (the bytes libarchive's ustar writer made, see
+ * ec_bundle_ustar_header), compressed by libzstd's multithreaded
+ * streaming mode.  A member whose content was compressed ahead
+ * (ec_bundle_frames) ends the frame after its header and is copied as its
+ * own frames; the next frame starts with its padding.  libzstd's mode
+ * splits the stream into jobs whose boundaries depend only on the
+ * parameters, never on the number of workers, so any count >= 1 gives the
+ * same bytes (zstd's tests/cli-tests/determinism checks it, and the frame
+ * boundaries depend only on the members); nbWorkers = 0 is a different,
  * single-pass encoder whose output differs on inputs larger than one job
  * (facebook/zstd#2327), so it is never used.  Nothing here reads the clock
  * or the environment.
@@ -18,12 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <zstd.h>
 
 #include "ec_buf.h"
-#include "ec_bundle.h"
+#include "ec_bundle_int.h"
 #include "ec_limits.h"
 
 struct bundle_entry {
@@ -31,28 +33,20 @@ struct bundle_entry {
 	char		*mem;		/* owned; NULL when spooled */
 	char		*spool;		/* owned path; NULL when in memory */
 	bool		 adopted;	/* spool is the caller's: keep it */
+	/* Content compressed ahead: the stream's own, or borrowed. */
+	struct ec_bundle_frames		*own_frames;
+	const struct ec_bundle_frames	*frames;
 	uint64_t	 size;
 	uint8_t		 sha256[EC_SHA256_LEN];
 };
 
-/* Spool write buffer; glibc ignores a size given without a buffer. */
-#define BUNDLE_SPOOL_BUF	65536
 /* Read size when copying a file into the archive. */
 #define BUNDLE_COPY_BUF		(1024 * 1024)
-/* Largest worker count we ask for; more buys nothing at level 3. */
-#define BUNDLE_WORKERS_MAX	8
-/*
- * zstd job size.  Part of the format: jobs are cut at multiples of it, so
- * changing it changes the bytes of every bundle larger than one job.  The
- * level's default (8 MiB at level 3) would hold about four jobs' buffers,
- * over 40 MiB; 2 MiB keeps peak memory near 20 MiB with two workers.
- */
-#define BUNDLE_ZSTD_JOB		(2 * 1024 * 1024)
 
 struct ec_bundle_stream {
 	struct ec_bundle	*b;
-	FILE			*fp;
-	char			 buf[BUNDLE_SPOOL_BUF];	/* fp's buffer */
+	/* Borrowed from its entry; libzstd buffers the input itself. */
+	struct ec_bundle_frames	*f;
 	struct ec_sha256	 h;
 	uint64_t		 size;
 	size_t			 idx;	/* its entry in b->ents */
@@ -78,8 +72,6 @@ struct ec_bundle {
 	size_t			 zbuf_len;
 	struct ec_sha256	 out_hash;
 	uint64_t		 out_bytes;
-	bool			 over;		/* max_bytes passed */
-	int			 out_errno;
 };
 
 static char *
@@ -236,6 +228,7 @@ bundle_pop(struct ec_bundle *b)
 	free(e->name);
 	free(e->spool);
 	free(e->mem);
+	ec_bundle_frames_free(e->own_frames);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -246,34 +239,27 @@ ec_bundle_stream_open(struct ec_bundle_stream **out, struct ec_bundle *b,
 	struct ec_bundle_stream	*s;
 	struct bundle_entry	*e;
 	struct ec_buf		 path;
-	int			 fd = -1, saved;
 
 	if ((e = bundle_push(b, name, err)) == NULL)
 		return -1;
 	ec_buf_init(&path, 4096);
 	if (ec_buf_addf(&path, err, "%s/%u", b->spool_dir, b->spools++) == -1)
 		goto fail;
-	e->spool = ec_buf_steal(&path, NULL);
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		(void)ec_err_nomem(err);
 		goto fail;
 	}
-	s->b = b;
-	s->idx = b->n - 1;
-	ec_sha256_init(&s->h);
-	fd = open(e->spool, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1 || (s->fp = fdopen(fd, "w")) == NULL) {
-		saved = errno;
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
-		    strerror(saved));
-		if (fd != -1) {
-			(void)close(fd);
-			(void)unlink(e->spool);
-		}
+	if (ec_bundle_frames_new(&e->own_frames, path.data, b->workers,
+	    err) == -1) {
 		free(s);
 		goto fail;
 	}
-	(void)setvbuf(s->fp, s->buf, _IOFBF, sizeof(s->buf));
+	e->frames = e->own_frames;
+	ec_buf_dispose(&path);
+	s->b = b;
+	s->f = e->own_frames;
+	s->idx = b->n - 1;
+	ec_sha256_init(&s->h);
 	b->stream = s;
 	*out = s;
 	return 0;
@@ -303,12 +289,32 @@ ec_bundle_add_file(struct ec_bundle *b, const char *name, const char *path,
 }
 
 int
+ec_bundle_add_framed(struct ec_bundle *b, const char *name,
+    const struct ec_bundle_frames *f, const uint8_t digest[EC_SHA256_LEN],
+    uint64_t size, struct ec_err *err)
+{
+	struct bundle_entry	*e;
+
+	if (!ec_bundle_frames_closed(f) || ec_bundle_frames_in(f) != size)
+		return ec_err_set(err, EC_ERR_INTERNAL, "%s: frames not closed "
+		    "or of another size", name);
+	if ((e = bundle_push(b, name, err)) == NULL)
+		return -1;
+	e->frames = f;
+	e->size = size;
+	memcpy(e->sha256, digest, EC_SHA256_LEN);
+	return 0;
+}
+
+int
 ec_bundle_set_workers(struct ec_bundle *b, unsigned workers,
     struct ec_err *err)
 {
-	if (workers < 1 || workers > BUNDLE_WORKERS_MAX)
+	if (workers < 1 || workers > EC_BUNDLE_WORKERS_MAX)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "zstd workers: 1 to %d", BUNDLE_WORKERS_MAX);
+		    "zstd workers: 1 to %d", EC_BUNDLE_WORKERS_MAX);
+	if (b->stream != NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "a stream is open");
 	b->workers = workers;
 	return 0;
 }
@@ -322,9 +328,8 @@ ec_bundle_stream_write(struct ec_bundle_stream *s, const void *p, size_t len,
 		    "bundle entry %s exceeds %llu bytes",
 		    s->b->ents[s->idx].name,
 		    (unsigned long long)EC_MAX_ENTRY_BYTES);
-	if (len > 0 && fwrite(p, 1, len, s->fp) != len)
-		return ec_err_set(err, EC_ERR_IO, "spooling %s: %s",
-		    s->b->ents[s->idx].name, strerror(errno));
+	if (ec_bundle_frames_write(s->f, p, len, err) == -1)
+		return -1;
 	ec_sha256_update(&s->h, p, len);
 	s->size += len;
 	return 0;
@@ -335,8 +340,6 @@ bundle_stream_free(struct ec_bundle_stream *s)
 {
 	if (s == NULL)
 		return;
-	if (s->fp != NULL)
-		(void)fclose(s->fp);
 	s->b->stream = NULL;
 	free(s);
 }
@@ -346,23 +349,20 @@ ec_bundle_stream_close(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
     struct ec_bundle_stream *s, struct ec_err *err)
 {
 	struct bundle_entry	*e = &s->b->ents[s->idx];
-	FILE			*fp = s->fp;
+	int			 rc = -1;
 
-	s->fp = NULL;
-	if (fclose(fp) != 0) {
-		(void)ec_err_set(err, EC_ERR_IO, "spooling %s: %s", e->name,
-		    strerror(errno));
-		bundle_stream_free(s);
-		return -1;
-	}
+	if (ec_bundle_frames_close(s->f, err) == -1)
+		goto out;
 	ec_sha256_final(e->sha256, &s->h);
 	e->size = s->size;
 	if (digest_out != NULL)
 		memcpy(digest_out, e->sha256, EC_SHA256_LEN);
 	if (size_out != NULL)
 		*size_out = e->size;
+	rc = 0;
+out:
 	bundle_stream_free(s);
-	return 0;
+	return rc;
 }
 
 size_t
@@ -413,23 +413,23 @@ ec_bundle_foreach(struct ec_bundle *b, ec_bundle_each_fn *fn, void *arg,
 
 /* Write compressed bytes: hash, count and enforce the size cap. */
 static int
-bundle_emit(struct ec_bundle *b, const char *p, size_t len)
+bundle_emit(struct ec_bundle *b, const char *p, size_t len,
+    struct ec_err *err)
 {
 	const char	*q = p;
 	size_t		 left = len;
 	ssize_t		 n;
 
-	if (len > b->max_bytes - b->out_bytes) {
-		b->over = true;
-		return -1;
-	}
+	if (len > b->max_bytes - b->out_bytes)
+		return ec_err_set(err, EC_ERR_TOO_LARGE,
+		    "bundle exceeds %llu bytes compressed",
+		    (unsigned long long)b->max_bytes);
 	while (left > 0) {
 		if ((n = write(b->fd, q, left)) == -1) {
 			if (errno == EINTR)
 				continue;
-			/* Keep the errno of the call that failed. */
-			b->out_errno = errno;
-			return -1;
+			return ec_err_set(err, EC_ERR_IO, "%s: %s", b->path,
+			    strerror(errno));
 		}
 		q += n;
 		left -= (size_t)n;
@@ -442,7 +442,7 @@ bundle_emit(struct ec_bundle *b, const char *p, size_t len)
 /* Feed "len" tar bytes to zstd (ZSTD_e_end: finish the frame). */
 static int
 bundle_compress(struct ec_bundle *b, const void *p, size_t len,
-    ZSTD_EndDirective mode)
+    ZSTD_EndDirective mode, struct ec_err *err)
 {
 	ZSTD_inBuffer	in = { p, len, 0 };
 	ZSTD_outBuffer	out;
@@ -453,109 +453,53 @@ bundle_compress(struct ec_bundle *b, const void *p, size_t len,
 		out.size = b->zbuf_len;
 		out.pos = 0;
 		left = ZSTD_compressStream2(b->zc, &out, &in, mode);
-		if (ZSTD_isError(left)) {
-			/* Only memory can fail here: libzstd checks nothing else. */
-			b->out_errno = ENOMEM;
-			return -1;
-		}
-		if (out.pos > 0 && bundle_emit(b, b->zbuf, out.pos) == -1)
+		/* Only memory can fail here: libzstd checks nothing else. */
+		if (ZSTD_isError(left))
+			return ec_err_set(err, EC_ERR_NOMEM, "%s: zstd: %s",
+			    b->path, ZSTD_getErrorName(left));
+		if (out.pos > 0 && bundle_emit(b, b->zbuf, out.pos, err) == -1)
 			return -1;
 	} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
 	return 0;
 }
 
-/* libarchive's output callback: the uncompressed tar stream. */
-static la_ssize_t
-bundle_out(struct archive *a, void *arg, const void *p, size_t len)
-{
-	struct ec_bundle	*b = arg;
-
-	if (bundle_compress(b, p, len, ZSTD_e_continue) == -1) {
-		archive_set_error(a, b->over ? EFBIG : b->out_errno, "%s",
-		    b->over ? "bundle exceeds the size limit" :
-		    strerror(b->out_errno));
-		return -1;
-	}
-	return (la_ssize_t)len;
-}
-
 /*
- * Level EC_ZSTD_LEVEL, no checksum (the bundle is hashed and signed
- * already), the job size and the worker count: the same frame as
- * libarchive's zstd filter wrote for inputs of one job, so that those
- * bundles kept their bytes.
+ * Copy "len" bytes of the file at "path" into the output: through the
+ * compressor ("raw"), or as they are (frames compressed ahead).
  */
 static int
-bundle_zstd_new(struct ec_bundle *b, struct ec_err *err)
-{
-	if ((b->zc = ZSTD_createCCtx()) == NULL ||
-	    (b->zbuf = malloc(ZSTD_CStreamOutSize())) == NULL)
-		return ec_err_nomem(err);
-	b->zbuf_len = ZSTD_CStreamOutSize();
-	if (ZSTD_isError(ZSTD_CCtx_setParameter(b->zc,
-	    ZSTD_c_compressionLevel, EC_ZSTD_LEVEL)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_checksumFlag,
-	    0)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_nbWorkers,
-	    (int)b->workers)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_jobSize,
-	    BUNDLE_ZSTD_JOB)))
-		return ec_err_set(err, EC_ERR_INTERNAL,
-		    "libzstd without multithreading support");
-	return 0;
-}
-
-static int
-bundle_archive_err(struct ec_bundle *b, struct archive *a, const char *what,
-    struct ec_err *err)
-{
-	if (b->over)
-		return ec_err_set(err, EC_ERR_TOO_LARGE,
-		    "bundle exceeds %llu bytes compressed",
-		    (unsigned long long)b->max_bytes);
-	if (b->out_errno != 0)
-		return ec_err_set(err, EC_ERR_IO, "%s: %s: %s", b->path, what,
-		    strerror(b->out_errno));
-	return ec_err_set(err, EC_ERR_IO, "%s: %s: %s", b->path, what,
-	    archive_error_string(a) != NULL ? archive_error_string(a) :
-	    "archive error");
-}
-
-/* Copy a spooled entry into the archive in fixed-size chunks. */
-static int
-bundle_copy_spool(struct ec_bundle *b, struct archive *a,
-    const struct bundle_entry *e, struct ec_err *err)
+bundle_copy_file(struct ec_bundle *b, const char *path, uint64_t len,
+    bool raw, struct ec_err *err)
 {
 	char		*chunk;
-	uint64_t	 left = e->size;
 	ssize_t		 n;
 	int		 fd, rc = -1;
 
 	if ((chunk = malloc(BUNDLE_COPY_BUF)) == NULL)
 		return ec_err_nomem(err);
-	if ((fd = open(e->spool, O_RDONLY | O_CLOEXEC)) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "%s: %s", path,
 		    strerror(errno));
 		free(chunk);
 		return -1;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	while (left > 0) {
-		n = read(fd, chunk, left < BUNDLE_COPY_BUF ? (size_t)left :
+	while (len > 0) {
+		n = read(fd, chunk, len < BUNDLE_COPY_BUF ? (size_t)len :
 		    BUNDLE_COPY_BUF);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			(void)ec_err_set(err, EC_ERR_IO, "%s: %s", e->spool,
+			(void)ec_err_set(err, EC_ERR_IO, "%s: %s", path,
 			    n == 0 ? "file shrank while bundling" :
 			    strerror(errno));
 			goto out;
 		}
-		if (archive_write_data(a, chunk, (size_t)n) != n) {
-			(void)bundle_archive_err(b, a, e->name, err);
+		if ((raw ? bundle_compress(b, chunk, (size_t)n,
+		    ZSTD_e_continue, err) : bundle_emit(b, chunk, (size_t)n,
+		    err)) == -1)
 			goto out;
-		}
-		left -= (uint64_t)n;
+		len -= (uint64_t)n;
 	}
 	rc = 0;
 out:
@@ -564,62 +508,54 @@ out:
 	return rc;
 }
 
+/*
+ * One member: header, content, padding.  Content compressed ahead ends
+ * the current frame after the header and goes in as its own frames; the
+ * padding then starts the next frame.
+ */
 static int
-bundle_write_entry(struct ec_bundle *b, struct archive *a,
-    struct archive_entry *ae, const struct bundle_entry *e,
+bundle_write_entry(struct ec_bundle *b, const struct bundle_entry *e,
     struct ec_err *err)
 {
-	archive_entry_clear(ae);
-	archive_entry_set_pathname(ae, e->name);
-	archive_entry_set_filetype(ae, AE_IFREG);
-	archive_entry_set_perm(ae, 0644);
-	archive_entry_set_size(ae, (la_int64_t)e->size);
-	archive_entry_set_mtime(ae, (time_t)b->mtime, 0);
-	archive_entry_set_uid(ae, 0);
-	archive_entry_set_gid(ae, 0);
-	if (archive_write_header(a, ae) != ARCHIVE_OK)
-		return bundle_archive_err(b, a, e->name, err);
-	if (e->mem != NULL) {
-		if (e->size > 0 && archive_write_data(a, e->mem,
-		    (size_t)e->size) != (la_ssize_t)e->size)
-			return bundle_archive_err(b, a, e->name, err);
-		return 0;
-	}
-	return bundle_copy_spool(b, a, e, err);
+	static const char	zeros[EC_BUNDLE_BLOCK];
+	char			hdr[EC_BUNDLE_BLOCK];
+	size_t			pad;
+
+	pad = (EC_BUNDLE_BLOCK - e->size % EC_BUNDLE_BLOCK) % EC_BUNDLE_BLOCK;
+	if (ec_bundle_ustar_header(hdr, e->name, e->size, b->mtime,
+	    err) == -1 ||
+	    bundle_compress(b, hdr, sizeof(hdr), ZSTD_e_continue, err) == -1)
+		return -1;
+	if (e->frames != NULL) {
+		if (bundle_compress(b, NULL, 0, ZSTD_e_end, err) == -1 ||
+		    bundle_copy_file(b, ec_bundle_frames_path(e->frames),
+		    ec_bundle_frames_out(e->frames), false, err) == -1)
+			return -1;
+	} else if (e->mem != NULL) {
+		if (bundle_compress(b, e->mem, (size_t)e->size,
+		    ZSTD_e_continue, err) == -1)
+			return -1;
+	} else if (bundle_copy_file(b, e->spool, e->size, true, err) == -1)
+		return -1;
+	return bundle_compress(b, zeros, pad, ZSTD_e_continue, err);
 }
 
+/* The members, then two zero blocks: the end of a tar, no more padding. */
 static int
-bundle_write_all(struct ec_bundle *b, struct archive *a, struct ec_err *err)
+bundle_write_all(struct ec_bundle *b, struct ec_err *err)
 {
-	struct archive_entry	*ae;
-	size_t			 i;
-	int			 rc = -1;
+	static const char	end[2 * EC_BUNDLE_BLOCK];
+	size_t			i;
 
-	if (bundle_zstd_new(b, err) == -1)
-		return -1;
-	if (archive_write_set_format_ustar(a) != ARCHIVE_OK ||
-	    /* No zero padding after the last tar block. */
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK)
-		return bundle_archive_err(b, a, "setup", err);
-	if (archive_write_open(a, b, NULL, bundle_out, NULL) != ARCHIVE_OK)
-		return bundle_archive_err(b, a, "open", err);
-	if ((ae = archive_entry_new()) == NULL)
+	if ((b->zbuf = malloc(ZSTD_CStreamOutSize())) == NULL)
 		return ec_err_nomem(err);
+	b->zbuf_len = ZSTD_CStreamOutSize();
+	if (ec_bundle_zstd_new(&b->zc, b->workers, err) == -1)
+		return -1;
 	for (i = 0; i < b->n; i++)
-		if (bundle_write_entry(b, a, ae, &b->ents[i], err) == -1)
-			goto out;
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		(void)bundle_archive_err(b, a, "close", err);
-		goto out;
-	}
-	if (bundle_compress(b, NULL, 0, ZSTD_e_end) == -1) {
-		(void)bundle_archive_err(b, a, "compress", err);
-		goto out;
-	}
-	rc = 0;
-out:
-	archive_entry_free(ae);
-	return rc;
+		if (bundle_write_entry(b, &b->ents[i], err) == -1)
+			return -1;
+	return bundle_compress(b, end, sizeof(end), ZSTD_e_end, err);
 }
 
 /*
@@ -650,22 +586,16 @@ int
 ec_bundle_finish(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
     struct ec_bundle *b, struct ec_err *err)
 {
-	struct archive	*a;
-	int		 rc, saved = 0;
+	int	saved = 0;
 
-	if (b->finished)
+	if (b->finished || b->zc != NULL)
 		return ec_err_set(err, EC_ERR_INTERNAL, "bundle finished");
 	if (bundle_sort(b, err) == -1)
 		return -1;
-	if ((a = archive_write_new()) == NULL)
-		return ec_err_nomem(err);
 	ec_sha256_init(&b->out_hash);
 	b->out_bytes = 0;
-	rc = bundle_write_all(b, a, err);
-	archive_write_free(a);
-	if (rc == 0)
-		rc = bundle_expansion_check(b, err);
-	if (rc == -1)
+	if (bundle_write_all(b, err) == -1 ||
+	    bundle_expansion_check(b, err) == -1)
 		return -1;
 	/* Close whatever fsync says, and report the call that failed. */
 	if (fsync(b->fd) == -1)
@@ -694,6 +624,7 @@ ec_bundle_free(struct ec_bundle *b)
 	for (i = 0; i < b->n; i++) {
 		if (b->ents[i].spool != NULL && !b->ents[i].adopted)
 			(void)unlink(b->ents[i].spool);
+		ec_bundle_frames_free(b->ents[i].own_frames);
 		free(b->ents[i].spool);
 		free(b->ents[i].mem);
 		free(b->ents[i].name);
@@ -711,3 +642,4 @@ ec_bundle_free(struct ec_bundle *b)
 	free(b->path);
 	free(b);
 }
+

@@ -7,9 +7,11 @@
  * names, then compresses with zstd at EC_ZSTD_LEVEL in libzstd's
  * multithreaded streaming mode.  The same entries give the same bytes on
  * every machine and for every worker count (see ec_bundle_set_workers).
- * Streamed entries are spooled to "<path>.spool/" beside the bundle, and
- * files already on disk are adopted in place (ec_bundle_add_file), so that
- * memory stays bounded whatever the number and size of entries.
+ * Streamed entries are compressed as they arrive, as zstd frames spooled
+ * to "<path>.spool/" beside the bundle (ec_bundle_frames), and files
+ * already on disk are adopted in place (ec_bundle_add_file, or
+ * ec_bundle_add_framed with their frames), so that memory stays bounded
+ * whatever the number and size of entries.
  *
  * Reading: ec_bundle_read() walks a bundle someone else may have made and
  * refuses anything a bundle of ours never holds (see there).
@@ -73,6 +75,41 @@ int	ec_bundle_stream_close(uint8_t digest_out[EC_SHA256_LEN],
 int	ec_bundle_add_file(struct ec_bundle *b, const char *name,
 	    const char *path, const uint8_t digest[EC_SHA256_LEN],
 	    uint64_t size, struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * A member's content compressed ahead, while it is produced, into the new
+ * file "path" (created O_EXCL): zstd frames with the bundle's parameters
+ * and "workers" threads (1 to 8; the bytes are the same for every count),
+ * so that compression runs in libzstd's threads beside whatever produces
+ * the content.  A bundle given the closed frames (ec_bundle_add_framed)
+ * copies them instead of compressing the member again.  *out is the
+ * caller's.  EC_ERR_IO, EC_ERR_NOMEM, EC_ERR_REQUEST_INVALID (workers).
+ */
+struct ec_bundle_frames;	/* opaque */
+int	ec_bundle_frames_new(struct ec_bundle_frames **out, const char *path,
+	    unsigned workers, struct ec_err *err) EC_MUST_CHECK;
+int	ec_bundle_frames_write(struct ec_bundle_frames *f, const void *p,
+	    size_t len, struct ec_err *err) EC_MUST_CHECK;
+/* End the last frame, close the file and free the compressor.  EC_ERR_IO. */
+int	ec_bundle_frames_close(struct ec_bundle_frames *f, struct ec_err *err)
+	    EC_MUST_CHECK;
+/* Release, and unlink the file.  NULL is a no-op. */
+void	ec_bundle_frames_free(struct ec_bundle_frames *f);
+
+/*
+ * ec_bundle_add_file() for content that "f" (closed) holds compressed
+ * already: it must have been given exactly the "size" bytes whose digest
+ * is "digest" (the size is checked, EC_ERR_INTERNAL).  "f" is borrowed
+ * until ec_bundle_finish() or ec_bundle_free().  In the bundle the
+ * member's content is its own frames, so the zstd stream is a sequence of
+ * frames: everything before that content (ending with its tar header),
+ * the content, then everything after (from its padding on).  Decoders
+ * read the frames as one stream; the tar inside is the same bytes.
+ */
+int	ec_bundle_add_framed(struct ec_bundle *b, const char *name,
+	    const struct ec_bundle_frames *f,
+	    const uint8_t digest[EC_SHA256_LEN], uint64_t size,
+	    struct ec_err *err) EC_MUST_CHECK;
 
 /*
  * zstd worker threads for ec_bundle_finish() (default 1), 1 to 8, else

@@ -465,13 +465,13 @@ out:
 	return rc;
 }
 
-static unsigned
-build_workers(const struct ec_export_req *req)
+unsigned
+ec_export_workers(const struct ec_build *b)
 {
 	long	n;
 
-	if (req->zstd_workers != 0)
-		return req->zstd_workers;
+	if (b->req->zstd_workers != 0)
+		return b->req->zstd_workers;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > EXPORT_WORKERS_MAX ? EXPORT_WORKERS_MAX :
 	    (unsigned)n;
@@ -492,13 +492,17 @@ build_pack(struct ec_export_result *out, struct ec_build *b,
 	if (ec_bundle_new(&bun, path, b->snapshot_us / 1000000,
 	    b->req->max_bytes != 0 ? b->req->max_bytes : EC_MAX_BUNDLE_BYTES,
 	    err) == -1 ||
-	    ec_bundle_set_workers(bun, build_workers(b->req), err) == -1)
+	    ec_bundle_set_workers(bun, ec_export_workers(b), err) == -1)
 		goto out;
 	for (i = 0; i < b->nfiles; i++) {
 		(void)snprintf(file, sizeof(file), "%s/%s", b->tree,
 		    b->files[i].path);
-		if (ec_bundle_add_file(bun, b->files[i].path, file,
-		    b->files[i].sha256, b->files[i].size, err) == -1)
+		/* Content compressed while it was written is copied. */
+		if ((b->files[i].frames != NULL ? ec_bundle_add_framed(bun,
+		    b->files[i].path, b->files[i].frames, b->files[i].sha256,
+		    b->files[i].size, err) : ec_bundle_add_file(bun,
+		    b->files[i].path, file, b->files[i].sha256,
+		    b->files[i].size, err)) == -1)
 			goto out;
 	}
 	if (ec_bundle_finish(d, &out->size, bun, err) == -1)

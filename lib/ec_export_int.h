@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "ec_bundle.h"
 #include "ec_export.h"
 #include "ec_manifest.h"
 #include "ec_publish.h"
@@ -30,6 +31,8 @@ struct build_file {
 	char		*path;		/* owned, relative to the tree */
 	uint8_t		 sha256[EC_SHA256_LEN];
 	uint64_t	 size;
+	/* Owned; NULL unless the content was compressed as it was written. */
+	struct ec_bundle_frames	*frames;
 };
 
 struct ec_build {
@@ -69,6 +72,11 @@ struct ec_build {
 /* Add a driver file (manifest, signatures, ...) to the tree. */
 int	ec_export_add_own(struct ec_build *b, const char *name, const void *p,
 	    size_t len, struct ec_err *err);
+/*
+ * zstd workers for the bundle and for the files compressed ahead: the
+ * request's count, else one per online CPU up to 4.
+ */
+unsigned	ec_export_workers(const struct ec_build *b);
 /* The tree's files sorted by path. */
 void	ec_export_files_sort(struct ec_build *b);
 /*

@@ -2,7 +2,12 @@
  * ec_export_item: the output files of a build (ec_profile.h).  Each file
  * is written as "<staging>/tmp/<n>" and renamed to "<staging>/tree/<path>"
  * when closed, so its final name may depend on its own digest and an
- * abandoned file never appears in the tree.
+ * abandoned file never appears in the tree.  In a packed output, a
+ * streamed file that reaches ITEM_BUF bytes is also compressed as it is
+ * written, into "<staging>/tmp/<n>.zst" (ec_bundle_frames), so that zstd
+ * works while the profile produces the rest and the bundle only copies
+ * the frames.  Which files are compressed ahead depends on their size
+ * alone, so the bundle's bytes stay a function of its members.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +35,7 @@ struct ec_build_item {
 	bool			 summed;
 	char			*buf;		/* owned, ITEM_BUF; streamed */
 	size_t			 buffered;
+	struct ec_bundle_frames	*frames;	/* owned; NULL: none yet */
 	struct ec_sha256	 h;
 	uint64_t		 size;
 	uint8_t			 digest[EC_SHA256_LEN];
@@ -124,6 +130,27 @@ ec_build_item_fd(const struct ec_build_item *it)
 	return it->fd;
 }
 
+/*
+ * Hand the buffer to the compressor of a packed output, starting it at
+ * the first full buffer: smaller files are compressed with the bundle.
+ */
+static int
+item_compress(struct ec_build_item *it, struct ec_err *err)
+{
+	char	path[BUILD_FILE_MAX + 8];
+
+	if ((it->b->profile->flags & EC_PROFILE_PACK) == 0 ||
+	    (it->frames == NULL && it->buffered < ITEM_BUF))
+		return 0;
+	if (it->frames == NULL) {
+		(void)snprintf(path, sizeof(path), "%s.zst", it->tmp);
+		if (ec_bundle_frames_new(&it->frames, path,
+		    ec_export_workers(it->b), err) == -1)
+			return -1;
+	}
+	return ec_bundle_frames_write(it->frames, it->buf, it->buffered, err);
+}
+
 /* Write the buffer out, with the errno of the write that failed. */
 static int
 item_flush(struct ec_build_item *it, struct ec_err *err)
@@ -132,6 +159,8 @@ item_flush(struct ec_build_item *it, struct ec_err *err)
 	size_t		 left = it->buffered;
 	ssize_t		 n;
 
+	if (item_compress(it, err) == -1)
+		return -1;
 	while (left > 0) {
 		if ((n = write(it->fd, p, left)) == -1) {
 			if (errno == EINTR)
@@ -189,7 +218,8 @@ ec_build_item_sum(uint8_t digest_out[EC_SHA256_LEN], uint64_t *size_out,
 			    err) == -1)
 				return -1;
 		} else {
-			if (item_flush(it, err) == -1)
+			if (item_flush(it, err) == -1 || (it->frames != NULL &&
+			    ec_bundle_frames_close(it->frames, err) == -1))
 				return -1;
 			ec_sha256_final(it->digest, &it->h);
 		}
@@ -253,10 +283,11 @@ item_mkdirs(struct ec_build *b, const char *rel, struct ec_err *err)
 	return 0;
 }
 
-/* Record a file now in the tree. */
+/* Record a file now in the tree, with its frames (NULL: none). */
 static int
 item_register(struct ec_build *b, const char *path,
-    const uint8_t digest[EC_SHA256_LEN], uint64_t size, struct ec_err *err)
+    const uint8_t digest[EC_SHA256_LEN], uint64_t size,
+    struct ec_bundle_frames **frames, struct ec_err *err)
 {
 	struct build_file	*f;
 	size_t			 ncap;
@@ -273,6 +304,8 @@ item_register(struct ec_build *b, const char *path,
 		return ec_err_nomem(err);
 	memcpy(f->sha256, digest, EC_SHA256_LEN);
 	f->size = size;
+	f->frames = *frames;
+	*frames = NULL;
 	b->nfiles++;
 	b->files_sorted = false;
 	return 0;
@@ -299,6 +332,7 @@ ec_build_item_discard(struct ec_build_item *it)
 	if (it->fd != -1)
 		(void)close(it->fd);
 	(void)unlink(it->tmp);
+	ec_bundle_frames_free(it->frames);
 	free(it->path);
 	free(it->buf);
 	free(it);
@@ -349,7 +383,8 @@ ec_build_item_close(struct ec_build_item *it, const struct ec_file_desc *d,
 		goto out;
 	}
 	if (item_room(b, err) == -1 || item_place(it, path, err) == -1 ||
-	    item_register(b, path, it->digest, it->size, err) == -1)
+	    item_register(b, path, it->digest, it->size, &it->frames,
+	    err) == -1)
 		goto out;
 	if (d->role == EC_FILE_METADATA) {
 		if (ec_manifest_add_file(b->manifest, path, it->digest,
@@ -395,7 +430,8 @@ ec_export_add_own(struct ec_build *b, const char *name, const void *p,
 	if (ec_build_item_write(it, p, len, err) == 0 &&
 	    ec_build_item_sum(NULL, NULL, it, err) == 0 &&
 	    item_place(it, name, err) == 0 &&
-	    item_register(b, name, it->digest, it->size, err) == 0)
+	    item_register(b, name, it->digest, it->size, &it->frames,
+	    err) == 0)
 		rc = 0;
 	ec_build_item_discard(it);
 	return rc;
@@ -428,8 +464,10 @@ ec_export_files_free(struct ec_build *b)
 {
 	size_t	i;
 
-	for (i = 0; i < b->nfiles; i++)
+	for (i = 0; i < b->nfiles; i++) {
 		free(b->files[i].path);
+		ec_bundle_frames_free(b->files[i].frames);
+	}
 	free(b->files);
 	b->files = NULL;
 	b->nfiles = b->capfiles = 0;

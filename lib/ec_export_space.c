@@ -71,8 +71,13 @@ space_compute(struct ec_export_estimate *e, const struct ec_build *b)
 	    EC_ESTIMATE_FIXED_BYTES);
 	e->bundle_bytes = !pack ? e->tree_bytes :
 	    e->tree_bytes / 100 * EC_ESTIMATE_ZSTD_PERCENT;
-	/* The staging tree and the packed file exist at the same time. */
-	e->staging_need = space_add(e->tree_bytes, pack ? e->bundle_bytes : 0);
+	/*
+	 * The staging tree and the packed file exist at the same time, and
+	 * so do the frames of the files compressed while written, which are
+	 * no larger than the bundle that copies them.
+	 */
+	e->staging_need = space_add(e->tree_bytes, pack ?
+	    space_add(e->bundle_bytes, e->bundle_bytes) : 0);
 	if (req->nrecipients > 0) {
 		/* age: 16 bytes per 64 KiB chunk and a small header. */
 		age = space_add(e->bundle_bytes, e->bundle_bytes /

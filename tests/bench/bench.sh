@@ -16,6 +16,8 @@
 # Then exportctl verify of one set B bundle against tar -x + sha256sum -c
 # of the same bundle (BENCH_VERIFY_RUNS, default 3): <= 1.2x, < 256 MiB.
 # BENCH_RUNS=1 BENCH_VERIFY_RUNS=1 gives a short run.
+# BENCH_BEFORE=PATH adds the variant "before": --formats json built by the
+# exportctl at PATH (an earlier build), interleaved with the others.
 #
 #   BENCH_RUNS=7 BENCH_DOCS=200000 BENCH_OSV=tests/fixtures/osv \
 #       tests/bench/bench.sh
@@ -175,16 +177,18 @@ run() {
 		    _ "$VAR/tar-$rs.tar" "$out" ||
 		    { cat "$tf" >&2; die "limit failed"; }
 		;;
-	json|ndjson)
+	json|ndjson|before)
 		c0=$(pg_cpu)
-		/usr/bin/time -f '%e %M %U %S' -o "$tf" "$EC_BIN" build \
+		bin=$EC_BIN fmts=$rv
+		[ "$rv" != before ] || bin=$BENCH_BEFORE fmts=json
+		/usr/bin/time -f '%e %M %U %S' -o "$tf" "$bin" build \
 		    --profile json:raw --tenant "$rt" --targets advisory \
-		    --formats "$rv" --out "$out" >"$VAR/build.out" 2>&1 ||
+		    --formats "$fmts" --out "$out" >"$VAR/build.out" 2>&1 ||
 		    { cat "$VAR/build.out" "$tf" >&2; die "build $rs $rv failed"; }
 		;;
 	esac
 	db=0
-	if [ "$rv" = json ] || [ "$rv" = ndjson ]; then
+	if [ "$rv" = json ] || [ "$rv" = ndjson ] || [ "$rv" = before ]; then
 		sleep 0.3	# let the postmaster reap the backend
 		db=$(awk -v a="$c0" -v b="$(pg_cpu)" 'BEGIN { printf "%.2f", b - a }')
 	fi
@@ -206,6 +210,7 @@ run() {
 }
 
 VARIANTS="baseline json ndjson limit"
+[ -z "${BENCH_BEFORE:-}" ] || VARIANTS="$VARIANTS before"
 for s in A B; do
 	for v in $VARIANTS; do run "$s" "$v" 0; done
 	say "set $s: warm-up done, $RUNS timed runs (interleaved)"
@@ -287,7 +292,8 @@ for s in A B; do
 		r=$(median "$f" 2)
 		c=$(median "$f" cpu | awk '{ printf "%.2f", $1 }')
 		d=$(median "$f" 5 | awk '{ printf "%.2f", $1 }')
-		[ "$v" = json ] || [ "$v" = ndjson ] || d=-
+		[ "$v" = json ] || [ "$v" = ndjson ] || [ "$v" = before ] ||
+		    d=-
 		# /usr/bin/time counts in 10 ms: no ratio below that.
 		ratio=$(awk -v a="$w" -v b="$bw" 'BEGIN {
 		    if (b > 0) printf "%.2fx", a / b; else print "n/a" }')
@@ -328,6 +334,10 @@ for s in A B; do
 	    if (b <= 0) { printf "  %s  n/a\n", s; exit }
 	    printf "  %s  json %.2f s  limit %.2f s  %.2fx  %s\n", s, a, b,
 	    a / b, (a <= 2 * b) ? "PASS" : "MISS" }'
+	[ -n "${BENCH_BEFORE:-}" ] || continue
+	awk -v s="$s" -v a="$(median "$VAR/res/$s.before" 1)" -v b="$wl" \
+	    'BEGIN { if (b > 0) printf "  %s  before %.2f s  limit %.2f s  " \
+	    "%.2fx\n", s, a, b, a / b }'
 done
 vsize=$(stat -c %s "$vbundle")
 vraw=$(zstd -dc "$vbundle" | wc -c)

@@ -10,7 +10,9 @@
  *     a member not kept has no bytes;
  *   - a refusal is EC_ERR_VERIFY (or EC_ERR_IO, EC_ERR_NOMEM);
  *   - no more is decompressed than the expansion limit allows.
- * Seeds (tar+zstd from ec_bundle, plain and pax tar from GNU tar):
+ * Seeds (tar+zstd from ec_bundle, plain and pax tar from GNU tar, and
+ * frames.tar.zst: the tar of full.tar.zst as three zstd frames, cut after
+ * a tar header and after that member's content, as the writer cuts them):
  * tests/fuzz/corpus/bundle/.
  *
  *   make build-fuzz/fuzz_bundle

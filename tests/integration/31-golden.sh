@@ -36,18 +36,22 @@ golden() {
 #   and both-unsigned efecb75d... (tar 78b1b825...);
 # - a fixed 2 MiB zstd job size (peak memory): both-unsigned, larger than
 #   one job, went from 96afab1e... to 8528ddc1..., its tar unchanged.
-# ndjson has no SBOM files and is one job: it keeps the bytes main had
-# before any of these changes.
+# - bundle compressed as N frames (ec_bundle_frames): every streamed
+#   file of 64 KiB or more is compressed while it is written, as its own
+#   zstd frames between the frame that ends with its tar header and the
+#   one that starts with its padding; all three bundles changed
+#   (json-signed 8b2c9ed5..., ndjson-signed 474de1fa..., both-unsigned
+#   8528ddc1...), every tar unchanged.
 golden json-signed \
-    8b2c9ed57345248910987ad25326f256131c067309ad8baf28aa66f480991f80 \
+    2c0dabc88bea34ebc4a8ee0b6627637ee7bdc9706c97e049144a7dd94476a711 \
     c1689b8a27ab101e0753278bd38f0af94eff5291645cd6048b4357fece205a2e \
     --key "$key"
 golden ndjson-signed \
-    474de1fa661c66e9f0d213d5cf05a0451bee4b03eb230aaa7b4951013ebe3d1f \
+    7ae686dbfff4f6a1de3e90b9e1a8353f7904c830e09b6a312b7f0ad48844303d \
     85798683022461d3812f230c3b03d4e7a08cfcef8fee9018675c8f44c770cbbe \
     --key "$key" --formats ndjson
 golden both-unsigned \
-    8528ddc1f4f26a1399904d601ed10b6a7375e1133f899022092abd0ca97739ff \
+    20dd593d7a682316afc2e330f3596c6347c60be21ad7543cbf368453b82ec390 \
     cc8015bffd2a07ba51d23d98a09b1d9bfee5e2fe89eb700bd383f35816234e78 \
     --formats json,ndjson
 it_done

@@ -144,9 +144,11 @@ single_pass(uint8_t digest[EC_SHA256_LEN], const char *name)
 	(void)fclose(fp);
 	in = (ZSTD_inBuffer){ zin, zlen, 0 };
 	out = (ZSTD_outBuffer){ tar, cap, 0 };
-	if (ZSTD_isError(ZSTD_decompressStream(dc, &out, &in)) ||
-	    in.pos != zlen)
-		goto out;
+	/* The bundle is several frames back to back: read them all. */
+	while (in.pos < zlen)
+		if (ZSTD_isError(ZSTD_decompressStream(dc, &out, &in)) ||
+		    out.pos == out.size)
+			goto out;
 	in = (ZSTD_inBuffer){ tar, out.pos, 0 };
 	out = (ZSTD_outBuffer){ zout, cap, 0 };
 	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel,

@@ -2,7 +2,8 @@
  * tests/unit/t_export.c: the export driver and the builder interface with
  * no database: json:raw from the in-memory store, and two test profiles
  * that use what later profiles need (directory output, scratch files,
- * blobs named by their digest, metadata files, parameters, no store).
+ * blobs named by their digest, metadata files, parameters, no store),
+ * and the files a packed build compresses while it writes them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zstd.h>
 
 #include "tap.h"
 #include "ec_bundle.h"
@@ -166,12 +169,18 @@ req_init(struct ec_export_req *r, const char *out)
 }
 
 static bool
-staging_empty(void)
+dir_empty(const char *path)
 {
 	char	cmd[512];
 
-	(void)snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s)\"", staging);
+	(void)snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s)\"", path);
 	return system(cmd) == 0;
+}
+
+static bool
+staging_empty(void)
+{
+	return dir_empty(staging);
 }
 
 static bool
@@ -611,6 +620,149 @@ test_estimate(struct ec_store *store)
 	    "a bad request is refused like a build: %s", err.msg);
 }
 
+/* --- files compressed while written (ec_export_item.c) ------------- */
+
+/* 40 documents of about 100 KiB: about 4 MiB of data, two zstd jobs. */
+#define DOCS		40
+#define DOC_FILL	(100 * 1024)
+
+static struct ec_store *
+big_store(void)
+{
+	struct ec_store	*s;
+	struct ec_err	 err;
+	char		*doc, id[32];
+	uint32_t	 x = 99;
+	size_t		 i, j, n;
+
+	if (ec_store_mem_new(&s, &err) == -1 ||
+	    (doc = malloc(DOC_FILL + 64)) == NULL)
+		abort();
+	for (i = 0; i < DOCS; i++) {
+		(void)snprintf(id, sizeof(id), "GHSA-%04zu", i);
+		n = (size_t)snprintf(doc, 64, "{\"id\":\"%s\",\"x\":\"", id);
+		for (j = 0; j < DOC_FILL; j++) {
+			x = x * 1103515245u + 12345u;
+			doc[n++] = (char)('a' + (x >> 16) % 16);
+		}
+		doc[n++] = '"';
+		doc[n++] = '}';
+		if (ec_store_mem_add(s, "acme", "advisory", "osv", id,
+		    1700000000000000, doc, n, &err) == -1)
+			abort();
+	}
+	free(doc);
+	return s;
+}
+
+/* The number of zstd frames in the file at "path", -1 if malformed. */
+static long
+frames(const char *path)
+{
+	FILE	*fp;
+	char	*z;
+	size_t	 len, off = 0, fl;
+	long	 n = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL || (z = malloc(16 << 20)) == NULL)
+		return -1;
+	len = fread(z, 1, 16 << 20, fp);
+	(void)fclose(fp);
+	while (off < len) {
+		fl = ZSTD_findFrameCompressedSize(z + off, len - off);
+		if (ZSTD_isError(fl)) {
+			n = -1;
+			break;
+		}
+		off += fl;
+		n++;
+	}
+	free(z);
+	return n;
+}
+
+/* Streams 3 MiB into a file, then fails with the file still open. */
+static int
+stream_fail_write(struct ec_build *b, struct ec_err *err)
+{
+	struct ec_build_item	*it;
+	char			 chunk[4096];
+	int			 i;
+
+	memset(chunk, 'q', sizeof(chunk));
+	if (ec_build_item_open(&it, b, "data/big.txt", err) == -1)
+		return -1;
+	for (i = 0; i < 768; i++)
+		if (ec_build_item_write(it, chunk, sizeof(chunk), err) == -1)
+			return -1;
+	return ec_err_set(err, EC_ERR_IO, "the store went away mid-stream");
+}
+
+static const struct ec_profile test_stream_fail = {
+	.name = "test:stream-fail",
+	.build_type = "https://example.invalid/test-stream-fail/v1",
+	.flags = EC_PROFILE_NO_STORE | EC_PROFILE_PACK,
+	.targets = EC_TARGET_ADVISORY,
+	.formats = EC_FORMAT_JSON,
+	.defaults = { EC_TARGET_ADVISORY, EC_FORMAT_JSON },
+	.write = stream_fail_write,
+};
+
+static void
+test_frames_workers(struct ec_store *store)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a, b;
+	struct ec_verify_result	 v;
+	struct ec_err		 err = { 0 };
+	char			 out1[300], out2[300];
+	long			 n;
+
+	(void)snprintf(out1, sizeof(out1), "%s/frames1", dir);
+	(void)snprintf(out2, sizeof(out2), "%s/frames2", dir);
+	req_init(&r, out1);
+	r.formats = "json,ndjson";
+	r.zstd_workers = 1;
+	ok(ec_export_build(&a, store, &r, &err) == 0 && a.packed,
+	    "json:raw of %d big documents, 1 zstd worker: %s", DOCS, err.msg);
+	r.out_dir = out2;
+	r.zstd_workers = 2;
+	ok(ec_export_build(&b, store, &r, &err) == 0,
+	    "again with 2 zstd workers: %s", err.msg);
+	ok(strcmp(a.sha256, b.sha256) == 0 && a.size == b.size,
+	    "byte-identical (%s, %llu bytes)", a.sha256,
+	    (unsigned long long)a.size);
+	n = frames(a.path);
+	/* Before, json, between, ndjson, after. */
+	ok(n == 5, "5 zstd frames: both data files compressed ahead (%ld)", n);
+	ok(ec_verify_bundle(&v, a.path, NULL, &err) == 0,
+	    "verifies: %s", err.msg);
+	ok(staging_empty(), "staging left empty, frames included");
+}
+
+static void
+test_frames_failures(struct ec_store *store)
+{
+	struct ec_export_req	 r;
+	struct ec_export_result	 a;
+	struct ec_err		 err;
+	char			 out[300];
+
+	(void)snprintf(out, sizeof(out), "%s/failed-frames", dir);
+	req_init(&r, out);
+	r.profile_def = &test_stream_fail;
+	ok(ec_export_build(&a, NULL, &r, &err) == -1 &&
+	    err.code == EC_ERR_IO, "a build failing mid-stream fails: %s",
+	    err.msg);
+	ok(dir_empty(out) && staging_empty(),
+	    "nothing in --out or staging: no file, no frames");
+	req_init(&r, out);
+	r.max_bytes = 4096;
+	ok(ec_export_build(&a, store, &r, &err) == -1 &&
+	    err.code == EC_ERR_TOO_LARGE, "past the size limit: %s", err.msg);
+	ok(dir_empty(out) && staging_empty(), "and nothing left either");
+}
+
 int
 main(void)
 {
@@ -634,6 +786,11 @@ main(void)
 	test_requests(store);
 	test_wrap(store);
 	test_estimate(store);
+	ec_store_free(store);
+	if ((store = big_store()) == NULL)
+		return 1;
+	test_frames_workers(store);
+	test_frames_failures(store);
 	ec_store_free(store);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
