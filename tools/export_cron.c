@@ -180,8 +180,9 @@ cron_store(struct ec_run_output **outs_out, size_t *n_out,
 		    strcmp(f[i].path, "manifest.json") == 0 ? "manifest" :
 		    "file";
 		outs[i].id = outs[i].name = f[i].path;
-		outs[i].format = res->encrypted ? "tar.zst.age" :
-		    res->packed ? "tar.zst" : cron_format(f[i].path);
+		outs[i].format = res->encrypted && res->packed ?
+		    "tar.zst.age" : res->packed ? "tar.zst" :
+		    cron_format(f[i].path);
 		memcpy(outs[i].sha256, f[i].sha256, sizeof(outs[i].sha256));
 		outs[i].size = f[i].size;
 	}
