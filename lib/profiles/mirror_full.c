@@ -608,6 +608,8 @@ const struct ec_profile ec_profile_mirror_full = {
 	.name = "mirror:full",
 	.build_type =
 	    "https://stella-ops.org/export-center/profiles/mirror-full/v1",
+	/* distribution: oci pushes every artifact of oci/ (cron_push.c). */
+	.flags = EC_PROFILE_OCI,
 	.targets = EC_TARGET_ADVISORY | EC_TARGET_VEX | EC_TARGET_SBOM,
 	.formats = EC_FORMAT_JSON | EC_FORMAT_NDJSON,
 	.defaults = {
