@@ -28,6 +28,8 @@ static char	shbuf[9000];
 		    system(shbuf) == 0)
 
 /* A mirror:full build of "s" into dir/sub, to recipients r[0..nr). */
+static struct ec_err	build_err;
+
 static int
 build(struct ec_export_result *res, struct ec_store *s, const char *sub,
     const struct ec_signer *key, const struct ec_age_recipient *r,
@@ -39,12 +41,11 @@ build(struct ec_export_result *res, struct ec_store *s, const char *sub,
 		.profile = "mirror:full", .out_dir = out,
 		.staging_dir = staging, .signer = key, .params = far,
 		.nparams = 1, .recipients = r, .nrecipients = nr };
-	struct ec_err			err;
 	int				rc;
 
 	(void)snprintf(out, sizeof(out), "%s/%s", dir, sub);
-	if ((rc = ec_export_build(res, s, &req, &err)) == -1)
-		printf("# mirror:full: %s\n", err.msg);
+	if ((rc = ec_export_build(res, s, &req, &build_err)) == -1)
+		printf("# mirror:full: %s\n", build_err.msg);
 	return rc;
 }
 
@@ -120,6 +121,7 @@ main(void)
 	struct ec_err		 err;
 	char			 keypath[300], did[64], keyid[EC_KEY_ID_SIZE];
 	char			 doc[256];
+	uint64_t		 root;
 	int			 i, added = 0;
 
 	if (mkdtemp(dir) == NULL || !SH("mkdir -p %s/staging %s/k", dir, dir))
@@ -164,6 +166,15 @@ main(void)
 	ok(SH("! cmp -s %s/export.json.age %s/export.json.age", e1.path,
 	    e2.path), "the .age bytes differ between builds");
 	test_decrypt(p.path, e1.path, e2.path, &id[0], &id[1]);
+	ok(build(&e2, s, "e1", key, &r, 1) == -1 &&
+	    build_err.code == EC_ERR_CONFLICT,
+	    "building again into the same --out: a conflict (other bytes)");
+	ok(ec_mirror_rotate(&root, e1.path, (const struct ec_signer *const *)
+	    &key, 1, 1, (const struct ec_signer *const *)&key, 1, 4102444800,
+	    &err) == 0 && root == 2 && SH("jq -e '.signed.targets"
+	    "[\"export.json.age\"].custom.plaintext.length > 0' "
+	    "%s/tuf/metadata/1700000300.targets.json >/dev/null", e1.path),
+	    "tuf rotate of an encrypted mirror keeps the custom metadata");
 	ec_age_identity_wipe(id, 2);
 	ec_signer_free(key);
 	ec_store_free(s);
