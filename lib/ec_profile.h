@@ -121,9 +121,9 @@ struct ec_profile {
 	 * tree "tree" into the new, empty directory "dest", which is
 	 * published instead; its bytes to *size_out.
 	 */
-	int	(*encrypt)(struct ec_build *b, const char *tree, const char *dest,
-	    const struct ec_age_recipient *r, size_t n, uint64_t *size_out,
-	    struct ec_err *err);
+	int	(*encrypt)(struct ec_build *b, const char *tree,
+	    const char *dest, const struct ec_age_recipient *r, size_t n,
+	    uint64_t *size_out, struct ec_err *err);
 };
 
 /* The profile called "name", or NULL. */

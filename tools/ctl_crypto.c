@@ -153,8 +153,8 @@ cli_decrypt_opts(struct cli *c, int argc, char **argv,
 			return cli_usage("%s: bad option", what);
 	}
 	if (optind + 1 != argc || *n == 0)
-		return cli_usage("%s: -i IDENTITY_FILE and exactly one %s", what,
-		    strcmp(what, "decrypt") == 0 ? "FILE" : "DIR");
+		return cli_usage("%s: -i IDENTITY_FILE and exactly one %s",
+		    what, strcmp(what, "decrypt") == 0 ? "FILE" : "DIR");
 	return EXIT_OK;
 }
 
