@@ -64,8 +64,11 @@ dist_pick(struct dist_pick *p, const json_t *outputs)
 		name = json_string_value(json_object_get(o, "id"));
 		if (type == NULL || name == NULL)
 			continue;
-		if (strcmp(type, "distribution") == 0)
-			p->oci = o;
+		if (strcmp(type, "distribution") == 0) {
+			/* The first pushed: a mirror's json-raw bundle. */
+			if (p->oci == NULL)
+				p->oci = o;
+		}
 		else if (strcmp(type, "manifest") == 0)
 			p->manifest = o;
 		else if (strcmp(name, EC_MANIFEST_DSSE_NAME) == 0)
@@ -74,6 +77,31 @@ dist_pick(struct dist_pick *p, const json_t *outputs)
 		    dist_suffix(name, ".tar.zst") || dist_suffix(name, ".zip")))
 			p->bundle = o;
 	}
+}
+
+/* Every pushed reference with its manifest digest, in push order. */
+static json_t *
+dist_pushed(const json_t *outputs)
+{
+	const json_t	*o;
+	const char	*type;
+	json_t		*a;
+	size_t		 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	json_array_foreach(outputs, i, o) {
+		type = json_string_value(json_object_get(o, "type"));
+		if (type != NULL && strcmp(type, "distribution") == 0 &&
+		    json_array_append_new(a, json_pack("{s:O, s:O, s:O}",
+		    "ref", json_object_get(o, "id"), "digest",
+		    json_object_get(o, "sha256"), "url", json_object_get(o,
+		    "url"))) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
 }
 
 static int
@@ -131,9 +159,10 @@ ec_dist_build(const json_t *run, struct ec_err *err)
 	    "sha256", json_object_get(p.dsse, "sha256")) : json_null(),
 	    "links", links, "artifacts", json_object_get(run, "outputs"));
 	if (doc != NULL && p.oci != NULL && json_object_set_new(doc, "oci",
-	    json_pack("{s:O, s:O, s:O}", "ref", json_object_get(p.oci, "id"),
-	    "digest", json_object_get(p.oci, "sha256"), "url",
-	    json_object_get(p.oci, "url"))) == -1) {
+	    json_pack("{s:O, s:O, s:O, s:o}", "ref", json_object_get(p.oci,
+	    "id"), "digest", json_object_get(p.oci, "sha256"), "url",
+	    json_object_get(p.oci, "url"), "pushed",
+	    dist_pushed(json_object_get(run, "outputs")))) == -1) {
 		json_decref(doc);
 		goto nomem;
 	}

@@ -533,6 +533,8 @@ build_publish(struct ec_export_result *out, struct ec_build *b,
 		(void)snprintf(from, sizeof(from), "%s", b->tree);
 		for (i = 0; i < b->nfiles; i++)
 			out->size += b->files[i].size;
+		if (ec_export_wrap_tree(out, b, from, err) == -1)
+			return -1;
 	}
 	if (snprintf(out->path, sizeof(out->path), "%s/%s", b->req->out_dir,
 	    name) >= (int)sizeof(out->path))

@@ -89,6 +89,12 @@ int	ec_export_wrap_check(const struct ec_build *b, struct ec_err *err);
 int	ec_export_wrap(struct ec_export_result *out, struct ec_build *b,
 	    char *from, char *name, struct ec_err *err);
 /*
+ * A directory's wrap: with recipients, the profile's encrypt() turns the
+ * sealed tree at "from" into "<staging>/age", and "from" names it.
+ */
+int	ec_export_wrap_tree(struct ec_export_result *out, struct ec_build *b,
+	    char *from, struct ec_err *err);
+/*
  * Free space (ec_export_space.c): the estimate from the profile's plan,
  * with statvfs of the staging parent and of the output directory (when
  * not NULL).  The check fails with EC_ERR_IO, naming the file system,

@@ -45,10 +45,12 @@ ec_export_wrap_check(const struct ec_build *b, struct ec_err *err)
 
 	if (req->nrecipients == 0 && req->split_size == 0)
 		return 0;
-	if ((b->profile->flags & EC_PROFILE_PACK) == 0)
+	if ((b->profile->flags & EC_PROFILE_PACK) == 0 &&
+	    (req->split_size != 0 || b->profile->encrypt == NULL))
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
-		    "profile %s publishes a directory: encryption and "
-		    "splitting apply to packed bundles only",
+		    "profile %s publishes a directory: splitting applies "
+		    "to packed bundles only, encryption to those and to "
+		    "mirrors",
 		    b->profile->name);
 	if (req->split_size != 0 && (req->split_size < EC_SPLIT_MIN_PART ||
 	    req->split_size > EC_SPLIT_MAX_PART))
@@ -125,5 +127,28 @@ ec_export_wrap(struct ec_export_result *out, struct ec_build *b, char *from,
 		return -1;
 	if (b->req->split_size > 0 && wrap_split(out, b, from, name, err) == -1)
 		return -1;
+	return 0;
+}
+
+int
+ec_export_wrap_tree(struct ec_export_result *out, struct ec_build *b,
+    char *from, struct ec_err *err)
+{
+	char	dest[BUILD_FILE_MAX];
+
+	if (b->req->nrecipients == 0)
+		return 0;
+	if (snprintf(dest, sizeof(dest), "%s/age",
+	    ec_publish_staging_path(b->staging)) >= (int)sizeof(dest))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "output path too long");
+	if (mkdir(dest, 0755) == -1)
+		return ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", dest,
+		    strerror(errno));
+	if (b->profile->encrypt(b, from, dest, b->req->recipients,
+	    b->req->nrecipients, &out->size, err) == -1)
+		return -1;
+	out->encrypted = true;
+	(void)memcpy(from, dest, strlen(dest) + 1);
 	return 0;
 }

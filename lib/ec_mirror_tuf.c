@@ -338,6 +338,31 @@ mtuf_u64(uint64_t *out, const json_t *v, const char *what,
 	return 0;
 }
 
+/* An encrypted target's custom "plaintext" (NULL: none) into "t". */
+static int
+mtuf_plain(struct ec_tuf_target *t, const json_t *p, struct ec_err *err)
+{
+	const json_t	*h = json_object_get(json_object_get(p, "hashes"),
+			    "sha256");
+	uint8_t		 d[EC_SHA256_LEN];
+
+	if (p == NULL)
+		return 0;
+	if (!json_is_string(h) ||
+	    strlen(json_string_value(h)) != EC_SHA256_HEX - 1 ||
+	    ec_hex_decode(d, sizeof(d), json_string_value(h),
+	    EC_SHA256_HEX - 1) == -1 ||
+	    !json_is_integer(json_object_get(p, "length")) ||
+	    json_integer_value(json_object_get(p, "length")) < 0)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "TUF targets: malformed plaintext");
+	(void)snprintf(t->plain_sha256, sizeof(t->plain_sha256), "%s",
+	    json_string_value(h));
+	t->plain_length = (uint64_t)json_integer_value(json_object_get(p,
+	    "length"));
+	return 0;
+}
+
 /* The targets of "targets" (a "signed" object) into a new array. */
 static int
 mtuf_targets_read(struct ec_tuf_target **out, size_t *n_out,
@@ -370,7 +395,13 @@ mtuf_targets_read(struct ec_tuf_target **out, size_t *n_out,
 		    path);
 		(void)snprintf((*out)[n].sha256, sizeof((*out)[n].sha256),
 		    "%s", json_string_value(h));
-		(*out)[n++].length = len;
+		(*out)[n].length = len;
+		if (mtuf_plain(&(*out)[n], json_object_get(json_object_get(v,
+		    "custom"), "plaintext"), err) == -1)
+			return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "TUF targets: entry %.100s: malformed plaintext",
+			    path);
+		n++;
 	}
 	*n_out = n;
 	return 0;

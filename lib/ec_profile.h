@@ -90,6 +90,8 @@ struct ec_profile_param {
 	bool		 required;
 };
 
+struct ec_age_recipient;
+
 struct ec_profile {
 	const char			*name;		/* "json:raw" */
 	const char			*build_type;	/* SLSA buildType */
@@ -113,6 +115,15 @@ struct ec_profile {
 	int	(*plan)(struct ec_build *b, struct ec_err *err);
 	/* Write the output files and record the inputs. */
 	int	(*write)(struct ec_build *b, struct ec_err *err);
+	/*
+	 * A directory profile that takes age recipients (NULL: it refuses
+	 * them): after the seal, write the encrypted form of the sealed
+	 * tree "tree" into the new, empty directory "dest", which is
+	 * published instead; its bytes to *size_out.
+	 */
+	int	(*encrypt)(struct ec_build *b, const char *tree,
+	    const char *dest, const struct ec_age_recipient *r, size_t n,
+	    uint64_t *size_out, struct ec_err *err);
 };
 
 /* The profile called "name", or NULL. */

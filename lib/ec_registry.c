@@ -352,16 +352,23 @@ out:
 	return rc;
 }
 
-/* The tag: REF's, else the entry's ref name, which must be a valid tag. */
+/*
+ * The tag: REF's, else the entry's ref name, which must be a valid tag.
+ * The entry: the one "entry" names, else the one of that tag (or the
+ * only one).
+ */
 static int
 push_pick(struct push *p, const struct ec_registry_ref *ref,
-    struct ec_err *err)
+    const char *entry, struct ec_err *err)
 {
 	struct ec_registry_ref	check;
 	char			tmp[EC_LAYOUT_MAX_REF + 16];
 	const char		*tag = ref->tag[0] != '\0' ? ref->tag : NULL;
 
-	if (ec_layout_find(&p->entry, p->l, tag, err) == -1) {
+	if (entry != NULL) {
+		if (ec_layout_find(&p->entry, p->l, entry, err) == -1)
+			return -1;
+	} else if (ec_layout_find(&p->entry, p->l, tag, err) == -1) {
 		/* A layout of one manifest may be pushed under any tag. */
 		if (tag == NULL || ec_layout_count(p->l) != 1)
 			return -1;
@@ -463,10 +470,10 @@ push_load_index(struct push *p, struct ec_err *err)
 /* Everything the push sends, read and checked before the first request. */
 static int
 push_load(struct push *p, const char *dir, const struct ec_registry_ref *ref,
-    struct ec_err *err)
+    const char *entry, struct ec_err *err)
 {
 	if (ec_layout_open(&p->l, dir, err) == -1 ||
-	    push_pick(p, ref, err) == -1)
+	    push_pick(p, ref, entry, err) == -1)
 		return -1;
 	if (strcmp(p->entry->media_type, EC_LAYOUT_MT_INDEX) == 0)
 		return push_load_index(p, err);
@@ -511,6 +518,14 @@ ec_registry_push(struct ec_registry_result *out, const char *dir,
     const struct ec_registry_ref *ref, const char *attach,
     const struct ec_registry_opts *o, struct ec_err *err)
 {
+	return ec_registry_push_entry(out, dir, ref, NULL, attach, o, err);
+}
+
+int
+ec_registry_push_entry(struct ec_registry_result *out, const char *dir,
+    const struct ec_registry_ref *ref, const char *entry, const char *attach,
+    const struct ec_registry_opts *o, struct ec_err *err)
+{
 	struct push	 p;
 	uint8_t		*env = NULL;
 	size_t		 env_len = 0;
@@ -518,7 +533,7 @@ ec_registry_push(struct ec_registry_result *out, const char *dir,
 	int		 rc = -1;
 
 	memset(&p, 0, sizeof(p));
-	if (push_load(&p, dir, ref, err) == -1 ||
+	if (push_load(&p, dir, ref, entry, err) == -1 ||
 	    (attach != NULL && (ec_file_read_small(&env, &env_len, attach,
 	    EC_REGISTRY_MAX_ATTACH, err) == -1 ||
 	    push_att_check(env, env_len, attach, err) == -1)) ||

@@ -111,6 +111,18 @@ int	ec_registry_push(struct ec_registry_result *out, const char *dir,
 	    EC_MUST_CHECK;
 
 /*
+ * The same for the index.json entry whose ref name is "entry" (NULL: as
+ * ec_registry_push), pushed under ref->tag, which must then be given:
+ * one artifact of a layout of several (a mirror's) under a tag of its
+ * own.  EC_ERR_NOT_FOUND when no entry has that name.
+ */
+int	ec_registry_push_entry(struct ec_registry_result *out,
+	    const char *dir, const struct ec_registry_ref *ref,
+	    const char *entry, const char *attach,
+	    const struct ec_registry_opts *o, struct ec_err *err)
+	    EC_MUST_CHECK;
+
+/*
  * From a docker config.json ({"auths": {"<host>": {"auth": base64 of
  * "user:password"} or {"username": ..., "password": ...}}}, keys with or
  * without "https://" and a trailing path), the "user:password" of "host"

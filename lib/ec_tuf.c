@@ -303,6 +303,19 @@ fail:
 	return NULL;
 }
 
+/* One entry of "targets"; NULL when out of memory. */
+static json_t *
+tuf_target(const struct ec_tuf_target *t)
+{
+	if (t->plain_sha256[0] == '\0')
+		return json_pack("{s:{s:s}, s:I}", "hashes", "sha256",
+		    t->sha256, "length", (json_int_t)t->length);
+	return json_pack("{s:{s:s}, s:I, s:{s:{s:{s:s}, s:I}}}", "hashes",
+	    "sha256", t->sha256, "length", (json_int_t)t->length, "custom",
+	    "plaintext", "hashes", "sha256", t->plain_sha256, "length",
+	    (json_int_t)t->plain_length);
+}
+
 static json_t *
 tuf_targets(const struct ec_tuf_repo *r, struct ec_err *err)
 {
@@ -317,9 +330,7 @@ tuf_targets(const struct ec_tuf_repo *r, struct ec_err *err)
 		goto nomem;
 	for (i = 0; i < r->n_targets; i++)
 		if (json_object_set_new(t, r->targets[i].path,
-		    json_pack("{s:{s:s}, s:I}", "hashes", "sha256",
-		    r->targets[i].sha256, "length",
-		    (json_int_t)r->targets[i].length)) == -1)
+		    tuf_target(&r->targets[i])) == -1)
 			goto nomem;
 	return o;
 nomem:

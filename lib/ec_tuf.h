@@ -59,6 +59,13 @@ struct ec_tuf_target {
 	char		path[EC_TUF_MAX_PATH + 1];	/* file name */
 	uint64_t	length;
 	char		sha256[EC_SHA256_HEX];
+	/*
+	 * An encrypted target's plaintext (an age-encrypted mirror), shown
+	 * as "custom": {"plaintext": {"hashes": {"sha256"}, "length"}} so
+	 * that it can be checked after decryption; "": not encrypted.
+	 */
+	uint64_t	plain_length;
+	char		plain_sha256[EC_SHA256_HEX];
 };
 
 /* What one repository version is made of; all borrowed for the call. */

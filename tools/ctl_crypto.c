@@ -133,36 +133,45 @@ cmd_encrypt(struct cli *c, int argc, char **argv)
 }
 
 int
-cmd_decrypt(struct cli *c, int argc, char **argv)
+cli_decrypt_opts(struct cli *c, int argc, char **argv,
+    struct ec_age_identity *ids, size_t *n, const char **out, const char *what)
 {
 	static const struct option	opts[] = { CLI_COMMON_OPTS,
 		{ "identity", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 } };
+	struct ec_err			err;
+	int				ch;
+
+	while ((ch = getopt_long(argc, argv, "i:o:", opts, NULL)) != -1) {
+		if (ch == 'i' && ec_age_identities_read(ids,
+		    EC_AGE_MAX_IDENTITIES, n, optarg, &err) == -1)
+			return cli_fail(c, &err);
+		if (ch == 'o')
+			*out = optarg;
+		else if (ch != 'i' && !cli_common(c, ch))
+			return cli_usage("%s: bad option", what);
+	}
+	if (optind + 1 != argc || *n == 0)
+		return cli_usage("%s: -i IDENTITY_FILE and exactly one %s",
+		    what, strcmp(what, "decrypt") == 0 ? "FILE" : "DIR");
+	return EXIT_OK;
+}
+
+int
+cmd_decrypt(struct cli *c, int argc, char **argv)
+{
 	struct ec_age_identity		 ids[EC_AGE_MAX_IDENTITIES];
 	struct ec_err			 err;
 	char				 def[4096];
 	const char			*out = NULL, *in;
 	size_t				 n = 0, len;
-	int				 ch, rc = EXIT_USAGE;
+	int				 rc;
 
-	while ((ch = getopt_long(argc, argv, "i:o:", opts, NULL)) != -1) {
-		if (ch == 'i' && ec_age_identities_read(ids,
-		    EC_AGE_MAX_IDENTITIES, &n, optarg, &err) == -1) {
-			rc = cli_fail(c, &err);
-			goto out;
-		}
-		if (ch == 'o')
-			out = optarg;
-		else if (ch != 'i' && !cli_common(c, ch)) {
-			rc = cli_usage("decrypt: bad option");
-			goto out;
-		}
-	}
-	if (optind + 1 != argc || n == 0) {
-		rc = cli_usage("decrypt: -i IDENTITY_FILE and exactly one FILE");
+	if ((rc = cli_decrypt_opts(c, argc, argv, ids, &n, &out,
+	    "decrypt")) != EXIT_OK)
 		goto out;
-	}
+	rc = EXIT_USAGE;
 	in = argv[optind];
 	len = strlen(in);
 	/* FILE.age decrypts to FILE unless -o says otherwise. */

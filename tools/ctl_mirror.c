@@ -49,6 +49,8 @@ cmd_mirror(struct cli *c, int argc, char **argv)
 	const char			*key = NULL, *out = NULL, *sub;
 	int				 ch, rc;
 
+	if (argc > 1 && strcmp(argv[1], "decrypt") == 0)
+		return cmd_mirror_decrypt(c, argc - 1, argv + 1);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'k')
 			key = optarg;

@@ -5,7 +5,7 @@
  * thread on its own connection while the build runs, moves the output
  * into the content-addressed store and finishes the run.  A run whose
  * request asks for OCI distribution has the output's oci/ layout pushed
- * (ec_registry) before it is finished, its provenance attached when the
+ * (cron_push.c) before it is finished, its provenance attached when the
  * build was signed; a push that fails fails the run.  --once drains
  * the queue and exits (cron); --loop waits for new runs (NOTIFY, with a
  * poll as a fallback).  SIGTERM and SIGINT stop it after the current run.
@@ -41,9 +41,6 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_ERROR = 2 };
 /* Seconds --loop waits for a NOTIFY before it looks at the queue anyway. */
 #define CRON_POLL_S	5
 #define CRON_PATH_MAX	4096
-/* "host/repo:tag" of a pushed artifact. */
-#define CRON_DIST_ID_MAX	(EC_REGISTRY_MAX_HOST + EC_REGISTRY_MAX_REPO + \
-				    EC_REGISTRY_MAX_TAG + 2)
 
 static const char usage_text[] =
 "usage: export-cron [--db CONNINFO] [--store DIR] [--once | --loop]\n"
@@ -83,16 +80,6 @@ struct cron_progress {
 	int64_t				 last_ms;	/* monotonic */
 	uint64_t			 last_pct;
 	bool				 off;	/* after a failure */
-};
-
-/* A run's OCI distribution: where to, and what the push gave. */
-struct cron_dist {
-	const char			*ref;	/* NULL: none */
-	bool				 pushed;
-	struct ec_registry_result	 res;
-	char				 id[CRON_DIST_ID_MAX + 1];
-	char				 url[CRON_DIST_ID_MAX + 8 +
-					    EC_LAYOUT_DIGEST_LEN];
 };
 
 static volatile sig_atomic_t	cron_stop;
@@ -180,43 +167,15 @@ cron_store(struct ec_run_output **outs_out, size_t *n_out,
 		    strcmp(f[i].path, "manifest.json") == 0 ? "manifest" :
 		    "file";
 		outs[i].id = outs[i].name = f[i].path;
-		outs[i].format = res->encrypted ? "tar.zst.age" :
-		    res->packed ? "tar.zst" : cron_format(f[i].path);
+		outs[i].format = res->encrypted && res->packed ?
+		    "tar.zst.age" : res->packed ? "tar.zst" :
+		    cron_format(f[i].path);
 		memcpy(outs[i].sha256, f[i].sha256, sizeof(outs[i].sha256));
 		outs[i].size = f[i].size;
 	}
 	*outs_out = outs;
 	*n_out = n;
 	*files_out = f;
-	return 0;
-}
-
-/*
- * The pushed artifact as one more output: its manifest's digest, whose
- * blob the store holds with the rest of the oci/ layout.
- */
-static int
-cron_dist_output(struct ec_run_output **outs, size_t *n,
-    const struct cron_dist *d, struct ec_err *err)
-{
-	struct ec_run_output	*o;
-
-	if (!d->pushed)
-		return 0;
-	if ((o = realloc(*outs, (*n + 1) * sizeof(*o))) == NULL)
-		return ec_err_nomem(err);
-	*outs = o;
-	o += (*n)++;
-	memset(o, 0, sizeof(*o));
-	o->type = "distribution";
-	o->id = o->name = d->id;
-	o->format = "oci";
-	(void)snprintf(o->sha256, sizeof(o->sha256), "%s",
-	    d->res.digest + strlen("sha256:"));
-	o->size = d->res.size;
-	o->url = d->url;
-	o->attachment = d->res.att_digest[0] != '\0' ? d->res.att_digest :
-	    NULL;
 	return 0;
 }
 
@@ -320,48 +279,6 @@ cron_publish(struct cron *cr, const struct ec_run_claim *c,
 	return rc;
 }
 
-/*
- * Push the built tree's oci/ layout to the run's ref, with the signed
- * provenance as its referrer.  Nothing counts as pushed unless the
- * manifest PUT succeeded; a retried run pushes the same bytes, and the
- * registry's HEAD answers keep them from being sent twice.
- */
-static int
-cron_push(struct cron *cr, const struct ec_run_claim *c,
-    const struct ec_export_result *res, struct cron_dist *d,
-    struct ec_err *err)
-{
-	struct ec_registry_ref	ref;
-	char			oci[CRON_PATH_MAX], att[CRON_PATH_MAX];
-
-	if (d->ref == NULL)
-		return 0;
-	if (ec_registry_ref_parse(&ref, d->ref, err) == -1)
-		return -1;
-	if (snprintf(oci, sizeof(oci), "%s/oci", res->path) >=
-	    (int)sizeof(oci) || snprintf(att, sizeof(att),
-	    "%s/provenance.dsse.json", res->path) >= (int)sizeof(att))
-		return ec_err_set(err, EC_ERR_IO, "distribution: output path "
-		    "too long");
-	if (res->packed)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "distribution: "
-		    "the output is a packed bundle, not an OCI layout");
-	if (ec_registry_push(&d->res, oci, &ref, res->signed_ ? att : NULL,
-	    &cr->reg, err) == -1)
-		return -1;
-	d->pushed = true;
-	(void)snprintf(d->id, sizeof(d->id), "%s/%s:%s", ref.host, ref.repo,
-	    d->res.tag);
-	(void)snprintf(d->url, sizeof(d->url), "oci://%s@%s", d->id,
-	    d->res.digest);
-	ec_log(EC_LOG_INFO, "run=%s tenant=%s attempt=%d event=pushed ref=%s "
-	    "digest=%s uploaded=%u skipped=%u attached=%s", c->run_id,
-	    c->tenant, c->attempt, d->id, d->res.digest, d->res.uploaded,
-	    d->res.skipped, d->res.att_digest[0] != '\0' ?
-	    d->res.att_digest : "-");
-	return 0;
-}
-
 /* Build in a staging directory of the store's own file system. */
 static int
 cron_build_in(struct cron *cr, const struct ec_run_claim *c,
@@ -463,6 +380,7 @@ cron_run(struct cron *cr, const struct ec_run_claim *c)
 		if (rc == 0)
 			rc = cron_build_in(cr, c, &req, &res, &dist, &base,
 			    &err);
+		cron_dist_dispose(&dist);
 		ec_run_base_dispose(&base);
 		ec_run_keys_dispose(&keys);
 		ec_run_job_dispose(&job);

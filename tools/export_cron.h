@@ -1,7 +1,8 @@
 /*
  * tools/export_cron.h: what the parts of export-cron share: its state,
  * the lease renewal thread (cron_lease.c) and the housekeeping pass of
- * schedules and retention (cron_house.c).  The builder is export_cron.c.
+ * schedules and retention (cron_house.c), and the OCI push
+ * (cron_push.c).  The builder is export_cron.c.
  */
 #ifndef EXPORT_CRON_H
 #define EXPORT_CRON_H
@@ -59,6 +60,44 @@ int	cron_renewer_start(struct renewer *r, struct cron *cr,
 	    const struct ec_run_claim *c);
 /* Stop the renewer; true when the lease is still ours. */
 bool	cron_renewer_stop(struct renewer *r);
+
+/* "host/repo:tag" of a pushed artifact. */
+#define CRON_DIST_ID_MAX	(EC_REGISTRY_MAX_HOST + EC_REGISTRY_MAX_REPO + \
+				    EC_REGISTRY_MAX_TAG + 2)
+
+/* One artifact pushed: what the registry took, its reference and URL. */
+struct cron_pushed {
+	struct ec_registry_result	res;
+	char				id[CRON_DIST_ID_MAX + 1];
+	char				url[CRON_DIST_ID_MAX + 8 +
+					    EC_LAYOUT_DIGEST_LEN];
+};
+
+/* A run's OCI distribution: where to, and what the pushes gave. */
+struct cron_dist {
+	const char		*ref;		/* NULL: none */
+	struct cron_pushed	*pushed;	/* owned */
+	size_t			 n;		/* pushed */
+};
+
+struct ec_export_result;
+
+/*
+ * Push the built tree's oci/ layout to the run's ref (cron_push.c): a
+ * layout of one manifest under REF as it is; a layout of several (a
+ * mirror's) artifact by artifact, each under REF's tag, "-" and its
+ * org.opencontainers.image.ref.name (the ref name alone when REF has no
+ * tag).  Every push carries the build's signed provenance as its
+ * referrer.  An encrypted output is EC_ERR_DISTRIBUTION_FAILED: its
+ * layout is not plaintext.
+ */
+int	cron_push(struct cron *cr, const struct ec_run_claim *c,
+	    const struct ec_export_result *res, struct cron_dist *d,
+	    struct ec_err *err);
+/* Each pushed artifact as one more "distribution" output of *outs. */
+int	cron_dist_output(struct ec_run_output **outs, size_t *n,
+	    const struct cron_dist *d, struct ec_err *err);
+void	cron_dist_dispose(struct cron_dist *d);
 
 /*
  * Schedules (ec_sched) then retention (ec_retention), at the --now clock

@@ -44,6 +44,17 @@ int	cli_connect(struct ec_db **out, const struct cli *c,
 int	cli_load_signer(const struct cli *c, struct ec_signer **out,
 	    const char *path, struct ec_err *err);
 
+/*
+ * The options of decrypt and mirror decrypt ("what"): -i IDENTITY_FILE,
+ * repeatable, into ids[*n] (EC_AGE_MAX_IDENTITIES), -o/--out into *out,
+ * and one operand left at argv[optind].  EXIT_OK, or the exit code
+ * after the message; wipe "ids" in every case.
+ */
+struct ec_age_identity;
+int	cli_decrypt_opts(struct cli *c, int argc, char **argv,
+	    struct ec_age_identity *ids, size_t *n, const char **out,
+	    const char *what);
+
 /* The commands: argv[0] is the command's name; returns the exit code. */
 int	cmd_build(struct cli *c, int argc, char **argv);
 int	cmd_db(struct cli *c, int argc, char **argv);
@@ -54,6 +65,7 @@ int	cmd_ingest(struct cli *c, int argc, char **argv);
 int	cmd_join(struct cli *c, int argc, char **argv);
 int	cmd_keys(struct cli *c, int argc, char **argv);
 int	cmd_mirror(struct cli *c, int argc, char **argv);
+int	cmd_mirror_decrypt(struct cli *c, int argc, char **argv);
 int	cmd_policy(struct cli *c, int argc, char **argv);
 int	cmd_profiles(struct cli *c, int argc, char **argv);
 int	cmd_push(struct cli *c, int argc, char **argv);

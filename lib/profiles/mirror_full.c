@@ -17,6 +17,10 @@
  * their own profiles (ec_build_nested) from this build's store snapshot,
  * each a complete, signed export whose published bytes become the blobs.
  *
+ * With age recipients the sealed tree is published encrypted, file by
+ * file, with TUF metadata over the encrypted bytes (mf_encrypt,
+ * ec_mirror_age.h).
+ *
  * Determinism: the TUF version V of targets, snapshot and timestamp is
  * the snapshot time in whole seconds (the newest document's modified
  * time), so it grows as the evidence does and two builds of the same
@@ -35,6 +39,7 @@
 #include "ec_key.h"
 #include "ec_limits.h"
 #include "ec_mirror.h"
+#include "ec_mirror_age.h"
 #include "ec_num.h"
 #include "ec_oci.h"
 #include "ec_time.h"
@@ -460,36 +465,75 @@ mf_raw(struct ec_build *b, json_t *counts, json_t **sbom_index,
 	return 0;
 }
 
-/* TUF: the build's key and tuf-keys, expiries from the snapshot time. */
-static int
-mf_tuf(struct ec_build *b, const struct mf_state *s, uint64_t version,
-    struct ec_err *err)
+/* Seconds since the epoch: grows with the evidence, never 0. */
+static uint64_t
+mf_version(const struct mf_state *s)
 {
-	const struct ec_signer	*keys[EC_TUF_MAX_KEYS];
-	struct ec_mirror_tuf	 t;
+	return s->snapshot_us >= 2000000 ? (uint64_t)(s->snapshot_us /
+	    1000000) : 1;
+}
+
+/*
+ * TUF: the build's key and tuf-keys (into "keys", which "t" borrows),
+ * expiries from the snapshot time.
+ */
+static int
+mf_tuf_params(struct ec_mirror_tuf *t, const struct ec_signer **keys,
+    struct ec_build *b, const struct mf_state *s, struct ec_err *err)
+{
 	const char		*v;
-	size_t			 n = 0, i, targets;
+	size_t			 n = 0, i;
 	int			 role;
 
-	memset(&t, 0, sizeof(t));
+	memset(t, 0, sizeof(*t));
 	if (ec_build_signer(b) != NULL)
 		keys[n++] = ec_build_signer(b);
 	for (i = 0; i < s->n_extra; i++)
 		keys[n++] = s->extra[i];
 	for (role = 0; role < 4; role++) {
-		t.expires[role] = s->snapshot_us / 1000000 +
+		t->expires[role] = s->snapshot_us / 1000000 +
 		    mf_expiry_days[role] * MF_DAY;
 		if ((v = ec_build_param(b, mf_expiry_keys[role])) != NULL &&
-		    mf_expiry(&t.expires[role], v, s->snapshot_us / 1000000,
+		    mf_expiry(&t->expires[role], v, s->snapshot_us / 1000000,
 		    err) == -1)
 			return -1;
 	}
-	t.keys = keys;
-	t.n_keys = n;
-	t.threshold = (unsigned)s->threshold;
-	t.version = version;
-	t.roots_dir = ec_build_param(b, "tuf-roots");
+	t->keys = keys;
+	t->n_keys = n;
+	t->threshold = (unsigned)s->threshold;
+	t->version = mf_version(s);
+	t->roots_dir = ec_build_param(b, "tuf-roots");
+	return 0;
+}
+
+static int
+mf_tuf(struct ec_build *b, const struct mf_state *s, struct ec_err *err)
+{
+	const struct ec_signer	*keys[EC_TUF_MAX_KEYS];
+	struct ec_mirror_tuf	 t;
+	size_t			 targets;
+
+	if (mf_tuf_params(&t, keys, b, s, err) == -1)
+		return -1;
 	return ec_mirror_tuf(&targets, b, &t, err);
+}
+
+/*
+ * With recipients: the sealed plaintext mirror, every target encrypted
+ * and the TUF metadata signed again over the encrypted bytes
+ * (ec_mirror_age.h).
+ */
+static int
+mf_encrypt(struct ec_build *b, const char *tree, const char *dest,
+    const struct ec_age_recipient *r, size_t n, uint64_t *size_out,
+    struct ec_err *err)
+{
+	const struct ec_signer	*keys[EC_TUF_MAX_KEYS];
+	struct ec_mirror_tuf	 t;
+
+	if (mf_tuf_params(&t, keys, b, ec_build_state(b), err) == -1)
+		return -1;
+	return ec_mirror_age_encrypt(size_out, tree, dest, r, n, &t, err);
 }
 
 /*
@@ -536,9 +580,7 @@ mf_write(struct ec_build *b, struct ec_err *err)
 	if (mf_keys_check(b, s, err) == -1)
 		return -1;
 
-	/* Seconds since the epoch: grows with the evidence, never 0. */
-	version = s->snapshot_us >= 2000000 ? (uint64_t)(s->snapshot_us /
-	    1000000) : 1;
+	version = mf_version(s);
 	ec_time_format(created, s->snapshot_us / 1000000 * 1000000);
 	exp = json_pack("{s:i, s:s, s:s, s:s, s:I, s:{}, s:[]}",
 	    "schemaVersion", 1, "profile", "mirror:full", "tenant",
@@ -553,7 +595,7 @@ mf_write(struct ec_build *b, struct ec_err *err)
 	    mf_layout(b, sbom_index, json_object_get(exp, "artifacts"),
 	    created, err) == -1 ||
 	    ec_mirror_json(b, "export.json", exp, err) == -1 ||
-	    mf_tuf(b, s, version, err) == -1)
+	    mf_tuf(b, s, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -566,6 +608,8 @@ const struct ec_profile ec_profile_mirror_full = {
 	.name = "mirror:full",
 	.build_type =
 	    "https://stella-ops.org/export-center/profiles/mirror-full/v1",
+	/* distribution: oci pushes every artifact of oci/ (cron_push.c). */
+	.flags = EC_PROFILE_OCI,
 	.targets = EC_TARGET_ADVISORY | EC_TARGET_VEX | EC_TARGET_SBOM,
 	.formats = EC_FORMAT_JSON | EC_FORMAT_NDJSON,
 	.defaults = {
@@ -576,4 +620,5 @@ const struct ec_profile ec_profile_mirror_full = {
 	.check = mf_check,
 	.plan = mf_plan,
 	.write = mf_write,
+	.encrypt = mf_encrypt,
 };

@@ -83,6 +83,11 @@ test_build(void)
 	    "type")), "oci") == 0 && strcmp(json_string_value(
 	    json_object_get(json_object_get(doc, "oci"), "ref")),
 	    "reg/x:1") == 0, "a pushed run is type oci with its ref");
+	ok(doc != NULL && json_array_size(json_object_get(json_object_get(doc,
+	    "oci"), "pushed")) == 1 && strcmp(json_string_value(
+	    json_object_get(json_array_get(json_object_get(json_object_get(doc,
+	    "oci"), "pushed"), 0), "url")), "oci://reg/x:1") == 0,
+	    "oci.pushed lists the pushed reference");
 	ok(doc != NULL && strcmp(json_string_value(json_object_get(doc,
 	    "checksum")), H1) == 0, "checksum of the manifest");
 	ok(doc != NULL && ec_dist_etag(e1, doc, &err) == 0 &&

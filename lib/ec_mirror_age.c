@@ -1,0 +1,425 @@
+/* ec_mirror_age: age-encrypted mirror trees, and the way back. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ec_blob.h"
+#include "ec_buf.h"
+#include "ec_file.h"
+#include "ec_hash.h"
+#include "ec_mirror_age.h"
+#include "ec_publish.h"
+#include "ec_tuf.h"
+
+#define MAGE_PATH	4096
+/* Files of one tree: every target, its TUF copy, metadata and seal. */
+#define MAGE_MAX_FILES	(2 * EC_TUF_MAX_TARGETS + 64)
+#define MAGE_MAX_META	(64 * 1024 * 1024)
+#define MAGE_META	"tuf/metadata/"
+#define MAGE_TARGETS	"tuf/targets/"
+
+static bool
+mage_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool
+mage_suffix(const char *s, const char *x)
+{
+	size_t	n = strlen(s), m = strlen(x);
+
+	return n > m && strcmp(s + n - m, x) == 0;
+}
+
+static int
+mage_target_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ec_tuf_target *)a)->path,
+	    ((const struct ec_tuf_target *)b)->path);
+}
+
+/* The target "path" of the sorted t[0..n), or NULL. */
+static struct ec_tuf_target *
+mage_find(struct ec_tuf_target *t, size_t n, const char *path)
+{
+	struct ec_tuf_target	key;
+
+	if (snprintf(key.path, sizeof(key.path), "%s", path) >=
+	    (int)sizeof(key.path))
+		return NULL;
+	return bsearch(&key, t, n, sizeof(*t), mage_target_cmp);
+}
+
+/* Make the directories of "root/rel" below "root". */
+static int
+mage_mkparents(const char *root, const char *rel, struct ec_err *err)
+{
+	char		 path[MAGE_PATH];
+	const char	*s;
+
+	for (s = strchr(rel, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		(void)snprintf(path, sizeof(path), "%s/%.*s", root,
+		    (int)(s - rel), rel);
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			return ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", path,
+			    strerror(errno));
+	}
+	return 0;
+}
+
+/* "root/rel" into "out", its parents made. */
+static int
+mage_dest(char out[MAGE_PATH], const char *root, const char *rel,
+    struct ec_err *err)
+{
+	if (snprintf(out, MAGE_PATH, "%s/%s", root, rel) >= MAGE_PATH)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "mirror: path too long: %.200s", rel);
+	return mage_mkparents(root, rel, err);
+}
+
+/* Copy "src_root/src" to "dst_root/dst". */
+static int
+mage_copy(const char *src_root, const char *src, const char *dst_root,
+    const char *dst, struct ec_err *err)
+{
+	char	from[MAGE_PATH], to[MAGE_PATH];
+
+	if (snprintf(from, sizeof(from), "%s/%s", src_root, src) >=
+	    (int)sizeof(from))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "mirror: path too long: %.200s", src);
+	if (mage_dest(to, dst_root, dst, err) == -1)
+		return -1;
+	return ec_publish_copy_file(from, to, err);
+}
+
+/* "rel" of target file "path" under tuf/targets/ (consistent snapshot). */
+static void
+mage_snapshot_name(char out[MAGE_PATH], const char *path, const char *hex)
+{
+	const char	*slash = strrchr(path, '/');
+
+	(void)snprintf(out, MAGE_PATH, MAGE_TARGETS "%.*s%s%s.%s",
+	    slash != NULL ? (int)(slash - path) : 0, path, slash != NULL ?
+	    "/" : "", hex, slash != NULL ? slash + 1 : path);
+}
+
+/* The one "*.targets.json" in "dir"/"meta" of the listing, parsed. */
+static int
+mage_targets_load(struct ec_tuf_target **out, size_t *n_out,
+    const char *dir, const char *meta, const struct ec_blob_file *f,
+    size_t nf, struct ec_err *err)
+{
+	const char	*found = NULL;
+	char		 path[MAGE_PATH];
+	uint8_t		*data;
+	size_t		 i, len;
+	int		 rc;
+
+	*out = NULL;
+	for (i = 0; i < nf; i++)
+		if (mage_prefix(f[i].path, meta) &&
+		    strchr(f[i].path + strlen(meta), '/') == NULL &&
+		    mage_suffix(f[i].path, ".targets.json")) {
+			if (found != NULL)
+				return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+				    "%.200s: more than one targets metadata "
+				    "in %s", dir, meta);
+			found = f[i].path;
+		}
+	if (found == NULL)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "%.200s: not an "
+		    "encrypted mirror (no %s*.targets.json)", dir, meta);
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, found);
+	if (ec_file_read_small(&data, &len, path, MAGE_MAX_META, err) == -1)
+		return -1;
+	rc = ec_mirror_targets_parse(out, n_out, data, len, err);
+	free(data);
+	if (rc == 0)
+		qsort(*out, *n_out, sizeof(**out), mage_target_cmp);
+	return rc;
+}
+
+/* Encrypt T's target "t" into E's "<path>.age" and its TUF copy. */
+static int
+mage_encrypt_one(struct ec_tuf_target *e, const struct ec_tuf_target *t,
+    const char *tree, const char *dest, const struct ec_age_recipient *r,
+    size_t n, struct ec_err *err)
+{
+	char	from[MAGE_PATH], to[MAGE_PATH], copy[MAGE_PATH];
+	uint8_t	d[EC_SHA256_LEN];
+
+	if (snprintf(e->path, sizeof(e->path), "%s.age", t->path) >=
+	    (int)sizeof(e->path))
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
+		    "mirror: target %.200s: no room for \".age\"", t->path);
+	(void)snprintf(from, sizeof(from), "%s/%s", tree, t->path);
+	if (mage_dest(to, dest, e->path, err) == -1 ||
+	    ec_age_encrypt_file(to, from, r, n, err) == -1 ||
+	    ec_sha256_file(d, &e->length, to, err) == -1)
+		return -1;
+	ec_hex_encode(e->sha256, d, sizeof(d));
+	(void)memcpy(e->plain_sha256, t->sha256, sizeof(e->plain_sha256));
+	e->plain_length = t->length;
+	mage_snapshot_name(copy, e->path, e->sha256);
+	return mage_copy(dest, e->path, dest, copy, err);
+}
+
+/* The new file "path" holding "len" bytes at "p" (mode 0644). */
+static int
+mage_write(const char *path, const void *p, size_t len, struct ec_err *err)
+{
+	struct ec_file_out	f;
+	int			rc;
+
+	rc = ec_file_out_open(&f, path, 0644, err) == -1 ||
+	    ec_file_out_write(&f, p, len, err) == -1 ||
+	    ec_file_out_commit(&f, err) == -1 ? -1 : 0;
+	ec_file_out_dispose(&f);
+	return rc;
+}
+
+/* E's targets, snapshot and timestamp metadata ("n_roots" roots). */
+static int
+mage_meta(const char *dest, const struct ec_mirror_tuf *t, uint64_t n_roots,
+    const struct ec_tuf_target *e, size_t ne, struct ec_err *err)
+{
+	struct ec_tuf_repo	r;
+	struct ec_buf		out[EC_TUF_ROLES];
+	char			rel[64], path[MAGE_PATH];
+	int			role, rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	for (role = 0; role < EC_TUF_ROLES; role++) {
+		r.keys[role] = t->keys;
+		r.n_keys[role] = t->n_keys;
+		r.threshold[role] = t->threshold;
+		r.expires[role] = t->expires[role];
+		ec_buf_init(&out[role], MAGE_MAX_META);
+	}
+	r.root_version = n_roots;
+	r.version = t->version;
+	r.targets = e;
+	r.n_targets = ne;
+	if (ec_tuf_render(out, &r, err) == -1)
+		goto out;
+	for (role = EC_TUF_TARGETS; role < EC_TUF_ROLES; role++) {
+		if (role == EC_TUF_TIMESTAMP)
+			(void)snprintf(rel, sizeof(rel), "timestamp.json");
+		else
+			(void)snprintf(rel, sizeof(rel), "%" PRIu64 ".%s.json",
+			    t->version, role == EC_TUF_TARGETS ? "targets" :
+			    "snapshot");
+		(void)snprintf(path, sizeof(path), "%s/" MAGE_META "%s", dest,
+		    rel);
+		if (mage_write(path, out[role].data, out[role].len,
+		    err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	for (role = 0; role < EC_TUF_ROLES; role++)
+		ec_buf_dispose(&out[role]);
+	return rc;
+}
+
+/* T's file "rel" that is not a target: kept, or moved aside. */
+static int
+mage_keep(uint64_t *roots, const char *tree, const char *dest,
+    const char *rel, struct ec_err *err)
+{
+	char	to[MAGE_PATH];
+
+	if (mage_prefix(rel, MAGE_TARGETS))
+		return 0;
+	if (!mage_prefix(rel, MAGE_META))
+		return mage_copy(tree, rel, dest, rel, err);
+	(void)snprintf(to, sizeof(to), EC_MIRROR_AGE_PLAIN_DIR "/%s",
+	    rel + strlen(MAGE_META));
+	if (mage_copy(tree, rel, dest, to, err) == -1)
+		return -1;
+	/* The roots are the trust anchor: E serves them unchanged. */
+	if (!mage_suffix(rel, ".root.json"))
+		return 0;
+	(*roots)++;
+	return mage_copy(tree, rel, dest, rel, err);
+}
+
+int
+ec_mirror_age_encrypt(uint64_t *bytes_out, const char *tree,
+    const char *dest, const struct ec_age_recipient *r, size_t n,
+    const struct ec_mirror_tuf *t, struct ec_err *err)
+{
+	struct ec_blob_file	*f = NULL, *g = NULL;
+	struct ec_tuf_target	*tt = NULL, *e = NULL;
+	size_t			 nf, ng, nt, ne = 0, i;
+	uint64_t		 roots = 0;
+	int			 rc = -1;
+
+	if (ec_blob_list_tree(&f, &nf, tree, MAGE_MAX_FILES, err) == -1 ||
+	    mage_targets_load(&tt, &nt, tree, MAGE_META, f, nf, err) == -1)
+		goto out;
+	if ((e = calloc(nt + 1, sizeof(*e))) == NULL) {
+		(void)ec_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < nf; i++) {
+		if (mage_find(tt, nt, f[i].path) == NULL) {
+			if (mage_keep(&roots, tree, dest, f[i].path,
+			    err) == -1)
+				goto out;
+		} else if (mage_encrypt_one(&e[ne++], mage_find(tt, nt,
+		    f[i].path), tree, dest, r, n, err) == -1)
+			goto out;
+	}
+	if (ne != nt || roots == 0) {
+		(void)ec_err_set(err, EC_ERR_INTERNAL, "mirror: %zu of %zu "
+		    "targets in the tree, %" PRIu64 " roots", ne, nt, roots);
+		goto out;
+	}
+	if (mage_meta(dest, t, roots, e, ne, err) == -1 ||
+	    ec_blob_list_tree(&g, &ng, dest, MAGE_MAX_FILES, err) == -1)
+		goto out;
+	*bytes_out = 0;
+	for (i = 0; i < ng; i++) {
+		char		path[MAGE_PATH];
+		struct stat	st;
+
+		(void)snprintf(path, sizeof(path), "%s/%s", dest, g[i].path);
+		if (stat(path, &st) == 0)
+			*bytes_out += (uint64_t)st.st_size;
+	}
+	rc = 0;
+out:
+	free(f);
+	free(g);
+	free(tt);
+	free(e);
+	return rc;
+}
+
+/* Decrypt E's "rel" (a .age target) into T's tree, checked against "t". */
+static int
+mage_decrypt_one(struct ec_tuf_target *tt, size_t nt, bool *seen,
+    const char *dir, const char *rel, const char *tree,
+    const struct ec_age_identity *ids, size_t n, struct ec_err *err)
+{
+	struct ec_tuf_target	*t;
+	char			 plain[MAGE_PATH], from[MAGE_PATH];
+	char			 to[MAGE_PATH], hex[EC_SHA256_HEX];
+	uint8_t			 d[EC_SHA256_LEN];
+	uint64_t		 len;
+
+	(void)snprintf(plain, sizeof(plain), "%.*s", (int)(strlen(rel) - 4),
+	    rel);
+	if ((t = mage_find(tt, nt, plain)) == NULL)
+		return ec_err_set(err, EC_ERR_VERIFY, "%.200s: not a target "
+		    "of the plaintext mirror", rel);
+	(void)snprintf(from, sizeof(from), "%s/%s", dir, rel);
+	if (mage_dest(to, tree, plain, err) == -1 ||
+	    ec_age_decrypt_file(to, from, ids, n, err) == -1 ||
+	    ec_sha256_file(d, &len, to, err) == -1)
+		return -1;
+	ec_hex_encode(hex, d, sizeof(d));
+	if (len != t->length || strcmp(hex, t->sha256) != 0)
+		return ec_err_set(err, EC_ERR_VERIFY, "%.200s: the plaintext "
+		    "is not the one the targets metadata names", rel);
+	seen[t - tt] = true;
+	mage_snapshot_name(to, plain, hex);
+	return mage_copy(tree, plain, tree, to, err);
+}
+
+/* T's files from E's listing into "tree". */
+static int
+mage_unwrap(struct ec_tuf_target *tt, size_t nt, const char *dir,
+    const struct ec_blob_file *f, size_t nf, const char *tree,
+    const struct ec_age_identity *ids, size_t n, struct ec_err *err)
+{
+	const char	*plain = EC_MIRROR_AGE_PLAIN_DIR "/";
+	char		 to[MAGE_PATH];
+	bool		*seen;
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((seen = calloc(nt + 1, sizeof(*seen))) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < nf; i++) {
+		if (mage_prefix(f[i].path, plain)) {
+			(void)snprintf(to, sizeof(to), MAGE_META "%s",
+			    f[i].path + strlen(plain));
+			if (mage_copy(dir, f[i].path, tree, to, err) == -1)
+				goto out;
+		} else if (mage_prefix(f[i].path, "tuf/"))
+			continue;
+		else if (mage_suffix(f[i].path, ".age")) {
+			if (mage_decrypt_one(tt, nt, seen, dir, f[i].path,
+			    tree, ids, n, err) == -1)
+				goto out;
+		} else if (mage_copy(dir, f[i].path, tree, f[i].path,
+		    err) == -1)
+			goto out;
+	}
+	for (i = 0; i < nt; i++)
+		if (!seen[i]) {
+			(void)ec_err_set(err, EC_ERR_VERIFY, "%.200s: target "
+			    "%s.age is missing", dir, tt[i].path);
+			goto out;
+		}
+	rc = 0;
+out:
+	free(seen);
+	return rc;
+}
+
+int
+ec_mirror_age_decrypt(size_t *files_out, const char *dir,
+    const struct ec_age_identity *ids, size_t n, const char *out_dir,
+    struct ec_err *err)
+{
+	struct ec_staging	*stg = NULL;
+	struct ec_blob_file	*f = NULL;
+	struct ec_tuf_target	*tt = NULL;
+	char			 parent[MAGE_PATH], tree[MAGE_PATH];
+	const char		*name;
+	size_t			 nf, nt;
+	bool			 existed;
+	int			 rc = -1;
+
+	name = strrchr(out_dir, '/') != NULL ? strrchr(out_dir, '/') + 1 :
+	    out_dir;
+	(void)snprintf(parent, sizeof(parent), "%.*s", name == out_dir ? 1 :
+	    (int)(name - out_dir), name == out_dir ? "." : out_dir);
+	if (!ec_file_name_ok(name, 255) || strlen(out_dir) >= MAGE_PATH - 64) {
+		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID, "--out: %.200s "
+		    "is not a directory name we can publish", out_dir);
+		goto out;
+	}
+	if (ec_blob_list_tree(&f, &nf, dir, MAGE_MAX_FILES, err) == -1 ||
+	    mage_targets_load(&tt, &nt, dir, EC_MIRROR_AGE_PLAIN_DIR "/", f,
+	    nf, err) == -1 ||
+	    ec_publish_staging_new(&stg, parent, ".ec-mirror-decrypt.",
+	    err) == -1)
+		goto out;
+	(void)snprintf(tree, sizeof(tree), "%s/tree",
+	    ec_publish_staging_path(stg));
+	if (mkdir(tree, 0755) == -1) {
+		(void)ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", tree,
+		    strerror(errno));
+		goto out;
+	}
+	if (mage_unwrap(tt, nt, dir, f, nf, tree, ids, n, err) == -1 ||
+	    ec_publish_move(&existed, tree, parent, name, err) == -1)
+		goto out;
+	*files_out = nt;
+	rc = 0;
+out:
+	ec_publish_staging_free(stg);
+	free(f);
+	free(tt);
+	return rc;
+}
