@@ -13,6 +13,10 @@
 # tests/bench/README.md are from 30) per measurement, 2 wrk threads;
 # BENCH_API_WORKERS pool workers (default 4 per core).
 # Targets (informational): >= 0.3x static req/s, p99 < 20 ms.
+# Then the CPU per request of each process group (nginx, pool,
+# PostgreSQL, the static nginx, wrk) for each measurement, and GET's
+# transaction in pgbench with and without the replay store's write
+# (BENCH_API_DB=0 skips that; tests/bench/README.md, "Session 4").
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -126,7 +130,7 @@ wrk_run static "https://127.0.0.1:$(it_port 18458)/run.json" | tee "$EC_VAR/stat
 # Proofs, minted just before they are used (a proof is fresh for 60 s),
 # more than the measurement can use, so none is replayed.
 /usr/bin/python3 "$API_DPOP" bulk "$run/keys" "$API_ISSUER" GET \
-    "$base/export-center/runs/$id" "$t" $((SECS * 3000)) >"$EC_VAR/get.proofs"
+    "$base/export-center/runs/$id" "$t" $((SECS * 6000)) >"$EC_VAR/get.proofs"
 BENCH_PROOFS=$EC_VAR/get.proofs BENCH_METHOD=GET BENCH_TENANT=$t \
     wrk_run get "$base/export-center/runs/$id" -s tests/bench/dpop.lua |
     tee "$EC_VAR/get.sum"
