@@ -56,6 +56,7 @@ struct ec_auth {
 	struct ec_jwks		*jwks;		/* owned */
 	/* Mutable through a const ec_auth: a memo, not configuration. */
 	struct auth_cache	*cache;		/* owned */
+	struct ec_jwk_cache	*keys;		/* owned: proof keys */
 };
 
 /* One request's working state. */
@@ -165,6 +166,8 @@ ec_auth_new(struct ec_auth **out, const struct ec_auth_config *c,
 		free(a);
 		return ec_err_nomem(err);
 	}
+	if (ec_jwk_cache_new(&a->keys, err) == -1)
+		goto out;
 	if (auth_copy_conf(a->issuer, c->issuer, "issuer", err) == -1 ||
 	    auth_copy_conf(a->audience, c->audience, "audience", err) == -1 ||
 	    auth_parse_algs(&a->algs, c->algorithms, err) == -1)
@@ -200,6 +203,7 @@ ec_auth_free(struct ec_auth *a)
 	if (a == NULL)
 		return;
 	ec_jwks_free(a->jwks);
+	ec_jwk_cache_free(a->keys);
 	free(a->cache);
 	free(a);
 }
@@ -208,6 +212,12 @@ uint64_t
 ec_auth_cache_hits(const struct ec_auth *a)
 {
 	return a->cache->hits;
+}
+
+uint64_t
+ec_auth_key_hits(const struct ec_auth *a)
+{
+	return ec_jwk_cache_hits(a->keys);
 }
 
 const char *
@@ -365,8 +375,9 @@ auth_proof_header(struct auth_ctx *c)
 			return ec_err_prefix(c->err, "DPoP proof");
 		return -1;
 	}
-	if (ec_jwk_verify_es256(&c->proof_key, c->pj.signing_input.p,
-	    c->pj.signing_input.len, c->pj.sig, c->pj.sig_len, c->err) == -1) {
+	if (ec_jwk_cache_verify_es256(c->a->keys, &c->proof_key,
+	    c->pj.signing_input.p, c->pj.signing_input.len, c->pj.sig,
+	    c->pj.sig_len, c->err) == -1) {
 		c->fault = EC_AUTH_FAULT_PROOF;
 		if (c->err != NULL && c->err->code == EC_ERR_UNAUTHORIZED)
 			return ec_err_prefix(c->err, "DPoP proof");

@@ -43,8 +43,10 @@
  * them skips the token's parse and signature check (half the ECDSA work
  * of a request); its exp, nbf and iat are compared with the clock again,
  * cnf.jkt with this proof's key, and steps 1, 2, 4 and 5 run in full.  A
- * slot is reused once its token has expired.  So an ec_auth is not for
- * concurrent use by threads; each FastCGI worker has its own.
+ * slot is reused once its token has expired.  The proof's key is
+ * imported into libcrypto once and remembered too (ec_jwk_cache,
+ * ec_jose.h); its signature is verified on every request.  So an ec_auth
+ * is not for concurrent use by threads; each FastCGI worker has its own.
  */
 #ifndef EC_AUTH_H
 #define EC_AUTH_H
@@ -156,6 +158,11 @@ int	ec_auth_replay(struct ec_err *err);
 
 /* Requests whose access token was a remembered one, since ec_auth_new. */
 uint64_t	ec_auth_cache_hits(const struct ec_auth *a);
+/*
+ * Requests whose proof key was a remembered import (ec_jwk_cache, by the
+ * key's thumbprint and point; the signature is verified every time).
+ */
+uint64_t	ec_auth_key_hits(const struct ec_auth *a);
 
 /*
  * Authenticate "rq" as described at the top.  On success *out describes

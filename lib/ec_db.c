@@ -16,8 +16,12 @@
 /* Bytes handed to PQputCopyData at a time (its length is an int). */
 #define DB_COPY_CHUNK	(1024 * 1024)
 
-/* Statements ec_db_batch() prepared on this connection, by their text. */
-#define DB_PREP_MAX	32
+/*
+ * Statements ec_db_batch() prepared on this connection, by their text:
+ * the callers' and the five of its own (three BEGINs, set_config and
+ * COMMIT).
+ */
+#define DB_PREP_MAX	40
 
 struct db_prep {
 	char		*sql;	/* owned */
@@ -430,43 +434,56 @@ db_batch_stmt(struct ec_db *db, const struct ec_db_stmt *st, bool *prepared)
 }
 
 /*
- * Queue the batch: BEGIN, set_config, the statements (each after its
- * Parse the first time), COMMIT and the pipeline's Sync.  slot[q] says
- * what the q-th queued result is: statement i, or -1 for the others;
- * *nq is their count.  0, or -1 when libpq could not queue one.
+ * Queue one statement and say in slot[] what its results are: the Parse
+ * of a new one (-1), then "idx" (a statement of the caller's, or -1).
+ */
+static int
+db_batch_queue(int *slot, size_t *nq, struct ec_db *db,
+    const struct ec_db_stmt *st, int idx)
+{
+	bool	prepared;
+
+	if (db_batch_stmt(db, st, &prepared) == -1)
+		return -1;
+	if (prepared)
+		slot[(*nq)++] = -1;
+	slot[(*nq)++] = idx;
+	return 0;
+}
+
+/*
+ * Queue the batch: BEGIN, set_config, the statements, COMMIT (each after
+ * its Parse the first time: the server parses none of them again) and
+ * the pipeline's Sync.  slot[q] says what the q-th queued result is:
+ * statement i, or -1 for the others; *nq is their count.  0, or -1 when
+ * libpq could not queue one.
  */
 static int
 db_batch_send(int *slot, size_t *nq, struct ec_db *db, const char *tenant,
     enum ec_db_tx tx, const struct ec_db_stmt *stmts, size_t n)
 {
 	const char	*vals[1] = { tenant };
-	const char	*begin = "BEGIN";
+	struct ec_db_stmt head[2] = {
+		{ "BEGIN", 0, NULL },
+		{ "SELECT set_config('app.tenant', $1, true)", 1, vals },
+	};
+	const struct ec_db_stmt commit = { "COMMIT", 0, NULL };
 	size_t		 i;
-	bool		 prepared;
 
 	if (tx == EC_DB_TX_SNAPSHOT)
-		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+		head[0].sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 	else if (tx == EC_DB_TX_REPEATABLE)
-		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+		head[0].sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 	*nq = 0;
-	if (PQsendQueryParams(db->conn, begin, 0, NULL, NULL, NULL, NULL,
-	    0) != 1 || PQsendQueryParams(db->conn, "SELECT "
-	    "set_config('app.tenant', $1, true)", 1, NULL, vals, NULL, NULL,
-	    0) != 1)
+	if (db_batch_queue(slot, nq, db, &head[0], -1) == -1 ||
+	    db_batch_queue(slot, nq, db, &head[1], -1) == -1)
 		return -1;
-	slot[(*nq)++] = -1;
-	slot[(*nq)++] = -1;
-	for (i = 0; i < n; i++) {
-		if (db_batch_stmt(db, &stmts[i], &prepared) == -1)
+	for (i = 0; i < n; i++)
+		if (db_batch_queue(slot, nq, db, &stmts[i], (int)i) == -1)
 			return -1;
-		if (prepared)
-			slot[(*nq)++] = -1;
-		slot[(*nq)++] = (int)i;
-	}
-	if (PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
-	    0) != 1 || PQpipelineSync(db->conn) != 1)
+	if (db_batch_queue(slot, nq, db, &commit, -1) == -1 ||
+	    PQpipelineSync(db->conn) != 1)
 		return -1;
-	slot[(*nq)++] = -1;
 	return 0;
 }
 
@@ -534,7 +551,7 @@ ec_db_batch(PGresult **res_out, struct ec_db *db, const char *tenant,
     struct ec_err *err)
 {
 	PGresult	*bad = NULL;
-	int		 slot[2 * EC_DB_BATCH_MAX + 3];
+	int		 slot[2 * (EC_DB_BATCH_MAX + 3)];
 	size_t		 i, nq = 0;
 	int		 rc = -1;
 

@@ -65,8 +65,9 @@ void	ec_db_rollback(struct ec_db *db);
  * tenant's set_config as ec_db_begin() makes it, the "n" statements (text
  * parameters, text results), COMMIT, sent together in libpq's pipeline
  * mode and read back together, where one at a time would wait n + 3
- * times for the server.  Each statement is prepared (named, by its text)
- * the first time a connection runs it, so the server parses it once.
+ * times for the server.  Each statement, BEGIN, set_config and COMMIT
+ * included, is prepared (named, by its text) the first time a connection
+ * runs it, so the server parses it once.
  * The same statements run in the same transaction either way; when one
  * fails none of the others' effects stay (the transaction is rolled
  * back) and every res_out[i] is NULL.  On success

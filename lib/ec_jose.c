@@ -12,11 +12,6 @@
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <nettle/base64.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "ec_hash.h"
 #include "ec_jose.h"
@@ -394,100 +389,6 @@ ec_jwk_parse(struct ec_jwk *out, const json_t *jwk, struct ec_err *err)
 		return -1;
 	*out = k;
 	return 0;
-}
-
-/*
- * The key as libcrypto's: an uncompressed P-256 point (SEC 1 2.3.3), which
- * EVP_PKEY_fromdata checks is on the curve.
- */
-static int
-jwk_evp(EVP_PKEY **out, const struct ec_jwk *key, struct ec_err *err)
-{
-	uint8_t		 pt[1 + 2 * EC_JOSE_P256_LEN];
-	OSSL_PARAM	 params[3];
-	EVP_PKEY_CTX	*kc;
-	int		 rc = -1;
-
-	pt[0] = 4;
-	memcpy(pt + 1, key->x, EC_JOSE_P256_LEN);
-	memcpy(pt + 1 + EC_JOSE_P256_LEN, key->y, EC_JOSE_P256_LEN);
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-	    pt, sizeof(pt));
-	params[2] = OSSL_PARAM_construct_end();
-	*out = NULL;
-	if ((kc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL)
-		return ec_err_nomem(err);
-	if (EVP_PKEY_fromdata_init(kc) == 1 &&
-	    EVP_PKEY_fromdata(kc, out, EVP_PKEY_PUBLIC_KEY, params) == 1)
-		rc = 0;
-	else
-		(void)ec_err_set(err, EC_ERR_UNAUTHORIZED,
-		    "not a P-256 public key");
-	EVP_PKEY_CTX_free(kc);
-	return rc;
-}
-
-/*
- * Verified with OpenSSL's libcrypto rather than GnuTLS: Nettle's P-256
- * (GMP, with the side-channel-safe scalar multiplication a verification
- * has no secret to protect with) took most of an API request's cycles.
- */
-int
-ec_jwk_verify_es256(const struct ec_jwk *key, const void *data, size_t len,
-    const uint8_t *sig, size_t sig_len, struct ec_err *err)
-{
-	EVP_PKEY	*pk = NULL;
-	EVP_MD_CTX	*md = NULL;
-	ECDSA_SIG	*es = NULL;
-	BIGNUM		*r = NULL, *s = NULL;
-	uint8_t		*der = NULL;
-	int		 der_len, rc = -1;
-
-	if (sig_len != EC_JOSE_ES256_SIG_LEN)
-		return ec_err_set(err, EC_ERR_UNAUTHORIZED,
-		    "ES256 signature is not %d bytes", EC_JOSE_ES256_SIG_LEN);
-	if (len > UINT_MAX)
-		return ec_err_set(err, EC_ERR_UNAUTHORIZED,
-		    "signed data too large");
-	if (jwk_evp(&pk, key, err) == -1)
-		return -1;
-	/* JWS carries r || s (RFC 7518 3.4); libcrypto wants DER. */
-	if ((es = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(sig, EC_JOSE_P256_LEN, NULL)) == NULL ||
-	    (s = BN_bin2bn(sig + EC_JOSE_P256_LEN, EC_JOSE_P256_LEN,
-	    NULL)) == NULL || ECDSA_SIG_set0(es, r, s) != 1 ||
-	    (md = EVP_MD_CTX_new()) == NULL) {
-		(void)ec_err_nomem(err);
-		goto out;
-	}
-	r = s = NULL;	/* es owns them now */
-	if ((der_len = i2d_ECDSA_SIG(es, &der)) <= 0) {
-		(void)ec_err_set(err, EC_ERR_CRYPTO, "i2d_ECDSA_SIG failed");
-		goto out;
-	}
-	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1) {
-		(void)ec_err_set(err, EC_ERR_CRYPTO,
-		    "EVP_DigestVerifyInit failed");
-		goto out;
-	}
-	if (EVP_DigestVerify(md, der, (size_t)der_len, data, len) != 1) {
-		(void)ec_err_set(err, EC_ERR_UNAUTHORIZED,
-		    "ES256 signature does not verify");
-		goto out;
-	}
-	rc = 0;
-out:
-	/* A refusal leaves its reasons queued; nobody reads them. */
-	ERR_clear_error();
-	OPENSSL_free(der);
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(pk);
-	return rc;
 }
 
 int

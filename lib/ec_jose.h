@@ -103,6 +103,36 @@ int	ec_jwk_parse(struct ec_jwk *out, const json_t *jwk,
 int	ec_jwk_verify_es256(const struct ec_jwk *key, const void *data,
 	    size_t len, const uint8_t *sig, size_t sig_len, struct ec_err *err)
 	    EC_MUST_CHECK;
+
+/*
+ * Imported keys (lib/ec_jose_key.c): a client signs every request's proof
+ * with the same key, and importing it into libcrypto (the point decoded
+ * and checked to be on the curve, a fresh group and key object) costs
+ * about half as much again as the verification itself.  An ec_jwk_cache
+ * remembers the last EC_JWK_CACHE_SLOTS keys that imported, each with a
+ * verification context, found by the thumbprint and then compared whole
+ * (x and y), and reused round-robin.  Only the import is remembered:
+ * every signature is verified, so a remembered key still refuses a bad
+ * signature, and a signature by another key.  Not for concurrent use by
+ * threads; each FastCGI worker has its own (in its ec_auth).
+ */
+#define EC_JWK_CACHE_SLOTS	64
+
+struct ec_jwk_cache;	/* opaque */
+
+/* An empty cache: EC_ERR_NOMEM.  *out is the caller's. */
+int	ec_jwk_cache_new(struct ec_jwk_cache **out, struct ec_err *err)
+	    EC_MUST_CHECK;
+/* Release.  NULL is a no-op. */
+void	ec_jwk_cache_free(struct ec_jwk_cache *c);
+/* ec_jwk_verify_es256, with the key imported once per cache. */
+int	ec_jwk_cache_verify_es256(struct ec_jwk_cache *c,
+	    const struct ec_jwk *key, const void *data, size_t len,
+	    const uint8_t *sig, size_t sig_len, struct ec_err *err)
+	    EC_MUST_CHECK;
+/* Verifications that found their key in "c", since ec_jwk_cache_new. */
+uint64_t	ec_jwk_cache_hits(const struct ec_jwk_cache *c);
+
 /*
  * Append the key as SubjectPublicKeyInfo PEM, the form libjwt takes.  The
  * buffer's codes, EC_ERR_NOMEM, EC_ERR_CRYPTO.

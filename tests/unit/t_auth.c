@@ -297,6 +297,111 @@ test_cache(const char *jwks, const json_t *doc)
 	ec_auth_free(a);
 }
 
+/* A case's proof, parsed, with the key of its jwk header. */
+static int
+t_proof(struct ec_jws *jws, struct ec_jwk *key, const json_t *doc,
+    const char *name, struct ec_err *err)
+{
+	const json_t	*c = t_case(doc, name);
+	const char	*dpop = c != NULL ? t_get(c, "dpop") : NULL;
+
+	if (dpop == NULL)
+		return ec_err_set(err, EC_ERR_INTERNAL, "no case %s", name);
+	if (ec_jws_parse(jws, dpop, strlen(dpop), err) == -1)
+		return -1;
+	if (ec_jwk_parse(key, json_object_get(jws->header, "jwk"),
+	    err) == -1) {
+		ec_jws_dispose(jws);
+		return -1;
+	}
+	return 0;
+}
+
+/* One verification through the cache: 0 or -1. */
+static int
+t_kverify(struct ec_jwk_cache *kc, const struct ec_jwk *key,
+    const struct ec_jws *j, struct ec_err *err)
+{
+	ec_err_clear(err);
+	return ec_jwk_cache_verify_es256(kc, key, j->signing_input.p,
+	    j->signing_input.len, j->sig, j->sig_len, err);
+}
+
+/*
+ * Remembered proof keys: the import is reused, the signature is not.  A
+ * remembered key refuses a damaged signature and one made by another key
+ * (and keeps working after a refusal); another key's jwk refuses a
+ * signature by the remembered one.
+ */
+static void
+test_key_cache(const char *jwks, const json_t *doc)
+{
+	struct ec_auth_config	 cfg;
+	struct ec_auth_principal p;
+	struct ec_auth		*a = NULL;
+	struct ec_jwk_cache	*kc = NULL;
+	struct ec_jws		 j1, j2;
+	struct ec_jwk		 k1, k2;
+	struct ec_err		 err;
+
+	if (!ok(t_proof(&j1, &k1, doc, "valid GET", &err) == 0 &&
+	    t_proof(&j2, &k2, doc, "known token, proof by another key",
+	    &err) == 0 && strcmp(k1.thumb, k2.thumb) != 0,
+	    "key cache: two clients' proofs parse (%s)", err.msg))
+		return;
+	if (ok(ec_jwk_cache_new(&kc, &err) == 0, "key cache: new")) {
+		ok(t_kverify(kc, &k1, &j1, &err) == 0 &&
+		    ec_jwk_cache_hits(kc) == 0, "key cache: first use imports");
+		ok(t_kverify(kc, &k1, &j1, &err) == 0 &&
+		    ec_jwk_cache_hits(kc) == 1, "key cache: second use hits");
+		ok(t_kverify(kc, &k1, &j2, &err) == -1 &&
+		    err.code == EC_ERR_UNAUTHORIZED &&
+		    ec_jwk_cache_hits(kc) == 2,
+		    "key cache: remembered key, another key's signature: "
+		    "refused (%s)", err.msg);
+		j1.sig[10] ^= 0x01;
+		ok(t_kverify(kc, &k1, &j1, &err) == -1 &&
+		    err.code == EC_ERR_UNAUTHORIZED &&
+		    ec_jwk_cache_hits(kc) == 3,
+		    "key cache: remembered key, damaged signature: refused "
+		    "(%s)", err.msg);
+		j1.sig[10] ^= 0x01;
+		ok(t_kverify(kc, &k2, &j1, &err) == -1 &&
+		    err.code == EC_ERR_UNAUTHORIZED &&
+		    ec_jwk_cache_hits(kc) == 3,
+		    "key cache: another key, the remembered key's signature: "
+		    "refused (%s)", err.msg);
+		ok(t_kverify(kc, &k2, &j1, &err) == -1 &&
+		    ec_jwk_cache_hits(kc) == 4,
+		    "key cache: and again, remembered: refused (%s)", err.msg);
+		ok(t_kverify(kc, &k1, &j1, &err) == 0 &&
+		    t_kverify(kc, &k2, &j2, &err) == 0 &&
+		    ec_jwk_cache_hits(kc) == 6,
+		    "key cache: both keys still verify their own (%s)",
+		    err.msg);
+		ec_jwk_cache_free(kc);
+	}
+	ec_jws_dispose(&j1);
+	ec_jws_dispose(&j2);
+	ec_auth_config_init(&cfg);
+	cfg.issuer = json_string_value(json_object_get(doc, "issuer"));
+	cfg.jwks_path = jwks;
+	cfg.clock = t_clock;
+	if (!ok(ec_auth_new(&a, &cfg, &err) == 0, "key cache: config loads"))
+		return;
+	ok(t_verify(a, doc, "valid GET", &p, &err) == 0 &&
+	    ec_auth_key_hits(a) == 0, "key cache: first proof imports its key");
+	ok(t_verify(a, doc, "valid POST with export:write", &p, &err) == 0 &&
+	    ec_auth_key_hits(a) == 1, "key cache: next proof, same key: hit");
+	ok(t_verify(a, doc, "bad proof signature (jwk of one key, signed by "
+	    "another)", &p, &err) == -1 && strstr(err.msg, "signature") !=
+	    NULL && ec_auth_key_hits(a) == 2,
+	    "key cache: remembered key, bad signature: 401 (%s)", err.msg);
+	ok(t_verify(a, doc, "valid GET", &p, &err) == 0 &&
+	    ec_auth_key_hits(a) == 3, "key cache: and the key still works");
+	ec_auth_free(a);
+}
+
 /*
  * The trap the algorithm check exists for: libjwt 1.10 takes "alg" from
  * the token, so jwt_decode accepts an HS256 token keyed with the issuer's
@@ -598,6 +703,7 @@ main(void)
 		test_cases(a, doc);
 		test_faults(a, doc);
 		test_cache(jwks, doc);
+		test_key_cache(jwks, doc);
 	}
 	if (ok(ec_jwks_load(&ks, jwks, &err) == 0 && ec_jwks_count(ks) == 2,
 	    "minted JWKS has two keys"))
