@@ -41,13 +41,6 @@ struct bundle_entry {
 #define BUNDLE_COPY_BUF		(1024 * 1024)
 /* Largest worker count we ask for; more buys nothing at level 3. */
 #define BUNDLE_WORKERS_MAX	8
-/*
- * zstd job size.  Part of the format: jobs are cut at multiples of it, so
- * changing it changes the bytes of every bundle larger than one job.  The
- * level's default (8 MiB at level 3) would hold about four jobs' buffers,
- * over 40 MiB; 2 MiB keeps peak memory near 20 MiB with two workers.
- */
-#define BUNDLE_ZSTD_JOB		(2 * 1024 * 1024)
 
 struct ec_bundle_stream {
 	struct ec_bundle	*b;
@@ -499,7 +492,7 @@ bundle_zstd_new(struct ec_bundle *b, struct ec_err *err)
 	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_nbWorkers,
 	    (int)b->workers)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(b->zc, ZSTD_c_jobSize,
-	    BUNDLE_ZSTD_JOB)))
+	    EC_BUNDLE_ZSTD_JOB)))
 		return ec_err_set(err, EC_ERR_INTERNAL,
 		    "libzstd without multithreading support");
 	return 0;

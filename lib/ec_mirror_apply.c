@@ -125,7 +125,7 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 	struct ec_blob_file	*f = NULL;
 	struct stat		 st;
 	char			 dir[MIRROR_PATH_MAX];
-	size_t			 i, n = 0;
+	size_t			 i, j, n = 0;
 	int			 rc = -1;
 
 	(void)snprintf(dir, sizeof(dir), "%s/" EC_MIRROR_FILES_DIR,
@@ -141,14 +141,19 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 			err->code = EC_ERR_VERIFY;
 		return ec_err_prefix(err, "delta");
 	}
-	for (i = 0; i < n && i < a->d->nfiles; i++)
-		if (strcmp(f[i].path, a->d->files[i].path) != 0)
+	/* Copies have no file: the walk pairs the others in order. */
+	for (i = j = 0;; i++, j++) {
+		while (j < a->d->nfiles && a->d->files[j].copy_of != NULL)
+			j++;
+		if (i == n || j == a->d->nfiles ||
+		    strcmp(f[i].path, a->d->files[j].path) != 0)
 			break;
-	if (i < n || i < a->d->nfiles)
+	}
+	if (i < n || j < a->d->nfiles)
 		(void)ec_err_set(err, EC_ERR_VERIFY, "delta: "
 		    EC_MIRROR_FILES_DIR "/%.200s is %s", i < n ? f[i].path :
-		    a->d->files[i].path, i < n && (i >= a->d->nfiles ||
-		    strcmp(f[i].path, a->d->files[i].path) < 0) ?
+		    a->d->files[j].path, i < n && (j >= a->d->nfiles ||
+		    strcmp(f[i].path, a->d->files[j].path) < 0) ?
 		    "not listed in " EC_MIRROR_DIFF_NAME : "missing");
 	else
 		rc = 0;
@@ -156,18 +161,54 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 	return rc;
 }
 
+/*
+ * Make one file of the staging tree from a patch.  The patch's base must
+ * be the base tree's file with the stated bytes: another base is
+ * EC_ERR_BASE_MISSING, as for the tree as a whole.
+ */
+static int
+apply_patch(struct apply *a, const struct mirror_entry *e, const char *src,
+    const char *dst, struct ec_err *err)
+{
+	const struct mirror_patch	*pm = e->patch;
+	const struct ec_blob_file	*b;
+	char				 bp[MIRROR_PATH_MAX];
+
+	b = mirror_tree_find(a->base.f, a->base.n, pm->base);
+	if (b == NULL || strcmp(b->sha256, pm->base_sha256) != 0)
+		return ec_err_set(err, EC_ERR_BASE_MISSING, "base mirror "
+		    "lacks %.200s with the bytes the patch of %.200s needs",
+		    pm->base, e->path);
+	(void)snprintf(bp, sizeof(bp), "%s/%s", a->base_dir, b->path);
+	if (mirror_patch_apply(pm, bp, b->size, src, dst, e->sha256, e->size,
+	    err) == -1)
+		return ec_err_prefix(err, "%.200s", e->path);
+	return 0;
+}
+
 /* Copy one file into the staging tree, its bytes checked on the way. */
 static int
 apply_put(struct apply *a, const char *src, const char *rel,
-    const char *want_hex, uint64_t want_size, bool from_delta,
+    const char *want_hex, uint64_t want_size, const struct mirror_entry *e,
     struct ec_err *err)
 {
 	struct ec_blob_file	*r = &a->res[a->nres];
 	char			 dst[MIRROR_PATH_MAX];
+	bool			 from_delta = e != NULL;
 
 	if (mirror_mkparents(a->tree, rel, err) == -1)
 		return -1;
 	(void)snprintf(dst, sizeof(dst), "%s/%s", a->tree, rel);
+	if (e != NULL && (e->copy_of != NULL || e->patch != NULL)) {
+		/* A copy is made once its source is there: after the merge. */
+		if (e->patch != NULL && apply_patch(a, e, src, dst, err) == -1)
+			return -1;
+		memcpy(r->sha256, want_hex, EC_SHA256_HEX);
+		r->size = want_size;
+		(void)snprintf(r->path, sizeof(r->path), "%s", rel);
+		a->nres++;
+		return 0;
+	}
 	if (mirror_copy(r->sha256, &r->size, src, dst, err) == -1) {
 		if (from_delta && err != NULL && err->code != EC_ERR_NOMEM)
 			err->code = EC_ERR_VERIFY;
@@ -223,18 +264,44 @@ apply_merge(struct apply *a, struct ec_err *err)
 			(void)snprintf(src, sizeof(src), "%s/%s", a->base_dir,
 			    b->path);
 			if (apply_put(a, src, b->path, b->sha256, b->size,
-			    false, err) == -1)
+			    NULL, err) == -1)
 				return -1;
 		} else if (c >= 0) {
 			a->added += c > 0;
 			(void)snprintf(src, sizeof(src), "%s/"
 			    EC_MIRROR_FILES_DIR "/%s", a->delta_dir, e->path);
 			if (apply_put(a, src, e->path, e->sha256, e->size,
-			    true, err) == -1)
+			    e, err) == -1)
 				return -1;
 		}
 		i += c <= 0;
 		j += c >= 0;
+	}
+	return 0;
+}
+
+/* The copies, from their sources in the staging tree. */
+static int
+apply_copies(struct apply *a, struct ec_err *err)
+{
+	const struct mirror_entry	*e;
+	char				 src[MIRROR_PATH_MAX];
+	char				 dst[MIRROR_PATH_MAX];
+	char				 hex[EC_SHA256_HEX];
+	uint64_t			 size;
+	size_t				 i;
+
+	for (i = 0; i < a->d->nfiles; i++) {
+		if ((e = &a->d->files[i])->copy_of == NULL)
+			continue;
+		(void)snprintf(src, sizeof(src), "%s/%s", a->tree, e->copy_of);
+		(void)snprintf(dst, sizeof(dst), "%s/%s", a->tree, e->path);
+		if (mirror_copy(hex, &size, src, dst, err) == -1)
+			return -1;
+		if (strcmp(hex, e->sha256) != 0 || size != e->size)
+			return ec_err_set(err, EC_ERR_VERIFY, "delta file "
+			    "%.200s: its source %.200s has other bytes",
+			    e->path, e->copy_of);
 	}
 	return 0;
 }
@@ -311,7 +378,7 @@ ec_mirror_delta_apply(struct ec_mirror_stats *out, const char *base_dir,
 	    mirror_stage(&stg, a.tree, parent, name, out_dir,
 	    ".ec-mirror-apply.", err) == -1)
 		goto out;
-	if (apply_merge(&a, err) == -1)
+	if (apply_merge(&a, err) == -1 || apply_copies(&a, err) == -1)
 		goto out;
 	mirror_tree_digest(digest, a.res, a.nres);
 	if (strcmp(digest, a.d->new_tree) != 0) {

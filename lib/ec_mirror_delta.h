@@ -9,16 +9,47 @@
  *   manifest.diff.json       canonical JSON (RFC 8785), below
  *   manifest.diff.dsse.json  DSSE envelope over exactly those bytes
  *   files/<path>             every file of the new tree that is absent
- *                            from the base or whose bytes differ
+ *                            from the base or whose bytes differ: the
+ *                            file itself, or a patch of it (below);
+ *                            copies of another listed file are not here
  *
  * manifest.diff.json holds schemaVersion (EC_MIRROR_DIFF_SCHEMA),
  * baseExportId and exportId (the base's and the new tree's export ids),
  * baseManifestSha256 and newManifestSha256 (of each tree's top-level
  * manifest.json, absent when the tree has none), baseTreeSha256 and
  * newTreeSha256 (tree digests, below), "files" (path, sha256, size of
- * each file under files/, sorted by path) and "removals" (the paths of
- * the base that the new tree lacks, sorted).  The signature covers the
- * removals and every digest, so a delta cannot be cut or extended.
+ * each new or changed file of the new tree, sorted by path) and
+ * "removals" (the paths of the base that the new tree lacks, sorted).
+ * The signature covers the removals and every digest, so a delta cannot
+ * be cut or extended.
+ *
+ * A files entry is one of three (schema v2; a v1 delta has only the
+ * first):
+ *
+ *   whole  files/<path> holds the file's bytes.
+ *   copy   "copyOf": the path of an earlier-or-later whole or patched
+ *          entry with the same bytes (a TUF consistent-snapshot target,
+ *          an OCI blob that is also served); nothing under files/.
+ *   patch  "patch": files/<path> is a patch (patchSha256, patchSize)
+ *          of the base file "base" (baseSha256).  Both files are taken
+ *          out of their compression layer ("codec": identity, zstd or
+ *          gzip; baseRawSize, rawSize, rawSha256 are of the raw bytes),
+ *          the patch makes the new raw bytes from the base's, and the
+ *          codec's parameters ("level"; for zstd "checksum",
+ *          "contentSize" (one call with the size in the header, one
+ *          thread) and "jobSize" (0, or streamed by one worker in jobs of
+ *          that size)) make the file's bytes again.  The writer keeps a
+ *          patch only when it re-made the file's exact bytes itself and
+ *          the patch is smaller; the applier checks every digest and
+ *          refuses (EC_ERR_VERIFY) a library that makes other bytes.
+ *
+ * A patch is one zstd frame (at most a 2^27-byte window, its content
+ * size in the header, at most twice the result's size) of operations,
+ * each: varint literal length, the literal bytes, varint copy length
+ * and, when the copy is not empty, a zigzag varint: the change in the
+ * copy distance (base position minus result position, 0 at the start).
+ * The operations make exactly rawSize bytes; each does something; a
+ * copy inside the base and the result, or EC_ERR_VERIFY.
  *
  * The export id of a tree is the runId of its manifest.json; a tree
  * without one is named "sha256:" and its tree digest.  The tree digest
@@ -48,7 +79,9 @@
 #include "ec_hash.h"
 #include "ec_key.h"
 
-#define EC_MIRROR_DIFF_SCHEMA	"export-center.mirror-delta/v1"
+#define EC_MIRROR_DIFF_SCHEMA	"export-center.mirror-delta/v2"
+/* The schema before patches and copies: still applied. */
+#define EC_MIRROR_DIFF_SCHEMA_V1 "export-center.mirror-delta/v1"
 #define EC_MIRROR_DIFF_NAME	"manifest.diff.json"
 #define EC_MIRROR_DIFF_DSSE	"manifest.diff.dsse.json"
 #define EC_MIRROR_DIFF_PAYLOAD_TYPE \
@@ -63,6 +96,18 @@
  * EC_ERR_TOO_LARGE.
  */
 #define EC_MIRROR_MAX_FILES	32768
+/*
+ * Patches.  A patch holds the base's and the new file's raw bytes in
+ * memory while it is made or applied (and the writer an index of about
+ * a quarter of the base's size): files whose raw bytes pass this go
+ * whole, and a delta declaring more is EC_ERR_TOO_LARGE.  Files smaller
+ * than EC_MIRROR_PATCH_MIN always go whole.  At most EC_MIRROR_MAX_PATCHES
+ * patch entries keep manifest.diff.json within EC_MAX_META_BYTES; past
+ * them files go whole.
+ */
+#define EC_MIRROR_PATCH_MAX	(256 * 1024 * 1024)
+#define EC_MIRROR_PATCH_MIN	512
+#define EC_MIRROR_MAX_PATCHES	8192
 /* Export ids: printable ASCII without spaces, 1 to this many bytes. */
 #define EC_MIRROR_ID_MAX	200
 /* Lines of an appliedExportIds.log carried forward; past it the base is
