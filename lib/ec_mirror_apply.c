@@ -57,9 +57,10 @@ static int
 apply_manifest(struct apply *a, const struct ec_verifier *key,
     struct ec_err *err)
 {
-	struct ec_buf	doc, env, payload;
+	struct ec_buf	doc, env, payload, want;
 	int		rc = -1;
 
+	ec_buf_init(&want, EC_MAX_META_BYTES);
 	ec_buf_init(&doc, EC_MAX_META_BYTES);
 	ec_buf_init(&env, EC_MAX_META_BYTES);
 	ec_buf_init(&payload, EC_MAX_META_BYTES);
@@ -67,18 +68,30 @@ apply_manifest(struct apply *a, const struct ec_verifier *key,
 	    apply_read(&env, a->delta_dir, EC_MIRROR_DIFF_DSSE, err) == -1)
 		goto out;
 	if (ec_dsse_verify(&payload, env.data, env.len,
-	    EC_MIRROR_DIFF_PAYLOAD_TYPE, key, err) == -1) {
-		(void)ec_err_prefix(err, "delta " EC_MIRROR_DIFF_DSSE);
-		goto out;
+	    EC_MIRROR_DIFF_DIGEST_TYPE, key, err) == 0) {
+		/* The signed statement must be the one of these bytes. */
+		if (mirror_statement(&want, doc.data, doc.len, err) == -1)
+			goto out;
+	} else {
+		ec_buf_reset(&payload);
+		if (ec_dsse_verify(&payload, env.data, env.len,
+		    EC_MIRROR_DIFF_PAYLOAD_TYPE, key, NULL) == -1) {
+			(void)ec_err_prefix(err, "delta " EC_MIRROR_DIFF_DSSE);
+			goto out;
+		}
+		/* A v1 envelope carries the manifest itself. */
+		if (ec_buf_add(&want, doc.data, doc.len, err) == -1)
+			goto out;
 	}
-	if (payload.len != doc.len || memcmp(payload.data, doc.data,
-	    doc.len) != 0) {
+	if (payload.len != want.len || memcmp(payload.data, want.data,
+	    want.len) != 0) {
 		(void)ec_err_set(err, EC_ERR_VERIFY, "delta: "
 		    EC_MIRROR_DIFF_NAME " is not the signed one (tampered)");
 		goto out;
 	}
-	rc = ec_mirror_diff_parse(&a->d, payload.data, payload.len, err);
+	rc = ec_mirror_diff_parse(&a->d, doc.data, doc.len, err);
 out:
+	ec_buf_dispose(&want);
 	ec_buf_dispose(&doc);
 	ec_buf_dispose(&env);
 	ec_buf_dispose(&payload);

@@ -310,16 +310,25 @@ mirror_codec_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
 static const char *const	codec_names[] = { "identity", "zstd", "gzip" };
 
 json_t *
-mirror_patch_json(const struct mirror_patch *pm)
+mirror_patch_json(const struct mirror_patch *pm, const char *path)
 {
-	return json_pack("{s:s, s:s, s:I, s:s, s:i, s:b, s:b, s:I, s:s, s:I, "
-	    "s:s, s:I}", "base", pm->base, "baseSha256", pm->base_sha256,
-	    "baseRawSize", (json_int_t)pm->base_raw_size, "codec",
-	    codec_names[pm->cp.codec], "level", pm->cp.level, "checksum",
-	    pm->cp.checksum, "contentSize", pm->cp.content_size, "jobSize",
-	    (json_int_t)pm->cp.job_size, "rawSha256", pm->raw_sha256,
-	    "rawSize", (json_int_t)pm->raw_size, "patchSha256",
-	    pm->patch_sha256, "patchSize", (json_int_t)pm->patch_size);
+	json_t	*j;
+
+	j = json_pack("{s:s, s:I, s:s, s:i, s:b, s:b, s:I, s:I, s:I, s:s}",
+	    "baseSha256", pm->base_sha256, "baseRawSize",
+	    (json_int_t)pm->base_raw_size, "codec", codec_names[pm->cp.codec],
+	    "level", pm->cp.level, "checksum", pm->cp.checksum, "contentSize",
+	    pm->cp.content_size, "jobSize", (json_int_t)pm->cp.job_size,
+	    "rawSize", (json_int_t)pm->raw_size, "patchSize",
+	    (json_int_t)pm->patch_size, "format", pm->prefix ? "zstd-prefix" :
+	    "ops");
+	/* The base is named only when it is not the file's own path. */
+	if (j != NULL && strcmp(pm->base, path) != 0 &&
+	    json_object_set_new(j, "base", json_string(pm->base)) == -1) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static bool
@@ -399,16 +408,18 @@ codec_params(struct mirror_codec_params *cp, const json_t *o)
 
 int
 mirror_patch_parse(struct mirror_patch *pm, const json_t *o,
-    struct ec_err *err)
+    const char *path, struct ec_err *err)
 {
-	const char	*base = json_string_value(json_object_get(o, "base"));
+	const json_t	*bv = json_object_get(o, "base");
+	const char	*base = bv == NULL ? path : json_string_value(bv),
+			*fm = json_string_value(json_object_get(o, "format"));
 
 	memset(pm, 0, sizeof(*pm));
-	if (!json_is_object(o) || json_object_size(o) != 12 || base == NULL ||
+	if (!json_is_object(o) || json_object_size(o) != 10 + (bv != NULL) ||
+	    base == NULL || fm == NULL || (strcmp(fm, "ops") != 0 &&
+	    strcmp(fm, "zstd-prefix") != 0) ||
 	    !mirror_path_ok(base) ||
 	    !codec_hex(pm->base_sha256, json_object_get(o, "baseSha256")) ||
-	    !codec_hex(pm->raw_sha256, json_object_get(o, "rawSha256")) ||
-	    !codec_hex(pm->patch_sha256, json_object_get(o, "patchSha256")) ||
 	    !codec_size(&pm->base_raw_size, json_object_get(o,
 	    "baseRawSize"), 0) ||
 	    !codec_size(&pm->raw_size, json_object_get(o, "rawSize"), 0) ||
@@ -416,6 +427,7 @@ mirror_patch_parse(struct mirror_patch *pm, const json_t *o,
 	    !codec_params(&pm->cp, o))
 		return ec_err_set(err, EC_ERR_VERIFY, "manifest.diff.json: a "
 		    "patch is malformed or past the limits");
+	pm->prefix = strcmp(fm, "zstd-prefix") == 0;
 	if ((pm->base = strdup(base)) == NULL)
 		return ec_err_nomem(err);
 	return 0;

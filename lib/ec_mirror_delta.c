@@ -280,15 +280,18 @@ delta_doc(const struct delta *dl)
 	for (i = 0; i < nw->n; i++) {
 		if (!dl->plan[i].changed)
 			continue;
-		if ((e = json_pack("{s:s, s:s, s:I}", "path", nw->f[i].path,
-		    "sha256", nw->f[i].sha256, "size",
-		    (json_int_t)nw->f[i].size)) == NULL ||
-		    json_array_append_new(files, e) == -1 ||
-		    (dl->plan[i].copy_of != 0 && json_object_set_new(e,
-		    "copyOf", json_string(nw->f[dl->plan[i].copy_of -
-		    1].path)) == -1) ||
+		/* A copy's digest and size are its source's. */
+		if (dl->plan[i].copy_of != 0)
+			e = json_pack("{s:s, s:s}", "path", nw->f[i].path,
+			    "copyOf", nw->f[dl->plan[i].copy_of - 1].path);
+		else
+			e = json_pack("{s:s, s:s, s:I}", "path",
+			    nw->f[i].path, "sha256", nw->f[i].sha256, "size",
+			    (json_int_t)nw->f[i].size);
+		if (e == NULL || json_array_append_new(files, e) == -1 ||
 		    (dl->plan[i].patch != NULL && json_object_set_new(e,
-		    "patch", mirror_patch_json(dl->plan[i].patch)) == -1))
+		    "patch", mirror_patch_json(dl->plan[i].patch,
+		    nw->f[i].path)) == -1))
 			goto fail;
 	}
 	for (i = 0; i < base->n; i++)
@@ -366,19 +369,21 @@ delta_copies(struct delta *dl, struct ec_err *err)
 
 /*
  * A path's key: every run of 64 hex digits (a digest in a content-
- * addressed name) made "*", so that an OCI blob or a TUF target finds
- * its predecessor under another digest.
+ * addressed name) made "*" and every run of 6 or more decimal digits (a
+ * TUF version) "#", so that an OCI blob, a TUF target or versioned
+ * metadata finds its predecessor under another name.
  */
 static void
 delta_key(char out[EC_BLOB_NAME_MAX + 1], const char *path)
 {
-	size_t	o = 0, n;
+	size_t	o = 0, n, m;
 
 	while (*path != '\0' && o < EC_BLOB_NAME_MAX) {
 		n = strspn(path, "0123456789abcdef");
-		if (n == EC_SHA256_HEX - 1) {
-			out[o++] = '*';
-			path += n;
+		m = strspn(path, "0123456789");
+		if (n == EC_SHA256_HEX - 1 || m >= 6) {
+			out[o++] = n == EC_SHA256_HEX - 1 ? '*' : '#';
+			path += n == EC_SHA256_HEX - 1 ? n : m;
 		} else
 			out[o++] = *path++;
 	}
@@ -503,6 +508,33 @@ delta_patch(struct delta *dl, size_t i, struct ec_buf *pb,
 	return 1;
 }
 
+/* What the envelope signs: the manifest's digest (ec_mirror_delta.h). */
+int
+mirror_statement(struct ec_buf *out, const void *p, size_t len,
+    struct ec_err *err)
+{
+	uint8_t	 d[EC_SHA256_LEN];
+	char	 hex[EC_SHA256_HEX];
+	json_t	*j;
+	int	 rc;
+
+	ec_sha256(d, p, len);
+	ec_hex_encode(hex, d, sizeof(d));
+	if ((j = json_pack("{s:s, s:s, s:I}", "name", EC_MIRROR_DIFF_NAME,
+	    "sha256", hex, "size", (json_int_t)len)) == NULL)
+		return ec_err_nomem(err);
+	rc = ec_canon_dump(out, j, err);
+	json_decref(j);
+	return rc;
+}
+
+static int
+delta_statement(struct ec_buf *out, const struct ec_buf *doc,
+    struct ec_err *err)
+{
+	return mirror_statement(out, doc->data, doc->len, err);
+}
+
 /* The files, then the manifest and its envelope, through the sink. */
 static int
 delta_emit(struct delta *dl, struct ec_mirror_stats *st,
@@ -510,7 +542,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
     struct ec_err *err)
 {
 	const struct mirror_tree	*nw = dl->nw;
-	struct ec_buf			 env, doc, pb;
+	struct ec_buf			 env, doc, pb, st_doc;
 	char				 src[MIRROR_PATH_MAX];
 	char				 dst[MIRROR_PATH_MAX];
 	json_t				*j = NULL;
@@ -520,6 +552,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 	ec_buf_init(&env, EC_MAX_META_BYTES);
 	ec_buf_init(&doc, EC_MAX_META_BYTES);
 	ec_buf_init(&pb, EC_MIRROR_PATCH_MAX);
+	ec_buf_init(&st_doc, EC_MAX_META_BYTES);
 	for (i = 0; i < nw->n; i++) {
 		if (!dl->plan[i].changed || dl->plan[i].copy_of != 0)
 			continue;
@@ -538,8 +571,9 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 		goto out;
 	}
 	if (ec_canon_dump(&doc, j, err) == -1 ||
-	    ec_dsse_sign(&env, EC_MIRROR_DIFF_PAYLOAD_TYPE, doc.data,
-	    doc.len, &signer, 1, err) == -1 ||
+	    delta_statement(&st_doc, &doc, err) == -1 ||
+	    ec_dsse_sign(&env, EC_MIRROR_DIFF_DIGEST_TYPE, st_doc.data,
+	    st_doc.len, &signer, 1, err) == -1 ||
 	    sink->put_mem(sink->arg, EC_MIRROR_DIFF_NAME, doc.data, doc.len,
 	    err) == -1 ||
 	    sink->put_mem(sink->arg, EC_MIRROR_DIFF_DSSE, env.data, env.len,
@@ -548,6 +582,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 	rc = 0;
 out:
 	json_decref(j);
+	ec_buf_dispose(&st_doc);
 	ec_buf_dispose(&pb);
 	ec_buf_dispose(&doc);
 	ec_buf_dispose(&env);

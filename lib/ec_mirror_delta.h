@@ -7,7 +7,8 @@
  * A delta is a directory:
  *
  *   manifest.diff.json       canonical JSON (RFC 8785), below
- *   manifest.diff.dsse.json  DSSE envelope over exactly those bytes
+ *   manifest.diff.dsse.json  DSSE envelope over a statement of those
+ *                            bytes' digest (below)
  *   files/<path>             every file of the new tree that is absent
  *                            from the base or whose bytes differ: the
  *                            file itself, or a patch of it (below);
@@ -84,6 +85,15 @@
 #define EC_MIRROR_DIFF_SCHEMA_V1 "export-center.mirror-delta/v1"
 #define EC_MIRROR_DIFF_NAME	"manifest.diff.json"
 #define EC_MIRROR_DIFF_DSSE	"manifest.diff.dsse.json"
+/*
+ * The envelope's payload: the canonical JSON {"name":
+ * "manifest.diff.json", "sha256": hex, "size": n} of the manifest's
+ * exact bytes, so the manifest is not carried twice (once in base64).
+ * A v1 delta's envelope carried the manifest itself, under
+ * EC_MIRROR_DIFF_PAYLOAD_TYPE; both are verified.
+ */
+#define EC_MIRROR_DIFF_DIGEST_TYPE \
+	"application/vnd.stellaops.export-center.mirror-delta-digest+json"
 #define EC_MIRROR_DIFF_PAYLOAD_TYPE \
 	"application/vnd.stellaops.export-center.mirror-delta+json"
 /* The directory of a delta holding the new and changed files. */

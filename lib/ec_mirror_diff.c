@@ -60,7 +60,10 @@ diff_str(char *out, size_t size, const json_t *doc, const char *key,
 	return 0;
 }
 
-/* A copy or a patch beside path, sha256 and size (schema v2 only). */
+/*
+ * A copy ({path, copyOf}: its digest and size are its source's) or a
+ * patch beside path, sha256 and size (schema v2 only).
+ */
 static int
 diff_extra(struct mirror_entry *f, const json_t *e, bool v2, size_t i,
     size_t *patches, struct ec_err *err)
@@ -68,33 +71,35 @@ diff_extra(struct mirror_entry *f, const json_t *e, bool v2, size_t i,
 	const json_t	*c = json_object_get(e, "copyOf"),
 			*pt = json_object_get(e, "patch");
 
-	if (json_object_size(e) == 3)
-		return 0;
-	if (!v2 || json_object_size(e) != 4 || (c == NULL) == (pt == NULL))
-		return ec_err_set(err, EC_ERR_VERIFY, "manifest.diff.json: "
-		    "files[%zu] has unknown members", i);
 	if (c != NULL) {
-		if (!json_is_string(c) || !mirror_path_ok(json_string_value(c)))
+		if (!v2 || json_object_size(e) != 2 || !json_is_string(c) ||
+		    !mirror_path_ok(json_string_value(c)))
 			return ec_err_set(err, EC_ERR_VERIFY,
-			    "manifest.diff.json: files[%zu].copyOf is not a "
-			    "tree path", i);
+			    "manifest.diff.json: files[%zu] is not a copy "
+			    "{path, copyOf}", i);
 		if ((f->copy_of = strdup(json_string_value(c))) == NULL)
 			return ec_err_nomem(err);
 		return 0;
 	}
+	if (json_object_size(e) == 3)
+		return 0;
+	if (!v2 || json_object_size(e) != 4 || pt == NULL)
+		return ec_err_set(err, EC_ERR_VERIFY, "manifest.diff.json: "
+		    "files[%zu] has unknown members", i);
 	if (++*patches > EC_MIRROR_MAX_PATCHES)
 		return ec_err_set(err, EC_ERR_TOO_LARGE, "manifest.diff.json: "
 		    "more than %d patches", EC_MIRROR_MAX_PATCHES);
 	if ((f->patch = calloc(1, sizeof(*f->patch))) == NULL)
 		return ec_err_nomem(err);
-	return mirror_patch_parse(f->patch, pt, err);
+	return mirror_patch_parse(f->patch, pt, f->path, err);
 }
 
-/* A copy names a listed file that is no copy, with the same bytes. */
+/* A copy names a listed file that is no copy, and takes its bytes. */
 static int
-diff_copies(const struct ec_mirror_diff *d, struct ec_err *err)
+diff_copies(struct ec_mirror_diff *d, struct ec_err *err)
 {
-	const struct mirror_entry	*f, *t;
+	struct mirror_entry		*f;
+	const struct mirror_entry	*t;
 	size_t				 i, lo, hi, mid;
 	int				 c;
 
@@ -111,12 +116,33 @@ diff_copies(const struct ec_mirror_diff *d, struct ec_err *err)
 			else
 				lo = mid + 1;
 		}
-		if (t == NULL || t->copy_of != NULL || t->size != f->size ||
-		    strcmp(t->sha256, f->sha256) != 0)
+		if (t == NULL || t->copy_of != NULL)
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "manifest.diff.json: files[%zu] is a copy of no "
-			    "listed file with its bytes", i);
+			    "listed file", i);
+		memcpy(f->sha256, t->sha256, EC_SHA256_HEX);
+		f->size = t->size;
 	}
+	return 0;
+}
+
+/* An entry's sha256 and size. */
+static int
+diff_digest(struct mirror_entry *f, const json_t *e, size_t i,
+    struct ec_err *err)
+{
+	const json_t	*h = json_object_get(e, "sha256"),
+			*sz = json_object_get(e, "size");
+
+	if (!json_is_string(h) || !json_is_number(sz) ||
+	    !diff_hex_ok(json_string_value(h)) ||
+	    json_number_value(sz) < 0 ||
+	    json_number_value(sz) > 9007199254740992.0 ||
+	    json_number_value(sz) != (double)(uint64_t)json_number_value(sz))
+		return ec_err_set(err, EC_ERR_VERIFY,
+		    "manifest.diff.json: files[%zu] is malformed", i);
+	memcpy(f->sha256, json_string_value(h), EC_SHA256_HEX);
+	f->size = (uint64_t)json_number_value(sz);
 	return 0;
 }
 
@@ -124,7 +150,7 @@ static int
 diff_files(struct ec_mirror_diff *d, const json_t *a, bool v2,
     struct ec_err *err)
 {
-	const json_t	*e, *p, *h, *sz;
+	const json_t	*e, *p;
 	size_t		 i, patches = 0;
 
 	if (!json_is_array(a))
@@ -137,17 +163,8 @@ diff_files(struct ec_mirror_diff *d, const json_t *a, bool v2,
 		return ec_err_nomem(err);
 	json_array_foreach(a, i, e) {
 		p = json_object_get(e, "path");
-		h = json_object_get(e, "sha256");
-		sz = json_object_get(e, "size");
-		if (!json_is_object(e) || json_object_size(e) < 3 ||
-		    !json_is_string(p) || !json_is_string(h) ||
-		    !json_is_number(sz) ||
-		    !mirror_path_ok(json_string_value(p)) ||
-		    !diff_hex_ok(json_string_value(h)) ||
-		    json_number_value(sz) < 0 ||
-		    json_number_value(sz) > 9007199254740992.0 ||
-		    json_number_value(sz) !=
-		    (double)(uint64_t)json_number_value(sz))
+		if (!json_is_object(e) || !json_is_string(p) ||
+		    !mirror_path_ok(json_string_value(p)))
 			return ec_err_set(err, EC_ERR_VERIFY,
 			    "manifest.diff.json: files[%zu] is malformed", i);
 		if (i > 0 && strcmp(d->files[i - 1].path,
@@ -158,9 +175,9 @@ diff_files(struct ec_mirror_diff *d, const json_t *a, bool v2,
 		if ((d->files[i].path = strdup(json_string_value(p))) == NULL)
 			return ec_err_nomem(err);
 		d->nfiles = i + 1;
-		memcpy(d->files[i].sha256, json_string_value(h),
-		    EC_SHA256_HEX);
-		d->files[i].size = (uint64_t)json_number_value(sz);
+		if (json_object_get(e, "copyOf") == NULL &&
+		    diff_digest(&d->files[i], e, i, err) == -1)
+			return -1;
 		if (diff_extra(&d->files[i], e, v2, i, &patches, err) == -1)
 			return -1;
 	}

@@ -53,10 +53,9 @@ struct mirror_patch {
 	char				 base_sha256[EC_SHA256_HEX];
 	uint64_t			 base_raw_size;
 	struct mirror_codec_params	 cp;
-	char				 raw_sha256[EC_SHA256_HEX];
 	uint64_t			 raw_size;
-	char				 patch_sha256[EC_SHA256_HEX];
 	uint64_t			 patch_size;
+	bool				 prefix;	/* "zstd-prefix" */
 };
 
 /* One entry of manifest.diff.json's "files". */
@@ -133,6 +132,9 @@ int	mirror_stage(struct ec_staging **stg, char tree[MIRROR_TREE_MAX],
 	    char parent[MIRROR_PATH_MAX], char name[MIRROR_PATH_MAX],
 	    const char *out_dir, const char *prefix, struct ec_err *err);
 
+/* The statement an envelope signs for the manifest "p" (canonical). */
+int	mirror_statement(struct ec_buf *out, const void *p, size_t len,
+	    struct ec_err *err);
 /* Decoder read size; a decode's buffer allows this much over its cap. */
 #define MIRROR_CODEC_STEP	(128 * 1024)
 
@@ -154,9 +156,9 @@ int	mirror_codec_encode(struct ec_buf *out,
 	    const struct mirror_codec_params *cp, const uint8_t *p, size_t len,
 	    struct ec_err *err);
 /* The "patch" member of a files entry, and its parser (EC_ERR_VERIFY). */
-json_t	*mirror_patch_json(const struct mirror_patch *pm);
+json_t	*mirror_patch_json(const struct mirror_patch *pm, const char *path);
 int	mirror_patch_parse(struct mirror_patch *pm, const json_t *o,
-	    struct ec_err *err);
+	    const char *path, struct ec_err *err);
 
 /*
  * Patch the new file against the base file: 1 with the patch in "patch"
@@ -169,7 +171,7 @@ int	mirror_patch_make(struct ec_buf *patch, struct mirror_patch *pm,
 /* Run a patch's frame against the base's raw bytes: exactly "size". */
 int	mirror_patch_decode(struct ec_buf *out, const uint8_t *bb,
 	    size_t blen, const uint8_t *p, size_t len, uint64_t size,
-	    struct ec_err *err);
+	    bool prefix, struct ec_err *err);
 /*
  * Make the new file "dst" from the base file (base_size bytes) and the
  * patch file, checking every digest of "pm" on the way and the result

@@ -40,6 +40,12 @@
 #define PATCH_LEVEL	19
 /* A patch's frame may not ask for a larger window than this. */
 #define PATCH_WLOG_MAX	27
+/*
+ * An operation list larger than this share of its result is tried
+ * against zstd's patch-from too, and the smaller kept.
+ */
+#define PATCH_PREFIX_TRY	1024
+#define PATCH_PREFIX_LEVEL	3
 
 struct patch_index {
 	uint32_t	*slot;		/* hash -> anchor position + 1 */
@@ -249,6 +255,58 @@ patch_scan(struct patch_scan *s, struct ec_err *err)
 	return lit < s->nlen ? patch_emit(s, lit, s->nlen, 0, err) : 0;
 }
 
+/* A window of 2^log bytes covering both: zstd's patch-from window. */
+static int
+patch_wlog(uint64_t blen, uint64_t nlen)
+{
+	int	log = 10;
+
+	while (log < 31 && ((uint64_t)1 << log) < blen + nlen)
+		log++;
+	return log;
+}
+
+/*
+ * zstd's own patch-from (the base as a referenced prefix, long-distance
+ * matching): the better patch where the new file moves the base's bytes
+ * far about, as a bolt database does its pages.
+ */
+static int
+patch_prefix(struct ec_buf *out, const uint8_t *bb, size_t blen,
+    const uint8_t *nb, size_t nlen, struct ec_err *err)
+{
+	ZSTD_CCtx	*zc;
+	size_t		 n;
+	int		 rc = -1;
+
+	if ((zc = ZSTD_createCCtx()) == NULL)
+		return ec_err_nomem(err);
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel,
+	    PATCH_PREFIX_LEVEL)) || ZSTD_isError(ZSTD_CCtx_setParameter(zc,
+	    ZSTD_c_windowLog, patch_wlog(blen, nlen))) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(zc,
+	    ZSTD_c_enableLongDistanceMatching, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_refPrefix(zc, bb, blen))) {
+		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: bad parameters");
+		goto out;
+	}
+	ec_buf_reset(out);
+	if (ec_buf_reserve(out, ZSTD_compressBound(nlen), err) == -1)
+		goto out;
+	n = ZSTD_compress2(zc, out->data, ZSTD_compressBound(nlen), nb, nlen);
+	if (ZSTD_isError(n)) {
+		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: %s",
+		    ZSTD_getErrorName(n));
+		goto out;
+	}
+	out->len = n;
+	rc = 0;
+out:
+	ZSTD_freeCCtx(zc);
+	return rc;
+}
+
 /* The operations that make "nb" from "bb", as one zstd frame. */
 static int
 patch_encode(struct ec_buf *out, const uint8_t *bb, size_t blen,
@@ -369,9 +427,47 @@ patch_window(const uint8_t *p)
  * allocated for it: one whole frame, a window of at most 2^PATCH_WLOG_MAX,
  * a declared size the operations of a "size"-byte result can have.
  */
+/* A zstd-prefix patch: its content is the result itself. */
+static int
+patch_unprefix(struct ec_buf *out, const uint8_t *bb, size_t blen,
+    const uint8_t *p, size_t len, uint64_t size, struct ec_err *err)
+{
+	ZSTD_DCtx	*dc;
+	size_t		 n;
+	int		 rc = -1;
+
+	if (patch_window(p) > ((uint64_t)1 << patch_wlog(blen, size)))
+		return patch_bad(err, "the frame asks for too large a window");
+	if (ZSTD_getFrameContentSize(p, len) != size)
+		return patch_bad(err, "the frame's size is not rawSize");
+	if ((dc = ZSTD_createDCtx()) == NULL)
+		return ec_err_nomem(err);
+	ec_buf_reset(out);
+	if (ec_buf_reserve(out, size, err) == -1)
+		goto out;
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax,
+	    patch_wlog(blen, size))) ||
+	    ZSTD_isError(ZSTD_DCtx_refPrefix(dc, bb, blen))) {
+		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: bad parameters");
+		goto out;
+	}
+	n = ZSTD_decompressDCtx(dc, out->data, size, p, len);
+	if (ZSTD_isError(n) || n != size) {
+		(void)patch_bad(err, ZSTD_isError(n) ? ZSTD_getErrorName(n) :
+		    "the frame is not its stated size");
+		goto out;
+	}
+	out->len = n;
+	rc = 0;
+out:
+	ZSTD_freeDCtx(dc);
+	return rc;
+}
+
 int
 mirror_patch_decode(struct ec_buf *out, const uint8_t *bb, size_t blen,
-    const uint8_t *p, size_t len, uint64_t size, struct ec_err *err)
+    const uint8_t *p, size_t len, uint64_t size, bool prefix,
+    struct ec_err *err)
 {
 	unsigned long long	 fcs;
 	uint8_t			*ops = NULL;
@@ -384,6 +480,8 @@ mirror_patch_decode(struct ec_buf *out, const uint8_t *bb, size_t blen,
 	if (len < 6 || memcmp(p, "\x28\xb5\x2f\xfd", 4) != 0 ||
 	    ZSTD_findFrameCompressedSize(p, len) != len)
 		return patch_bad(err, "not one zstd frame");
+	if (prefix)
+		return patch_unprefix(out, bb, blen, p, len, size, err);
 	if (patch_window(p) > ((uint64_t)1 << PATCH_WLOG_MAX))
 		return patch_bad(err, "the frame asks for too large a window");
 	fcs = ZSTD_getFrameContentSize(p, len);
@@ -456,6 +554,26 @@ patch_load(struct patch_io *io, const char *base_file, const char *new_file,
 	return 0;
 }
 
+/* The patch-from patch instead, when it is smaller. */
+static int
+patch_make_prefix(struct ec_buf *patch, struct mirror_patch *pm,
+    struct patch_io *io, struct ec_err *err)
+{
+	struct ec_buf	alt;
+	int		rc;
+
+	ec_buf_init(&alt, EC_MIRROR_PATCH_MAX);
+	rc = patch_prefix(&alt, (uint8_t *)io->braw.data, io->braw.len,
+	    (uint8_t *)io->nraw.data, io->nraw.len, err);
+	if (rc == 0 && alt.len < patch->len) {
+		ec_buf_reset(patch);
+		rc = ec_buf_add(patch, alt.data, alt.len, err);
+		pm->prefix = true;
+	}
+	ec_buf_dispose(&alt);
+	return rc;
+}
+
 int
 mirror_patch_make(struct ec_buf *patch, struct mirror_patch *pm,
     const char *base_file, const char *new_file, struct ec_err *err)
@@ -473,6 +591,10 @@ mirror_patch_make(struct ec_buf *patch, struct mirror_patch *pm,
 	if ((rc = patch_encode(patch, (uint8_t *)io.braw.data, io.braw.len,
 	    (uint8_t *)io.nraw.data, io.nraw.len, err)) == -1)
 		goto out;
+	pm->prefix = false;
+	if (patch->len > io.nraw.len / PATCH_PREFIX_TRY &&
+	    (rc = patch_make_prefix(patch, pm, &io, err)) == -1)
+		goto out;
 	if (patch->len >= io.nflen) {
 		rc = 1;
 		goto out;
@@ -481,11 +603,7 @@ mirror_patch_make(struct ec_buf *patch, struct mirror_patch *pm,
 	ec_sha256(d, io.bf, io.bflen);
 	ec_hex_encode(pm->base_sha256, d, sizeof(d));
 	pm->base_raw_size = io.braw.len;
-	ec_sha256(d, io.nraw.data, io.nraw.len);
-	ec_hex_encode(pm->raw_sha256, d, sizeof(d));
 	pm->raw_size = io.nraw.len;
-	ec_sha256(d, patch->data, patch->len);
-	ec_hex_encode(pm->patch_sha256, d, sizeof(d));
 	pm->patch_size = patch->len;
 out:
 	patch_io_dispose(&io);
@@ -508,9 +626,10 @@ patch_read(uint8_t **p, size_t *len, const char *path, const char *hex,
 			err->code = code;
 		return ec_err_prefix(err, "%s", what);
 	}
+	/* A patch has no digest of its own: the result's covers it. */
 	ec_sha256(d, *p, *len);
 	ec_hex_encode(got, d, sizeof(d));
-	if (*len != size || strcmp(got, hex) != 0)
+	if (*len != size || (hex != NULL && strcmp(got, hex) != 0))
 		return ec_err_set(err, code, "%s: bytes differ from "
 		    "manifest.diff.json", what);
 	return 0;
@@ -539,7 +658,7 @@ mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
 	ec_buf_init(&io.nraw, EC_MIRROR_PATCH_MAX + MIRROR_CODEC_STEP);
 	ec_buf_init(&io.braw, pm->base_raw_size + MIRROR_CODEC_STEP);
 	ec_buf_init(&io.re, 2 * (size_t)EC_MIRROR_PATCH_MAX);
-	if (patch_read(&io.nf, &io.nflen, patch_file, pm->patch_sha256,
+	if (patch_read(&io.nf, &io.nflen, patch_file, NULL,
 	    pm->patch_size, EC_ERR_VERIFY, "delta patch", err) == -1 ||
 	    patch_read(&io.bf, &io.bflen, base_file, pm->base_sha256,
 	    base_size, EC_ERR_BASE_MISSING, "patch base", err) == -1)
@@ -555,13 +674,9 @@ mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
 		goto out;
 	}
 	if (mirror_patch_decode(&io.nraw, (uint8_t *)io.braw.data,
-	    io.braw.len, io.nf, io.nflen, pm->raw_size, err) == -1)
+	    io.braw.len, io.nf, io.nflen, pm->raw_size, pm->prefix,
+	    err) == -1)
 		goto out;
-	if (!patch_hex_is(&io.nraw, pm->raw_sha256)) {
-		(void)patch_bad(err, "the patched bytes differ from "
-		    "rawSha256");
-		goto out;
-	}
 	if (mirror_codec_encode(&io.re, &pm->cp, (uint8_t *)io.nraw.data,
 	    io.nraw.len, err) == -1)
 		goto out;

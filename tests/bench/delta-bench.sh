@@ -98,4 +98,5 @@ if [ -n "${BENCH_DELTA_KEEP:-}" ]; then
 	mkdir -p "$BENCH_DELTA_KEEP"
 	cp -a "$f1" "$BENCH_DELTA_KEEP/f1"
 	cp -a "$f2" "$BENCH_DELTA_KEEP/f2"
+	cp -a "$d" "$BENCH_DELTA_KEEP/d"
 fi
