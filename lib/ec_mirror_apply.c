@@ -29,6 +29,7 @@ struct apply {
 	struct ec_blob_file	*res;		/* owned: the result */
 	size_t			 nres;
 	size_t			 added;		/* delta files new here */
+	uint64_t		 pack_off;	/* the next patch's offset */
 };
 
 /* Read a delta's member whole; a missing or bad one is a corrupt delta. */
@@ -131,6 +132,30 @@ apply_base(struct apply *a, struct ec_err *err)
 	return 0;
 }
 
+/* patches.pack holds exactly the listed patches, or is absent. */
+static int
+apply_pack(const struct apply *a, struct ec_err *err)
+{
+	char		path[MIRROR_PATH_MAX];
+	struct stat	st;
+	uint64_t	want = 0;
+	size_t		i;
+
+	for (i = 0; i < a->d->nfiles; i++)
+		if (a->d->files[i].patch != NULL)
+			want += a->d->files[i].patch->patch_size;
+	(void)snprintf(path, sizeof(path), "%s/" EC_MIRROR_PACK_NAME,
+	    a->delta_dir);
+	if (lstat(path, &st) == -1 && errno == ENOENT && want == 0)
+		return 0;
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != want)
+		return ec_err_set(err, EC_ERR_VERIFY, "delta: "
+		    EC_MIRROR_PACK_NAME " is not the %llu bytes of its "
+		    "patches", (unsigned long long)want);
+	return 0;
+}
+
 /* files/ holds exactly the listed files: nothing unlisted rides along. */
 static int
 apply_files_listed(const struct apply *a, struct ec_err *err)
@@ -143,7 +168,12 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 
 	(void)snprintf(dir, sizeof(dir), "%s/" EC_MIRROR_FILES_DIR,
 	    a->delta_dir);
-	if (lstat(dir, &st) == -1 && errno == ENOENT && a->d->nfiles == 0)
+	if (apply_pack(a, err) == -1)
+		return -1;
+	for (i = 0; i < a->d->nfiles && (a->d->files[i].copy_of != NULL ||
+	    a->d->files[i].patch != NULL); i++)
+		;
+	if (lstat(dir, &st) == -1 && errno == ENOENT && i == a->d->nfiles)
 		return 0;
 	/* The walk would follow a link at its root out of the delta. */
 	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -154,9 +184,10 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 			err->code = EC_ERR_VERIFY;
 		return ec_err_prefix(err, "delta");
 	}
-	/* Copies have no file: the walk pairs the others in order. */
+	/* Copies and patches have no file: the walk pairs the others. */
 	for (i = j = 0;; i++, j++) {
-		while (j < a->d->nfiles && a->d->files[j].copy_of != NULL)
+		while (j < a->d->nfiles && (a->d->files[j].copy_of != NULL ||
+		    a->d->files[j].patch != NULL))
 			j++;
 		if (i == n || j == a->d->nfiles ||
 		    strcmp(f[i].path, a->d->files[j].path) != 0)
@@ -186,6 +217,7 @@ apply_patch(struct apply *a, const struct mirror_entry *e, const char *src,
 	const struct mirror_patch	*pm = e->patch;
 	const struct ec_blob_file	*b;
 	char				 bp[MIRROR_PATH_MAX];
+	char				 pack[MIRROR_PATH_MAX];
 
 	b = mirror_tree_find(a->base.f, a->base.n, pm->base);
 	if (b == NULL || strcmp(b->sha256, pm->base_sha256) != 0)
@@ -193,9 +225,13 @@ apply_patch(struct apply *a, const struct mirror_entry *e, const char *src,
 		    "lacks %.200s with the bytes the patch of %.200s needs",
 		    pm->base, e->path);
 	(void)snprintf(bp, sizeof(bp), "%s/%s", a->base_dir, b->path);
-	if (mirror_patch_apply(pm, bp, b->size, src, dst, e->sha256, e->size,
-	    err) == -1)
+	(void)src;
+	(void)snprintf(pack, sizeof(pack), "%s/" EC_MIRROR_PACK_NAME,
+	    a->delta_dir);
+	if (mirror_patch_apply(pm, bp, b->size, pack, a->pack_off, dst,
+	    e->sha256, e->size, err) == -1)
 		return ec_err_prefix(err, "%.200s", e->path);
+	a->pack_off += pm->patch_size;
 	return 0;
 }
 

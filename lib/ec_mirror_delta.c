@@ -478,7 +478,7 @@ delta_base_of(const struct delta *dl, size_t i)
 
 /* Patch file i, or leave it whole: 1 patched (sent), 0 whole, -1. */
 static int
-delta_patch(struct delta *dl, size_t i, struct ec_buf *pb,
+delta_patch(struct delta *dl, size_t i, struct ec_buf *pb, size_t pack_len,
     struct ec_err *err)
 {
 	const struct ec_blob_file	*b;
@@ -488,6 +488,7 @@ delta_patch(struct delta *dl, size_t i, struct ec_buf *pb,
 	int				 rc;
 
 	if (dl->nw->f[i].size < EC_MIRROR_PATCH_MIN ||
+	    pack_len + dl->nw->f[i].size > EC_MIRROR_PACK_MAX ||
 	    dl->nw->f[i].size > EC_MIRROR_PATCH_MAX ||
 	    dl->patches == EC_MIRROR_MAX_PATCHES ||
 	    (b = delta_base_of(dl, i)) == NULL ||
@@ -542,7 +543,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
     struct ec_err *err)
 {
 	const struct mirror_tree	*nw = dl->nw;
-	struct ec_buf			 env, doc, pb, st_doc;
+	struct ec_buf			 env, doc, pb, st_doc, pack;
 	char				 src[MIRROR_PATH_MAX];
 	char				 dst[MIRROR_PATH_MAX];
 	json_t				*j = NULL;
@@ -553,6 +554,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 	ec_buf_init(&doc, EC_MAX_META_BYTES);
 	ec_buf_init(&pb, EC_MIRROR_PATCH_MAX);
 	ec_buf_init(&st_doc, EC_MAX_META_BYTES);
+	ec_buf_init(&pack, EC_MIRROR_PACK_MAX);
 	for (i = 0; i < nw->n; i++) {
 		if (!dl->plan[i].changed || dl->plan[i].copy_of != 0)
 			continue;
@@ -560,12 +562,15 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 		    nw->f[i].path);
 		(void)snprintf(dst, sizeof(dst), EC_MIRROR_FILES_DIR "/%s",
 		    nw->f[i].path);
-		if ((r = delta_patch(dl, i, &pb, err)) == -1 || (r == 1 ?
-		    sink->put_mem(sink->arg, dst, pb.data, pb.len, err) :
+		if ((r = delta_patch(dl, i, &pb, pack.len, err)) == -1 || (r == 1 ?
+		    ec_buf_add(&pack, pb.data, pb.len, err) :
 		    sink->put_file(sink->arg, dst, src, err)) == -1)
 			goto out;
 		st->delta_bytes += r == 1 ? pb.len : nw->f[i].size;
 	}
+	if (pack.len > 0 && sink->put_mem(sink->arg, EC_MIRROR_PACK_NAME,
+	    pack.data, pack.len, err) == -1)
+		goto out;
 	if ((j = delta_doc(dl)) == NULL) {
 		(void)ec_err_nomem(err);
 		goto out;
@@ -582,6 +587,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 	rc = 0;
 out:
 	json_decref(j);
+	ec_buf_dispose(&pack);
 	ec_buf_dispose(&st_doc);
 	ec_buf_dispose(&pb);
 	ec_buf_dispose(&doc);

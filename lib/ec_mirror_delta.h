@@ -10,9 +10,12 @@
  *   manifest.diff.dsse.json  DSSE envelope over a statement of those
  *                            bytes' digest (below)
  *   files/<path>             every file of the new tree that is absent
- *                            from the base or whose bytes differ: the
- *                            file itself, or a patch of it (below);
- *                            copies of another listed file are not here
+ *                            from the base or whose bytes differ and
+ *                            goes whole (below)
+ *   patches.pack             the patches of the others, one after
+ *                            another in "files" order (absent without
+ *                            patches): one file, so that a delta's own
+ *                            manifest does not list hundreds
  *
  * manifest.diff.json holds schemaVersion (EC_MIRROR_DIFF_SCHEMA),
  * baseExportId and exportId (the base's and the new tree's export ids),
@@ -27,30 +30,36 @@
  * A files entry is one of three (schema v2; a v1 delta has only the
  * first):
  *
- *   whole  files/<path> holds the file's bytes.
- *   copy   "copyOf": the path of an earlier-or-later whole or patched
- *          entry with the same bytes (a TUF consistent-snapshot target,
- *          an OCI blob that is also served); nothing under files/.
- *   patch  "patch": files/<path> is a patch (patchSha256, patchSize)
- *          of the base file "base" (baseSha256).  Both files are taken
- *          out of their compression layer ("codec": identity, zstd or
- *          gzip; baseRawSize, rawSize, rawSha256 are of the raw bytes),
- *          the patch makes the new raw bytes from the base's, and the
- *          codec's parameters ("level"; for zstd "checksum",
- *          "contentSize" (one call with the size in the header, one
- *          thread) and "jobSize" (0, or streamed by one worker in jobs of
- *          that size)) make the file's bytes again.  The writer keeps a
- *          patch only when it re-made the file's exact bytes itself and
- *          the patch is smaller; the applier checks every digest and
- *          refuses (EC_ERR_VERIFY) a library that makes other bytes.
+ *   whole  {path, sha256, size}: files/<path> holds the file's bytes.
+ *   copy   {path, copyOf}: the bytes (and so digest and size) of the
+ *          whole or patched entry copyOf (a TUF consistent-snapshot
+ *          target, an OCI blob that is also served); nothing under
+ *          files/.
+ *   patch  {path, sha256, size, patch}: the next patchSize bytes of
+ *          patches.pack are a patch of the base file "base" (absent: path itself)
+ *          whose digest is baseSha256.  Both files are taken out of
+ *          their compression layer ("codec": identity, zstd or gzip;
+ *          baseRawSize and rawSize are of the raw bytes), the patch makes
+ *          the new raw bytes from the base's, and the codec's parameters
+ *          ("level"; for zstd "checksum", "contentSize" (one call with
+ *          the size in the header, one thread) and "jobSize" (0, or
+ *          streamed by one worker in jobs of that size)) make the file's
+ *          bytes again, which must be sha256.  The writer keeps a patch
+ *          only when it re-made the file's exact bytes itself and the
+ *          patch is smaller; the applier refuses (EC_ERR_VERIFY) a
+ *          library that makes other bytes.
  *
- * A patch is one zstd frame (at most a 2^27-byte window, its content
- * size in the header, at most twice the result's size) of operations,
- * each: varint literal length, the literal bytes, varint copy length
- * and, when the copy is not empty, a zigzag varint: the change in the
- * copy distance (base position minus result position, 0 at the start).
- * The operations make exactly rawSize bytes; each does something; a
- * copy inside the base and the result, or EC_ERR_VERIFY.
+ * A patch's "format" is "ops" or "zstd-prefix".  "ops": one zstd frame
+ * (at most a 2^27-byte window, its content size in the header, at most
+ * twice rawSize plus 64) of operations, each: varint literal length, the
+ * literal bytes, varint copy length and, when the copy is not empty, a
+ * zigzag varint: the change in the copy distance (base position minus
+ * result position, 0 at the start).  The operations make exactly rawSize
+ * bytes; each does something; each copy lies inside the base and the
+ * result.  "zstd-prefix": one zstd frame of the raw bytes compressed
+ * with the base's raw bytes as a referenced prefix (zstd's patch-from),
+ * its window at most the power of two covering both, its content size
+ * rawSize.  Anything else is EC_ERR_VERIFY.
  *
  * The export id of a tree is the runId of its manifest.json; a tree
  * without one is named "sha256:" and its tree digest.  The tree digest
@@ -98,6 +107,8 @@
 	"application/vnd.stellaops.export-center.mirror-delta+json"
 /* The directory of a delta holding the new and changed files. */
 #define EC_MIRROR_FILES_DIR	"files"
+/* Every patch of a delta, one after another in "files" order. */
+#define EC_MIRROR_PACK_NAME	"patches.pack"
 #define EC_MIRROR_LOG_NAME	"appliedExportIds.log"
 /*
  * Files of one tree.  Each costs about 350 bytes while a diff or an
@@ -118,6 +129,8 @@
 #define EC_MIRROR_PATCH_MAX	(256 * 1024 * 1024)
 #define EC_MIRROR_PATCH_MIN	512
 #define EC_MIRROR_MAX_PATCHES	8192
+/* patches.pack is built in memory: past this, files go whole. */
+#define EC_MIRROR_PACK_MAX	(256 * 1024 * 1024)
 /* Export ids: printable ASCII without spaces, 1 to this many bytes. */
 #define EC_MIRROR_ID_MAX	200
 /* Lines of an appliedExportIds.log carried forward; past it the base is

@@ -174,12 +174,13 @@ int	mirror_patch_decode(struct ec_buf *out, const uint8_t *bb,
 	    bool prefix, struct ec_err *err);
 /*
  * Make the new file "dst" from the base file (base_size bytes) and the
- * patch file, checking every digest of "pm" on the way and the result
- * against want_hex and want_size before it is written.  EC_ERR_VERIFY;
+ * patch at "off" of the pack file, checking the base's digest and the
+ * result against want_hex and want_size before it is written (the patch
+ * has no digest of its own: the result's covers it).  EC_ERR_VERIFY;
  * EC_ERR_BASE_MISSING for a base file with other bytes.
  */
 int	mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
-	    uint64_t base_size, const char *patch_file, const char *dst,
+	    uint64_t base_size, const char *pack, uint64_t off, const char *dst,
 	    const char *want_hex, uint64_t want_size, struct ec_err *err);
 
 #endif

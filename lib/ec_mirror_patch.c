@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
@@ -626,10 +627,9 @@ patch_read(uint8_t **p, size_t *len, const char *path, const char *hex,
 			err->code = code;
 		return ec_err_prefix(err, "%s", what);
 	}
-	/* A patch has no digest of its own: the result's covers it. */
 	ec_sha256(d, *p, *len);
 	ec_hex_encode(got, d, sizeof(d));
-	if (*len != size || (hex != NULL && strcmp(got, hex) != 0))
+	if (*len != size || strcmp(got, hex) != 0)
 		return ec_err_set(err, code, "%s: bytes differ from "
 		    "manifest.diff.json", what);
 	return 0;
@@ -646,9 +646,38 @@ patch_hex_is(const struct ec_buf *b, const char *hex)
 	return strcmp(got, hex) == 0;
 }
 
+/* The patch at "off" of the pack, exactly "size" bytes. */
+static int
+patch_slice(uint8_t **p, size_t *len, const char *pack, uint64_t off,
+    uint64_t size, struct ec_err *err)
+{
+	ssize_t	n;
+	int	fd;
+
+	if (size > EC_MIRROR_PATCH_MAX)
+		return ec_err_set(err, EC_ERR_TOO_LARGE, "delta patch: more "
+		    "than %d bytes", EC_MIRROR_PATCH_MAX);
+	if (ec_file_open_regular(&fd, pack, false, err) == -1) {
+		if (err != NULL)
+			err->code = EC_ERR_VERIFY;
+		return ec_err_prefix(err, "delta " EC_MIRROR_PACK_NAME);
+	}
+	if ((*p = malloc((size_t)size + 1)) == NULL) {
+		(void)close(fd);
+		return ec_err_nomem(err);
+	}
+	n = pread(fd, *p, (size_t)size, (off_t)off);
+	(void)close(fd);
+	if (n < 0 || (uint64_t)n != size)
+		return ec_err_set(err, EC_ERR_VERIFY, "delta "
+		    EC_MIRROR_PACK_NAME ": shorter than its patches");
+	*len = (size_t)size;
+	return 0;
+}
+
 int
 mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
-    uint64_t base_size, const char *patch_file, const char *dst, const char *want_hex,
+    uint64_t base_size, const char *pack, uint64_t off, const char *dst, const char *want_hex,
     uint64_t want_size, struct ec_err *err)
 {
 	struct patch_io	io;
@@ -658,8 +687,8 @@ mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
 	ec_buf_init(&io.nraw, EC_MIRROR_PATCH_MAX + MIRROR_CODEC_STEP);
 	ec_buf_init(&io.braw, pm->base_raw_size + MIRROR_CODEC_STEP);
 	ec_buf_init(&io.re, 2 * (size_t)EC_MIRROR_PATCH_MAX);
-	if (patch_read(&io.nf, &io.nflen, patch_file, NULL,
-	    pm->patch_size, EC_ERR_VERIFY, "delta patch", err) == -1 ||
+	if (patch_slice(&io.nf, &io.nflen, pack, off, pm->patch_size,
+	    err) == -1 ||
 	    patch_read(&io.bf, &io.bflen, base_file, pm->base_sha256,
 	    base_size, EC_ERR_BASE_MISSING, "patch base", err) == -1)
 		goto out;
