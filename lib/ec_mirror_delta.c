@@ -509,33 +509,6 @@ delta_patch(struct delta *dl, size_t i, struct ec_buf *pb, size_t pack_len,
 	return 1;
 }
 
-/* What the envelope signs: the manifest's digest (ec_mirror_delta.h). */
-int
-mirror_statement(struct ec_buf *out, const void *p, size_t len,
-    struct ec_err *err)
-{
-	uint8_t	 d[EC_SHA256_LEN];
-	char	 hex[EC_SHA256_HEX];
-	json_t	*j;
-	int	 rc;
-
-	ec_sha256(d, p, len);
-	ec_hex_encode(hex, d, sizeof(d));
-	if ((j = json_pack("{s:s, s:s, s:I}", "name", EC_MIRROR_DIFF_NAME,
-	    "sha256", hex, "size", (json_int_t)len)) == NULL)
-		return ec_err_nomem(err);
-	rc = ec_canon_dump(out, j, err);
-	json_decref(j);
-	return rc;
-}
-
-static int
-delta_statement(struct ec_buf *out, const struct ec_buf *doc,
-    struct ec_err *err)
-{
-	return mirror_statement(out, doc->data, doc->len, err);
-}
-
 /* The files, then the manifest and its envelope, through the sink. */
 static int
 delta_emit(struct delta *dl, struct ec_mirror_stats *st,
@@ -562,8 +535,8 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 		    nw->f[i].path);
 		(void)snprintf(dst, sizeof(dst), EC_MIRROR_FILES_DIR "/%s",
 		    nw->f[i].path);
-		if ((r = delta_patch(dl, i, &pb, pack.len, err)) == -1 || (r == 1 ?
-		    ec_buf_add(&pack, pb.data, pb.len, err) :
+		if ((r = delta_patch(dl, i, &pb, pack.len, err)) == -1 ||
+		    (r == 1 ? ec_buf_add(&pack, pb.data, pb.len, err) :
 		    sink->put_file(sink->arg, dst, src, err)) == -1)
 			goto out;
 		st->delta_bytes += r == 1 ? pb.len : nw->f[i].size;
@@ -576,7 +549,7 @@ delta_emit(struct delta *dl, struct ec_mirror_stats *st,
 		goto out;
 	}
 	if (ec_canon_dump(&doc, j, err) == -1 ||
-	    delta_statement(&st_doc, &doc, err) == -1 ||
+	    mirror_statement(&st_doc, doc.data, doc.len, err) == -1 ||
 	    ec_dsse_sign(&env, EC_MIRROR_DIFF_DIGEST_TYPE, st_doc.data,
 	    st_doc.len, &signer, 1, err) == -1 ||
 	    sink->put_mem(sink->arg, EC_MIRROR_DIFF_NAME, doc.data, doc.len,

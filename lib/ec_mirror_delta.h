@@ -36,11 +36,12 @@
  *          target, an OCI blob that is also served); nothing under
  *          files/.
  *   patch  {path, sha256, size, patch}: the next patchSize bytes of
- *          patches.pack are a patch of the base file "base" (absent: path itself)
- *          whose digest is baseSha256.  Both files are taken out of
- *          their compression layer ("codec": identity, zstd or gzip;
- *          baseRawSize and rawSize are of the raw bytes), the patch makes
- *          the new raw bytes from the base's, and the codec's parameters
+ *          patches.pack are a patch of the base file "base" (absent:
+ *          path itself) whose digest is baseSha256.  Both files are
+ *          taken out of their compression layer ("codec": identity,
+ *          zstd or gzip; baseRawSize and rawSize are of the raw bytes),
+ *          the patch makes the new raw bytes from the base's, and the
+ *          codec's parameters
  *          ("level"; for zstd "checksum", "contentSize" (one call with
  *          the size in the header, one thread) and "jobSize" (0, or
  *          streamed by one worker in jobs of that size)) make the file's

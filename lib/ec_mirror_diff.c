@@ -9,6 +9,7 @@
 
 #include "ec_buf.h"
 #include "ec_canon.h"
+#include "ec_hash.h"
 #include "ec_limits.h"
 #include "ec_mirror_int.h"
 
@@ -315,6 +316,26 @@ out:
 	ec_mirror_diff_free(d);
 	ec_buf_dispose(&canon);
 	json_decref(doc);
+	return rc;
+}
+
+/* What the envelope signs: the manifest's digest (ec_mirror_delta.h). */
+int
+mirror_statement(struct ec_buf *out, const void *p, size_t len,
+    struct ec_err *err)
+{
+	uint8_t	 d[EC_SHA256_LEN];
+	char	 hex[EC_SHA256_HEX];
+	json_t	*j;
+	int	 rc;
+
+	ec_sha256(d, p, len);
+	ec_hex_encode(hex, d, sizeof(d));
+	if ((j = json_pack("{s:s, s:s, s:I}", "name", EC_MIRROR_DIFF_NAME,
+	    "sha256", hex, "size", (json_int_t)len)) == NULL)
+		return ec_err_nomem(err);
+	rc = ec_canon_dump(out, j, err);
+	json_decref(j);
 	return rc;
 }
 

@@ -677,8 +677,8 @@ patch_slice(uint8_t **p, size_t *len, const char *pack, uint64_t off,
 
 int
 mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
-    uint64_t base_size, const char *pack, uint64_t off, const char *dst, const char *want_hex,
-    uint64_t want_size, struct ec_err *err)
+    uint64_t base_size, const char *pack, uint64_t off, const char *dst,
+    const char *want_hex, uint64_t want_size, struct ec_err *err)
 {
 	struct patch_io	io;
 	int		rc = -1;
@@ -696,9 +696,9 @@ mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
 	    mirror_codec_decode(&io.braw, pm->cp.codec, io.bf, io.bflen,
 	    err) == -1 || io.braw.len != pm->base_raw_size) {
 		if (err != NULL && err->code != EC_ERR_NOMEM)
-			(void)ec_err_set(err, EC_ERR_VERIFY, "patch base %.200s: "
-			    "its uncompressed bytes are not the %llu the delta "
-			    "expects", pm->base, (unsigned long long)
+			(void)ec_err_set(err, EC_ERR_VERIFY, "patch base "
+			    "%.200s: its uncompressed bytes are not the %llu "
+			    "the delta expects", pm->base, (unsigned long long)
 			    pm->base_raw_size);
 		goto out;
 	}
