@@ -239,6 +239,12 @@ out:
 	return rc;
 }
 
+/* A string of file i, sorted by string and then by i (no globals). */
+struct delta_ref {
+	const char	*s;
+	size_t		 i;
+};
+
 /* What the delta carries of one file of the new tree. */
 struct delta_plan {
 	bool			 changed;
@@ -252,7 +258,7 @@ struct delta {
 	const char			*base_dir, *new_dir;
 	struct delta_plan		*plan;	/* one per new file */
 	char				(*key)[EC_BLOB_NAME_MAX + 1];
-	size_t				*bykey;	/* base files by key */
+	struct delta_ref		*bykey;	/* base files by key */
 	size_t				 patches;
 };
 
@@ -328,17 +334,13 @@ delta_compare(struct ec_mirror_stats *st, struct delta_plan *plan,
 	st->removed = base->n - (st->changed + st->unchanged);
 }
 
-static const struct mirror_tree	*delta_sort_tree;
-
-/* By digest, then by position: the first of equal files is the source. */
 static int
-delta_by_digest(const void *a, const void *b)
+delta_by_ref(const void *a, const void *b)
 {
-	size_t	i = *(const size_t *)a, j = *(const size_t *)b;
-	int	c = strcmp(delta_sort_tree->f[i].sha256,
-		    delta_sort_tree->f[j].sha256);
+	const struct delta_ref	*x = a, *y = b;
+	int			 c = strcmp(x->s, y->s);
 
-	return c != 0 ? c : i < j ? -1 : i > j;
+	return c != 0 ? c : x->i < y->i ? -1 : x->i > y->i;
 }
 
 /* Changed files with the bytes of an earlier changed file are copies. */
@@ -346,22 +348,24 @@ static int
 delta_copies(struct delta *dl, struct ec_err *err)
 {
 	const struct mirror_tree	*nw = dl->nw;
-	size_t				*ix, n = 0, i, src = 0;
+	struct delta_ref		*ix;
+	size_t				 n = 0, i, src = 0;
 
 	if ((ix = calloc(nw->n + 1, sizeof(*ix))) == NULL)
 		return ec_err_nomem(err);
 	for (i = 0; i < nw->n; i++)
-		if (dl->plan[i].changed)
-			ix[n++] = i;
-	delta_sort_tree = nw;
-	qsort(ix, n, sizeof(*ix), delta_by_digest);
+		if (dl->plan[i].changed) {
+			ix[n].s = nw->f[i].sha256;
+			ix[n++].i = i;
+		}
+	/* By digest, then position: the first of equal files is the source. */
+	qsort(ix, n, sizeof(*ix), delta_by_ref);
 	for (i = 0; i < n; i++) {
-		if (i > 0 && strcmp(nw->f[ix[i]].sha256,
-		    nw->f[src].sha256) == 0 &&
-		    nw->f[ix[i]].size == nw->f[src].size)
-			dl->plan[ix[i]].copy_of = src + 1;
+		if (i > 0 && strcmp(ix[i].s, nw->f[src].sha256) == 0 &&
+		    nw->f[ix[i].i].size == nw->f[src].size)
+			dl->plan[ix[i].i].copy_of = src + 1;
 		else
-			src = ix[i];
+			src = ix[i].i;
 	}
 	free(ix);
 	return 0;
@@ -390,17 +394,6 @@ delta_key(char out[EC_BLOB_NAME_MAX + 1], const char *path)
 	out[o] = '\0';
 }
 
-static char (*delta_sort_key)[EC_BLOB_NAME_MAX + 1];
-
-static int
-delta_by_key(const void *a, const void *b)
-{
-	size_t	i = *(const size_t *)a, j = *(const size_t *)b;
-	int	c = strcmp(delta_sort_key[i], delta_sort_key[j]);
-
-	return c != 0 ? c : i < j ? -1 : i > j;
-}
-
 static int
 delta_keys(struct delta *dl, struct ec_err *err)
 {
@@ -411,10 +404,10 @@ delta_keys(struct delta *dl, struct ec_err *err)
 		return ec_err_nomem(err);
 	for (i = 0; i < n; i++) {
 		delta_key(dl->key[i], dl->base->f[i].path);
-		dl->bykey[i] = i;
+		dl->bykey[i].s = dl->key[i];
+		dl->bykey[i].i = i;
 	}
-	delta_sort_key = dl->key;
-	qsort(dl->bykey, n, sizeof(*dl->bykey), delta_by_key);
+	qsort(dl->bykey, n, sizeof(*dl->bykey), delta_by_ref);
 	return 0;
 }
 
@@ -457,15 +450,15 @@ delta_base_of(const struct delta *dl, size_t i)
 	delta_key(k, dl->nw->f[i].path);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (strcmp(dl->key[dl->bykey[mid]], k) < 0)
+		if (strcmp(dl->bykey[mid].s, k) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	c = delta_codec(dl->new_dir, dl->nw->f[i].path);
 	for (t = 0; lo < dl->base->n && t < DELTA_KEY_TRIES &&
-	    strcmp(dl->key[dl->bykey[lo]], k) == 0; lo++, t++) {
-		b = &dl->base->f[dl->bykey[lo]];
+	    strcmp(dl->bykey[lo].s, k) == 0; lo++, t++) {
+		b = &dl->base->f[dl->bykey[lo].i];
 		d = b->size > sz ? b->size - sz : sz - b->size;
 		if (b->size >= EC_MIRROR_PATCH_MIN && (best == NULL ||
 		    d < bd) && delta_codec(dl->base_dir, b->path) == c) {
