@@ -28,6 +28,14 @@
 
 /* Longest entry name: what a plain ustar name field holds. */
 #define EC_BUNDLE_NAME_MAX	100
+/*
+ * zstd job size.  Part of the format: jobs are cut at multiples of it, so
+ * changing it changes the bytes of every bundle larger than one job (a
+ * mirror delta re-makes a bundle with it, ec_mirror_delta.h).  The
+ * level's default (8 MiB at level 3) would hold about four jobs' buffers,
+ * over 40 MiB; 2 MiB keeps peak memory near 20 MiB with two workers.
+ */
+#define EC_BUNDLE_ZSTD_JOB	(2 * 1024 * 1024)
 
 struct ec_bundle;		/* opaque */
 struct ec_bundle_stream;	/* opaque, owned by its bundle */

@@ -17,14 +17,6 @@
 #include "ec_bundle_int.h"
 #include "ec_limits.h"
 
-/*
- * zstd job size.  Part of the format: jobs are cut at multiples of it, so
- * changing it changes the bytes of every bundle larger than one job.  The
- * level's default (8 MiB at level 3) would hold about four jobs' buffers,
- * over 40 MiB; 2 MiB keeps peak memory near 20 MiB with two workers.
- */
-#define BUNDLE_ZSTD_JOB		(2 * 1024 * 1024)
-
 /* ustar fields: offsets and widths (POSIX.1-1988, 10.1.1). */
 #define USTAR_MODE	100
 #define USTAR_UID	108
@@ -62,7 +54,7 @@ ec_bundle_zstd_new(ZSTD_CCtx **out, unsigned workers, struct ec_err *err)
 	    ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_nbWorkers,
 	    (int)workers)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_jobSize,
-	    BUNDLE_ZSTD_JOB))) {
+	    EC_BUNDLE_ZSTD_JOB))) {
 		ZSTD_freeCCtx(zc);
 		return ec_err_set(err, EC_ERR_INTERNAL,
 		    "libzstd without multithreading support");

@@ -29,6 +29,7 @@ struct apply {
 	struct ec_blob_file	*res;		/* owned: the result */
 	size_t			 nres;
 	size_t			 added;		/* delta files new here */
+	uint64_t		 pack_off;	/* the next patch's offset */
 };
 
 /* Read a delta's member whole; a missing or bad one is a corrupt delta. */
@@ -57,9 +58,10 @@ static int
 apply_manifest(struct apply *a, const struct ec_verifier *key,
     struct ec_err *err)
 {
-	struct ec_buf	doc, env, payload;
+	struct ec_buf	doc, env, payload, want;
 	int		rc = -1;
 
+	ec_buf_init(&want, EC_MAX_META_BYTES);
 	ec_buf_init(&doc, EC_MAX_META_BYTES);
 	ec_buf_init(&env, EC_MAX_META_BYTES);
 	ec_buf_init(&payload, EC_MAX_META_BYTES);
@@ -67,18 +69,30 @@ apply_manifest(struct apply *a, const struct ec_verifier *key,
 	    apply_read(&env, a->delta_dir, EC_MIRROR_DIFF_DSSE, err) == -1)
 		goto out;
 	if (ec_dsse_verify(&payload, env.data, env.len,
-	    EC_MIRROR_DIFF_PAYLOAD_TYPE, key, err) == -1) {
-		(void)ec_err_prefix(err, "delta " EC_MIRROR_DIFF_DSSE);
-		goto out;
+	    EC_MIRROR_DIFF_DIGEST_TYPE, key, err) == 0) {
+		/* The signed statement must be the one of these bytes. */
+		if (mirror_statement(&want, doc.data, doc.len, err) == -1)
+			goto out;
+	} else {
+		ec_buf_reset(&payload);
+		if (ec_dsse_verify(&payload, env.data, env.len,
+		    EC_MIRROR_DIFF_PAYLOAD_TYPE, key, NULL) == -1) {
+			(void)ec_err_prefix(err, "delta " EC_MIRROR_DIFF_DSSE);
+			goto out;
+		}
+		/* A v1 envelope carries the manifest itself. */
+		if (ec_buf_add(&want, doc.data, doc.len, err) == -1)
+			goto out;
 	}
-	if (payload.len != doc.len || memcmp(payload.data, doc.data,
-	    doc.len) != 0) {
+	if (payload.len != want.len || memcmp(payload.data, want.data,
+	    want.len) != 0) {
 		(void)ec_err_set(err, EC_ERR_VERIFY, "delta: "
 		    EC_MIRROR_DIFF_NAME " is not the signed one (tampered)");
 		goto out;
 	}
-	rc = ec_mirror_diff_parse(&a->d, payload.data, payload.len, err);
+	rc = ec_mirror_diff_parse(&a->d, doc.data, doc.len, err);
 out:
+	ec_buf_dispose(&want);
 	ec_buf_dispose(&doc);
 	ec_buf_dispose(&env);
 	ec_buf_dispose(&payload);
@@ -118,6 +132,30 @@ apply_base(struct apply *a, struct ec_err *err)
 	return 0;
 }
 
+/* patches.pack holds exactly the listed patches, or is absent. */
+static int
+apply_pack(const struct apply *a, struct ec_err *err)
+{
+	char		path[MIRROR_PATH_MAX];
+	struct stat	st;
+	uint64_t	want = 0;
+	size_t		i;
+
+	for (i = 0; i < a->d->nfiles; i++)
+		if (a->d->files[i].patch != NULL)
+			want += a->d->files[i].patch->patch_size;
+	(void)snprintf(path, sizeof(path), "%s/" EC_MIRROR_PACK_NAME,
+	    a->delta_dir);
+	if (lstat(path, &st) == -1 && errno == ENOENT && want == 0)
+		return 0;
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != want)
+		return ec_err_set(err, EC_ERR_VERIFY, "delta: "
+		    EC_MIRROR_PACK_NAME " is not the %llu bytes of its "
+		    "patches", (unsigned long long)want);
+	return 0;
+}
+
 /* files/ holds exactly the listed files: nothing unlisted rides along. */
 static int
 apply_files_listed(const struct apply *a, struct ec_err *err)
@@ -125,12 +163,17 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 	struct ec_blob_file	*f = NULL;
 	struct stat		 st;
 	char			 dir[MIRROR_PATH_MAX];
-	size_t			 i, n = 0;
+	size_t			 i, j, n = 0;
 	int			 rc = -1;
 
 	(void)snprintf(dir, sizeof(dir), "%s/" EC_MIRROR_FILES_DIR,
 	    a->delta_dir);
-	if (lstat(dir, &st) == -1 && errno == ENOENT && a->d->nfiles == 0)
+	if (apply_pack(a, err) == -1)
+		return -1;
+	for (i = 0; i < a->d->nfiles && (a->d->files[i].copy_of != NULL ||
+	    a->d->files[i].patch != NULL); i++)
+		;
+	if (lstat(dir, &st) == -1 && errno == ENOENT && i == a->d->nfiles)
 		return 0;
 	/* The walk would follow a link at its root out of the delta. */
 	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -141,14 +184,20 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 			err->code = EC_ERR_VERIFY;
 		return ec_err_prefix(err, "delta");
 	}
-	for (i = 0; i < n && i < a->d->nfiles; i++)
-		if (strcmp(f[i].path, a->d->files[i].path) != 0)
+	/* Copies and patches have no file: the walk pairs the others. */
+	for (i = j = 0;; i++, j++) {
+		while (j < a->d->nfiles && (a->d->files[j].copy_of != NULL ||
+		    a->d->files[j].patch != NULL))
+			j++;
+		if (i == n || j == a->d->nfiles ||
+		    strcmp(f[i].path, a->d->files[j].path) != 0)
 			break;
-	if (i < n || i < a->d->nfiles)
+	}
+	if (i < n || j < a->d->nfiles)
 		(void)ec_err_set(err, EC_ERR_VERIFY, "delta: "
 		    EC_MIRROR_FILES_DIR "/%.200s is %s", i < n ? f[i].path :
-		    a->d->files[i].path, i < n && (i >= a->d->nfiles ||
-		    strcmp(f[i].path, a->d->files[i].path) < 0) ?
+		    a->d->files[j].path, i < n && (j >= a->d->nfiles ||
+		    strcmp(f[i].path, a->d->files[j].path) < 0) ?
 		    "not listed in " EC_MIRROR_DIFF_NAME : "missing");
 	else
 		rc = 0;
@@ -156,18 +205,59 @@ apply_files_listed(const struct apply *a, struct ec_err *err)
 	return rc;
 }
 
+/*
+ * Make one file of the staging tree from a patch.  The patch's base must
+ * be the base tree's file with the stated bytes: another base is
+ * EC_ERR_BASE_MISSING, as for the tree as a whole.
+ */
+static int
+apply_patch(struct apply *a, const struct mirror_entry *e, const char *src,
+    const char *dst, struct ec_err *err)
+{
+	const struct mirror_patch	*pm = e->patch;
+	const struct ec_blob_file	*b;
+	char				 bp[MIRROR_PATH_MAX];
+	char				 pack[MIRROR_PATH_MAX];
+
+	b = mirror_tree_find(a->base.f, a->base.n, pm->base);
+	if (b == NULL || strcmp(b->sha256, pm->base_sha256) != 0)
+		return ec_err_set(err, EC_ERR_BASE_MISSING, "base mirror "
+		    "lacks %.200s with the bytes the patch of %.200s needs",
+		    pm->base, e->path);
+	(void)snprintf(bp, sizeof(bp), "%s/%s", a->base_dir, b->path);
+	(void)src;
+	(void)snprintf(pack, sizeof(pack), "%s/" EC_MIRROR_PACK_NAME,
+	    a->delta_dir);
+	if (mirror_patch_apply(pm, bp, b->size, pack, a->pack_off, dst,
+	    e->sha256, e->size, err) == -1)
+		return ec_err_prefix(err, "%.200s", e->path);
+	a->pack_off += pm->patch_size;
+	return 0;
+}
+
 /* Copy one file into the staging tree, its bytes checked on the way. */
 static int
 apply_put(struct apply *a, const char *src, const char *rel,
-    const char *want_hex, uint64_t want_size, bool from_delta,
+    const char *want_hex, uint64_t want_size, const struct mirror_entry *e,
     struct ec_err *err)
 {
 	struct ec_blob_file	*r = &a->res[a->nres];
 	char			 dst[MIRROR_PATH_MAX];
+	bool			 from_delta = e != NULL;
 
 	if (mirror_mkparents(a->tree, rel, err) == -1)
 		return -1;
 	(void)snprintf(dst, sizeof(dst), "%s/%s", a->tree, rel);
+	if (e != NULL && (e->copy_of != NULL || e->patch != NULL)) {
+		/* A copy is made once its source is there: after the merge. */
+		if (e->patch != NULL && apply_patch(a, e, src, dst, err) == -1)
+			return -1;
+		memcpy(r->sha256, want_hex, EC_SHA256_HEX);
+		r->size = want_size;
+		(void)snprintf(r->path, sizeof(r->path), "%s", rel);
+		a->nres++;
+		return 0;
+	}
 	if (mirror_copy(r->sha256, &r->size, src, dst, err) == -1) {
 		if (from_delta && err != NULL && err->code != EC_ERR_NOMEM)
 			err->code = EC_ERR_VERIFY;
@@ -223,18 +313,44 @@ apply_merge(struct apply *a, struct ec_err *err)
 			(void)snprintf(src, sizeof(src), "%s/%s", a->base_dir,
 			    b->path);
 			if (apply_put(a, src, b->path, b->sha256, b->size,
-			    false, err) == -1)
+			    NULL, err) == -1)
 				return -1;
 		} else if (c >= 0) {
 			a->added += c > 0;
 			(void)snprintf(src, sizeof(src), "%s/"
 			    EC_MIRROR_FILES_DIR "/%s", a->delta_dir, e->path);
 			if (apply_put(a, src, e->path, e->sha256, e->size,
-			    true, err) == -1)
+			    e, err) == -1)
 				return -1;
 		}
 		i += c <= 0;
 		j += c >= 0;
+	}
+	return 0;
+}
+
+/* The copies, from their sources in the staging tree. */
+static int
+apply_copies(struct apply *a, struct ec_err *err)
+{
+	const struct mirror_entry	*e;
+	char				 src[MIRROR_PATH_MAX];
+	char				 dst[MIRROR_PATH_MAX];
+	char				 hex[EC_SHA256_HEX];
+	uint64_t			 size;
+	size_t				 i;
+
+	for (i = 0; i < a->d->nfiles; i++) {
+		if ((e = &a->d->files[i])->copy_of == NULL)
+			continue;
+		(void)snprintf(src, sizeof(src), "%s/%s", a->tree, e->copy_of);
+		(void)snprintf(dst, sizeof(dst), "%s/%s", a->tree, e->path);
+		if (mirror_copy(hex, &size, src, dst, err) == -1)
+			return -1;
+		if (strcmp(hex, e->sha256) != 0 || size != e->size)
+			return ec_err_set(err, EC_ERR_VERIFY, "delta file "
+			    "%.200s: its source %.200s has other bytes",
+			    e->path, e->copy_of);
 	}
 	return 0;
 }
@@ -311,7 +427,7 @@ ec_mirror_delta_apply(struct ec_mirror_stats *out, const char *base_dir,
 	    mirror_stage(&stg, a.tree, parent, name, out_dir,
 	    ".ec-mirror-apply.", err) == -1)
 		goto out;
-	if (apply_merge(&a, err) == -1)
+	if (apply_merge(&a, err) == -1 || apply_copies(&a, err) == -1)
 		goto out;
 	mirror_tree_digest(digest, a.res, a.nres);
 	if (strcmp(digest, a.d->new_tree) != 0) {

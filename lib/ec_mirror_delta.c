@@ -239,13 +239,36 @@ out:
 	return rc;
 }
 
-/* manifest.diff.json for the two trees; "changed" marks each new file. */
+/* A string of file i, sorted by string and then by i (no globals). */
+struct delta_ref {
+	const char	*s;
+	size_t		 i;
+};
+
+/* What the delta carries of one file of the new tree. */
+struct delta_plan {
+	bool			 changed;
+	size_t			 copy_of;	/* source index + 1; 0: none */
+	struct mirror_patch	*patch;		/* owned; NULL: whole */
+};
+
+/* Everything one delta is made of. */
+struct delta {
+	const struct mirror_tree	*base, *nw;
+	const char			*base_dir, *new_dir;
+	struct delta_plan		*plan;	/* one per new file */
+	char				(*key)[EC_BLOB_NAME_MAX + 1];
+	struct delta_ref		*bykey;	/* base files by key */
+	size_t				 patches;
+};
+
+/* manifest.diff.json for the two trees and the plan. */
 static json_t *
-delta_doc(const struct mirror_tree *base, const struct mirror_tree *nw,
-    const bool *changed)
+delta_doc(const struct delta *dl)
 {
-	json_t	*doc, *files, *rm;
-	size_t	 i;
+	const struct mirror_tree	*base = dl->base, *nw = dl->nw;
+	json_t				*doc, *files, *rm, *e;
+	size_t				 i;
 
 	files = json_array();
 	rm = json_array();
@@ -260,12 +283,23 @@ delta_doc(const struct mirror_tree *base, const struct mirror_tree *nw,
 	    (nw->manifest[0] != '\0' && json_object_set_new(doc,
 	    "newManifestSha256", json_string(nw->manifest)) == -1))
 		goto fail;
-	for (i = 0; i < nw->n; i++)
-		if (changed[i] && json_array_append_new(files,
-		    json_pack("{s:s, s:s, s:I}", "path", nw->f[i].path,
-		    "sha256", nw->f[i].sha256, "size",
-		    (json_int_t)nw->f[i].size)) == -1)
+	for (i = 0; i < nw->n; i++) {
+		if (!dl->plan[i].changed)
+			continue;
+		/* A copy's digest and size are its source's. */
+		if (dl->plan[i].copy_of != 0)
+			e = json_pack("{s:s, s:s}", "path", nw->f[i].path,
+			    "copyOf", nw->f[dl->plan[i].copy_of - 1].path);
+		else
+			e = json_pack("{s:s, s:s, s:I}", "path",
+			    nw->f[i].path, "sha256", nw->f[i].sha256, "size",
+			    (json_int_t)nw->f[i].size);
+		if (e == NULL || json_array_append_new(files, e) == -1 ||
+		    (dl->plan[i].patch != NULL && json_object_set_new(e,
+		    "patch", mirror_patch_json(dl->plan[i].patch,
+		    nw->f[i].path)) == -1))
 			goto fail;
+	}
 	for (i = 0; i < base->n; i++)
 		if (mirror_tree_find(nw->f, nw->n, base->f[i].path) == NULL &&
 		    json_array_append_new(rm, json_string(base->f[i].path)) ==
@@ -279,7 +313,7 @@ fail:
 
 /* Mark the new tree's files that the delta carries, counting as it goes. */
 static void
-delta_compare(struct ec_mirror_stats *st, bool *changed,
+delta_compare(struct ec_mirror_stats *st, struct delta_plan *plan,
     const struct mirror_tree *base, const struct mirror_tree *nw)
 {
 	const struct ec_blob_file	*b;
@@ -287,55 +321,259 @@ delta_compare(struct ec_mirror_stats *st, bool *changed,
 
 	for (i = 0; i < nw->n; i++) {
 		b = mirror_tree_find(base->f, base->n, nw->f[i].path);
-		changed[i] = b == NULL || b->size != nw->f[i].size ||
+		plan[i].changed = b == NULL || b->size != nw->f[i].size ||
 		    strcmp(b->sha256, nw->f[i].sha256) != 0;
 		if (b == NULL)
 			st->added++;
-		else if (changed[i])
+		else if (plan[i].changed)
 			st->changed++;
 		else
 			st->unchanged++;
 		st->tree_bytes += nw->f[i].size;
-		if (changed[i])
-			st->delta_bytes += nw->f[i].size;
 	}
 	st->removed = base->n - (st->changed + st->unchanged);
 }
 
-/* The files, then the manifest and its envelope, through the sink. */
 static int
-delta_emit(const struct ec_mirror_sink *sink, const char *new_dir,
-    const struct mirror_tree *nw, const bool *changed,
-    const struct ec_buf *doc, const struct ec_signer *signer,
+delta_by_ref(const void *a, const void *b)
+{
+	const struct delta_ref	*x = a, *y = b;
+	int			 c = strcmp(x->s, y->s);
+
+	return c != 0 ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Changed files with the bytes of an earlier changed file are copies. */
+static int
+delta_copies(struct delta *dl, struct ec_err *err)
+{
+	const struct mirror_tree	*nw = dl->nw;
+	struct delta_ref		*ix;
+	size_t				 n = 0, i, src = 0;
+
+	if ((ix = calloc(nw->n + 1, sizeof(*ix))) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < nw->n; i++)
+		if (dl->plan[i].changed) {
+			ix[n].s = nw->f[i].sha256;
+			ix[n++].i = i;
+		}
+	/* By digest, then position: the first of equal files is the source. */
+	qsort(ix, n, sizeof(*ix), delta_by_ref);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(ix[i].s, nw->f[src].sha256) == 0 &&
+		    nw->f[ix[i].i].size == nw->f[src].size)
+			dl->plan[ix[i].i].copy_of = src + 1;
+		else
+			src = ix[i].i;
+	}
+	free(ix);
+	return 0;
+}
+
+/*
+ * A path's key: every run of 64 hex digits (a digest in a content-
+ * addressed name) made "*" and every run of 6 or more decimal digits (a
+ * TUF version) "#", so that an OCI blob, a TUF target or versioned
+ * metadata finds its predecessor under another name.
+ */
+static void
+delta_key(char out[EC_BLOB_NAME_MAX + 1], const char *path)
+{
+	size_t	o = 0, n, m;
+
+	while (*path != '\0' && o < EC_BLOB_NAME_MAX) {
+		n = strspn(path, "0123456789abcdef");
+		m = strspn(path, "0123456789");
+		if (n == EC_SHA256_HEX - 1 || m >= 6) {
+			out[o++] = n == EC_SHA256_HEX - 1 ? '*' : '#';
+			path += n == EC_SHA256_HEX - 1 ? n : m;
+		} else
+			out[o++] = *path++;
+	}
+	out[o] = '\0';
+}
+
+static int
+delta_keys(struct delta *dl, struct ec_err *err)
+{
+	size_t	i, n = dl->base->n;
+
+	if ((dl->key = calloc(n + 1, sizeof(*dl->key))) == NULL ||
+	    (dl->bykey = calloc(n + 1, sizeof(*dl->bykey))) == NULL)
+		return ec_err_nomem(err);
+	for (i = 0; i < n; i++) {
+		delta_key(dl->key[i], dl->base->f[i].path);
+		dl->bykey[i].s = dl->key[i];
+		dl->bykey[i].i = i;
+	}
+	qsort(dl->bykey, n, sizeof(*dl->bykey), delta_by_ref);
+	return 0;
+}
+
+/* The first bytes of a base file: its codec. */
+static enum mirror_codec
+delta_codec(const char *dir, const char *rel)
+{
+	char	path[MIRROR_PATH_MAX];
+	uint8_t	head[18];
+	ssize_t	n;
+	int	fd;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return MIRROR_CODEC_IDENTITY;
+	n = read(fd, head, sizeof(head));
+	(void)close(fd);
+	return mirror_codec_of(head, n > 0 ? (size_t)n : 0);
+}
+
+/* Candidates of one key looked at for a file with no base of its path. */
+#define DELTA_KEY_TRIES	64
+
+/*
+ * The base file a new file is patched against: the one at its path, or
+ * among the base files of its key, with its codec, the nearest in size.
+ */
+static const struct ec_blob_file *
+delta_base_of(const struct delta *dl, size_t i)
+{
+	const struct ec_blob_file	*b, *best = NULL;
+	char				 k[EC_BLOB_NAME_MAX + 1];
+	enum mirror_codec		 c;
+	size_t				 lo = 0, hi = dl->base->n, mid, t;
+	uint64_t			 d, bd = 0, sz = dl->nw->f[i].size;
+
+	if ((b = mirror_tree_find(dl->base->f, dl->base->n,
+	    dl->nw->f[i].path)) != NULL)
+		return b;
+	delta_key(k, dl->nw->f[i].path);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(dl->bykey[mid].s, k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c = delta_codec(dl->new_dir, dl->nw->f[i].path);
+	for (t = 0; lo < dl->base->n && t < DELTA_KEY_TRIES &&
+	    strcmp(dl->bykey[lo].s, k) == 0; lo++, t++) {
+		b = &dl->base->f[dl->bykey[lo].i];
+		d = b->size > sz ? b->size - sz : sz - b->size;
+		if (b->size >= EC_MIRROR_PATCH_MIN && (best == NULL ||
+		    d < bd) && delta_codec(dl->base_dir, b->path) == c) {
+			best = b;
+			bd = d;
+		}
+	}
+	return best;
+}
+
+/* Patch file i, or leave it whole: 1 patched (sent), 0 whole, -1. */
+static int
+delta_patch(struct delta *dl, size_t i, struct ec_buf *pb, size_t pack_len,
     struct ec_err *err)
 {
-	struct ec_buf	env;
-	char		src[MIRROR_PATH_MAX], dst[MIRROR_PATH_MAX];
-	size_t		i;
-	int		rc = -1;
+	const struct ec_blob_file	*b;
+	struct mirror_patch		*pm;
+	char				 bp[MIRROR_PATH_MAX];
+	char				 np[MIRROR_PATH_MAX];
+	int				 rc;
+
+	if (dl->nw->f[i].size < EC_MIRROR_PATCH_MIN ||
+	    pack_len + dl->nw->f[i].size > EC_MIRROR_PACK_MAX ||
+	    dl->nw->f[i].size > EC_MIRROR_PATCH_MAX ||
+	    dl->patches == EC_MIRROR_MAX_PATCHES ||
+	    (b = delta_base_of(dl, i)) == NULL ||
+	    b->size > EC_MIRROR_PATCH_MAX)
+		return 0;
+	(void)snprintf(bp, sizeof(bp), "%s/%s", dl->base_dir, b->path);
+	(void)snprintf(np, sizeof(np), "%s/%s", dl->new_dir,
+	    dl->nw->f[i].path);
+	if ((pm = calloc(1, sizeof(*pm))) == NULL)
+		return ec_err_nomem(err);
+	if ((rc = mirror_patch_make(pb, pm, bp, np, err)) != 1 ||
+	    (pm->base = strdup(b->path)) == NULL) {
+		free(pm);
+		return rc == 1 ? ec_err_nomem(err) : rc;
+	}
+	dl->plan[i].patch = pm;
+	dl->patches++;
+	return 1;
+}
+
+/* The files, then the manifest and its envelope, through the sink. */
+static int
+delta_emit(struct delta *dl, struct ec_mirror_stats *st,
+    const struct ec_mirror_sink *sink, const struct ec_signer *signer,
+    struct ec_err *err)
+{
+	const struct mirror_tree	*nw = dl->nw;
+	struct ec_buf			 env, doc, pb, st_doc, pack;
+	char				 src[MIRROR_PATH_MAX];
+	char				 dst[MIRROR_PATH_MAX];
+	json_t				*j = NULL;
+	size_t				 i;
+	int				 rc = -1, r;
 
 	ec_buf_init(&env, EC_MAX_META_BYTES);
+	ec_buf_init(&doc, EC_MAX_META_BYTES);
+	ec_buf_init(&pb, EC_MIRROR_PATCH_MAX);
+	ec_buf_init(&st_doc, EC_MAX_META_BYTES);
+	ec_buf_init(&pack, EC_MIRROR_PACK_MAX);
 	for (i = 0; i < nw->n; i++) {
-		if (!changed[i])
+		if (!dl->plan[i].changed || dl->plan[i].copy_of != 0)
 			continue;
-		(void)snprintf(src, sizeof(src), "%s/%s", new_dir,
+		(void)snprintf(src, sizeof(src), "%s/%s", dl->new_dir,
 		    nw->f[i].path);
 		(void)snprintf(dst, sizeof(dst), EC_MIRROR_FILES_DIR "/%s",
 		    nw->f[i].path);
-		if (sink->put_file(sink->arg, dst, src, err) == -1)
+		if ((r = delta_patch(dl, i, &pb, pack.len, err)) == -1 ||
+		    (r == 1 ? ec_buf_add(&pack, pb.data, pb.len, err) :
+		    sink->put_file(sink->arg, dst, src, err)) == -1)
 			goto out;
+		st->delta_bytes += r == 1 ? pb.len : nw->f[i].size;
 	}
-	if (ec_dsse_sign(&env, EC_MIRROR_DIFF_PAYLOAD_TYPE, doc->data,
-	    doc->len, &signer, 1, err) == -1 ||
-	    sink->put_mem(sink->arg, EC_MIRROR_DIFF_NAME, doc->data, doc->len,
+	if (pack.len > 0 && sink->put_mem(sink->arg, EC_MIRROR_PACK_NAME,
+	    pack.data, pack.len, err) == -1)
+		goto out;
+	if ((j = delta_doc(dl)) == NULL) {
+		(void)ec_err_nomem(err);
+		goto out;
+	}
+	if (ec_canon_dump(&doc, j, err) == -1 ||
+	    mirror_statement(&st_doc, doc.data, doc.len, err) == -1 ||
+	    ec_dsse_sign(&env, EC_MIRROR_DIFF_DIGEST_TYPE, st_doc.data,
+	    st_doc.len, &signer, 1, err) == -1 ||
+	    sink->put_mem(sink->arg, EC_MIRROR_DIFF_NAME, doc.data, doc.len,
 	    err) == -1 ||
 	    sink->put_mem(sink->arg, EC_MIRROR_DIFF_DSSE, env.data, env.len,
 	    err) == -1)
 		goto out;
 	rc = 0;
 out:
+	json_decref(j);
+	ec_buf_dispose(&pack);
+	ec_buf_dispose(&st_doc);
+	ec_buf_dispose(&pb);
+	ec_buf_dispose(&doc);
 	ec_buf_dispose(&env);
 	return rc;
+}
+
+static void
+delta_dispose(struct delta *dl)
+{
+	size_t	i;
+
+	for (i = 0; dl->plan != NULL && i < dl->nw->n; i++)
+		if (dl->plan[i].patch != NULL) {
+			free(dl->plan[i].patch->base);
+			free(dl->plan[i].patch);
+		}
+	free(dl->plan);
+	free(dl->key);
+	free(dl->bykey);
 }
 
 int
@@ -345,16 +583,18 @@ ec_mirror_delta_write(struct ec_mirror_stats *out, const char *base_dir,
 {
 	struct mirror_tree	 base, nw;
 	struct ec_mirror_stats	 st;
-	struct ec_buf		 doc;
+	struct delta		 dl;
 	struct stat		 sb;
-	json_t			*j = NULL;
-	bool			*changed = NULL;
 	int			 rc = -1;
 
 	memset(&st, 0, sizeof(st));
 	memset(&base, 0, sizeof(base));
 	memset(&nw, 0, sizeof(nw));
-	ec_buf_init(&doc, EC_MAX_META_BYTES);
+	memset(&dl, 0, sizeof(dl));
+	dl.base = &base;
+	dl.nw = &nw;
+	dl.base_dir = base_dir;
+	dl.new_dir = new_dir;
 	if (signer == NULL) {
 		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID, "a delta must "
 		    "be signed: its removals are trusted only signed");
@@ -368,17 +608,13 @@ ec_mirror_delta_write(struct ec_mirror_stats *out, const char *base_dir,
 	if (mirror_tree_load(&base, base_dir, err) == -1 ||
 	    mirror_tree_load(&nw, new_dir, err) == -1)
 		goto out;
-	if ((changed = calloc(nw.n + 1, sizeof(*changed))) == NULL) {
+	if ((dl.plan = calloc(nw.n + 1, sizeof(*dl.plan))) == NULL) {
 		(void)ec_err_nomem(err);
 		goto out;
 	}
-	delta_compare(&st, changed, &base, &nw);
-	if ((j = delta_doc(&base, &nw, changed)) == NULL) {
-		(void)ec_err_nomem(err);
-		goto out;
-	}
-	if (ec_canon_dump(&doc, j, err) == -1 ||
-	    delta_emit(sink, new_dir, &nw, changed, &doc, signer, err) == -1)
+	delta_compare(&st, dl.plan, &base, &nw);
+	if (delta_copies(&dl, err) == -1 || delta_keys(&dl, err) == -1 ||
+	    delta_emit(&dl, &st, sink, signer, err) == -1)
 		goto out;
 	memcpy(st.base_id, base.id, sizeof(st.base_id));
 	memcpy(st.export_id, nw.id, sizeof(st.export_id));
@@ -388,9 +624,7 @@ ec_mirror_delta_write(struct ec_mirror_stats *out, const char *base_dir,
 		*out = st;
 	rc = 0;
 out:
-	json_decref(j);
-	free(changed);
-	ec_buf_dispose(&doc);
+	delta_dispose(&dl);
 	mirror_tree_dispose(&base);
 	mirror_tree_dispose(&nw);
 	return rc;
@@ -433,6 +667,8 @@ diff_put_mem(void *arg, const char *path, const void *p, size_t len,
 {
 	char	dst[MIRROR_PATH_MAX];
 
+	if (mirror_mkparents(arg, path, err) == -1)
+		return -1;
 	(void)snprintf(dst, sizeof(dst), "%s/%s", (const char *)arg, path);
 	return mirror_write_mem(dst, p, len, err);
 }

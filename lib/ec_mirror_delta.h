@@ -7,18 +7,60 @@
  * A delta is a directory:
  *
  *   manifest.diff.json       canonical JSON (RFC 8785), below
- *   manifest.diff.dsse.json  DSSE envelope over exactly those bytes
+ *   manifest.diff.dsse.json  DSSE envelope over a statement of those
+ *                            bytes' digest (below)
  *   files/<path>             every file of the new tree that is absent
- *                            from the base or whose bytes differ
+ *                            from the base or whose bytes differ and
+ *                            goes whole (below)
+ *   patches.pack             the patches of the others, one after
+ *                            another in "files" order (absent without
+ *                            patches): one file, so that a delta's own
+ *                            manifest does not list hundreds
  *
  * manifest.diff.json holds schemaVersion (EC_MIRROR_DIFF_SCHEMA),
  * baseExportId and exportId (the base's and the new tree's export ids),
  * baseManifestSha256 and newManifestSha256 (of each tree's top-level
  * manifest.json, absent when the tree has none), baseTreeSha256 and
  * newTreeSha256 (tree digests, below), "files" (path, sha256, size of
- * each file under files/, sorted by path) and "removals" (the paths of
- * the base that the new tree lacks, sorted).  The signature covers the
- * removals and every digest, so a delta cannot be cut or extended.
+ * each new or changed file of the new tree, sorted by path) and
+ * "removals" (the paths of the base that the new tree lacks, sorted).
+ * The signature covers the removals and every digest, so a delta cannot
+ * be cut or extended.
+ *
+ * A files entry is one of three (schema v2; a v1 delta has only the
+ * first):
+ *
+ *   whole  {path, sha256, size}: files/<path> holds the file's bytes.
+ *   copy   {path, copyOf}: the bytes (and so digest and size) of the
+ *          whole or patched entry copyOf (a TUF consistent-snapshot
+ *          target, an OCI blob that is also served); nothing under
+ *          files/.
+ *   patch  {path, sha256, size, patch}: the next patchSize bytes of
+ *          patches.pack are a patch of the base file "base" (absent:
+ *          path itself) whose digest is baseSha256.  Both files are
+ *          taken out of their compression layer ("codec": identity,
+ *          zstd or gzip; baseRawSize and rawSize are of the raw bytes),
+ *          the patch makes the new raw bytes from the base's, and the
+ *          codec's parameters
+ *          ("level"; for zstd "checksum", "contentSize" (one call with
+ *          the size in the header, one thread) and "jobSize" (0, or
+ *          streamed by one worker in jobs of that size)) make the file's
+ *          bytes again, which must be sha256.  The writer keeps a patch
+ *          only when it re-made the file's exact bytes itself and the
+ *          patch is smaller; the applier refuses (EC_ERR_VERIFY) a
+ *          library that makes other bytes.
+ *
+ * A patch's "format" is "ops" or "zstd-prefix".  "ops": one zstd frame
+ * (at most a 2^27-byte window, its content size in the header, at most
+ * twice rawSize plus 64) of operations, each: varint literal length, the
+ * literal bytes, varint copy length and, when the copy is not empty, a
+ * zigzag varint: the change in the copy distance (base position minus
+ * result position, 0 at the start).  The operations make exactly rawSize
+ * bytes; each does something; each copy lies inside the base and the
+ * result.  "zstd-prefix": one zstd frame of the raw bytes compressed
+ * with the base's raw bytes as a referenced prefix (zstd's patch-from),
+ * its window at most the power of two covering both, its content size
+ * rawSize.  Anything else is EC_ERR_VERIFY.
  *
  * The export id of a tree is the runId of its manifest.json; a tree
  * without one is named "sha256:" and its tree digest.  The tree digest
@@ -48,13 +90,26 @@
 #include "ec_hash.h"
 #include "ec_key.h"
 
-#define EC_MIRROR_DIFF_SCHEMA	"export-center.mirror-delta/v1"
+#define EC_MIRROR_DIFF_SCHEMA	"export-center.mirror-delta/v2"
+/* The schema before patches and copies: still applied. */
+#define EC_MIRROR_DIFF_SCHEMA_V1 "export-center.mirror-delta/v1"
 #define EC_MIRROR_DIFF_NAME	"manifest.diff.json"
 #define EC_MIRROR_DIFF_DSSE	"manifest.diff.dsse.json"
+/*
+ * The envelope's payload: the canonical JSON {"name":
+ * "manifest.diff.json", "sha256": hex, "size": n} of the manifest's
+ * exact bytes, so the manifest is not carried twice (once in base64).
+ * A v1 delta's envelope carried the manifest itself, under
+ * EC_MIRROR_DIFF_PAYLOAD_TYPE; both are verified.
+ */
+#define EC_MIRROR_DIFF_DIGEST_TYPE \
+	"application/vnd.stellaops.export-center.mirror-delta-digest+json"
 #define EC_MIRROR_DIFF_PAYLOAD_TYPE \
 	"application/vnd.stellaops.export-center.mirror-delta+json"
 /* The directory of a delta holding the new and changed files. */
 #define EC_MIRROR_FILES_DIR	"files"
+/* Every patch of a delta, one after another in "files" order. */
+#define EC_MIRROR_PACK_NAME	"patches.pack"
 #define EC_MIRROR_LOG_NAME	"appliedExportIds.log"
 /*
  * Files of one tree.  Each costs about 350 bytes while a diff or an
@@ -63,6 +118,20 @@
  * EC_ERR_TOO_LARGE.
  */
 #define EC_MIRROR_MAX_FILES	32768
+/*
+ * Patches.  A patch holds the base's and the new file's raw bytes in
+ * memory while it is made or applied (and the writer an index of about
+ * a quarter of the base's size): files whose raw bytes pass this go
+ * whole, and a delta declaring more is EC_ERR_TOO_LARGE.  Files smaller
+ * than EC_MIRROR_PATCH_MIN always go whole.  At most EC_MIRROR_MAX_PATCHES
+ * patch entries keep manifest.diff.json within EC_MAX_META_BYTES; past
+ * them files go whole.
+ */
+#define EC_MIRROR_PATCH_MAX	(256 * 1024 * 1024)
+#define EC_MIRROR_PATCH_MIN	512
+#define EC_MIRROR_MAX_PATCHES	8192
+/* patches.pack is built in memory: past this, files go whole. */
+#define EC_MIRROR_PACK_MAX	(256 * 1024 * 1024)
 /* Export ids: printable ASCII without spaces, 1 to this many bytes. */
 #define EC_MIRROR_ID_MAX	200
 /* Lines of an appliedExportIds.log carried forward; past it the base is

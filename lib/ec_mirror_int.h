@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "ec_blob.h"
 #include "ec_err.h"
 #include "ec_hash.h"
@@ -28,11 +30,41 @@ struct mirror_tree {
 	char			 id[EC_MIRROR_ID_MAX + 1];
 };
 
+/* A file's compression layer (ec_mirror_codec.c). */
+enum mirror_codec {
+	MIRROR_CODEC_IDENTITY,	/* stored as it is */
+	MIRROR_CODEC_ZSTD,
+	MIRROR_CODEC_GZIP	/* libarchive's gzip filter, no timestamp */
+};
+
+/* How a file's bytes are made from its uncompressed bytes. */
+struct mirror_codec_params {
+	enum mirror_codec	codec;
+	int			level;		/* zstd and gzip */
+	bool			checksum;	/* zstd: content checksum */
+	bool			content_size;	/* zstd: one call, sized */
+	uint32_t		job_size;	/* zstd: 0 one thread, else
+						 * streamed in jobs of this */
+};
+
+/* A file of the delta that patches a base file (ec_mirror_delta.h). */
+struct mirror_patch {
+	char				*base;	/* owned: a base tree path */
+	char				 base_sha256[EC_SHA256_HEX];
+	uint64_t			 base_raw_size;
+	struct mirror_codec_params	 cp;
+	uint64_t			 raw_size;
+	uint64_t			 patch_size;
+	bool				 prefix;	/* "zstd-prefix" */
+};
+
 /* One entry of manifest.diff.json's "files". */
 struct mirror_entry {
-	char		*path;		/* owned by the diff */
-	char		 sha256[EC_SHA256_HEX];
-	uint64_t	 size;
+	char			*path;		/* owned by the diff */
+	char			 sha256[EC_SHA256_HEX];
+	uint64_t		 size;
+	char			*copy_of;	/* owned; NULL: not a copy */
+	struct mirror_patch	*patch;		/* owned; NULL: whole */
 };
 
 struct ec_mirror_diff {
@@ -99,5 +131,56 @@ struct ec_staging;
 int	mirror_stage(struct ec_staging **stg, char tree[MIRROR_TREE_MAX],
 	    char parent[MIRROR_PATH_MAX], char name[MIRROR_PATH_MAX],
 	    const char *out_dir, const char *prefix, struct ec_err *err);
+
+/* The statement an envelope signs for the manifest "p" (canonical). */
+int	mirror_statement(struct ec_buf *out, const void *p, size_t len,
+	    struct ec_err *err);
+/* Decoder read size; a decode's buffer allows this much over its cap. */
+#define MIRROR_CODEC_STEP	(128 * 1024)
+
+struct ec_buf;
+
+/* The codec "p" is in, by its magic. */
+enum mirror_codec mirror_codec_of(const uint8_t *p, size_t len);
+/* The parameters this project writes such a file with (unproven). */
+void	mirror_codec_guess(struct mirror_codec_params *cp, const uint8_t *p,
+	    size_t len);
+/*
+ * Decode "p" into out (reset first; out's ceiling bounds the work):
+ * EC_ERR_VERIFY for a corrupt stream, EC_ERR_TOO_LARGE past the ceiling.
+ */
+int	mirror_codec_decode(struct ec_buf *out, enum mirror_codec c,
+	    const uint8_t *p, size_t len, struct ec_err *err);
+/* Encode "p" with the parameters "cp" into out (reset first). */
+int	mirror_codec_encode(struct ec_buf *out,
+	    const struct mirror_codec_params *cp, const uint8_t *p, size_t len,
+	    struct ec_err *err);
+/* The "patch" member of a files entry, and its parser (EC_ERR_VERIFY). */
+json_t	*mirror_patch_json(const struct mirror_patch *pm, const char *path);
+int	mirror_patch_parse(struct mirror_patch *pm, const json_t *o,
+	    const char *path, struct ec_err *err);
+
+/*
+ * Patch the new file against the base file: 1 with the patch in "patch"
+ * and *pm filled (but pm->base), 0 when the file goes whole (not
+ * re-made from its raw bytes by these parameters, over the cap, or a
+ * patch no smaller), -1 on EC_ERR_NOMEM or EC_ERR_IO.
+ */
+int	mirror_patch_make(struct ec_buf *patch, struct mirror_patch *pm,
+	    const char *base_file, const char *new_file, struct ec_err *err);
+/* Run a patch's frame against the base's raw bytes: exactly "size". */
+int	mirror_patch_decode(struct ec_buf *out, const uint8_t *bb,
+	    size_t blen, const uint8_t *p, size_t len, uint64_t size,
+	    bool prefix, struct ec_err *err);
+/*
+ * Make the new file "dst" from the base file (base_size bytes) and the
+ * patch at "off" of the pack file, checking the base's digest and the
+ * result against want_hex and want_size before it is written (the patch
+ * has no digest of its own: the result's covers it).  EC_ERR_VERIFY;
+ * EC_ERR_BASE_MISSING for a base file with other bytes.
+ */
+int	mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
+	    uint64_t base_size, const char *pack, uint64_t off, const char *dst,
+	    const char *want_hex, uint64_t want_size, struct ec_err *err);
 
 #endif

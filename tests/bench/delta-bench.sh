@@ -70,7 +70,14 @@ WHERE e.tenant = n.tenant AND e.kind = n.kind AND
     e.upstream_id = n.upstream_id AND e.source = n.source;
 COMMIT;
 SQL
-d=$(build mirror:delta "$VAR/d" --base "$f1")
+# The delta build is timed alone: wall time and peak RSS.
+mkdir -p "$VAR/d"
+/usr/bin/time -f '%e %M' -o "$VAR/dtime" "$EC_BIN" build --profile \
+    mirror:delta --tenant "$T" --key "$key/signing.key.pem" --out "$VAR/d" \
+    --base "$f1" >/dev/null || die "build mirror:delta"
+d=$(ls -d "$VAR/d"/*/)
+say "mirror:delta build: $(cut -d' ' -f1 "$VAR/dtime") s, peak RSS \
+$(($(cut -d' ' -f2 "$VAR/dtime") / 1024)) MiB"
 f2=$(build mirror:full "$VAR/f2")
 fs=$(du -sb "$f2" | cut -f1)
 ds=$(du -sb "$d" | cut -f1)
@@ -85,4 +92,11 @@ if diff -r --exclude=appliedExportIds.log "$VAR/applied" "$f2" >/dev/null; then
 	say "applied tree = mirror:full 2, byte for byte"
 else
 	die "applied tree differs from mirror:full 2"
+fi
+if [ -n "${BENCH_DELTA_KEEP:-}" ]; then
+	rm -rf "$BENCH_DELTA_KEEP"
+	mkdir -p "$BENCH_DELTA_KEEP"
+	cp -a "$f1" "$BENCH_DELTA_KEEP/f1"
+	cp -a "$f2" "$BENCH_DELTA_KEEP/f2"
+	cp -a "$d" "$BENCH_DELTA_KEEP/d"
 fi

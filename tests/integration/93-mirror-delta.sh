@@ -262,6 +262,26 @@ for i in 2 3 4; do
 done
 check_equal "appliedExportIds.log: the full mirror and three deltas" \
     "$(wc -l <"$d/m/a4/appliedExportIds.log")" 4
+check "mirror:delta 4 patches changed files (patches.pack)" \
+    test -s "$dd/patches.pack"
+check "  ... and copies TUF's consistent-snapshot targets" \
+    jq -e '[.files[] | select(.copyOf)] | length > 0' \
+    "$dd/manifest.diff.json"
+mkdir -p "$d/m/delta4b"
+"$X" build --profile mirror:delta --tenant "$t" --key "$priv" "${exp[@]}" \
+    --out "$d/m/delta4b" --base "$d/m/a3" >/dev/null
+check "mirror:delta 4 built twice: the same bytes" \
+    diff -r "$dd" "$(ls -d "$d/m/delta4b"/*/)"
+cp -a "$dd" "$d/m/dp"
+printf 'X' | dd of="$d/m/dp/patches.pack" bs=1 seek=20 conv=notrunc \
+    2>/dev/null
+check_fails "a tampered patch" 3 ERR_VERIFY_FAILED "$X" mirror apply \
+    "$d/m/a3" "$d/m/dp" --out "$d/out/p" --key "$pub"
+check "  ... nothing written" nothing_at "$d/out/p"
+truncate -s -1 "$d/m/dp/patches.pack"
+check_fails "a cut patches.pack" 3 ERR_VERIFY_FAILED "$X" mirror apply \
+    "$d/m/a3" "$d/m/dp" --out "$d/out/p" --key "$pub"
+check "  ... nothing written" nothing_at "$d/out/p"
 check_fails "a mirror:delta applied to the wrong base" 2 \
     ERR_EXPORT_BASE_MISSING "$X" mirror apply "$f1" "$dd" \
     --out "$d/out/w" --key "$pub"

@@ -13,6 +13,8 @@
 
 #include "tap.h"
 #include "ec_blob.h"
+#include "ec_buf.h"
+#include "ec_dsse.h"
 #include "ec_export.h"
 #include "ec_file.h"
 #include "ec_hash.h"
@@ -388,6 +390,48 @@ test_profile(void)
 	ok(!exists("po"), "nothing written");
 }
 
+/*
+ * A v1 delta (no patches, the envelope carrying the manifest itself) is
+ * still applied; the v2 envelope of another manifest is not.
+ */
+static void
+test_v1(void)
+{
+	struct ec_err	 err;
+	struct ec_buf	 env;
+	char		*doc, *v;
+	size_t		 n;
+	FILE		*f;
+
+	put("v1a", "a.txt", "one");
+	put("v1a", "b.txt", "two");
+	put("v1b", "a.txt", "one, changed");
+	put("v1b", "c.txt", "three");
+	if (ec_mirror_delta_diff(NULL, p("v1a"), p("v1b"), signer, p("v1d"),
+	    &err) == -1 || (doc = slurp("v1d/" EC_MIRROR_DIFF_NAME, &n)) ==
+	    NULL || (v = strstr(doc, "mirror-delta/v2")) == NULL)
+		abort();
+	v[strlen("mirror-delta/v")] = '1';
+	ec_buf_init(&env, 1 << 20);
+	if (ec_dsse_sign(&env, EC_MIRROR_DIFF_PAYLOAD_TYPE, doc, n,
+	    (const struct ec_signer *const *)&signer, 1, &err) == -1)
+		abort();
+	if ((f = fopen(p("v1d/" EC_MIRROR_DIFF_NAME), "w")) == NULL ||
+	    fwrite(doc, 1, n, f) != n || fclose(f) != 0)
+		abort();
+	ok(ec_mirror_delta_apply(NULL, p("v1a"), p("v1d"), verifier,
+	    p("v1r0"), &err) == -1 && err.code == EC_ERR_VERIFY &&
+	    !exists("v1r0"), "a manifest edited after signing is refused");
+	if ((f = fopen(p("v1d/" EC_MIRROR_DIFF_DSSE), "w")) == NULL ||
+	    fwrite(env.data, 1, env.len, f) != env.len || fclose(f) != 0)
+		abort();
+	ok(ec_mirror_delta_apply(NULL, p("v1a"), p("v1d"), verifier,
+	    p("v1r"), &err) == 0 && same_tree("v1r", "v1b"),
+	    "a v1 delta, its envelope carrying the manifest, applies");
+	ec_buf_dispose(&env);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -407,6 +451,7 @@ main(void)
 	test_refusals();
 	test_store();
 	test_profile();
+	test_v1();
 	ec_signer_free(signer);
 	ec_verifier_free(verifier);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
