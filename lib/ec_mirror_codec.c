@@ -65,9 +65,51 @@ mirror_codec_guess(struct mirror_codec_params *cp, const uint8_t *p,
 		cp->level = EC_ZSTD_LEVEL;
 }
 
+/* Note that a frame ended at out->len (a frame of several, or the last). */
+static int
+codec_frame_end(struct mirror_codec_params *fr, size_t end,
+    struct ec_err *err)
+{
+	uint64_t	*n, start = fr->nframes > 0 ?
+			    fr->frames[fr->nframes - 1] : 0;
+
+	if (fr->nframes >= MIRROR_CODEC_MAX_FRAMES)
+		return ec_err_set(err, EC_ERR_TOO_LARGE, "zstd: more than %d "
+		    "frames", MIRROR_CODEC_MAX_FRAMES);
+	if ((n = realloc(fr->frames, (fr->nframes + 1) *
+	    sizeof(*n))) == NULL)
+		return ec_err_nomem(err);
+	fr->frames = n;
+	/* Kept as ends while decoding; codec_frame_lengths turns them. */
+	n[fr->nframes++] = end > start ? end : start;
+	return 0;
+}
+
+/* Frame ends to frame lengths; one frame is no list at all. */
+static void
+codec_frame_lengths(struct mirror_codec_params *fr)
+{
+	size_t	i;
+
+	if (fr->nframes <= 1) {
+		mirror_codec_params_dispose(fr);
+		return;
+	}
+	for (i = fr->nframes; i-- > 1;)
+		fr->frames[i] -= fr->frames[i - 1];
+}
+
+void
+mirror_codec_params_dispose(struct mirror_codec_params *cp)
+{
+	free(cp->frames);
+	cp->frames = NULL;
+	cp->nframes = 0;
+}
+
 static int
 codec_zstd_decode(struct ec_buf *out, const uint8_t *p, size_t len,
-    struct ec_err *err)
+    struct mirror_codec_params *fr, struct ec_err *err)
 {
 	ZSTD_DCtx	*dc;
 	ZSTD_inBuffer	 in = { p, len, 0 };
@@ -100,7 +142,13 @@ codec_zstd_decode(struct ec_buf *out, const uint8_t *p, size_t len,
 			    "is cut short");
 			goto out;
 		}
+		/* 0: a frame is decoded and flushed; the next starts anew. */
+		if (r == 0 && fr != NULL &&
+		    codec_frame_end(fr, out->len, err) == -1)
+			goto out;
 	}
+	if (fr != NULL)
+		codec_frame_lengths(fr);
 	rc = 0;
 out:
 	ZSTD_freeDCtx(dc);
@@ -147,12 +195,15 @@ out:
 
 int
 mirror_codec_decode(struct ec_buf *out, enum mirror_codec c,
-    const uint8_t *p, size_t len, struct ec_err *err)
+    const uint8_t *p, size_t len, struct mirror_codec_params *frames,
+    struct ec_err *err)
 {
 	ec_buf_reset(out);
+	if (frames != NULL)
+		mirror_codec_params_dispose(frames);
 	switch (c) {
 	case MIRROR_CODEC_ZSTD:
-		return codec_zstd_decode(out, p, len, err);
+		return codec_zstd_decode(out, p, len, frames, err);
 	case MIRROR_CODEC_GZIP:
 		return codec_gzip_decode(out, p, len, err);
 	case MIRROR_CODEC_IDENTITY:
@@ -189,6 +240,31 @@ codec_zstd_stream(struct ec_buf *out, ZSTD_CCtx *zc, const uint8_t *p,
 	}
 }
 
+/* One frame, or one per recorded length, in order. */
+static int
+codec_zstd_frames(struct ec_buf *out, ZSTD_CCtx *zc,
+    const struct mirror_codec_params *cp, const uint8_t *p, size_t len,
+    struct ec_err *err)
+{
+	size_t	i, off = 0;
+
+	if (cp->nframes == 0)
+		return codec_zstd_stream(out, zc, p, len, err);
+	for (i = 0; i < cp->nframes; i++) {
+		if (cp->frames[i] > len - off)
+			return ec_err_set(err, EC_ERR_VERIFY, "zstd: the frames "
+			    "are longer than the bytes");
+		if (codec_zstd_stream(out, zc, p + off, (size_t)cp->frames[i],
+		    err) == -1)
+			return -1;
+		off += (size_t)cp->frames[i];
+	}
+	if (off != len)
+		return ec_err_set(err, EC_ERR_VERIFY, "zstd: the frames are "
+		    "shorter than the bytes");
+	return 0;
+}
+
 static int
 codec_zstd_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
     const uint8_t *p, size_t len, struct ec_err *err)
@@ -211,7 +287,7 @@ codec_zstd_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
 		goto out;
 	}
 	if (!cp->content_size) {
-		rc = codec_zstd_stream(out, zc, p, len, err);
+		rc = codec_zstd_frames(out, zc, cp, p, len, err);
 		goto out;
 	}
 	if (ec_buf_reserve(out, ZSTD_compressBound(len), err) == -1)
@@ -309,6 +385,24 @@ mirror_codec_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
 
 static const char *const	codec_names[] = { "identity", "zstd", "gzip" };
 
+/* The frames' lengths, in order: only a file of several frames has them. */
+static json_t *
+codec_frames_json(const struct mirror_codec_params *cp)
+{
+	json_t	*a;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < cp->nframes; i++)
+		if (json_array_append_new(a, json_integer((json_int_t)
+		    cp->frames[i])) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 json_t *
 mirror_patch_json(const struct mirror_patch *pm, const char *path)
 {
@@ -325,6 +419,12 @@ mirror_patch_json(const struct mirror_patch *pm, const char *path)
 	/* The base is named only when it is not the file's own path. */
 	if (j != NULL && strcmp(pm->base, path) != 0 &&
 	    json_object_set_new(j, "base", json_string(pm->base)) == -1) {
+		json_decref(j);
+		return NULL;
+	}
+	if (j != NULL && pm->cp.nframes > 0 &&
+	    json_object_set_new(j, "frames", codec_frames_json(&pm->cp)) ==
+	    -1) {
 		json_decref(j);
 		return NULL;
 	}
@@ -406,16 +506,43 @@ codec_params(struct mirror_codec_params *cp, const json_t *o)
 	    cp->job_size == 0;
 }
 
+/*
+ * "frames": at least two lengths adding up to the file's raw size, for a
+ * streamed zstd file only.
+ */
+static bool
+codec_frames_parse(struct mirror_codec_params *cp, const json_t *a,
+    uint64_t raw_size)
+{
+	uint64_t	sum = 0;
+	size_t		i, n = json_array_size(a);
+
+	if (!json_is_array(a) || n < 2 || n > (size_t)MIRROR_CODEC_MAX_FRAMES ||
+	    cp->codec != MIRROR_CODEC_ZSTD || cp->content_size ||
+	    cp->job_size == 0 ||
+	    (cp->frames = calloc(n, sizeof(*cp->frames))) == NULL)
+		return false;
+	cp->nframes = n;
+	for (i = 0; i < n; i++) {
+		if (!codec_size(&cp->frames[i], json_array_get(a, i), 0))
+			return false;
+		sum += cp->frames[i];
+	}
+	return sum == raw_size;
+}
+
 int
 mirror_patch_parse(struct mirror_patch *pm, const json_t *o,
     const char *path, struct ec_err *err)
 {
-	const json_t	*bv = json_object_get(o, "base");
+	const json_t	*bv = json_object_get(o, "base"),
+			*fv = json_object_get(o, "frames");
 	const char	*base = bv == NULL ? path : json_string_value(bv),
 			*fm = json_string_value(json_object_get(o, "format"));
 
 	memset(pm, 0, sizeof(*pm));
-	if (!json_is_object(o) || json_object_size(o) != 10 + (bv != NULL) ||
+	if (!json_is_object(o) || json_object_size(o) != 10 + (size_t)(bv != NULL) +
+	    (size_t)(fv != NULL) ||
 	    base == NULL || fm == NULL || (strcmp(fm, "ops") != 0 &&
 	    strcmp(fm, "zstd-prefix") != 0) ||
 	    !mirror_path_ok(base) ||
@@ -424,11 +551,16 @@ mirror_patch_parse(struct mirror_patch *pm, const json_t *o,
 	    "baseRawSize"), 0) ||
 	    !codec_size(&pm->raw_size, json_object_get(o, "rawSize"), 0) ||
 	    !codec_size(&pm->patch_size, json_object_get(o, "patchSize"), 1) ||
-	    !codec_params(&pm->cp, o))
+	    !codec_params(&pm->cp, o) ||
+	    (fv != NULL && !codec_frames_parse(&pm->cp, fv, pm->raw_size))) {
+		mirror_codec_params_dispose(&pm->cp);
 		return ec_err_set(err, EC_ERR_VERIFY, "manifest.diff.json: a "
 		    "patch is malformed or past the limits");
+	}
 	pm->prefix = strcmp(fm, "zstd-prefix") == 0;
-	if ((pm->base = strdup(base)) == NULL)
+	if ((pm->base = strdup(base)) == NULL) {
+		mirror_codec_params_dispose(&pm->cp);
 		return ec_err_nomem(err);
+	}
 	return 0;
 }

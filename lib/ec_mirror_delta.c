@@ -569,6 +569,7 @@ delta_dispose(struct delta *dl)
 	for (i = 0; dl->plan != NULL && i < dl->nw->n; i++)
 		if (dl->plan[i].patch != NULL) {
 			free(dl->plan[i].patch->base);
+			mirror_codec_params_dispose(&dl->plan[i].patch->cp);
 			free(dl->plan[i].patch);
 		}
 	free(dl->plan);

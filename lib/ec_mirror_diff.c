@@ -373,8 +373,10 @@ ec_mirror_diff_free(struct ec_mirror_diff *d)
 	for (i = 0; i < d->nfiles; i++) {
 		free(d->files[i].path);
 		free(d->files[i].copy_of);
-		if (d->files[i].patch != NULL)
+		if (d->files[i].patch != NULL) {
 			free(d->files[i].patch->base);
+			mirror_codec_params_dispose(&d->files[i].patch->cp);
+		}
 		free(d->files[i].patch);
 	}
 	for (i = 0; i < d->nremovals; i++)

@@ -45,6 +45,15 @@ struct mirror_codec_params {
 	bool			content_size;	/* zstd: one call, sized */
 	uint32_t		job_size;	/* zstd: 0 one thread, else
 						 * streamed in jobs of this */
+	/*
+	 * zstd streamed: the uncompressed length of each frame when the
+	 * file is several frames back to back (a bundle compressed as N
+	 * frames, ec_bundle.h), each re-made as its own frame; NULL and 0
+	 * for one frame.  Owned by whoever holds the parameters last
+	 * (mirror_codec_params_dispose).
+	 */
+	uint64_t		*frames;
+	size_t			 nframes;
 };
 
 /* A file of the delta that patches a base file (ec_mirror_delta.h). */
@@ -137,6 +146,8 @@ int	mirror_statement(struct ec_buf *out, const void *p, size_t len,
 	    struct ec_err *err);
 /* Decoder read size; a decode's buffer allows this much over its cap. */
 #define MIRROR_CODEC_STEP	(128 * 1024)
+/* Frames a patched file may have: a bundle has at most 2 per output + 1. */
+#define MIRROR_CODEC_MAX_FRAMES	4096
 
 struct ec_buf;
 
@@ -148,9 +159,14 @@ void	mirror_codec_guess(struct mirror_codec_params *cp, const uint8_t *p,
 /*
  * Decode "p" into out (reset first; out's ceiling bounds the work):
  * EC_ERR_VERIFY for a corrupt stream, EC_ERR_TOO_LARGE past the ceiling.
+ * With "frames" (or NULL), a zstd stream of several frames also leaves
+ * each frame's uncompressed length in frames->frames.
  */
 int	mirror_codec_decode(struct ec_buf *out, enum mirror_codec c,
-	    const uint8_t *p, size_t len, struct ec_err *err);
+	    const uint8_t *p, size_t len, struct mirror_codec_params *frames,
+	    struct ec_err *err);
+/* Free the frame lengths of "cp" (the rest is plain data). */
+void	mirror_codec_params_dispose(struct mirror_codec_params *cp);
 /* Encode "p" with the parameters "cp" into out (reset first). */
 int	mirror_codec_encode(struct ec_buf *out,
 	    const struct mirror_codec_params *cp, const uint8_t *p, size_t len,

@@ -525,6 +525,7 @@ patch_io_dispose(struct patch_io *io)
 	ec_buf_dispose(&io->nraw);
 	ec_buf_dispose(&io->braw);
 	ec_buf_dispose(&io->re);
+	mirror_codec_params_dispose(&io->cp);
 }
 
 /* 0: the file is re-made from its raw bytes; 1: it is not; -1: error. */
@@ -545,12 +546,12 @@ patch_load(struct patch_io *io, const char *base_file, const char *new_file,
 		return 1;
 	/* What cannot be decoded or re-made within the cap goes whole. */
 	if (mirror_codec_decode(&io->nraw, io->cp.codec, io->nf, io->nflen,
-	    &e2) == -1 || io->nraw.len > EC_MIRROR_PATCH_MAX ||
+	    &io->cp, &e2) == -1 || io->nraw.len > EC_MIRROR_PATCH_MAX ||
 	    mirror_codec_encode(&io->re, &io->cp, (uint8_t *)io->nraw.data,
 	    io->nraw.len, &e2) == -1 || io->re.len != io->nflen ||
 	    memcmp(io->re.data, io->nf, io->nflen) != 0 ||
 	    mirror_codec_decode(&io->braw, io->cp.codec, io->bf, io->bflen,
-	    &e2) == -1 || io->braw.len > EC_MIRROR_PATCH_MAX)
+	    NULL, &e2) == -1 || io->braw.len > EC_MIRROR_PATCH_MAX)
 		return e2.code == EC_ERR_NOMEM ? ec_err_nomem(err) : 1;
 	return 0;
 }
@@ -600,7 +601,10 @@ mirror_patch_make(struct ec_buf *patch, struct mirror_patch *pm,
 		rc = 1;
 		goto out;
 	}
+	/* The frame lengths go with the parameters to the patch. */
 	pm->cp = io.cp;
+	io.cp.frames = NULL;
+	io.cp.nframes = 0;
 	ec_sha256(d, io.bf, io.bflen);
 	ec_hex_encode(pm->base_sha256, d, sizeof(d));
 	pm->base_raw_size = io.braw.len;
@@ -694,7 +698,7 @@ mirror_patch_apply(const struct mirror_patch *pm, const char *base_file,
 		goto out;
 	if (ec_buf_reserve(&io.braw, pm->base_raw_size, err) == -1 ||
 	    mirror_codec_decode(&io.braw, pm->cp.codec, io.bf, io.bflen,
-	    err) == -1 || io.braw.len != pm->base_raw_size) {
+	    NULL, err) == -1 || io.braw.len != pm->base_raw_size) {
 		if (err != NULL && err->code != EC_ERR_NOMEM)
 			(void)ec_err_set(err, EC_ERR_VERIFY, "patch base "
 			    "%.200s: its uncompressed bytes are not the %llu "

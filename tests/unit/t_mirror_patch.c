@@ -61,10 +61,12 @@ static void
 test_codecs(void)
 {
 	static const struct mirror_codec_params	cps[] = {
-		{ MIRROR_CODEC_IDENTITY, 0, false, false, 0 },
-		{ MIRROR_CODEC_ZSTD, 3, true, true, 0 },
-		{ MIRROR_CODEC_ZSTD, 3, false, false, EC_BUNDLE_ZSTD_JOB },
-		{ MIRROR_CODEC_GZIP, 6, false, false, 0 },
+		{ .codec = MIRROR_CODEC_IDENTITY },
+		{ .codec = MIRROR_CODEC_ZSTD, .level = 3, .checksum = true,
+		    .content_size = true },
+		{ .codec = MIRROR_CODEC_ZSTD, .level = 3,
+		    .job_size = EC_BUNDLE_ZSTD_JOB },
+		{ .codec = MIRROR_CODEC_GZIP, .level = 6 },
 	};
 	struct mirror_codec_params	g;
 	struct ec_buf			raw, enc, dec, re;
@@ -84,7 +86,7 @@ test_codecs(void)
 		    "codec %zu: its parameters are read back from the header",
 		    i);
 		ok(mirror_codec_decode(&dec, g.codec, (uint8_t *)enc.data,
-		    enc.len, &err) == 0 && dec.len == raw.len &&
+		    enc.len, NULL, &err) == 0 && dec.len == raw.len &&
 		    memcmp(dec.data, raw.data, raw.len) == 0,
 		    "codec %zu decodes to the raw bytes", i);
 		ok(mirror_codec_encode(&re, &g, (uint8_t *)dec.data, dec.len,
@@ -96,11 +98,67 @@ test_codecs(void)
 	ec_buf_dispose(&dec);
 	ec_buf_init(&dec, raw.len / 2);
 	ok(mirror_codec_decode(&dec, MIRROR_CODEC_GZIP, (uint8_t *)enc.data,
-	    enc.len, &err) == -1 && err.code == EC_ERR_TOO_LARGE,
+	    enc.len, NULL, &err) == -1 && err.code == EC_ERR_TOO_LARGE,
 	    "a gzip stream past the ceiling: EC_ERR_TOO_LARGE");
 	ok(mirror_codec_decode(&dec, MIRROR_CODEC_ZSTD, (uint8_t *)enc.data,
-	    enc.len, &err) == -1 && err.code == EC_ERR_VERIFY,
+	    enc.len, NULL, &err) == -1 && err.code == EC_ERR_VERIFY,
 	    "gzip bytes decoded as zstd: EC_ERR_VERIFY");
+	ec_buf_dispose(&raw);
+	ec_buf_dispose(&enc);
+	ec_buf_dispose(&dec);
+	ec_buf_dispose(&re);
+}
+
+/*
+ * A bundle compressed as several frames: decoding records each frame's
+ * length, and those lengths make the very bytes again; lengths that do
+ * not add up are refused.
+ */
+static void
+test_frames(void)
+{
+	uint64_t			 lens[3] = { 70000, 0, 0 };
+	struct mirror_codec_params	 cp = { .codec = MIRROR_CODEC_ZSTD,
+					    .level = 3,
+					    .job_size = EC_BUNDLE_ZSTD_JOB,
+					    .frames = lens, .nframes = 3 },
+					 g;
+	struct ec_buf			 raw, enc, dec, re;
+	struct ec_err			 err;
+
+	ec_buf_init(&raw, 1 << 26);
+	ec_buf_init(&enc, 1 << 26);
+	ec_buf_init(&dec, 1 << 26);
+	ec_buf_init(&re, 1 << 26);
+	text(&raw, 60000, 0);
+	lens[1] = raw.len - lens[0] - 512;
+	lens[2] = 512;
+	ok(mirror_codec_encode(&enc, &cp, (uint8_t *)raw.data, raw.len,
+	    &err) == 0, "frames: three frames encoded");
+	mirror_codec_guess(&g, (uint8_t *)enc.data, enc.len);
+	ok(mirror_codec_decode(&dec, g.codec, (uint8_t *)enc.data, enc.len,
+	    &g, &err) == 0 && dec.len == raw.len && g.nframes == 3 &&
+	    g.frames[0] == lens[0] && g.frames[1] == lens[1] &&
+	    g.frames[2] == lens[2], "frames: each frame's length read back");
+	ok(mirror_codec_encode(&re, &g, (uint8_t *)dec.data, dec.len,
+	    &err) == 0 && re.len == enc.len &&
+	    memcmp(re.data, enc.data, enc.len) == 0,
+	    "frames: the lengths re-make the very bytes");
+	g.frames[2]++;
+	ok(mirror_codec_encode(&re, &g, (uint8_t *)dec.data, dec.len,
+	    &err) == -1 && err.code == EC_ERR_VERIFY,
+	    "frames longer than the bytes: EC_ERR_VERIFY");
+	g.frames[2] -= 2;
+	ok(mirror_codec_encode(&re, &g, (uint8_t *)dec.data, dec.len,
+	    &err) == -1 && err.code == EC_ERR_VERIFY,
+	    "frames shorter than the bytes: EC_ERR_VERIFY");
+	mirror_codec_params_dispose(&g);
+	/* One frame is no list. */
+	cp.nframes = 0;
+	ok(mirror_codec_encode(&enc, &cp, (uint8_t *)raw.data, raw.len,
+	    &err) == 0 && mirror_codec_decode(&dec, MIRROR_CODEC_ZSTD,
+	    (uint8_t *)enc.data, enc.len, &g, &err) == 0 && g.nframes == 0 &&
+	    g.frames == NULL, "frames: a single frame records none");
 	ec_buf_dispose(&raw);
 	ec_buf_dispose(&enc);
 	ec_buf_dispose(&dec);
@@ -111,8 +169,9 @@ test_codecs(void)
 static void
 test_round_trip(void)
 {
-	struct mirror_codec_params	 cp = { MIRROR_CODEC_ZSTD, 3, true,
-					    true, 0 };
+	struct mirror_codec_params	 cp = { .codec = MIRROR_CODEC_ZSTD,
+					    .level = 3, .checksum = true,
+					    .content_size = true };
 	struct mirror_patch		 pm;
 	struct ec_buf			 raw, enc, pb;
 	struct ec_err			 err;
@@ -251,6 +310,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_codecs();
+	test_frames();
 	test_round_trip();
 	test_hostile();
 	{
