@@ -9,13 +9,14 @@
 #include "ec_hash.h"
 #include "ec_limits.h"
 #include "ec_mirror.h"
+#include "ec_mirror_int.h"
 #include "ec_store.h"
 
 /* Readable part of a chunk or subject name, and the digest's hex digits. */
 #define MIRROR_NAME_ID		48
 #define MIRROR_NAME_HEX		16
 #define MIRROR_NAME_MAX		(MIRROR_NAME_ID + 1 + MIRROR_NAME_HEX + 1)
-#define MIRROR_PATH_MAX		160
+#define MIRROR_CHUNK_PATH_MAX	160
 /* Longest id prefix compared for a boundary. */
 #define MIRROR_PREFIX_MAX	16
 
@@ -102,12 +103,9 @@ static int
 mirror_zstd(struct ec_buf *out, const struct ec_buf *in, struct ec_err *err)
 {
 	ZSTD_CCtx	*zc;
-	size_t		 bound = ZSTD_compressBound(in->len), n;
 	int		 rc = -1;
 
 	ec_buf_reset(out);
-	if (ec_buf_reserve(out, bound, err) == -1)
-		return -1;
 	if ((zc = ZSTD_createCCtx()) == NULL)
 		return ec_err_nomem(err);
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel,
@@ -118,14 +116,8 @@ mirror_zstd(struct ec_buf *out, const struct ec_buf *in, struct ec_err *err)
 		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: bad parameters");
 		goto out;
 	}
-	n = ZSTD_compress2(zc, out->data, bound, in->data, in->len);
-	if (ZSTD_isError(n)) {
-		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: %s",
-		    ZSTD_getErrorName(n));
-		goto out;
-	}
-	out->len = n;
-	rc = 0;
+	rc = mirror_zstd_once(out, zc, (const uint8_t *)in->data, in->len,
+	    err);
 out:
 	ZSTD_freeCCtx(zc);
 	return rc;
@@ -137,7 +129,7 @@ mirror_flush(struct mirror_pass *p, struct ec_err *err)
 {
 	struct ec_file_desc	 fd = { EC_FILE_ITEM, p->k->kind, NULL,
 				    "jsonl+zstd", NULL };
-	char			 path[MIRROR_PATH_MAX], hex[EC_SHA256_HEX];
+	char			 path[MIRROR_CHUNK_PATH_MAX], hex[EC_SHA256_HEX];
 	uint8_t			 d[EC_SHA256_LEN];
 	json_t			*e;
 
@@ -193,7 +185,7 @@ mirror_sbom_doc(void *arg, const struct ec_store_doc *d, struct ec_err *err)
 	struct mirror_pass	*p = arg;
 	struct ec_file_desc	 fd = { EC_FILE_ITEM, "sbom", d->id, "json",
 				    NULL };
-	char			 path[MIRROR_PATH_MAX];
+	char			 path[MIRROR_CHUNK_PATH_MAX];
 	json_t			*e;
 
 	if (ec_build_input(p->b, "sbom", d->source, d->id, d->sha256,
@@ -249,7 +241,7 @@ ec_mirror_raw(struct ec_mirror_kind_stats *out, json_t **index_out,
     struct ec_build *b, const char *kind, struct ec_err *err)
 {
 	struct mirror_pass	 p;
-	char			 path[MIRROR_PATH_MAX];
+	char			 path[MIRROR_CHUNK_PATH_MAX];
 	json_t			*index = NULL;
 	bool			 sbom;
 	int			 rc = -1;

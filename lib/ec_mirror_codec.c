@@ -265,12 +265,27 @@ codec_zstd_frames(struct ec_buf *out, ZSTD_CCtx *zc,
 	return 0;
 }
 
+int
+mirror_zstd_once(struct ec_buf *out, ZSTD_CCtx *zc, const uint8_t *p,
+    size_t len, struct ec_err *err)
+{
+	size_t	bound = ZSTD_compressBound(len), n;
+
+	if (ec_buf_reserve(out, bound, err) == -1)
+		return -1;
+	n = ZSTD_compress2(zc, out->data + out->len, bound, p, len);
+	if (ZSTD_isError(n))
+		return ec_err_set(err, EC_ERR_INTERNAL, "zstd: %s",
+		    ZSTD_getErrorName(n));
+	out->len += n;
+	return 0;
+}
+
 static int
 codec_zstd_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
     const uint8_t *p, size_t len, struct ec_err *err)
 {
 	ZSTD_CCtx	*zc;
-	size_t		 n;
 	int		 rc = -1;
 
 	if ((zc = ZSTD_createCCtx()) == NULL)
@@ -290,17 +305,7 @@ codec_zstd_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
 		rc = codec_zstd_frames(out, zc, cp, p, len, err);
 		goto out;
 	}
-	if (ec_buf_reserve(out, ZSTD_compressBound(len), err) == -1)
-		goto out;
-	n = ZSTD_compress2(zc, out->data + out->len, ZSTD_compressBound(len),
-	    p, len);
-	if (ZSTD_isError(n)) {
-		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: %s",
-		    ZSTD_getErrorName(n));
-		goto out;
-	}
-	out->len += n;
-	rc = 0;
+	rc = mirror_zstd_once(out, zc, p, len, err);
 out:
 	ZSTD_freeCCtx(zc);
 	return rc;

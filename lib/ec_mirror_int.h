@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <zstd.h>
 
 #include "ec_blob.h"
 #include "ec_err.h"
@@ -165,6 +166,12 @@ void	mirror_codec_guess(struct mirror_codec_params *cp, const uint8_t *p,
 int	mirror_codec_decode(struct ec_buf *out, enum mirror_codec c,
 	    const uint8_t *p, size_t len, struct mirror_codec_params *frames,
 	    struct ec_err *err);
+/*
+ * Compress "p" in one call with zc's parameters (its size in the frame
+ * header), appended to out.
+ */
+int	mirror_zstd_once(struct ec_buf *out, ZSTD_CCtx *zc, const uint8_t *p,
+	    size_t len, struct ec_err *err);
 /* Free the frame lengths of "cp" (the rest is plain data). */
 void	mirror_codec_params_dispose(struct mirror_codec_params *cp);
 /* Encode "p" with the parameters "cp" into out (reset first). */

@@ -277,7 +277,6 @@ patch_prefix(struct ec_buf *out, const uint8_t *bb, size_t blen,
     const uint8_t *nb, size_t nlen, struct ec_err *err)
 {
 	ZSTD_CCtx	*zc;
-	size_t		 n;
 	int		 rc = -1;
 
 	if ((zc = ZSTD_createCCtx()) == NULL)
@@ -293,16 +292,7 @@ patch_prefix(struct ec_buf *out, const uint8_t *bb, size_t blen,
 		goto out;
 	}
 	ec_buf_reset(out);
-	if (ec_buf_reserve(out, ZSTD_compressBound(nlen), err) == -1)
-		goto out;
-	n = ZSTD_compress2(zc, out->data, ZSTD_compressBound(nlen), nb, nlen);
-	if (ZSTD_isError(n)) {
-		(void)ec_err_set(err, EC_ERR_INTERNAL, "zstd: %s",
-		    ZSTD_getErrorName(n));
-		goto out;
-	}
-	out->len = n;
-	rc = 0;
+	rc = mirror_zstd_once(out, zc, nb, nlen, err);
 out:
 	ZSTD_freeCCtx(zc);
 	return rc;

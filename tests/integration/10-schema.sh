@@ -22,6 +22,19 @@ check_fails "writing another tenant's row is refused" 1 - \
     -c "INSERT INTO evidence (tenant, kind, format, source, upstream_id,
         sha256, size, doc) VALUES ('$a', 'advisory', 'osv', 'osv', 'x',
         repeat('0', 64), 2, '{}'); COMMIT;"
+# 0007: documents written from now on are TOAST-compressed with lz4
+# (Debian's PostgreSQL has it); the canonical bytes read back unchanged.
+# HSEC-2024-0004 is 11 kB of canonical JSON, past the TOAST threshold.
+check "ingest a large advisory for tenant a" "$EC_BIN" ingest --tenant "$a" \
+    "$EC_ROOT/tests/fixtures/osv/hackage/HSEC-2024-0004.json"
+check_equal "documents past the TOAST threshold are lz4-compressed" \
+    "$(it_psql -c "SET app.tenant = '$a'" -c "SELECT DISTINCT
+        pg_column_compression(doc) FROM evidence WHERE tenant = '$a' AND
+        pg_column_compression(doc) IS NOT NULL")" lz4
+check_equal "an lz4-compressed document reads back byte for byte" \
+    "$(it_psql -c "SET app.tenant = '$a'" -c "SELECT sha256 = encode(
+        sha256(doc), 'hex') FROM evidence WHERE tenant = '$a' AND
+        upstream_id = 'HSEC-2024-0004'")" t
 check "EXPORT_CENTER_DB is honoured" \
     sh -c '"$EC_BIN" db migrate | grep -q "version"'
 check "libpq defaults are honoured when nothing else is set" \
