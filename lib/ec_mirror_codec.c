@@ -329,12 +329,10 @@ codec_gzip_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
 {
 	struct archive		*a;
 	struct archive_entry	*e = NULL;
-	char			 level[4];
 	la_ssize_t		 n;
 	size_t			 off = 0;
 	int			 rc = -1;
 
-	(void)snprintf(level, sizeof(level), "%d", cp->level);
 	if ((a = archive_write_new()) == NULL ||
 	    (e = archive_entry_new()) == NULL) {
 		archive_write_free(a);
@@ -344,12 +342,7 @@ codec_gzip_encode(struct ec_buf *out, const struct mirror_codec_params *cp,
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_size(e, (la_int64_t)len);
 	if (archive_write_set_format_raw(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "compression-level",
-	    level) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "timestamp",
-	    NULL) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    ec_trivy_gzip_filter(a, cp->level) == -1 ||
 	    archive_write_open2(a, out, NULL, codec_gzip_write, NULL,
 	    NULL) != ARCHIVE_OK || archive_write_header(a, e) != ARCHIVE_OK)
 		goto bad;

@@ -103,23 +103,32 @@ out:
 	return rc;
 }
 
+int
+ec_trivy_gzip_filter(struct archive *a, int level)
+{
+	char	lv[4];
+
+	(void)snprintf(lv, sizeof(lv), "%d", level);
+	/* "!timestamp" keeps the clock out of the gzip header. */
+	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "gzip", "compression-level",
+	    lv) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "gzip", "timestamp",
+	    NULL) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK)
+		return -1;
+	return 0;
+}
+
 static struct archive *
 pack_open(struct pack_sink *s)
 {
 	struct archive	*a;
-	char		 level[4];
 
 	if ((a = archive_write_new()) == NULL)
 		return NULL;
-	(void)snprintf(level, sizeof(level), "%d", EC_TRIVY_GZIP_LEVEL);
-	/* "!timestamp" keeps the clock out of the gzip header. */
 	if (archive_write_set_format_ustar(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "compression-level",
-	    level) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "timestamp",
-	    NULL) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    ec_trivy_gzip_filter(a, EC_TRIVY_GZIP_LEVEL) == -1 ||
 	    archive_write_open2(a, s, NULL, pack_write, NULL,
 	    NULL) != ARCHIVE_OK) {
 		archive_write_free(a);

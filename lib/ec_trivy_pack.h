@@ -27,6 +27,15 @@
 	"application/vnd.aquasec.trivy.config.v1+json"
 
 struct sqlite3;
+struct archive;
+
+/*
+ * Add the gzip filter to a libarchive writer the way every gzip layer of
+ * ours is written: "level", no timestamp in the header (the clock stays
+ * out), the last block not padded.  -1 when libarchive refuses (its
+ * error string says why).
+ */
+int	ec_trivy_gzip_filter(struct archive *a, int level);
 
 struct ec_trivy_pack {
 	const char	*db_name;	/* "trivy.db", in archive and tree */
