@@ -566,10 +566,8 @@ mage_delta_unwrap(const char *dir, const char *tree,
 		}
 		(void)snprintf(from, sizeof(from), "%s/%s", dir, f[i].path);
 		if (mage_dest(to, tree, plain, err) == -1 ||
-		    ec_age_decrypt_file(to, from, ids, n, err) == -1) {
-			(void)ec_err_prefix(err, "%.200s", f[i].path);
+		    ec_age_decrypt_file(to, from, ids, n, err) == -1)
 			goto out;
-		}
 	}
 	rc = 0;
 out:
