@@ -11,8 +11,10 @@
 #include "ec_file.h"
 #include "ec_hash.h"
 #include "ec_mirror_age.h"
+#include "ec_mirror_delta.h"
 #include "ec_publish.h"
 #include "ec_tuf.h"
+#include "ec_verify.h"
 
 #define MAGE_PATH	4096
 /* Files of one tree: every target, its TUF copy, metadata and seal. */
@@ -250,14 +252,35 @@ mage_keep(uint64_t *roots, const char *tree, const char *dest,
 	return mage_copy(tree, rel, dest, rel, err);
 }
 
+/* The bytes of every file of the tree "dir" to *out. */
+static int
+mage_tree_bytes(uint64_t *out, const char *dir, struct ec_err *err)
+{
+	struct ec_blob_file	*g = NULL;
+	char			 path[MAGE_PATH];
+	struct stat		 st;
+	size_t			 ng, i;
+
+	if (ec_blob_list_tree(&g, &ng, dir, MAGE_MAX_FILES, err) == -1)
+		return -1;
+	*out = 0;
+	for (i = 0; i < ng; i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, g[i].path);
+		if (stat(path, &st) == 0)
+			*out += (uint64_t)st.st_size;
+	}
+	free(g);
+	return 0;
+}
+
 int
 ec_mirror_age_encrypt(uint64_t *bytes_out, const char *tree,
     const char *dest, const struct ec_age_recipient *r, size_t n,
     const struct ec_mirror_tuf *t, struct ec_err *err)
 {
-	struct ec_blob_file	*f = NULL, *g = NULL;
+	struct ec_blob_file	*f = NULL;
 	struct ec_tuf_target	*tt = NULL, *e = NULL;
-	size_t			 nf, ng, nt, ne = 0, i;
+	size_t			 nf, nt, ne = 0, i;
 	uint64_t		 roots = 0;
 	int			 rc = -1;
 
@@ -283,21 +306,11 @@ ec_mirror_age_encrypt(uint64_t *bytes_out, const char *tree,
 		goto out;
 	}
 	if (mage_meta(dest, t, roots, e, ne, err) == -1 ||
-	    ec_blob_list_tree(&g, &ng, dest, MAGE_MAX_FILES, err) == -1)
+	    mage_tree_bytes(bytes_out, dest, err) == -1)
 		goto out;
-	*bytes_out = 0;
-	for (i = 0; i < ng; i++) {
-		char		path[MAGE_PATH];
-		struct stat	st;
-
-		(void)snprintf(path, sizeof(path), "%s/%s", dest, g[i].path);
-		if (stat(path, &st) == 0)
-			*bytes_out += (uint64_t)st.st_size;
-	}
 	rc = 0;
 out:
 	free(f);
-	free(g);
 	free(tt);
 	free(e);
 	return rc;
@@ -376,6 +389,43 @@ out:
 	return rc;
 }
 
+/* The directory "out_dir" is published in, and its name there. */
+static int
+mage_parent(char parent[MAGE_PATH], const char **name_out,
+    const char *out_dir, struct ec_err *err)
+{
+	const char	*name;
+
+	name = strrchr(out_dir, '/') != NULL ? strrchr(out_dir, '/') + 1 :
+	    out_dir;
+	(void)snprintf(parent, MAGE_PATH, "%.*s", name == out_dir ? 1 :
+	    (int)(name - out_dir), name == out_dir ? "." : out_dir);
+	if (!ec_file_name_ok(name, 255) || strlen(out_dir) >= MAGE_PATH - 64)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "--out: %.200s "
+		    "is not a directory name we can publish", out_dir);
+	*name_out = name;
+	return 0;
+}
+
+/*
+ * A private staging directory in "parent" (*out the caller's, also on
+ * failure) and its new subdirectory "sub", whose path goes to "path".
+ */
+static int
+mage_staging(struct ec_staging **out, char path[MAGE_PATH],
+    const char *parent, const char *sub, struct ec_err *err)
+{
+	if (ec_publish_staging_new(out, parent, ".ec-mirror-decrypt.",
+	    err) == -1)
+		return -1;
+	(void)snprintf(path, MAGE_PATH, "%s/%s", ec_publish_staging_path(*out),
+	    sub);
+	if (mkdir(path, 0755) == -1)
+		return ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
 int
 ec_mirror_age_decrypt(size_t *files_out, const char *dir,
     const struct ec_age_identity *ids, size_t n, const char *out_dir,
@@ -390,28 +440,13 @@ ec_mirror_age_decrypt(size_t *files_out, const char *dir,
 	bool			 existed;
 	int			 rc = -1;
 
-	name = strrchr(out_dir, '/') != NULL ? strrchr(out_dir, '/') + 1 :
-	    out_dir;
-	(void)snprintf(parent, sizeof(parent), "%.*s", name == out_dir ? 1 :
-	    (int)(name - out_dir), name == out_dir ? "." : out_dir);
-	if (!ec_file_name_ok(name, 255) || strlen(out_dir) >= MAGE_PATH - 64) {
-		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID, "--out: %.200s "
-		    "is not a directory name we can publish", out_dir);
+	if (mage_parent(parent, &name, out_dir, err) == -1)
 		goto out;
-	}
 	if (ec_blob_list_tree(&f, &nf, dir, MAGE_MAX_FILES, err) == -1 ||
 	    mage_targets_load(&tt, &nt, dir, EC_MIRROR_AGE_PLAIN_DIR "/", f,
 	    nf, err) == -1 ||
-	    ec_publish_staging_new(&stg, parent, ".ec-mirror-decrypt.",
-	    err) == -1)
+	    mage_staging(&stg, tree, parent, "tree", err) == -1)
 		goto out;
-	(void)snprintf(tree, sizeof(tree), "%s/tree",
-	    ec_publish_staging_path(stg));
-	if (mkdir(tree, 0755) == -1) {
-		(void)ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", tree,
-		    strerror(errno));
-		goto out;
-	}
 	if (mage_unwrap(tt, nt, dir, f, nf, tree, ids, n, err) == -1 ||
 	    ec_publish_move(&existed, tree, parent, name, err) == -1)
 		goto out;
@@ -421,5 +456,151 @@ out:
 	ec_publish_staging_free(stg);
 	free(f);
 	free(tt);
+	return rc;
+}
+
+/* What a delta carries of the mirror: its payload (ec_mirror_delta.h). */
+static bool
+mage_delta_payload(const char *rel)
+{
+	return mage_prefix(rel, EC_MIRROR_FILES_DIR "/") ||
+	    strcmp(rel, EC_MIRROR_PACK_NAME) == 0;
+}
+
+int
+ec_mirror_age_delta_encrypt(uint64_t *bytes_out, const char *tree,
+    const char *dest, const struct ec_age_recipient *r, size_t n,
+    struct ec_err *err)
+{
+	struct ec_blob_file	*f = NULL;
+	char			 from[MAGE_PATH], to[MAGE_PATH];
+	char			 age[MAGE_PATH];
+	size_t			 nf, i;
+	int			 rc = -1;
+
+	if (ec_blob_list_tree(&f, &nf, tree, MAGE_MAX_FILES, err) == -1)
+		return -1;
+	for (i = 0; i < nf; i++) {
+		if (!mage_delta_payload(f[i].path)) {
+			if (mage_copy(tree, f[i].path, dest, f[i].path,
+			    err) == -1)
+				goto out;
+			continue;
+		}
+		/* The published tree's paths are bounded as any tree's. */
+		if (strlen(f[i].path) + 4 > EC_BLOB_NAME_MAX) {
+			(void)ec_err_set(err, EC_ERR_REQUEST_INVALID,
+			    "mirror:delta: %.200s: no room for \".age\"",
+			    f[i].path);
+			goto out;
+		}
+		(void)snprintf(age, sizeof(age), "%s.age", f[i].path);
+		(void)snprintf(from, sizeof(from), "%s/%s", tree, f[i].path);
+		if (mage_dest(to, dest, age, err) == -1 ||
+		    ec_age_encrypt_file(to, from, r, n, err) == -1)
+			goto out;
+	}
+	rc = mage_tree_bytes(bytes_out, dest, err);
+out:
+	free(f);
+	return rc;
+}
+
+/* Refuse what is not an encrypted delta before decrypting anything. */
+static int
+mage_delta_kind(const char *dir, const struct ec_blob_file *f, size_t nf,
+    struct ec_err *err)
+{
+	const char	*open = NULL;
+	size_t		 i, sealed = 0, locked = 0;
+
+	for (i = 0; i < nf; i++) {
+		if (strcmp(f[i].path, EC_MIRROR_DIFF_NAME) == 0)
+			sealed++;
+		else if (mage_suffix(f[i].path, ".age"))
+			locked++;
+		else if (mage_delta_payload(f[i].path) && open == NULL)
+			open = f[i].path;
+	}
+	if (sealed == 0)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "%.200s: not a "
+		    "mirror delta (no " EC_MIRROR_DIFF_NAME ")", dir);
+	if (locked == 0)
+		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "%.200s: not an "
+		    "encrypted delta (no .age file)", dir);
+	if (open != NULL)
+		return ec_err_set(err, EC_ERR_VERIFY, "%.200s: %.200s is not "
+		    "encrypted (an encrypted delta carries %.200s.age)", dir,
+		    open, open);
+	return 0;
+}
+
+/* The plaintext delta of the encrypted delta "dir", into "tree". */
+static int
+mage_delta_unwrap(const char *dir, const char *tree,
+    const struct ec_age_identity *ids, size_t n, struct ec_err *err)
+{
+	struct ec_blob_file	*f = NULL;
+	char			 plain[MAGE_PATH], from[MAGE_PATH];
+	char			 to[MAGE_PATH];
+	size_t			 nf, i;
+	int			 rc = -1;
+
+	if (ec_blob_list_tree(&f, &nf, dir, MAGE_MAX_FILES, err) == -1)
+		return -1;
+	if (mage_delta_kind(dir, f, nf, err) == -1)
+		goto out;
+	for (i = 0; i < nf; i++) {
+		if (!mage_suffix(f[i].path, ".age")) {
+			if (mage_copy(dir, f[i].path, tree, f[i].path,
+			    err) == -1)
+				goto out;
+			continue;
+		}
+		(void)snprintf(plain, sizeof(plain), "%.*s",
+		    (int)(strlen(f[i].path) - 4), f[i].path);
+		if (!mage_delta_payload(plain)) {
+			(void)ec_err_set(err, EC_ERR_VERIFY, "%.200s: %.200s "
+			    "is not a file a delta carries", dir, f[i].path);
+			goto out;
+		}
+		(void)snprintf(from, sizeof(from), "%s/%s", dir, f[i].path);
+		if (mage_dest(to, tree, plain, err) == -1 ||
+		    ec_age_decrypt_file(to, from, ids, n, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(f);
+	return rc;
+}
+
+int
+ec_mirror_age_delta_apply(struct ec_mirror_stats *out, const char *base_dir,
+    const char *delta_dir, const struct ec_age_identity *ids, size_t n,
+    const struct ec_verifier *key, const char *out_dir, struct ec_err *err)
+{
+	struct ec_staging	*stg = NULL;
+	struct ec_verify_result	 vr;
+	char			 parent[MAGE_PATH], plain[MAGE_PATH];
+	const char		*name;
+	int			 rc = -1;
+
+	if (mage_parent(parent, &name, out_dir, err) == -1 ||
+	    mage_staging(&stg, plain, parent, "delta", err) == -1 ||
+	    mage_delta_unwrap(delta_dir, plain, ids, n, err) == -1)
+		goto out;
+	/*
+	 * The delta's seal, signed with the key its diff manifest is
+	 * checked with, names every decrypted file's sha256 and size: a
+	 * swapped or stale .age file stops here, before anything is applied.
+	 */
+	if (ec_verify_bundle(&vr, plain, key, err) == -1) {
+		(void)ec_err_prefix(err, "%.200s, decrypted", delta_dir);
+		goto out;
+	}
+	rc = ec_mirror_delta_apply(out, base_dir, plain, key, out_dir, err);
+out:
+	ec_publish_staging_free(stg);
 	return rc;
 }

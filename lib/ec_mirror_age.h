@@ -65,4 +65,40 @@ int	ec_mirror_age_decrypt(size_t *files_out, const char *dir,
 	    const struct ec_age_identity *ids, size_t n, const char *out_dir,
 	    struct ec_err *err) EC_MUST_CHECK;
 
+/*
+ * A mirror delta (ec_mirror_delta.h) locked the same way: the sealed
+ * delta "tree" into the empty directory "dest", where patches.pack and
+ * every file under files/ become "<file>.age" (age v1 to r[0..n)) and
+ * the rest (manifest.diff.json, its envelope, the delta's seal files)
+ * is copied as it is: digests and counts, never evidence.  E's bytes to
+ * *bytes_out.  EC_ERR_REQUEST_INVALID for a path with no room for
+ * ".age", EC_ERR_IO, the codes of ec_age_encrypt_file().
+ */
+int	ec_mirror_age_delta_encrypt(uint64_t *bytes_out, const char *tree,
+	    const char *dest, const struct ec_age_recipient *r, size_t n,
+	    struct ec_err *err) EC_MUST_CHECK;
+
+/*
+ * Apply the encrypted delta "delta_dir" to the plaintext tree
+ * "base_dir", as ec_mirror_delta_apply() applies a plain one, and
+ * publish the result as "out_dir".  The .age files are decrypted with
+ * ids[0..n) into a private staging directory beside out_dir (removed on
+ * return, so the plaintext delta never outlives the call), and the
+ * decrypted delta must verify whole under "key" (ec_verify_bundle(): the
+ * seal's signed sha256 and size of every file) before anything is
+ * applied; ec_mirror_delta_apply() then checks every file against
+ * manifest.diff.json again.  EC_ERR_REQUEST_INVALID for a directory
+ * that is not an encrypted delta; EC_ERR_VERIFY for a file of none of
+ * the identities, a damaged or swapped .age file, a payload file left
+ * unencrypted; then the codes of ec_mirror_delta_apply().  On any
+ * failure nothing is left at "out_dir".
+ */
+struct ec_mirror_stats;
+struct ec_verifier;
+int	ec_mirror_age_delta_apply(struct ec_mirror_stats *out,
+	    const char *base_dir, const char *delta_dir,
+	    const struct ec_age_identity *ids, size_t n,
+	    const struct ec_verifier *key, const char *out_dir,
+	    struct ec_err *err) EC_MUST_CHECK;
+
 #endif

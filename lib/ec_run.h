@@ -291,7 +291,9 @@ const char	*ec_run_job_oci_ref(const struct ec_run_job *job);
  * of the same tenant.  ec_run_base_check(), in ec_run_create()'s
  * transaction: EC_ERR_REQUEST_INVALID naming baseRunId when a
  * mirror:delta run lacks it, another kind has it, or it names a run of
- * another profile; EC_ERR_BASE_MISSING for an unknown run, another
+ * another profile or an encrypted run (encryption.enabled with a
+ * kmsKey: the store holds its .age files only, and export-cron no
+ * identity); EC_ERR_BASE_MISSING for an unknown run, another
  * tenant's (answered alike, so nothing leaks) or one not succeeded.
  */
 int	ec_run_base_check(struct ec_db *db, const char *tenant,

@@ -52,10 +52,13 @@ ec_run_base_check(struct ec_db *db, const char *tenant, const char *kind,
 		    "run %.200s", id);
 	vals[0] = tenant;
 	vals[1] = id;
-	if ((res = ec_db_exec(db, "SELECT r.status, p.kind FROM runs r JOIN "
-	    "export_profiles p ON p.tenant = r.tenant AND p.id = r.profile_id "
-	    "WHERE r.tenant = $1 AND r.id = $2", 2, vals, NULL, NULL, false,
-	    err)) == NULL)
+	/* Encrypted as ec_run_keys_load() would encrypt it: enabled, a key. */
+	if ((res = ec_db_exec(db, "SELECT r.status, p.kind, coalesce(r.request "
+	    "-> 'options' -> 'encryption' ->> 'enabled' = 'true' AND r.request "
+	    "-> 'options' -> 'encryption' ->> 'kmsKey' IS NOT NULL, false) "
+	    "FROM runs r JOIN export_profiles p ON p.tenant = r.tenant AND "
+	    "p.id = r.profile_id WHERE r.tenant = $1 AND r.id = $2", 2, vals,
+	    NULL, NULL, false, err)) == NULL)
 		return -1;
 	if (PQntuples(res) != 1)
 		(void)ec_err_set(err, EC_ERR_BASE_MISSING, "baseRunId: no run "
@@ -69,6 +72,16 @@ ec_run_base_check(struct ec_db *db, const char *tenant, const char *kind,
 		(void)ec_err_set(err, EC_ERR_BASE_MISSING, "baseRunId: run "
 		    "%.200s is %.16s, not succeeded", id,
 		    PQgetvalue(res, 0, 0));
+	/*
+	 * The store holds an encrypted run's .age files only, and
+	 * export-cron holds no identity to decrypt them: the plaintext tree
+	 * a delta must be computed against cannot be rebuilt.
+	 */
+	else if (strcmp(PQgetvalue(res, 0, 2), "t") == 0)
+		(void)ec_err_set(err, EC_ERR_REQUEST_INVALID, "baseRunId: run "
+		    "%.200s was encrypted (encryption.enabled) and "
+		    "export-cron holds no identity to rebuild its plaintext "
+		    "tree; base the delta on an unencrypted run", id);
 	else
 		rc = 0;
 	PQclear(res);

@@ -6,7 +6,9 @@
  * base tree (--base DIR, or export-cron's rebuilt base) and that tree
  * with ec_mirror_delta_write(): files/<path>, manifest.diff.json and
  * manifest.diff.dsse.json, each entered in manifest.json under "files".
- * The driver seals the delta as it seals every export.
+ * The driver seals the delta as it seals every export.  With age
+ * recipients the sealed delta is published with its payload encrypted
+ * (delta_encrypt, ec_mirror_age_delta_encrypt()).
  *
  * A build without mirror:full in its registry fails with
  * EC_ERR_PROFILE_NOT_FOUND naming it, before any work.
@@ -24,6 +26,7 @@
 #include "ec_export_int.h"
 #include "ec_file.h"
 #include "ec_limits.h"
+#include "ec_mirror_age.h"
 #include "ec_mirror_delta.h"
 #include "ec_profile.h"
 #include "ec_time.h"
@@ -237,6 +240,16 @@ delta_write(struct ec_build *b, struct ec_err *err)
 	return 0;
 }
 
+/* The sealed delta's payload locked to the recipients, file by file. */
+static int
+delta_encrypt(struct ec_build *b, const char *tree, const char *dest,
+    const struct ec_age_recipient *r, size_t n, uint64_t *size_out,
+    struct ec_err *err)
+{
+	(void)b;
+	return ec_mirror_age_delta_encrypt(size_out, tree, dest, r, n, err);
+}
+
 const struct ec_profile ec_profile_mirror_delta = {
 	.name = "mirror:delta",
 	.build_type =
@@ -253,4 +266,5 @@ const struct ec_profile ec_profile_mirror_delta = {
 	.check = delta_check,
 	.plan = delta_plan,
 	.write = delta_write,
+	.encrypt = delta_encrypt,
 };

@@ -11,7 +11,10 @@
 # mirror's targets are stored as .age files that the real age decrypts to
 # the unencrypted run's bytes, mirror.encryption.enabled fires, and an
 # encrypted mirror asked to be pushed fails with
-# ERR_EXPORT_DISTRIBUTION_FAILED.
+# ERR_EXPORT_DISTRIBUTION_FAILED.  A mirror:delta run with encryption on
+# the plain run stores its payload as .age and fires the event too; a
+# delta run whose baseRunId names an encrypted run is refused when
+# queued (ERR_EXPORT_REQUEST_INVALID, saying why).
 . "$(dirname "$0")/../lib/it.sh"
 . "$(dirname "$0")/../lib/runs.sh"
 . "$(dirname "$0")/../lib/api.sh"
@@ -156,5 +159,34 @@ api_wait "$ta" "$id4" failed
 check "encrypted and pushed: ERR_EXPORT_DISTRIBUTION_FAILED, says why" jq -e \
     '.errors[0].code == "ERR_EXPORT_DISTRIBUTION_FAILED" and
     (.errors[0].message | test("encrypted"))' "$H/run.json"
+
+# Encrypted delta runs: on a plain base a delta run with encryption builds,
+# its payload stored as .age only; a delta run on an encrypted base is
+# refused when queued (the store holds that run's .age files only, and
+# export-cron no identity to rebuild its plaintext tree).
+did="export-profile::$ta::mirror:delta"
+api POST /export-center/runs "$ta" -o "$H/d5.c.json" --data-binary \
+    '{"profileId":"'"$did"'","baseRunId":"'"$id1"'"'"$enc"'}'
+id5=$(jq -r .runId "$H/d5.c.json")
+cron
+api_wait "$ta" "$id5" succeeded
+cp "$H/run.json" "$H/d5.json"
+check "encrypted delta run: the payload is stored as .age files only" jq -e \
+    '[.outputs[].id | select(startswith("files/") or
+    startswith("patches.pack"))] | length > 0 and all(endswith(".age"))' \
+    "$H/d5.json"
+check "encrypted delta run: manifest.diff.json stays plain" jq -e \
+    '[.outputs[].id] | index("manifest.diff.json") != null' "$H/d5.json"
+check_equal "encrypted delta run: mirror.encryption.enabled" \
+    "$(it_as "$ta" "SELECT payload->>'recipients' FROM run_events
+    WHERE run_id = '$id5' AND type = 'mirror.encryption.enabled'")" 1
+api POST /export-center/runs "$ta" -D "$H/d6.head" -o "$H/d6.body" \
+    --data-binary '{"profileId":"'"$did"'","baseRunId":"'"$id3"'"}'
+check_equal "a delta run on an encrypted base: 400" "$(api_status d6)" 400
+check "  ... ERR_EXPORT_REQUEST_INVALID, saying why" jq -e \
+    '.code == "ERR_EXPORT_REQUEST_INVALID" and
+    (.message | test("baseRunId.*encrypted"))' "$H/d6.body"
+check_equal "  ... and no run is queued" "$(it_as "$ta" "SELECT count(*)
+    FROM runs WHERE request -> 'options' ->> 'baseRunId' = '$id3'")" 0
 api_openapi_check
 it_done

@@ -5,8 +5,12 @@
  * the plaintext in the targets' custom metadata, ec_mirror_age_decrypt
  * gives back the plain build byte for byte from two encrypted builds, a
  * wrong identity or a damaged file is refused with nothing written, and
- * the custom metadata survives ec_mirror_targets_parse.  The real age
- * CLI and tuf-js check the trees in tests/integration/95.
+ * the custom metadata survives ec_mirror_targets_parse.  mirror:delta
+ * with recipients: its payload is served as .age, and
+ * ec_mirror_age_delta_apply gives the plain delta's applied tree; a
+ * wrong identity, a damaged .age file and a plain delta are refused
+ * with nothing written.  The real age CLI and tuf-js check the trees in
+ * tests/integration/95 and 97.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "ec_file.h"
 #include "ec_key.h"
 #include "ec_mirror_age.h"
+#include "ec_mirror_delta.h"
 #include "ec_store.h"
 
 static char	dir[] = "/tmp/t_mirror_age.XXXXXX";
@@ -47,6 +52,76 @@ build(struct ec_export_result *res, struct ec_store *s, const char *sub,
 	if ((rc = ec_export_build(res, s, &req, &build_err)) == -1)
 		printf("# mirror:full: %s\n", build_err.msg);
 	return rc;
+}
+
+/* A mirror:delta build against "base" into dir/sub, to r[0..nr). */
+static int
+build_delta(struct ec_export_result *res, struct ec_store *s,
+    const char *sub, const char *base, const struct ec_signer *key,
+    const struct ec_age_recipient *r, size_t nr)
+{
+	char				out[400], bp[500];
+	const char			*params[] = { "expires-timestamp=3650d",
+					    bp };
+	struct ec_export_req		req = { .tenant = "acme",
+		.profile = "mirror:delta", .out_dir = out,
+		.staging_dir = staging, .signer = key, .params = params,
+		.nparams = 2, .recipients = r, .nrecipients = nr };
+	int				rc;
+
+	(void)snprintf(out, sizeof(out), "%s/%s", dir, sub);
+	(void)snprintf(bp, sizeof(bp), "base=%s", base);
+	if ((rc = ec_export_build(res, s, &req, &build_err)) == -1)
+		printf("# mirror:delta: %s\n", build_err.msg);
+	return rc;
+}
+
+/* Deltas from the plain build "base" after one more advisory. */
+static void
+test_delta(struct ec_store *s, const char *base, const char *pubpath,
+    const struct ec_signer *key, const struct ec_age_recipient *r,
+    const struct ec_age_identity *id, const struct ec_age_identity *other)
+{
+	static const char	doc[] = "{\"id\":\"GHSA-late-age\",\"modified\":"
+	    "\"2023-11-15T00:00:00Z\",\"summary\":\"a later advisory\"}";
+	struct ec_export_result	 dp, de;
+	struct ec_verifier	*v = NULL;
+	struct ec_err		 err;
+	char			 a[400], b[400];
+
+	ok(ec_store_mem_add(s, "acme", "advisory", "fixture",
+	    "GHSA-late-age", 1700000400000000LL, doc, strlen(doc),
+	    &err) == 0 && ec_verifier_load(&v, pubpath, &err) == 0 &&
+	    build_delta(&dp, s, "dp", base, key, NULL, 0) == 0 &&
+	    build_delta(&de, s, "de", base, key, r, 1) == 0 && de.encrypted,
+	    "a plain and an encrypted mirror:delta");
+	ok(SH("cd %s && test -s patches.pack.age && test ! -e patches.pack && "
+	    "test -z \"$(find files -type f ! -name '*.age')\" && "
+	    "cmp manifest.diff.json %s/manifest.diff.json", de.path, dp.path),
+	    "the payload is .age only; manifest.diff.json is the plain one");
+	(void)snprintf(a, sizeof(a), "%s/ap", dir);
+	(void)snprintf(b, sizeof(b), "%s/ae", dir);
+	ok(ec_mirror_delta_apply(NULL, base, dp.path, v, a, &err) == 0 &&
+	    ec_mirror_age_delta_apply(NULL, base, de.path, id, 1, v, b,
+	    &err) == 0 && SH("diff -r %s %s", a, b),
+	    "the encrypted delta applies to the plain delta's tree");
+	(void)snprintf(b, sizeof(b), "%s/aw", dir);
+	ok(ec_mirror_age_delta_apply(NULL, base, de.path, other, 1, v, b,
+	    &err) == -1 && err.code == EC_ERR_VERIFY && SH("test ! -e %s && "
+	    "test -z \"$(ls -a %s | grep ec-mirror-decrypt)\"", b, dir),
+	    "a wrong identity: refused, nothing written (%s)", err.msg);
+	ok(SH("cp -a %s %s/dbad && printf X | dd of=%s/dbad/patches.pack.age "
+	    "bs=1 seek=200 conv=notrunc 2>/dev/null", de.path, dir, dir),
+	    "a copy with patches.pack.age damaged");
+	(void)snprintf(a, sizeof(a), "%s/dbad", dir);
+	ok(ec_mirror_age_delta_apply(NULL, base, a, id, 1, v, b, &err) == -1 &&
+	    err.code == EC_ERR_VERIFY && SH("test ! -e %s", b),
+	    "a damaged .age file: refused, nothing written (%s)", err.msg);
+	ok(ec_mirror_age_delta_apply(NULL, base, dp.path, id, 1, v, b,
+	    &err) == -1 && err.code == EC_ERR_REQUEST_INVALID &&
+	    SH("test ! -e %s", b),
+	    "a plain delta is not an encrypted one (%s)", err.msg);
+	ec_verifier_free(v);
 }
 
 static void
@@ -175,6 +250,9 @@ main(void)
 	    "[\"export.json.age\"].custom.plaintext.length > 0' "
 	    "%s/tuf/metadata/1700000300.targets.json >/dev/null", e1.path),
 	    "tuf rotate of an encrypted mirror keeps the custom metadata");
+	(void)snprintf(keypath, sizeof(keypath), "%s/k/%s", dir,
+	    EC_KEY_PUB_FILE);
+	test_delta(s, p.path, keypath, key, &r, &id[0], &id[1]);
 	ec_age_identity_wipe(id, 2);
 	ec_signer_free(key);
 	ec_store_free(s);
