@@ -26,6 +26,7 @@
 
 #include "ec_buf.h"
 #include "ec_bundle_int.h"
+#include "ec_file.h"
 #include "ec_limits.h"
 
 struct bundle_entry {
@@ -416,24 +417,12 @@ static int
 bundle_emit(struct ec_bundle *b, const char *p, size_t len,
     struct ec_err *err)
 {
-	const char	*q = p;
-	size_t		 left = len;
-	ssize_t		 n;
-
 	if (len > b->max_bytes - b->out_bytes)
 		return ec_err_set(err, EC_ERR_TOO_LARGE,
 		    "bundle exceeds %llu bytes compressed",
 		    (unsigned long long)b->max_bytes);
-	while (left > 0) {
-		if ((n = write(b->fd, q, left)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return ec_err_set(err, EC_ERR_IO, "%s: %s", b->path,
-			    strerror(errno));
-		}
-		q += n;
-		left -= (size_t)n;
-	}
+	if (ec_file_write_all(b->fd, p, len, b->path, err) == -1)
+		return -1;
 	ec_sha256_update(&b->out_hash, p, len);
 	b->out_bytes += len;
 	return 0;

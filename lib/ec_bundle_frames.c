@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ec_bundle_int.h"
+#include "ec_file.h"
 #include "ec_limits.h"
 
 /* ustar fields: offsets and widths (POSIX.1-1988, 10.1.1). */
@@ -146,21 +147,8 @@ ec_bundle_frames_new(struct ec_bundle_frames **out, const char *path,
 static int
 frames_emit(struct ec_bundle_frames *f, size_t len, struct ec_err *err)
 {
-	const char	*p = f->zbuf;
-	ssize_t		 n;
-
 	f->out += len;
-	while (len > 0) {
-		if ((n = write(f->fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return ec_err_set(err, EC_ERR_IO, "writing %s: %s",
-			    f->path, strerror(errno));
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return ec_file_write_all(f->fd, f->zbuf, len, f->path, err);
 }
 
 /* Feed "len" bytes (ZSTD_e_end: and end the frame). */

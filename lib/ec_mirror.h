@@ -105,6 +105,14 @@ int	ec_mirror_tuf(size_t *n_out, struct ec_build *b,
 	    const struct ec_mirror_tuf *t, struct ec_err *err) EC_MUST_CHECK;
 
 /*
+ * The consistent-snapshot copy of the target "path" whose sha256 is
+ * "hex" (TUF 5.5.2): "tuf/targets/<dir of path>/<hex>.<name>", into
+ * "out" of "size" bytes; false when it does not fit.
+ */
+bool	ec_mirror_tuf_copy_name(char *out, size_t size, const char *path,
+	    const char *hex);
+
+/*
  * Parse a targets metadata file ("len" bytes at "p", untrusted: at most
  * 64 MiB, EC_TUF_MAX_TARGETS targets) into a new array *out (the
  * caller's, free()) of *n_out targets; signatures are not checked (the

@@ -1,5 +1,4 @@
 /* ec_mirror_age: age-encrypted mirror trees, and the way back. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +11,18 @@
 #include "ec_hash.h"
 #include "ec_mirror_age.h"
 #include "ec_mirror_delta.h"
+#include "ec_mirror_int.h"
 #include "ec_publish.h"
 #include "ec_tuf.h"
 #include "ec_verify.h"
 
-#define MAGE_PATH	4096
 /* Files of one tree: every target, its TUF copy, metadata and seal. */
 #define MAGE_MAX_FILES	(2 * EC_TUF_MAX_TARGETS + 64)
 #define MAGE_MAX_META	(64 * 1024 * 1024)
 #define MAGE_META	"tuf/metadata/"
 #define MAGE_TARGETS	"tuf/targets/"
+/* The private staging beside --out, for the decrypted tree. */
+#define MAGE_STAGING	".ec-mirror-decrypt."
 
 static bool
 mage_prefix(const char *s, const char *p)
@@ -56,32 +57,16 @@ mage_find(struct ec_tuf_target *t, size_t n, const char *path)
 	return bsearch(&key, t, n, sizeof(*t), mage_target_cmp);
 }
 
-/* Make the directories of "root/rel" below "root". */
-static int
-mage_mkparents(const char *root, const char *rel, struct ec_err *err)
-{
-	char		 path[MAGE_PATH];
-	const char	*s;
-
-	for (s = strchr(rel, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		(void)snprintf(path, sizeof(path), "%s/%.*s", root,
-		    (int)(s - rel), rel);
-		if (mkdir(path, 0755) == -1 && errno != EEXIST)
-			return ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", path,
-			    strerror(errno));
-	}
-	return 0;
-}
-
 /* "root/rel" into "out", its parents made. */
 static int
-mage_dest(char out[MAGE_PATH], const char *root, const char *rel,
+mage_dest(char out[MIRROR_PATH_MAX], const char *root, const char *rel,
     struct ec_err *err)
 {
-	if (snprintf(out, MAGE_PATH, "%s/%s", root, rel) >= MAGE_PATH)
+	if (snprintf(out, MIRROR_PATH_MAX, "%s/%s", root, rel) >=
+	    MIRROR_PATH_MAX)
 		return ec_err_set(err, EC_ERR_REQUEST_INVALID,
 		    "mirror: path too long: %.200s", rel);
-	return mage_mkparents(root, rel, err);
+	return mirror_mkparents(root, rel, err);
 }
 
 /* Copy "src_root/src" to "dst_root/dst". */
@@ -89,7 +74,7 @@ static int
 mage_copy(const char *src_root, const char *src, const char *dst_root,
     const char *dst, struct ec_err *err)
 {
-	char	from[MAGE_PATH], to[MAGE_PATH];
+	char	from[MIRROR_PATH_MAX], to[MIRROR_PATH_MAX];
 
 	if (snprintf(from, sizeof(from), "%s/%s", src_root, src) >=
 	    (int)sizeof(from))
@@ -100,17 +85,6 @@ mage_copy(const char *src_root, const char *src, const char *dst_root,
 	return ec_publish_copy_file(from, to, err);
 }
 
-/* "rel" of target file "path" under tuf/targets/ (consistent snapshot). */
-static void
-mage_snapshot_name(char out[MAGE_PATH], const char *path, const char *hex)
-{
-	const char	*slash = strrchr(path, '/');
-
-	(void)snprintf(out, MAGE_PATH, MAGE_TARGETS "%.*s%s%s.%s",
-	    slash != NULL ? (int)(slash - path) : 0, path, slash != NULL ?
-	    "/" : "", hex, slash != NULL ? slash + 1 : path);
-}
-
 /* The one "*.targets.json" in "dir"/"meta" of the listing, parsed. */
 static int
 mage_targets_load(struct ec_tuf_target **out, size_t *n_out,
@@ -118,7 +92,7 @@ mage_targets_load(struct ec_tuf_target **out, size_t *n_out,
     size_t nf, struct ec_err *err)
 {
 	const char	*found = NULL;
-	char		 path[MAGE_PATH];
+	char		 path[MIRROR_PATH_MAX];
 	uint8_t		*data;
 	size_t		 i, len;
 	int		 rc;
@@ -153,7 +127,8 @@ mage_encrypt_one(struct ec_tuf_target *e, const struct ec_tuf_target *t,
     const char *tree, const char *dest, const struct ec_age_recipient *r,
     size_t n, struct ec_err *err)
 {
-	char	from[MAGE_PATH], to[MAGE_PATH], copy[MAGE_PATH];
+	char	from[MIRROR_PATH_MAX], to[MIRROR_PATH_MAX];
+	char	copy[MIRROR_PATH_MAX];
 	uint8_t	d[EC_SHA256_LEN];
 
 	if (snprintf(e->path, sizeof(e->path), "%s.age", t->path) >=
@@ -168,22 +143,8 @@ mage_encrypt_one(struct ec_tuf_target *e, const struct ec_tuf_target *t,
 	ec_hex_encode(e->sha256, d, sizeof(d));
 	(void)memcpy(e->plain_sha256, t->sha256, sizeof(e->plain_sha256));
 	e->plain_length = t->length;
-	mage_snapshot_name(copy, e->path, e->sha256);
+	(void)ec_mirror_tuf_copy_name(copy, sizeof(copy), e->path, e->sha256);
 	return mage_copy(dest, e->path, dest, copy, err);
-}
-
-/* The new file "path" holding "len" bytes at "p" (mode 0644). */
-static int
-mage_write(const char *path, const void *p, size_t len, struct ec_err *err)
-{
-	struct ec_file_out	f;
-	int			rc;
-
-	rc = ec_file_out_open(&f, path, 0644, err) == -1 ||
-	    ec_file_out_write(&f, p, len, err) == -1 ||
-	    ec_file_out_commit(&f, err) == -1 ? -1 : 0;
-	ec_file_out_dispose(&f);
-	return rc;
 }
 
 /* E's targets, snapshot and timestamp metadata ("n_roots" roots). */
@@ -193,7 +154,7 @@ mage_meta(const char *dest, const struct ec_mirror_tuf *t, uint64_t n_roots,
 {
 	struct ec_tuf_repo	r;
 	struct ec_buf		out[EC_TUF_ROLES];
-	char			rel[64], path[MAGE_PATH];
+	char			rel[64], path[MIRROR_PATH_MAX];
 	int			role, rc = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -219,7 +180,7 @@ mage_meta(const char *dest, const struct ec_mirror_tuf *t, uint64_t n_roots,
 			    "snapshot");
 		(void)snprintf(path, sizeof(path), "%s/" MAGE_META "%s", dest,
 		    rel);
-		if (mage_write(path, out[role].data, out[role].len,
+		if (mirror_write_mem(path, out[role].data, out[role].len,
 		    err) == -1)
 			goto out;
 	}
@@ -235,7 +196,7 @@ static int
 mage_keep(uint64_t *roots, const char *tree, const char *dest,
     const char *rel, struct ec_err *err)
 {
-	char	to[MAGE_PATH];
+	char	to[MIRROR_PATH_MAX];
 
 	if (mage_prefix(rel, MAGE_TARGETS))
 		return 0;
@@ -257,7 +218,7 @@ static int
 mage_tree_bytes(uint64_t *out, const char *dir, struct ec_err *err)
 {
 	struct ec_blob_file	*g = NULL;
-	char			 path[MAGE_PATH];
+	char			 path[MIRROR_PATH_MAX];
 	struct stat		 st;
 	size_t			 ng, i;
 
@@ -323,8 +284,9 @@ mage_decrypt_one(struct ec_tuf_target *tt, size_t nt, bool *seen,
     const struct ec_age_identity *ids, size_t n, struct ec_err *err)
 {
 	struct ec_tuf_target	*t;
-	char			 plain[MAGE_PATH], from[MAGE_PATH];
-	char			 to[MAGE_PATH], hex[EC_SHA256_HEX];
+	char			 plain[MIRROR_PATH_MAX];
+	char			 from[MIRROR_PATH_MAX];
+	char			 to[MIRROR_PATH_MAX], hex[EC_SHA256_HEX];
 	uint8_t			 d[EC_SHA256_LEN];
 	uint64_t		 len;
 
@@ -343,7 +305,7 @@ mage_decrypt_one(struct ec_tuf_target *tt, size_t nt, bool *seen,
 		return ec_err_set(err, EC_ERR_VERIFY, "%.200s: the plaintext "
 		    "is not the one the targets metadata names", rel);
 	seen[t - tt] = true;
-	mage_snapshot_name(to, plain, hex);
+	(void)ec_mirror_tuf_copy_name(to, sizeof(to), plain, hex);
 	return mage_copy(tree, plain, tree, to, err);
 }
 
@@ -354,7 +316,7 @@ mage_unwrap(struct ec_tuf_target *tt, size_t nt, const char *dir,
     const struct ec_age_identity *ids, size_t n, struct ec_err *err)
 {
 	const char	*plain = EC_MIRROR_AGE_PLAIN_DIR "/";
-	char		 to[MAGE_PATH];
+	char		 to[MIRROR_PATH_MAX];
 	bool		*seen;
 	size_t		 i;
 	int		 rc = -1;
@@ -389,43 +351,6 @@ out:
 	return rc;
 }
 
-/* The directory "out_dir" is published in, and its name there. */
-static int
-mage_parent(char parent[MAGE_PATH], const char **name_out,
-    const char *out_dir, struct ec_err *err)
-{
-	const char	*name;
-
-	name = strrchr(out_dir, '/') != NULL ? strrchr(out_dir, '/') + 1 :
-	    out_dir;
-	(void)snprintf(parent, MAGE_PATH, "%.*s", name == out_dir ? 1 :
-	    (int)(name - out_dir), name == out_dir ? "." : out_dir);
-	if (!ec_file_name_ok(name, 255) || strlen(out_dir) >= MAGE_PATH - 64)
-		return ec_err_set(err, EC_ERR_REQUEST_INVALID, "--out: %.200s "
-		    "is not a directory name we can publish", out_dir);
-	*name_out = name;
-	return 0;
-}
-
-/*
- * A private staging directory in "parent" (*out the caller's, also on
- * failure) and its new subdirectory "sub", whose path goes to "path".
- */
-static int
-mage_staging(struct ec_staging **out, char path[MAGE_PATH],
-    const char *parent, const char *sub, struct ec_err *err)
-{
-	if (ec_publish_staging_new(out, parent, ".ec-mirror-decrypt.",
-	    err) == -1)
-		return -1;
-	(void)snprintf(path, MAGE_PATH, "%s/%s", ec_publish_staging_path(*out),
-	    sub);
-	if (mkdir(path, 0755) == -1)
-		return ec_err_set(err, EC_ERR_IO, "mkdir %s: %s", path,
-		    strerror(errno));
-	return 0;
-}
-
 int
 ec_mirror_age_decrypt(size_t *files_out, const char *dir,
     const struct ec_age_identity *ids, size_t n, const char *out_dir,
@@ -434,18 +359,21 @@ ec_mirror_age_decrypt(size_t *files_out, const char *dir,
 	struct ec_staging	*stg = NULL;
 	struct ec_blob_file	*f = NULL;
 	struct ec_tuf_target	*tt = NULL;
-	char			 parent[MAGE_PATH], tree[MAGE_PATH];
-	const char		*name;
+	char			 parent[MIRROR_PATH_MAX];
+	char			 name[MIRROR_PATH_MAX];
+	char			 tree[MIRROR_TREE_MAX];
 	size_t			 nf, nt;
 	bool			 existed;
 	int			 rc = -1;
 
-	if (mage_parent(parent, &name, out_dir, err) == -1)
+	if (mirror_out_split(parent, name, sizeof(parent), out_dir,
+	    err) == -1)
 		goto out;
 	if (ec_blob_list_tree(&f, &nf, dir, MAGE_MAX_FILES, err) == -1 ||
 	    mage_targets_load(&tt, &nt, dir, EC_MIRROR_AGE_PLAIN_DIR "/", f,
 	    nf, err) == -1 ||
-	    mage_staging(&stg, tree, parent, "tree", err) == -1)
+	    mirror_stage(&stg, tree, parent, name, out_dir, MAGE_STAGING,
+	    err) == -1)
 		goto out;
 	if (mage_unwrap(tt, nt, dir, f, nf, tree, ids, n, err) == -1 ||
 	    ec_publish_move(&existed, tree, parent, name, err) == -1)
@@ -473,8 +401,8 @@ ec_mirror_age_delta_encrypt(uint64_t *bytes_out, const char *tree,
     struct ec_err *err)
 {
 	struct ec_blob_file	*f = NULL;
-	char			 from[MAGE_PATH], to[MAGE_PATH];
-	char			 age[MAGE_PATH];
+	char			 from[MIRROR_PATH_MAX], to[MIRROR_PATH_MAX];
+	char			 age[MIRROR_PATH_MAX];
 	size_t			 nf, i;
 	int			 rc = -1;
 
@@ -541,8 +469,9 @@ mage_delta_unwrap(const char *dir, const char *tree,
     const struct ec_age_identity *ids, size_t n, struct ec_err *err)
 {
 	struct ec_blob_file	*f = NULL;
-	char			 plain[MAGE_PATH], from[MAGE_PATH];
-	char			 to[MAGE_PATH];
+	char			 plain[MIRROR_PATH_MAX];
+	char			 from[MIRROR_PATH_MAX];
+	char			 to[MIRROR_PATH_MAX];
 	size_t			 nf, i;
 	int			 rc = -1;
 
@@ -582,12 +511,13 @@ ec_mirror_age_delta_apply(struct ec_mirror_stats *out, const char *base_dir,
 {
 	struct ec_staging	*stg = NULL;
 	struct ec_verify_result	 vr;
-	char			 parent[MAGE_PATH], plain[MAGE_PATH];
-	const char		*name;
+	char			 parent[MIRROR_PATH_MAX];
+	char			 name[MIRROR_PATH_MAX];
+	char			 plain[MIRROR_TREE_MAX];
 	int			 rc = -1;
 
-	if (mage_parent(parent, &name, out_dir, err) == -1 ||
-	    mage_staging(&stg, plain, parent, "delta", err) == -1 ||
+	if (mirror_stage(&stg, plain, parent, name, out_dir, MAGE_STAGING,
+	    err) == -1 ||
 	    mage_delta_unwrap(delta_dir, plain, ids, n, err) == -1)
 		goto out;
 	/*

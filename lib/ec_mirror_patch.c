@@ -412,12 +412,6 @@ patch_window(const uint8_t *p)
 	return base + (base / 8) * (p[5] & 7);
 }
 
-/*
- * Decode the patch "p" against the base's raw bytes into out, which must
- * come to exactly "size" bytes.  The frame is checked before anything is
- * allocated for it: one whole frame, a window of at most 2^PATCH_WLOG_MAX,
- * a declared size the operations of a "size"-byte result can have.
- */
 /* A zstd-prefix patch: its content is the result itself. */
 static int
 patch_unprefix(struct ec_buf *out, const uint8_t *bb, size_t blen,
@@ -455,6 +449,12 @@ out:
 	return rc;
 }
 
+/*
+ * Decode the patch "p" against the base's raw bytes into out, which must
+ * come to exactly "size" bytes.  The frame is checked before anything is
+ * allocated for it: one whole frame, a window of at most 2^PATCH_WLOG_MAX,
+ * a declared size the operations of a "size"-byte result can have.
+ */
 int
 mirror_patch_decode(struct ec_buf *out, const uint8_t *bb, size_t blen,
     const uint8_t *p, size_t len, uint64_t size, bool prefix,

@@ -107,6 +107,17 @@ mtuf_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+bool
+ec_mirror_tuf_copy_name(char *out, size_t size, const char *path,
+    const char *hex)
+{
+	const char	*slash = strrchr(path, '/');
+
+	return snprintf(out, size, "tuf/targets/%.*s%s%s.%s",
+	    slash != NULL ? (int)(slash - path) : 0, path, slash != NULL ?
+	    "/" : "", hex, slash != NULL ? slash + 1 : path) < (int)size;
+}
+
 /* Copy the tree file "rel" to its consistent-snapshot name. */
 static int
 mtuf_target(struct ec_tuf_target *t, struct ec_build *b, const char *rel,
@@ -115,7 +126,6 @@ mtuf_target(struct ec_tuf_target *t, struct ec_build *b, const char *rel,
 	struct ec_file_desc	 fd = { EC_FILE_METADATA, NULL, NULL, NULL,
 				    NULL };
 	struct ec_build_item	*it = NULL;
-	const char		*slash = strrchr(rel, '/');
 	char			 src[EC_BUILD_FILE_MAX];
 	char			 dest[2 * EC_TUF_MAX_PATH];
 	uint8_t			 d[EC_SHA256_LEN];
@@ -139,9 +149,7 @@ mtuf_target(struct ec_tuf_target *t, struct ec_build *b, const char *rel,
 		goto out;
 	ec_hex_encode(t->sha256, d, sizeof(d));
 	(void)snprintf(t->path, sizeof(t->path), "%s", rel);
-	(void)snprintf(dest, sizeof(dest), "tuf/targets/%.*s%s%s.%s",
-	    slash != NULL ? (int)(slash - rel) : 0, rel, slash != NULL ? "/" :
-	    "", t->sha256, slash != NULL ? slash + 1 : rel);
+	(void)ec_mirror_tuf_copy_name(dest, sizeof(dest), rel, t->sha256);
 	fd.path = dest;
 	rc = ec_build_item_close(it, &fd, NULL, NULL, err);
 	it = NULL;
